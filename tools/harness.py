@@ -1,0 +1,305 @@
+#!/usr/bin/env python3
+"""Run the iso10002 addons on Odoo 18: static checks, the test suite, or a demo.
+
+    python3 tools/harness.py check   # ruff, ruff format, pylint-odoo, XML
+    python3 tools/harness.py test    # static checks + the Odoo test suite
+    python3 tools/harness.py demo    # a demo database served on :8069
+
+PostgreSQL: when any of PGHOST, PGPORT or PGUSER is set, that server is used
+(a database is created and dropped). Otherwise a throwaway cluster is made with
+the machine's PostgreSQL binaries (initdb, pg_ctl) and removed afterwards.
+"""
+
+import argparse
+import contextlib
+import glob
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ADDONS = sorted(p.parent.name for p in ROOT.glob("*/__manifest__.py"))
+PY = sys.executable
+
+
+def say(msg):
+    print(f"[harness] {msg}", flush=True)
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=kw.pop("check", True), **kw)
+
+
+# --------------------------------------------------------------------------
+# set-up
+# --------------------------------------------------------------------------
+def install_requirements():
+    files = ["requirements.txt", "requirements-dev.txt"]
+    args = [PY, "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    for f in files:
+        if (ROOT / f).exists():
+            args += ["-r", str(ROOT / f)]
+    say("installing Python requirements")
+    res = run(args, check=False, capture_output=True, text=True)
+    if res.returncode:
+        sys.stdout.write(res.stdout + res.stderr)
+        sys.exit("pip could not install the requirements")
+
+
+def odoo_importable():
+    res = run(
+        [PY, "-c", "import odoo.release as r; print(r.version)"], check=False, capture_output=True, text=True, cwd="/"
+    )
+    return res.stdout.strip() if res.returncode == 0 else None
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pg_bindir():
+    """The folder with initdb, pg_ctl and createuser: PG_BINDIR, Debian's, or PATH."""
+    needed = ("initdb", "pg_ctl", "createuser")
+    candidates = [os.environ.get("PG_BINDIR", "")]
+    candidates += sorted(
+        glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(re.sub(r"\D", "", p) or 0), reverse=True
+    )
+    candidates += [os.path.dirname(os.path.realpath(shutil.which("initdb") or "/"))]
+    for folder in candidates:
+        if folder and all(os.access(os.path.join(folder, tool), os.X_OK) for tool in needed):
+            return folder
+    sys.exit("no PostgreSQL server binaries (initdb, pg_ctl) found: set PG_BINDIR, or PGHOST for an existing server")
+
+
+@contextlib.contextmanager
+def postgres():
+    """Yield Odoo's database options, for an existing server or a throwaway one."""
+    if any(os.environ.get(v) for v in ("PGHOST", "PGPORT", "PGUSER")):
+        opts = []
+        for env, opt in (
+            ("PGHOST", "--db_host"),
+            ("PGPORT", "--db_port"),
+            ("PGUSER", "--db_user"),
+            ("PGPASSWORD", "--db_password"),
+        ):
+            if os.environ.get(env):
+                opts.append(f"{opt}={os.environ[env]}")
+        say("using the PostgreSQL server given by the PG* variables")
+        yield opts
+        return
+    bindir = pg_bindir()
+    tmp = tempfile.mkdtemp(prefix="iso10002-pg-")
+    as_pg = []
+    if os.geteuid() == 0:
+        shutil.chown(tmp, "postgres")
+        os.chmod(tmp, 0o755)
+        as_pg = ["runuser", "-u", "postgres", "--"]
+    data, sock, port = f"{tmp}/data", tmp, free_port()
+    say(f"starting a throwaway PostgreSQL cluster in {tmp}")
+    run(
+        [*as_pg, f"{bindir}/initdb", "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8"],
+        capture_output=True,
+    )
+    conf = f"-c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -k {sock} -p {port}"
+    run([*as_pg, f"{bindir}/pg_ctl", "-D", data, "-l", f"{tmp}/pg.log", "-o", conf, "-w", "start"], capture_output=True)
+    try:
+        run([f"{bindir}/createuser", "-h", sock, "-p", str(port), "-U", "postgres", "-s", "odoo"], capture_output=True)
+        yield [f"--db_host={sock}", f"--db_port={port}", "--db_user=odoo"]
+    finally:
+        run([*as_pg, f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "stop"], check=False, capture_output=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def odoo_base_cmd(db_opts, data_dir):
+    import_path = run(
+        [PY, "-c", "import odoo, os; print(os.path.dirname(odoo.__file__))"], capture_output=True, text=True, cwd="/"
+    ).stdout.strip()
+    paths = [str(ROOT)]
+    extra = os.path.join(os.path.dirname(import_path), "addons")
+    if os.path.isdir(extra):
+        paths.append(extra)
+    return [PY, "-m", "odoo", f"--addons-path={','.join(paths)}", f"--data-dir={data_dir}", "--db-filter=.*", *db_opts]
+
+
+# --------------------------------------------------------------------------
+# static checks
+# --------------------------------------------------------------------------
+def static_checks():
+    """Return (passed, failed) counts of the static checks."""
+    results = {}
+    src = [str(ROOT / a) for a in ADDONS] + [str(ROOT / "tools"), str(ROOT / "benchmarks")]
+    src = [s for s in src if os.path.isdir(s)]
+    results["ruff check"] = run([PY, "-m", "ruff", "check", *src], check=False).returncode == 0
+    results["ruff format"] = run([PY, "-m", "ruff", "format", "--check", "-q", *src], check=False).returncode == 0
+    results["pylint-odoo mandatory"] = (
+        run(
+            [PY, "-m", "pylint", f"--rcfile={ROOT / '.pylintrc-mandatory'}", *[str(ROOT / a) for a in ADDONS]],
+            check=False,
+        ).returncode
+        == 0
+    )
+    from xml.etree import ElementTree
+
+    bad = []
+    for path in ROOT.glob("*/**/*.xml"):
+        try:
+            ElementTree.parse(path)
+        except ElementTree.ParseError as exc:
+            bad.append(f"{path.relative_to(ROOT)}: {exc}")
+    for line in bad:
+        print(line)
+    results["well-formed XML"] = not bad
+    for name, ok in results.items():
+        say(f"static check {name}: {'ok' if ok else 'FAILED'}")
+    passed = sum(results.values())
+    return passed, len(results) - passed
+
+
+# --------------------------------------------------------------------------
+# the Odoo suite
+# --------------------------------------------------------------------------
+RESULT_RE = re.compile(r"odoo\.tests\.result: (\d+) failed, (\d+) error\(s\) of (\d+) tests")
+HEADER_RE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (\w+) ")
+OWN_RE = re.compile(r"iso10002")
+
+
+def odoo_suite(modules, tags):
+    """Install the addons with demo data and run their tests. Return (passed, failed)."""
+    with tempfile.TemporaryDirectory(prefix="iso10002-odoo-") as data_dir, postgres() as db_opts:
+        db = f"iso10002_test_{os.getpid()}"
+        log = Path(data_dir) / "odoo.log"
+        cmd = [
+            *odoo_base_cmd(db_opts, data_dir),
+            "-d",
+            db,
+            "-i",
+            ",".join(modules),
+            "--test-enable",
+            f"--test-tags={tags}",
+            "--stop-after-init",
+            f"--http-port={free_port()}",
+            "--log-level=info",
+            "--max-cron-threads=0",
+            "--workers=0",
+        ]
+        say("installing " + ", ".join(modules) + " with demo data and running their tests")
+        t0 = time.time()
+        with open(log, "w") as fh:
+            proc = subprocess.run(cmd, stdout=fh, stderr=subprocess.STDOUT, check=False)
+        elapsed = time.time() - t0
+        failures, total, own_warnings, printing = 0, 0, [], False
+        found_result = False
+        for line in log.read_text(errors="replace").splitlines():
+            head = HEADER_RE.match(line)
+            if head:
+                level = head.group(1)
+                printing = (
+                    level in ("WARNING", "ERROR", "CRITICAL") or "odoo.tests.stats" in line or "post-tests in" in line
+                )
+                if (
+                    level in ("WARNING", "ERROR", "CRITICAL")
+                    and OWN_RE.search(line)
+                    and "odoo.tests.result" not in line
+                ):
+                    own_warnings.append(line)
+            if printing:
+                print(line)
+            m = RESULT_RE.search(line)
+            if m:
+                found_result = True
+                failures = int(m.group(1)) + int(m.group(2))
+                total = int(m.group(3))
+        say(f"Odoo ran {total} tests in {elapsed:.0f} s (exit code {proc.returncode})")
+        if own_warnings:
+            say(f"{len(own_warnings)} warning/error line(s) logged about the addons: counted as a failure")
+        if any(os.environ.get(v) for v in ("PGHOST", "PGPORT", "PGUSER")):
+            run(["dropdb", "--if-exists", db], check=False)
+        if not found_result:
+            say("Odoo did not report test results: the install failed")
+            return 0, 1
+        failed = failures + (1 if own_warnings else 0) + (1 if proc.returncode and not failures else 0)
+        return total - failures, failed
+
+
+def cmd_test(args):
+    install_requirements()
+    passed, failed = static_checks()
+    version = odoo_importable()
+    if not version:
+        print("=" * 72)
+        print("ODOO IS NOT IMPORTABLE BY THIS PYTHON: THE ODOO TEST SUITE DID NOT RUN.")
+        print("Only the static checks ran. Install Odoo 18.0 (see README.md).")
+        print("=" * 72)
+    elif not version.startswith("18."):
+        print(f"python3 imports Odoo {version}, not 18.0: the Odoo suite did not run.")
+        failed += 1
+    else:
+        tags = args.tags or ",".join(f"/{a}" for a in ADDONS)
+        p, f = odoo_suite(ADDONS, tags)
+        passed, failed = passed + p, failed + f
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+def cmd_check(_args):
+    install_requirements()
+    passed, failed = static_checks()
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+def cmd_demo(args):
+    install_requirements()
+    if not odoo_importable():
+        sys.exit("Odoo 18.0 is not importable by this python3: install it first (README.md)")
+    with tempfile.TemporaryDirectory(prefix="iso10002-odoo-") as data_dir, postgres() as db_opts:
+        base = odoo_base_cmd(db_opts, data_dir)
+        db = args.database
+        say(f"creating database {db} with the addons and demo data")
+        run(
+            [
+                *base,
+                "-d",
+                db,
+                "-i",
+                ",".join(ADDONS),
+                "--stop-after-init",
+                "--workers=0",
+                "--max-cron-threads=0",
+                "--no-http",
+            ]
+        )
+        say(f"serving http://localhost:{args.port} (login admin / password admin); Ctrl-C stops")
+        proc = subprocess.Popen([*base, "-d", db, f"--http-port={args.port}"])
+        try:
+            proc.wait()
+        except KeyboardInterrupt:
+            proc.send_signal(signal.SIGINT)
+            proc.wait()
+    return 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    t = sub.add_parser("test")
+    t.add_argument("--tags", help="Odoo --test-tags (default: every addon of this repository)")
+    sub.add_parser("check")
+    d = sub.add_parser("demo")
+    d.add_argument("--port", type=int, default=8069)
+    d.add_argument("--database", default="iso10002_demo")
+    args = parser.parse_args()
+    return {"test": cmd_test, "check": cmd_check, "demo": cmd_demo}[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
