@@ -1,0 +1,729 @@
+import logging
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools.mail import email_normalize, parse_contact_from_email
+
+from .iso10002_complaint_stage import FINAL_STEPS, STEPS
+
+_logger = logging.getLogger(__name__)
+
+LEVELS = [("low", "Low"), ("medium", "Medium"), ("high", "High"), ("critical", "Critical")]
+LEVEL_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
+
+CONTACT_MEANS = [
+    ("email", "E-mail"),
+    ("phone", "Phone"),
+    ("letter", "Letter"),
+    ("in_person", "In person"),
+    ("portal", "Portal"),
+    ("other", "Other"),
+]
+
+REMEDIES = [
+    ("apology", "Apology"),
+    ("explanation", "Explanation"),
+    ("repair", "Repair"),
+    ("replacement", "Replacement"),
+    ("refund", "Refund"),
+    ("compensation", "Compensation"),
+    ("credit", "Credit note"),
+    ("other", "Other"),
+]
+MONETARY_REMEDIES = ("refund", "compensation", "credit")
+
+# Which step may follow which (ISO 10002:2018 clause 7). Moving between two stages of
+# the same step is always allowed; leaving a final step goes through action_reopen.
+TRANSITIONS = {
+    "received": {"acknowledged", "withdrawn", "out_of_scope"},
+    "acknowledged": {"assessment", "withdrawn", "out_of_scope"},
+    "assessment": {"investigation", "response", "withdrawn", "out_of_scope"},
+    "investigation": {"response", "withdrawn"},
+    "response": {"communicated", "investigation", "withdrawn"},
+    "communicated": {"closed", "response", "withdrawn"},
+    "withdrawn": {"closed"},
+    "out_of_scope": {"closed"},
+    "closed": set(),
+}
+
+# Fields that may still change on a closed complaint: the chatter, activities,
+# ratings, archiving. Everything else needs a reopening first.
+CLOSED_WRITABLE_PREFIXES = ("message_", "activity_", "rating_", "website_message")
+CLOSED_WRITABLE = {"active", "color", "access_token", "stage_id"}
+
+
+class Iso10002Complaint(models.Model):
+    _name = "iso10002.complaint"
+    _description = "Complaint"
+    _inherit = ["portal.mixin", "mail.thread.cc", "mail.activity.mixin", "rating.mixin"]
+    _order = "priority desc, received_date desc, id desc"
+    _rec_names_search = ["name", "subject", "partner_id.name"]
+    _check_company_auto = True
+    _primary_email = "email_from"
+    _track_duration_field = "stage_id"
+
+    # ---------------------------------------------------------------- receipt
+    name = fields.Char(
+        string="Reference", required=True, readonly=True, copy=False, index="trigram", default=lambda self: _("New")
+    )
+    subject = fields.Char(required=True, tracking=True)
+    description = fields.Html(sanitize_style=True)
+    active = fields.Boolean(default=True, tracking=True)
+    color = fields.Integer()
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company, tracking=True
+    )
+    partner_id = fields.Many2one("res.partner", string="Complainant", index=True, tracking=True, check_company=True)
+    email_from = fields.Char(
+        string="E-mail",
+        compute="_compute_email_from",
+        inverse="_inverse_email_from",
+        store=True,
+        readonly=False,
+        help="Where the complainant is answered; follows the complainant's address.",
+    )
+    partner_phone = fields.Char(related="partner_id.phone", string="Phone")
+    partner_lang = fields.Selection(related="partner_id.lang", string="Language")
+    partner_needs_assistance = fields.Boolean(related="partner_id.complaint_needs_assistance")
+    team_id = fields.Many2one(
+        "iso10002.complaint.team",
+        index=True,
+        tracking=True,
+        check_company=True,
+        default=lambda self: self._default_team_id(),
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Owner",
+        index=True,
+        tracking=True,
+        check_company=True,
+        domain=lambda self: [("groups_id", "in", self.env.ref("iso10002_complaints.group_complaint_officer").id)],
+    )
+    stage_id = fields.Many2one(
+        "iso10002.complaint.stage",
+        index=True,
+        tracking=True,
+        copy=False,
+        ondelete="restrict",
+        group_expand="_read_group_stage_ids",
+        compute="_compute_stage_id",
+        store=True,
+        readonly=False,
+        domain="['|', ('team_ids', '=', False), ('team_ids', 'in', team_id)]",
+    )
+    step = fields.Selection(related="stage_id.step", store=True, index=True, string="ISO 10002 Step")
+    channel_id = fields.Many2one("iso10002.complaint.channel", required=True, tracking=True)
+    received_date = fields.Datetime(
+        string="Received", required=True, default=fields.Datetime.now, index=True, tracking=True, copy=False
+    )
+    product_ids = fields.Many2many("product.product", string="Products / Services", check_company=True)
+    remedy_sought = fields.Text(help="What the complainant asks for.")
+    immediate_action = fields.Text(help="What was done at once, for example to protect safety (7.2).")
+    is_confidential = fields.Boolean(
+        string="Confidential", tracking=True, help="Only its owner and managers can see a confidential complaint."
+    )
+
+    # -------------------------------------------------------- acknowledgement
+    acknowledged_date = fields.Datetime(string="Acknowledged", tracking=True, copy=False, readonly=True)
+    acknowledgement_channel = fields.Selection(CONTACT_MEANS, string="Acknowledged By", tracking=True, copy=False)
+
+    # ------------------------------------------------------------- assessment
+    category_id = fields.Many2one("iso10002.complaint.category", index=True, tracking=True, check_company=True)
+    severity = fields.Selection(LEVELS, tracking=True, index=True)
+    impact = fields.Selection(LEVELS)
+    urgency = fields.Selection(LEVELS)
+    complexity = fields.Selection(LEVELS)
+    safety_issue = fields.Boolean(tracking=True)
+    priority = fields.Selection(
+        [("0", "Normal"), ("1", "Medium"), ("2", "High"), ("3", "Urgent")],
+        compute="_compute_priority",
+        store=True,
+        readonly=False,
+        index=True,
+        tracking=True,
+        default="0",
+    )
+    assessment_date = fields.Datetime(string="Assessed", readonly=True, copy=False)
+    assessed_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+
+    # ---------------------------------------------------------- investigation
+    person_complained_about_id = fields.Many2one(
+        "res.partner",
+        tracking=True,
+        help="The investigator may never be this person (ISO 10002 Annex D).",
+    )
+    investigator_id = fields.Many2one("res.users", tracking=True, check_company=True)
+    investigation_date = fields.Datetime(string="Investigation Started", readonly=True, copy=False)
+    findings = fields.Html()
+    root_cause_id = fields.Many2one("iso10002.root.cause", tracking=True, check_company=True)
+
+    # --------------------------------------------------------------- response
+    remedy = fields.Selection(REMEDIES, string="Remedy Decided", tracking=True)
+    currency_id = fields.Many2one("res.currency", required=True, default=lambda self: self.env.company.currency_id)
+    compensation_amount = fields.Monetary(currency_field="currency_id", tracking=True, aggregator="sum")
+    response_text = fields.Html(string="Response")
+    decision_date = fields.Datetime(tracking=True, copy=False, readonly=True)
+    decided_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+
+    # ----------------------------------------------------------- communicated
+    communication_date = fields.Datetime(string="Decision Sent", tracking=True, copy=False, readonly=True)
+    communication_channel = fields.Selection(CONTACT_MEANS, string="Decision Sent By", tracking=True, copy=False)
+    complainant_response = fields.Selection(
+        [("accepted", "Accepted"), ("rejected", "Rejected"), ("no_reply", "No reply")],
+        string="Complainant's Answer",
+        tracking=True,
+        copy=False,
+    )
+    complainant_response_date = fields.Datetime(string="Answered", copy=False, readonly=True)
+    complainant_feedback = fields.Text(string="Complainant's Comments", copy=False)
+
+    # ----------------------------------------------------------------- closed
+    closed_date = fields.Datetime(tracking=True, copy=False, readonly=True, index=True)
+    closure_reason = fields.Selection(
+        [
+            ("resolved", "Resolved, decision accepted"),
+            ("rejected", "Decision rejected, no further action"),
+            ("no_reply", "No reply from the complainant"),
+            ("withdrawn", "Withdrawn"),
+            ("out_of_scope", "Out of scope"),
+        ],
+        tracking=True,
+        copy=False,
+        readonly=True,
+    )
+    reopen_count = fields.Integer(readonly=True, copy=False)
+
+    # ---------------------------------------------------- withdrawn / scope
+    withdrawal_reason = fields.Text(copy=False)
+    out_of_scope_reason = fields.Selection(
+        [
+            ("employment", "Employment dispute"),
+            ("external", "Matter for external dispute resolution"),
+            ("other", "Other matter outside the complaints process"),
+        ],
+        string="Out of Scope Because",
+        tracking=True,
+        copy=False,
+    )
+    external_referral = fields.Boolean(
+        string="Referred to External Resolution", tracking=True, help="ISO 10003 dispute resolution."
+    )
+    external_provider = fields.Char(string="Dispute Resolution Provider", tracking=True)
+    external_referral_date = fields.Date(string="Referred On")
+    external_outcome = fields.Text()
+
+    _sql_constraints = [
+        ("name_company_uniq", "unique(name, company_id)", "A complaint reference must be unique per company."),
+        (
+            "compensation_positive",
+            "CHECK(compensation_amount IS NULL OR compensation_amount >= 0)",
+            "A compensation amount cannot be negative.",
+        ),
+    ]
+
+    # ---------------------------------------------------------------- defaults
+    @api.model
+    def _default_team_id(self):
+        if self.env.context.get("default_team_id"):
+            return self.env["iso10002.complaint.team"].browse(self.env.context["default_team_id"])
+        Team = self.env["iso10002.complaint.team"]
+        company = self.env.company
+        return Team.search(
+            [("company_id", "=", company.id), ("member_ids", "in", self.env.uid)], limit=1
+        ) or Team.search([("company_id", "=", company.id)], limit=1)
+
+    @api.model
+    def _read_group_stage_ids(self, stages, domain):
+        team_id = self.env.context.get("default_team_id")
+        search_domain = [("team_ids", "=", False)]
+        if team_id:
+            search_domain = ["|", ("team_ids", "in", team_id), *search_domain]
+        return stages.search(search_domain)
+
+    # ---------------------------------------------------------------- computes
+    @api.depends("partner_id.email")
+    def _compute_email_from(self):
+        for complaint in self:
+            if complaint.partner_id.email:
+                complaint.email_from = complaint.partner_id.email
+
+    def _inverse_email_from(self):
+        for complaint in self:
+            if complaint.partner_id and complaint.email_from and not complaint.partner_id.email:
+                complaint.partner_id.email = complaint.email_from
+
+    @api.depends("team_id")
+    def _compute_stage_id(self):
+        for complaint in self:
+            if not complaint.stage_id or (
+                complaint.stage_id.team_ids and complaint.team_id not in complaint.stage_id.team_ids
+            ):
+                step = complaint.stage_id.step or "received"
+                complaint.stage_id = self._find_stage(step, complaint.team_id, raise_if_missing=False)
+
+    @api.depends("severity", "impact", "urgency", "safety_issue")
+    def _compute_priority(self):
+        for complaint in self:
+            if complaint.safety_issue:
+                complaint.priority = "3"
+                continue
+            severity = LEVEL_RANK.get(complaint.severity, 0)
+            others = [LEVEL_RANK[v] for v in (complaint.impact, complaint.urgency) if v]
+            # Severity leads; impact and urgency together can raise it by one level.
+            rank = max(severity, round(sum(others) / len(others)) if others else 0)
+            complaint.priority = str(min(rank, 3))
+
+    def _compute_access_url(self):
+        for complaint in self:
+            complaint.access_url = f"/my/complaints/{complaint.id}"
+
+    # ----------------------------------------------------------- constraints
+    @api.constrains("investigator_id", "person_complained_about_id")
+    def _check_investigator_independent(self):
+        for complaint in self:
+            if complaint._investigator_conflict():
+                raise ValidationError(
+                    _(
+                        "%(investigator)s cannot investigate complaint %(complaint)s: "
+                        "the complaint is about them (ISO 10002 Annex D).",
+                        investigator=complaint.investigator_id.name,
+                        complaint=complaint.name,
+                    )
+                )
+
+    def _investigator_conflict(self):
+        self.ensure_one()
+        return bool(
+            self.investigator_id
+            and self.person_complained_about_id
+            and self.investigator_id.partner_id == self.person_complained_about_id
+        )
+
+    # ------------------------------------------------------------------ CRUD
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+            if vals.get("team_id") and not vals.get("company_id"):
+                company = self.env["iso10002.complaint.team"].browse(vals["team_id"]).company_id or company
+                vals["company_id"] = company.id
+            if not vals.get("name") or vals["name"] == _("New"):
+                vals["name"] = self._next_reference(company, vals.get("received_date"))
+        complaints = super(Iso10002Complaint, self.with_context(mail_create_nolog=True)).create(vals_list)
+        for complaint in complaints:
+            if complaint.partner_id:
+                complaint.message_subscribe(partner_ids=complaint.partner_id.ids)
+            complaint.message_post(
+                body=_("Complaint received through %s.", complaint.channel_id.name),
+                subtype_xmlid="iso10002_complaints.mt_complaint_received",
+            )
+        if not self.env.context.get("iso10002_no_acknowledgement"):
+            complaints._acknowledge_on_receipt()
+        return complaints
+
+    def write(self, vals):
+        self._check_closed_lock(vals)
+        if not vals.get("stage_id"):
+            return super().write(vals)
+        # Refuse those who may not write before telling them what the step needs.
+        self.check_access("write")
+        # Write the other values first so that the stage guards see them.
+        vals = dict(vals)
+        stage = self.env["iso10002.complaint.stage"].browse(vals.pop("stage_id"))
+        if vals:
+            super().write(vals)
+        for complaint in self:
+            complaint._check_transition(stage)
+            stage_vals = complaint._stage_side_effects(stage, vals)
+            stage_vals["stage_id"] = stage.id
+            super(Iso10002Complaint, complaint).write(stage_vals)
+        return True
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_left_received(self):
+        left = self.filtered(lambda c: c.step != "received")
+        if left:
+            raise UserError(
+                _(
+                    "Complaints that left the Received step are never deleted (ISO 10002 8.1); "
+                    "archive them instead: %s",
+                    ", ".join(left.mapped("name")),
+                )
+            )
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        for complaint, vals in zip(self, vals_list, strict=False):
+            vals.setdefault("subject", _("%s (copy)", complaint.subject))
+        return vals_list
+
+    # --------------------------------------------------------------- sequence
+    @api.model
+    def _next_reference(self, company, received_date=None):
+        """Next reference from the company's own sequence, made on first use.
+
+        The year in the reference is the year the complaint was received."""
+        Sequence = self.env["ir.sequence"].sudo()
+        sequence = Sequence.search([("code", "=", "iso10002.complaint"), ("company_id", "=", company.id)], limit=1)
+        if not sequence:
+            template = self.env.ref("iso10002_complaints.seq_iso10002_complaint", raise_if_not_found=False)
+            sequence = Sequence.create(
+                {
+                    "name": _("Complaints of %s", company.name),
+                    "code": "iso10002.complaint",
+                    "company_id": company.id,
+                    "prefix": template.prefix if template else "CMP/%(year)s/",
+                    "padding": template.padding if template else 5,
+                    "implementation": "no_gap",
+                }
+            )
+        date = fields.Datetime.to_datetime(received_date) if received_date else fields.Datetime.now()
+        return sequence.with_context(ir_sequence_date=fields.Date.to_string(date)).next_by_id()
+
+    # ------------------------------------------------------------ lifecycle
+    @api.model
+    def _find_stage(self, step, team, raise_if_missing=True):
+        domain = [("step", "=", step), "|", ("team_ids", "=", False)]
+        domain += [("team_ids", "in", team.ids)] if team else [("id", "=", False)]
+        stage = self.env["iso10002.complaint.stage"].search(domain, limit=1)
+        if not stage and raise_if_missing:
+            label = dict(STEPS)[step]
+            raise UserError(_("No stage is defined for the step %s: ask a complaints manager to add one.", label))
+        return stage
+
+    def _check_closed_lock(self, vals):
+        if self.env.context.get("iso10002_reopen"):
+            return
+        locked = [
+            name for name in vals if name not in CLOSED_WRITABLE and not name.startswith(CLOSED_WRITABLE_PREFIXES)
+        ]
+        if not locked and "stage_id" not in vals:
+            return
+        for complaint in self.filtered(lambda c: c.step == "closed"):
+            if locked or vals.get("stage_id") != complaint.stage_id.id:
+                raise UserError(_("Complaint %s is closed: reopen it before changing it.", complaint.name))
+
+    def _check_transition(self, stage):
+        """Refuse a move to ``stage`` that the process or the record does not allow."""
+        self.ensure_one()
+        old, new = self.step, stage.step
+        if stage.team_ids and self.team_id not in stage.team_ids:
+            raise UserError(
+                _("Stage %(stage)s is not used by team %(team)s.", stage=stage.name, team=self.team_id.name)
+            )
+        if old == new or not old:
+            return
+        if old in FINAL_STEPS and self.env.context.get("iso10002_reopen"):
+            return
+        if new not in TRANSITIONS[old]:
+            labels = dict(STEPS)
+            raise UserError(
+                _(
+                    "Complaint %(complaint)s cannot go from %(old)s to %(new)s.",
+                    complaint=self.name,
+                    old=labels[old],
+                    new=labels[new],
+                )
+            )
+        missing = self._missing_for_step(new)
+        if missing:
+            raise UserError(
+                _(
+                    "Complaint %(complaint)s cannot move to %(step)s: %(missing)s",
+                    complaint=self.name,
+                    step=dict(STEPS)[new],
+                    missing=missing,
+                )
+            )
+
+    def _missing_for_step(self, step):
+        """What the record lacks to enter ``step``, as a sentence, or an empty string."""
+        self.ensure_one()
+        if step == "acknowledged" and not (self.acknowledged_date or self.acknowledgement_channel):
+            return _("say how the complainant was acknowledged.")
+        if step == "assessment":
+            if not self.severity or not self.category_id:
+                return _("the assessment needs a severity and a category.")
+        if step == "investigation":
+            if not self.investigator_id:
+                return _("the investigation needs an investigator.")
+            if self._investigator_conflict():
+                return _("the investigator cannot be the person complained about.")
+        if step == "response":
+            if not self.remedy:
+                return _("the response needs the remedy decided.")
+            if self.remedy in MONETARY_REMEDIES and not self.compensation_amount:
+                return _("a refund, compensation or credit needs an amount.")
+        if step == "communicated":
+            if not self.response_text:
+                return _("write the response before communicating the decision.")
+            if not self.communication_channel:
+                return _("say how the decision was sent to the complainant.")
+        if step == "closed":
+            if self.step == "communicated" and not self.complainant_response:
+                return _("record the complainant's answer (accepted, rejected or no reply) before closing.")
+        if step == "withdrawn" and not self.withdrawal_reason:
+            return _("give the reason of the withdrawal.")
+        if step == "out_of_scope":
+            if not self.out_of_scope_reason:
+                return _("say why the complaint is out of scope.")
+            if self.external_referral and not self.external_provider:
+                return _("name the external dispute resolution provider.")
+        return ""
+
+    def _stage_side_effects(self, stage, vals):
+        """Dates and people that entering ``stage`` records on this complaint."""
+        self.ensure_one()
+        if stage.step == self.step:
+            return {}
+        now = fields.Datetime.now()
+        # the first time only: when the complaint was first acknowledged, assessed...
+        first = {
+            "acknowledged": {"acknowledged_date": now},
+            "assessment": {"assessment_date": now, "assessed_by_id": self.env.uid},
+            "investigation": {"investigation_date": now},
+        }.get(stage.step, {})
+        # every time: a new decision, a new communication, a new closing
+        latest = {
+            "response": {"decision_date": now, "decided_by_id": self.env.uid},
+            "communicated": {"communication_date": now},
+            "closed": {"closed_date": now},
+        }.get(stage.step, {})
+        extra = {key: value for key, value in first.items() if not self[key]}
+        extra.update(latest)
+        return {key: value for key, value in extra.items() if key not in vals}
+
+    def _move_to_step(self, step):
+        for complaint in self:
+            complaint.stage_id = self._find_stage(step, complaint.team_id)
+        return True
+
+    def action_acknowledge(self):
+        """Record the acknowledgement (7.4); by e-mail it sends the template."""
+        for complaint in self:
+            if complaint.step != "received":
+                raise UserError(_("Complaint %s is already acknowledged.", complaint.name))
+            channel = complaint.acknowledgement_channel
+            if not channel:
+                raise UserError(_("Say how complaint %s was acknowledged (e-mail, phone, letter...).", complaint.name))
+            if channel == "email":
+                if not complaint.email_from:
+                    raise UserError(_("Complaint %s has no e-mail address to write to.", complaint.name))
+                complaint._send_acknowledgement_mail()
+            complaint._move_to_step("acknowledged")
+            complaint.activity_feedback(["iso10002_complaints.mail_activity_type_acknowledge"])
+        return True
+
+    def action_assess(self):
+        return self._move_to_step("assessment")
+
+    def action_investigate(self):
+        return self._move_to_step("investigation")
+
+    def action_respond(self):
+        return self._move_to_step("response")
+
+    def action_communicate(self):
+        self._move_to_step("communicated")
+        for complaint in self.filtered(lambda c: c.communication_channel == "email" and c.email_from):
+            complaint.message_post_with_source(
+                "iso10002_complaints.mail_template_complaint_decision",
+                subtype_xmlid="mail.mt_comment",
+                message_type="comment",
+            )
+        return True
+
+    def action_close(self):
+        for complaint in self:
+            if complaint.step not in ("communicated", "withdrawn", "out_of_scope"):
+                raise UserError(
+                    _(
+                        "Complaint %s can only be closed once the decision was communicated, or after a withdrawal.",
+                        complaint.name,
+                    )
+                )
+            reason = (
+                {
+                    "accepted": "resolved",
+                    "rejected": "rejected",
+                    "no_reply": "no_reply",
+                }.get(complaint.complainant_response)
+                if complaint.step == "communicated"
+                else complaint.step
+            )
+            if (
+                complaint.step == "communicated"
+                and complaint.complainant_response
+                and not complaint.complainant_response_date
+            ):
+                complaint.complainant_response_date = fields.Datetime.now()
+            complaint.with_context(iso10002_closing=True).write(
+                {"stage_id": self._find_stage("closed", complaint.team_id).id, "closure_reason": reason}
+            )
+            if complaint.step == "closed" and complaint.closure_reason in ("resolved", "rejected", "no_reply"):
+                complaint._send_satisfaction_request()
+        return True
+
+    def action_withdraw(self):
+        return self._move_to_step("withdrawn")
+
+    def action_out_of_scope(self):
+        return self._move_to_step("out_of_scope")
+
+    def action_reopen(self):
+        for complaint in self:
+            if complaint.step not in FINAL_STEPS:
+                raise UserError(_("Complaint %s is not closed.", complaint.name))
+            complaint.with_context(iso10002_reopen=True).write(
+                {
+                    "stage_id": self._find_stage("assessment", complaint.team_id).id,
+                    "closed_date": False,
+                    "closure_reason": False,
+                    "complainant_response": False,
+                    "complainant_response_date": False,
+                    "reopen_count": complaint.reopen_count + 1,
+                }
+            )
+            complaint.message_post(
+                body=_("Complaint reopened (time %s); its history is kept above.", complaint.reopen_count),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    # ------------------------------------------------------- acknowledgement
+    def _acknowledge_on_receipt(self):
+        """Every new complaint is acknowledged by e-mail, or the owner is asked to."""
+        for complaint in self:
+            if complaint.email_from and email_normalize(complaint.email_from):
+                complaint._send_acknowledgement_mail()
+                complaint.with_context(iso10002_reopen=False).write(
+                    {
+                        "acknowledgement_channel": "email",
+                        "stage_id": self._find_stage("acknowledged", complaint.team_id).id,
+                    }
+                )
+            else:
+                complaint.activity_schedule(
+                    "iso10002_complaints.mail_activity_type_acknowledge",
+                    user_id=(complaint.user_id or complaint.team_id.user_id or self.env.user).id,
+                    note=_(
+                        "The complainant has no e-mail address: acknowledge the complaint by phone, "
+                        "letter or in person, then record it with the Acknowledge button."
+                    ),
+                )
+
+    def _get_expected_response_days(self):
+        """Working days promised to the complainant in the acknowledgement."""
+        self.ensure_one()
+        return self.team_id.response_days or 10
+
+    def _send_acknowledgement_mail(self):
+        self.ensure_one()
+        self.message_post_with_source(
+            "iso10002_complaints.mail_template_complaint_acknowledgement",
+            subtype_xmlid="mail.mt_comment",
+            message_type="comment",
+        )
+
+    def _send_satisfaction_request(self):
+        self.ensure_one()
+        if self.partner_id.email:
+            template = self.env.ref("iso10002_complaints.mail_template_complaint_satisfaction")
+            self.rating_send_request(template, lang=self.partner_id.lang, force_send=False)
+
+    # ----------------------------------------------------------- mail gateway
+    def _track_template(self, changes):
+        res = super()._track_template(changes)
+        complaint = self[0]
+        if "stage_id" in changes and complaint.stage_id.mail_template_id and complaint.email_from:
+            res["stage_id"] = (
+                complaint.stage_id.mail_template_id,
+                {
+                    "auto_delete_keep_log": False,
+                    "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+                    "email_layout_xmlid": "mail.mail_notification_light",
+                },
+            )
+        return res
+
+    def _track_subtype(self, init_values):
+        self.ensure_one()
+        if "stage_id" in init_values:
+            return self.env.ref("iso10002_complaints.mt_complaint_stage")
+        return super()._track_subtype(init_values)
+
+    def _creation_subtype(self):
+        return self.env.ref("iso10002_complaints.mt_complaint_received")
+
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        """A complaint from an e-mail to a team's alias (ISO 10002 7.2)."""
+        values = dict(custom_values or {})
+        email_from = msg_dict.get("email_from") or ""
+        partner = self.env["res.partner"].browse(msg_dict.get("author_id") or [])
+        if not partner and email_normalize(email_from, strict=False):
+            partner = self._partner_from_sender(email_from, values.get("company_id"))
+            # the gateway posts the incoming message with this author
+            msg_dict["author_id"] = partner.id
+        company = (
+            self.env["iso10002.complaint.team"].browse(values.get("team_id")).company_id
+            or self.env["res.company"].browse(values.get("company_id"))
+            or self.env.company
+        )
+        channel = self.env["iso10002.complaint.channel"].search(
+            [("code", "=", "email"), ("company_id", "in", (company.id, False))], limit=1
+        ) or self.env.ref("iso10002_complaints.channel_email")
+        values.setdefault("subject", (msg_dict.get("subject") or "").strip() or _("(no subject)"))
+        values.setdefault("description", msg_dict.get("body") or "")
+        values.setdefault("channel_id", channel.id)
+        values.setdefault("company_id", company.id)
+        if partner:
+            values.setdefault("partner_id", partner.id)
+        elif email_from:
+            # The sender's address could not be read: keep it so that nothing is lost.
+            values.setdefault("email_from", email_from)
+        if not email_from:
+            _logger.info("Complaint e-mail without sender address: created, to acknowledge by hand")
+        # the gateway user must not become the owner
+        complaint = super(Iso10002Complaint, self.with_context(mail_create_nosubscribe=True)).message_new(
+            msg_dict, custom_values=values
+        )
+        return complaint
+
+    @api.model
+    def _detect_loop_sender_domain(self, email_from_normalized):
+        # An unreadable sender cannot be answered, so cannot make a mail loop; the
+        # default domain would match every complaint and drop the message.
+        if not email_from_normalized:
+            return []
+        return [("email_from", "=ilike", email_from_normalized)]
+
+    @api.model
+    def _partner_from_sender(self, email_from, company_id=False):
+        partner = self.env["mail.thread"]._mail_find_partner_from_emails([email_from], force_create=False)[0]
+        if partner:
+            return partner
+        name, email = parse_contact_from_email(email_from)
+        return self.env["res.partner"].create({"name": name or email, "email": email, "company_id": False})
+
+    def _message_get_suggested_recipients(self):
+        recipients = super()._message_get_suggested_recipients()
+        if self.partner_id and self.partner_id.email:
+            self._message_add_suggested_recipient(recipients, partner=self.partner_id, reason=_("Complainant"))
+        return recipients
+
+    def _notify_get_reply_to(self, default=None):
+        """Replies go to the team's alias so that they land back in the complaint."""
+        aliases = self.sudo().mapped("team_id")._notify_get_reply_to(default=default)
+        res = {complaint.id: aliases.get(complaint.team_id.id) for complaint in self}
+        leftover = self.filtered(lambda rec: not rec.team_id)
+        if leftover:
+            res.update(super(Iso10002Complaint, leftover)._notify_get_reply_to(default=default))
+        return res
+
+    def _rating_get_partner(self):
+        return self.partner_id
+
+    def _rating_get_operator(self):
+        return self.user_id.partner_id

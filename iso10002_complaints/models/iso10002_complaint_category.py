@@ -1,0 +1,37 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class Iso10002ComplaintCategory(models.Model):
+    """What the complaint is about; a tree so that reports can roll up."""
+
+    _name = "iso10002.complaint.category"
+    _description = "Complaint Category"
+    _parent_name = "parent_id"
+    _parent_store = True
+    _rec_name = "complete_name"
+    _order = "complete_name"
+
+    name = fields.Char(required=True, translate=True)
+    complete_name = fields.Char(compute="_compute_complete_name", recursive=True, store=True)
+    parent_id = fields.Many2one(
+        "iso10002.complaint.category", string="Parent Category", index=True, ondelete="restrict"
+    )
+    parent_path = fields.Char(index=True)
+    child_ids = fields.One2many("iso10002.complaint.category", "parent_id", string="Subcategories")
+    description = fields.Text(translate=True)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one("res.company")
+
+    @api.depends("name", "parent_id.complete_name")
+    def _compute_complete_name(self):
+        for category in self:
+            if category.parent_id:
+                category.complete_name = f"{category.parent_id.complete_name} / {category.name}"
+            else:
+                category.complete_name = category.name
+
+    @api.constrains("parent_id")
+    def _check_category_recursion(self):
+        if self._has_cycle():
+            raise ValidationError(_("You cannot create recursive categories."))

@@ -1,0 +1,22 @@
+from odoo import fields, models
+
+
+class Iso10002ComplaintChannel(models.Model):
+    """How a complaint reached the organization (ISO 10002 7.2)."""
+
+    _name = "iso10002.complaint.channel"
+    _description = "Complaint Channel"
+    _order = "sequence, name"
+
+    name = fields.Char(required=True, translate=True)
+    code = fields.Char(
+        required=True,
+        help="Technical key used by integrations (e-mail intake, portal, helpdesk).",
+    )
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one("res.company")
+
+    _sql_constraints = [
+        ("code_company_uniq", "unique(code, company_id)", "A channel code must be unique per company."),
+    ]

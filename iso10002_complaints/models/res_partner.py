@@ -1,0 +1,38 @@
+from odoo import api, fields, models
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    complaint_ids = fields.One2many("iso10002.complaint", "partner_id", string="Complaints")
+    complaint_count = fields.Integer(
+        compute="_compute_complaint_count",
+        groups="iso10002_complaints.group_complaint_officer,iso10002_complaints.group_complaint_auditor",
+    )
+    complaint_needs_assistance = fields.Boolean(
+        string="Needs Assistance",
+        help="The person needs help to complain: accessibility, language, disability (ISO 10002 4.5).",
+    )
+    complaint_assistance_note = fields.Text(string="Assistance Needed")
+
+    @api.depends_context("uid", "allowed_company_ids")
+    def _compute_complaint_count(self):
+        """Complaints of the partner and of its contacts, as the user may see them."""
+        all_partners = self.with_context(active_test=False).search_fetch([("id", "child_of", self.ids)], ["parent_id"])
+        groups = self.env["iso10002.complaint"]._read_group(
+            [("partner_id", "in", all_partners.ids)], ["partner_id"], ["__count"]
+        )
+        self.complaint_count = 0
+        for complainant, count in groups:
+            partner = complainant
+            while partner:
+                if partner in self:
+                    partner.complaint_count += count
+                partner = partner.parent_id
+
+    def action_view_complaints(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("iso10002_complaints.iso10002_complaint_action")
+        action["domain"] = [("partner_id", "child_of", self.id)]
+        action["context"] = {"default_partner_id": self.id, "search_default_filter_open": 0}
+        return action

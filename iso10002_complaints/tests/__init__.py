@@ -1,0 +1,1 @@
+from . import test_access, test_acknowledgement, test_lifecycle, test_mail_intake, test_partner

@@ -1,0 +1,107 @@
+from odoo.tests import TransactionCase, new_test_user
+
+
+class ComplaintsCase(TransactionCase):
+    """Two companies, two teams, one user per role, a complainant."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False, mail_notify_force_send=False))
+        cls.company = cls.env.ref("base.main_company")
+        cls.company_b = cls.env["res.company"].create({"name": "Other Company"})
+        groups = {
+            "officer": "iso10002_complaints.group_complaint_officer",
+            "manager": "iso10002_complaints.group_complaint_manager",
+            "auditor": "iso10002_complaints.group_complaint_auditor",
+        }
+        cls.officer_a = new_test_user(
+            cls.env, login="officer_a", groups=groups["officer"], name="Officer A", email="officer.a@example.com"
+        )
+        cls.officer_b = new_test_user(
+            cls.env, login="officer_b", groups=groups["officer"], name="Officer B", email="officer.b@example.com"
+        )
+        cls.manager = new_test_user(cls.env, login="cmp_manager", groups=groups["manager"], name="Complaints Manager")
+        cls.auditor = new_test_user(cls.env, login="cmp_auditor", groups=groups["auditor"], name="Auditor")
+        cls.employee = new_test_user(cls.env, login="plain_employee", groups="base.group_user", name="Employee")
+        cls.officer_other_company = new_test_user(
+            cls.env,
+            login="officer_c",
+            groups=groups["officer"],
+            name="Officer of Other Company",
+            company_id=cls.company_b.id,
+            company_ids=[(6, 0, cls.company_b.ids)],
+        )
+        cls.team_a = cls.env["iso10002.complaint.team"].create(
+            {
+                "name": "Team A",
+                "user_id": cls.officer_a.id,
+                "member_ids": [(6, 0, cls.officer_a.ids)],
+                "alias_name": "complaints-a",
+            }
+        )
+        cls.team_b = cls.env["iso10002.complaint.team"].create(
+            {"name": "Team B", "member_ids": [(6, 0, cls.officer_b.ids)], "alias_name": "complaints-b"}
+        )
+        cls.team_other_company = cls.env["iso10002.complaint.team"].create(
+            {
+                "name": "Team C",
+                "company_id": cls.company_b.id,
+                "member_ids": [(6, 0, cls.officer_other_company.ids)],
+            }
+        )
+        cls.complainant = cls.env["res.partner"].create(
+            {"name": "Jane Complainant", "email": "jane@example.com", "is_company": False}
+        )
+        cls.portal_user = new_test_user(
+            cls.env, login="portal_jane", groups="base.group_portal", name="Portal Jane", email="portal@example.com"
+        )
+        cls.person_about = cls.env["res.partner"].create({"name": "Person Complained About"})
+        cls.channel_phone = cls.env.ref("iso10002_complaints.channel_phone")
+        cls.channel_email = cls.env.ref("iso10002_complaints.channel_email")
+        cls.category = cls.env["iso10002.complaint.category"].create({"name": "Delivery"})
+        cls.root_cause = cls.env["iso10002.root.cause"].create({"name": "Carrier failure"})
+
+    @classmethod
+    def _complaint(cls, **values):
+        vals = {
+            "subject": "Parcel never arrived",
+            "partner_id": cls.complainant.id,
+            "channel_id": cls.channel_phone.id,
+            "team_id": cls.team_a.id,
+        }
+        vals.update(values)
+        return cls.env["iso10002.complaint"].create(vals)
+
+    def flush_tracking(self):
+        """Write the tracking messages, as the end of a transaction would."""
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+
+    def _walk_to(self, complaint, step):
+        """Take a complaint through the real actions up to ``step``."""
+        order = ["acknowledged", "assessment", "investigation", "response", "communicated", "closed"]
+        for current in order:
+            if complaint.step == step:
+                break
+            if current == "acknowledged" and complaint.step == "received":
+                complaint.acknowledgement_channel = "phone"
+                complaint.action_acknowledge()
+            elif current == "assessment" and complaint.step == "acknowledged":
+                complaint.write({"severity": "high", "category_id": self.category.id})
+                complaint.action_assess()
+            elif current == "investigation" and complaint.step == "assessment":
+                complaint.investigator_id = self.officer_a
+                complaint.action_investigate()
+            elif current == "response" and complaint.step == "investigation":
+                complaint.write({"remedy": "apology", "root_cause_id": self.root_cause.id})
+                complaint.action_respond()
+            elif current == "communicated" and complaint.step == "response":
+                complaint.write({"response_text": "<p>We are sorry.</p>", "communication_channel": "phone"})
+                complaint.action_communicate()
+            elif current == "closed" and complaint.step == "communicated":
+                complaint.complainant_response = "accepted"
+                complaint.action_close()
+            self.flush_tracking()
+        self.assertEqual(complaint.step, step)
+        return complaint

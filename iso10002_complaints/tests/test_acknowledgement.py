@@ -1,0 +1,106 @@
+from odoo.tests import tagged
+
+from .common import ComplaintsCase
+
+
+@tagged("post_install", "-at_install")
+class TestAcknowledgement(ComplaintsCase):
+    """ISO 10002 7.4: every complaint is acknowledged promptly, whatever its channel."""
+
+    def _ack_messages(self, complaint):
+        return complaint.message_ids.filtered(lambda m: "we received your complaint" in (m.subject or ""))
+
+    def _assert_acknowledged_by_mail(self, channel_xmlid):
+        complaint = self._complaint(channel_id=self.env.ref(channel_xmlid).id)
+        ack = self._ack_messages(complaint)
+        self.assertEqual(len(ack), 1)
+        self.assertIn(self.complainant, ack.partner_ids)
+        self.assertEqual(ack.message_type, "comment")
+        self.assertIn(complaint.name, ack.subject)
+        self.assertIn(complaint.name, ack.body)
+        self.assertIn("What happens next", ack.body)
+        self.assertEqual(complaint.step, "acknowledged")
+        self.assertEqual(complaint.acknowledgement_channel, "email")
+        self.assertTrue(complaint.acknowledged_date)
+        mail = self.env["mail.mail"].sudo().search([("mail_message_id", "=", ack.id)])
+        self.assertIn(self.complainant, mail.recipient_ids)
+        return complaint, ack
+
+    def test_ack_for_phone_complaint(self):
+        self._assert_acknowledged_by_mail("iso10002_complaints.channel_phone")
+
+    def test_ack_for_letter_complaint(self):
+        self._assert_acknowledged_by_mail("iso10002_complaints.channel_letter")
+
+    def test_ack_for_in_person_complaint(self):
+        self._assert_acknowledged_by_mail("iso10002_complaints.channel_in_person")
+
+    def test_ack_for_portal_complaint(self):
+        self._assert_acknowledged_by_mail("iso10002_complaints.channel_portal")
+
+    def test_ack_for_email_complaint(self):
+        self._assert_acknowledged_by_mail("iso10002_complaints.channel_email")
+
+    def test_ack_for_social_media_complaint(self):
+        self._assert_acknowledged_by_mail("iso10002_complaints.channel_social")
+
+    def test_ack_tells_the_expected_response_time(self):
+        self.team_a.response_days = 7
+        _complaint, ack = self._assert_acknowledged_by_mail("iso10002_complaints.channel_phone")
+        self.assertIn("7", ack.body)
+        self.assertIn("working days", ack.body)
+
+    def test_ack_in_the_complainant_language(self):
+        self.env["res.lang"]._activate_lang("fa_IR")
+        template = self.env.ref("iso10002_complaints.mail_template_complaint_acknowledgement")
+        template.with_context(lang="fa_IR").subject = "شکایت شما با شماره {{ object.name }} دریافت شد"
+        self.complainant.lang = "fa_IR"
+        complaint = self._complaint()
+        ack = complaint.message_ids.filtered(lambda m: "دریافت شد" in (m.subject or ""))
+        self.assertEqual(ack.subject, f"شکایت شما با شماره {complaint.name} دریافت شد")
+        self.complainant.lang = "en_US"
+        english = self._complaint()
+        self.assertEqual(len(self._ack_messages(english)), 1)
+
+    def test_no_email_schedules_activity_for_owner(self):
+        complaint = self._complaint(partner_id=self.person_about.id, user_id=self.officer_b.id)
+        self.assertEqual(complaint.step, "received")
+        self.assertFalse(self._ack_messages(complaint))
+        activity = complaint.activity_ids
+        self.assertEqual(activity.activity_type_id, self.env.ref("iso10002_complaints.mail_activity_type_acknowledge"))
+        self.assertEqual(activity.user_id, self.officer_b)
+
+    def test_no_email_no_owner_goes_to_team_leader(self):
+        complaint = self._complaint(partner_id=self.person_about.id)
+        self.assertEqual(complaint.activity_ids.user_id, self.officer_a, "team A's leader")
+
+    def test_manual_acknowledgement_closes_activity(self):
+        complaint = self._complaint(partner_id=self.person_about.id)
+        complaint.acknowledgement_channel = "letter"
+        complaint.action_acknowledge()
+        self.assertEqual(complaint.step, "acknowledged")
+        self.assertFalse(complaint.activity_ids)
+        self.assertTrue(complaint.acknowledged_date)
+
+    def test_manual_acknowledgement_by_email_needs_address(self):
+        complaint = self._complaint(partner_id=self.person_about.id)
+        complaint.acknowledgement_channel = "email"
+        with self.assertRaisesRegex(Exception, "no e-mail address"):
+            complaint.action_acknowledge()
+
+    def test_late_email_address_then_email_acknowledgement(self):
+        complaint = self._complaint(partner_id=self.person_about.id)
+        complaint.email_from = "found@later.example"
+        self.assertEqual(self.person_about.email, "found@later.example")
+        complaint.acknowledgement_channel = "email"
+        complaint.action_acknowledge()
+        self.assertEqual(len(self._ack_messages(complaint)), 1)
+
+    def test_acknowledgement_can_be_switched_off_for_imports(self):
+        complaint = (
+            self.env["iso10002.complaint"]
+            .with_context(iso10002_no_acknowledgement=True)
+            .create({"subject": "Imported", "partner_id": self.complainant.id, "channel_id": self.channel_phone.id})
+        )
+        self.assertFalse(self._ack_messages(complaint))
+        self.assertEqual(complaint.step, "received")
