@@ -142,7 +142,6 @@ class Iso10002Complaint(models.Model):
         readonly=False,
         index=True,
         tracking=True,
-        default="0",
     )
     assessment_date = fields.Datetime(string="Assessed", readonly=True, copy=False)
     assessed_by_id = fields.Many2one("res.users", readonly=True, copy=False)

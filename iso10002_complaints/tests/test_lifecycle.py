@@ -319,6 +319,7 @@ class TestComplaintLifecycle(ComplaintsCase):
 
     # -------------------------------------------------------------- priority
     def test_priority_from_assessment(self):
+        self.assertEqual(self._complaint(severity="critical").priority, "3", "computed on create too")
         self.complaint.severity = "medium"
         self.assertEqual(self.complaint.priority, "1")
         self.complaint.write({"impact": "critical", "urgency": "critical"})
