@@ -23,6 +23,8 @@
         "data/mail_message_subtype_data.xml",
         "data/mail_template_data.xml",
         "data/mail_activity_type_data.xml",
+        "data/iso10002_sla_policy_data.xml",
+        "data/ir_cron_data.xml",
         "views/iso10002_complaint_views.xml",
         "views/iso10002_complaint_stage_views.xml",
         "views/iso10002_complaint_team_views.xml",
@@ -30,6 +32,9 @@
         "views/iso10002_complaint_channel_views.xml",
         "views/iso10002_root_cause_views.xml",
         "views/res_partner_views.xml",
+        "views/iso10002_sla_policy_views.xml",
+        "views/iso10002_sla_report_views.xml",
+        "views/res_config_settings_views.xml",
         "views/iso10002_complaints_menus.xml",
     ],
     "demo": [

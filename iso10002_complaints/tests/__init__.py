@@ -1,1 +1,8 @@
-from . import test_access, test_acknowledgement, test_lifecycle, test_mail_intake, test_partner
+from . import (
+    test_access,
+    test_acknowledgement,
+    test_lifecycle,
+    test_mail_intake,
+    test_partner,
+    test_sla,
+)

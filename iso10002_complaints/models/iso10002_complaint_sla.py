@@ -1,0 +1,513 @@
+import logging
+from collections import defaultdict
+from datetime import timedelta
+
+from markupsafe import Markup, escape
+
+from odoo import _, api, fields, models
+from odoo.tools import SQL
+
+from .sla_clock import ClockSet
+
+_logger = logging.getLogger(__name__)
+
+SLA_STATES = [
+    ("on_track", "On track"),
+    ("at_risk", "At risk"),
+    ("breached", "Breached"),
+    ("met", "Met"),
+    ("met_late", "Met late"),
+]
+# a change of one of these may make another policy match
+SLA_MATCH_FIELDS = {"team_id", "category_id", "severity", "channel_id", "partner_id", "company_id"}
+# a change of one of these moves the clock or the target
+SLA_CLOCK_FIELDS = {"stage_id", "acknowledged_date", "communication_date", "received_date"}
+SLA_WRITE_FIELDS = {
+    "sla_policy_id",
+    "sla_target",
+    "ack_deadline",
+    "resolution_deadline",
+    "sla_state",
+    "escalation_level",
+    "sla_at_risk_date",
+    "sla_next_check",
+    "sla_paused_since",
+    "sla_paused_hours",
+    "ack_hours",
+    "ack_in_time",
+    "resolution_hours",
+    "resolved_in_time",
+}
+SWEEP_BATCH = 20000
+
+
+class Iso10002Complaint(models.Model):
+    _inherit = "iso10002.complaint"
+
+    sla_policy_id = fields.Many2one("iso10002.sla.policy", string="SLA Policy", readonly=True, index=True, copy=False)
+    sla_target = fields.Selection(
+        [("ack", "Acknowledgement"), ("resolution", "Resolution")],
+        string="Current Target",
+        readonly=True,
+        copy=False,
+    )
+    ack_deadline = fields.Datetime(string="Acknowledge By", readonly=True, index=True, copy=False)
+    resolution_deadline = fields.Datetime(string="Decision Due", readonly=True, index=True, copy=False)
+    sla_state = fields.Selection(SLA_STATES, string="SLA", readonly=True, index=True, copy=False)
+    escalation_level = fields.Integer(readonly=True, copy=False, aggregator="max")
+    sla_at_risk_date = fields.Datetime(string="At Risk From", readonly=True, copy=False)
+    sla_next_check = fields.Datetime(
+        readonly=True, copy=False, index=True, help="When the SLA sweep has something to do for this complaint."
+    )
+    sla_paused_since = fields.Datetime(readonly=True, copy=False)
+    sla_paused_hours = fields.Float(
+        string="Paused (working hours)", readonly=True, copy=False, aggregator=None, digits=(16, 2)
+    )
+    ack_hours = fields.Float(string="Hours to Acknowledge", readonly=True, copy=False, aggregator="avg", digits=(16, 2))
+    ack_in_time = fields.Boolean(string="Acknowledged in Time", readonly=True, copy=False)
+    resolution_hours = fields.Float(
+        string="Hours to Resolve", readonly=True, copy=False, aggregator="avg", digits=(16, 2)
+    )
+    resolved_in_time = fields.Boolean(string="Resolved in Time", readonly=True, copy=False)
+    sla_event_ids = fields.One2many("iso10002.sla.event", "complaint_id", string="SLA History", readonly=True)
+
+    # ------------------------------------------------------------------ CRUD
+    @api.model_create_multi
+    def create(self, vals_list):
+        complaints = super().create(vals_list)
+        sla = complaints.filtered(lambda c: c.company_id.complaint_sla_enabled)
+        if sla:
+            sla._sla_assign_policy(note=False)
+        return complaints
+
+    def write(self, vals):
+        if self.env.context.get("iso10002_sla_write"):
+            return super().write(vals)
+        old_paused = {c.id: c.stage_id.pauses_sla for c in self} if "stage_id" in vals else {}
+        res = super().write(vals)
+        keys = set(vals)
+        if not keys & (SLA_MATCH_FIELDS | SLA_CLOCK_FIELDS):
+            return res
+        sla = self.filtered(lambda c: c.company_id.complaint_sla_enabled)
+        if not sla:
+            return res
+        now = fields.Datetime.now()
+        clocks = ClockSet()
+        if "stage_id" in vals:
+            sla._sla_pause_resume(old_paused, now, clocks)
+        if keys & SLA_MATCH_FIELDS:
+            matched = self.env["iso10002.sla.policy"]._match(sla)
+            changed = sla.filtered(lambda c: matched[c] != c.sla_policy_id)
+            if changed:
+                changed._sla_assign_policy(matched, clocks=clocks)
+            sla -= changed
+        if sla:
+            sla._sla_apply(sla._sla_evaluate(now, clocks), now, clocks)
+        return res
+
+    def _check_closed_lock(self, vals):
+        if self.env.context.get("iso10002_sla_write") and set(vals) <= SLA_WRITE_FIELDS:
+            return
+        super()._check_closed_lock(vals)
+
+    # ---------------------------------------------------------------- engine
+    def _sla_clock(self, clocks):
+        calendar = self.team_id.resource_calendar_id or self.company_id.resource_calendar_id
+        return clocks.get_clock(calendar)
+
+    def _sla_assign_policy(self, matched=None, clocks=None, note=True):
+        """Give each complaint its policy (``matched`` or the first that matches) and plan it."""
+        now = fields.Datetime.now()
+        clocks = clocks if clocks is not None else ClockSet()
+        if not matched:
+            matched = self.env["iso10002.sla.policy"]._match(self)
+        self._sla_prefetch(clocks, now)
+        events = []
+        for policy, complaints in self._sla_group(lambda c: matched[c]).items():
+            for complaint in complaints:
+                clock = complaint._sla_clock(clocks)
+                start = complaint.received_date
+                vals = {
+                    "sla_policy_id": policy.id,
+                    "ack_deadline": clock.add_hours(start, policy.ack_target_hours),
+                    "resolution_deadline": clock.add_hours(
+                        start, policy.resolution_target_hours + complaint.sla_paused_hours
+                    ),
+                }
+                complaint.with_context(iso10002_sla_write=True, mail_notrack=True).write(vals)
+                events.append(
+                    {
+                        "complaint_id": complaint.id,
+                        "kind": "policy",
+                        "policy_id": policy.id,
+                        "deadline": vals["resolution_deadline"],
+                        "date": now,
+                    }
+                )
+            if note:
+                for complaint in complaints:
+                    complaint.message_post(
+                        body=_(
+                            "SLA policy %(policy)s now applies: acknowledge by %(ack)s, decision due %(due)s.",
+                            policy=policy.name,
+                            ack=complaint.ack_deadline,
+                            due=complaint.resolution_deadline,
+                        ),
+                        subtype_xmlid="mail.mt_note",
+                    )
+        self.env["iso10002.sla.event"].sudo().create(events)
+        self._sla_apply(self._sla_evaluate(now, clocks), now, clocks, initial=True)
+
+    def _sla_prefetch(self, clocks, now):
+        """Fetch each calendar's intervals once for the whole recordset."""
+        for complaint in self:
+            clock = complaint._sla_clock(clocks)
+            if clock.calendar and clock.lo is None:
+                group = self.filtered(lambda c, cal=clock.calendar: c._sla_clock(clocks).calendar == cal)
+                first = min([*group.mapped("received_date"), now])
+                clock.prefetch(first, max([*group.mapped("received_date"), now]))
+
+    def _sla_group(self, key):
+        groups = defaultdict(self.browse)
+        for complaint in self:
+            groups[key(complaint)] |= complaint
+        return groups
+
+    def _sla_pause_resume(self, old_paused, now, clocks):
+        events = []
+        for complaint in self:
+            was, is_ = old_paused.get(complaint.id), complaint.stage_id.pauses_sla
+            if is_ and not was and not complaint.sla_paused_since:
+                complaint.with_context(iso10002_sla_write=True).write(
+                    {"sla_paused_since": now, "sla_next_check": False}
+                )
+                events.append({"complaint_id": complaint.id, "kind": "pause", "date": now})
+            elif was and not is_ and complaint.sla_paused_since:
+                clock = complaint._sla_clock(clocks)
+                paused = clock.hours_between(complaint.sla_paused_since, now)
+                vals = {"sla_paused_since": False, "sla_paused_hours": complaint.sla_paused_hours + paused}
+                if complaint.resolution_deadline:
+                    vals["resolution_deadline"] = clock.add_hours(complaint.resolution_deadline, paused)
+                complaint.with_context(iso10002_sla_write=True).write(vals)
+                events.append(
+                    {
+                        "complaint_id": complaint.id,
+                        "kind": "resume",
+                        "date": now,
+                        "deadline": vals.get("resolution_deadline"),
+                        "note": _("%(hours).2f working hours paused", hours=paused),
+                    }
+                )
+        self.env["iso10002.sla.event"].sudo().create(events)
+
+    def _sla_evaluate(self, now, clocks):
+        """{complaint: values} of what the SLA fields should be at ``now``; only changes."""
+        changes = {}
+        for complaint in self:
+            policy = complaint.sla_policy_id
+            if not policy:
+                continue
+            clock = complaint._sla_clock(clocks)
+            vals = {}
+            if complaint.acknowledged_date and not complaint.ack_hours and not complaint.ack_in_time:
+                vals["ack_hours"] = clock.hours_between(complaint.received_date, complaint.acknowledged_date)
+                vals["ack_in_time"] = complaint.acknowledged_date <= complaint.ack_deadline
+            step = complaint.step
+            if step in ("withdrawn", "out_of_scope") or complaint.sla_paused_since:
+                vals["sla_next_check"] = False
+            elif complaint.communication_date:
+                late = complaint.communication_date > complaint.resolution_deadline
+                hours = clock.hours_between(complaint.received_date, complaint.communication_date)
+                vals.update(
+                    sla_state="met_late" if late else "met",
+                    sla_next_check=False,
+                    resolution_hours=max(hours - complaint.sla_paused_hours, 0.0),
+                    resolved_in_time=not late,
+                )
+            else:
+                target = "resolution" if complaint.acknowledged_date else "ack"
+                if target == "ack":
+                    deadline, hours = complaint.ack_deadline, policy.ack_target_hours
+                else:
+                    deadline = complaint.resolution_deadline
+                    hours = policy.resolution_target_hours + complaint.sla_paused_hours
+                level = complaint.escalation_level if target == complaint.sla_target else 0
+                at_risk = clock.add_hours(complaint.received_date, hours * policy.at_risk_percent / 100.0)
+                vals.update(sla_target=target, sla_at_risk_date=at_risk)
+                if now >= deadline:
+                    reached, next_check = 1, False
+                    for rule in policy.escalation_ids.filtered(lambda r: r.level > 1).sorted("level"):
+                        when = clock.add_hours(deadline, rule.delay_hours)
+                        if now >= when:
+                            reached = rule.level
+                        else:
+                            next_check = when
+                            break
+                    vals.update(sla_state="breached", escalation_level=max(level, reached), sla_next_check=next_check)
+                elif now >= at_risk:
+                    vals.update(sla_state="at_risk", escalation_level=level, sla_next_check=deadline)
+                else:
+                    vals.update(sla_state="on_track", escalation_level=level, sla_next_check=at_risk)
+            vals = {k: v for k, v in vals.items() if complaint[k] != v and (v or complaint[k])}
+            if vals:
+                changes[complaint] = vals
+        return changes
+
+    def _sla_apply(self, changes, now, clocks, initial=False):
+        """Write the changes; record, remind and escalate what they mean."""
+        if not changes:
+            return
+        events, notices, notes = [], defaultdict(list), {}
+        labels = dict(SLA_STATES)
+        at_risk = self.browse()
+        by_vals = defaultdict(self.browse)
+        for complaint, vals in changes.items():
+            old_state, old_level = complaint.sla_state, complaint.escalation_level
+            new_state = vals.get("sla_state", old_state)
+            new_level = vals.get("escalation_level", old_level)
+            if new_state != old_state and not (initial and new_state == "on_track"):
+                events.append(
+                    {
+                        "complaint_id": complaint.id,
+                        "kind": "state",
+                        "old_state": old_state,
+                        "new_state": new_state,
+                        "date": now,
+                        "deadline": complaint.resolution_deadline
+                        if vals.get("sla_target", complaint.sla_target) == "resolution"
+                        else complaint.ack_deadline,
+                    }
+                )
+                notes[complaint.id] = _("SLA %(old)s → %(new)s", old=labels.get(old_state, "-"), new=labels[new_state])
+                if new_state == "at_risk":
+                    at_risk |= complaint
+                    notices[complaint._sla_owner()].append((complaint, "at_risk", 0))
+            if new_level > old_level and new_state == "breached":
+                events.append(
+                    {
+                        "complaint_id": complaint.id,
+                        "kind": "escalation",
+                        "escalation_level": new_level,
+                        "new_state": new_state,
+                        "date": now,
+                    }
+                )
+                notes[complaint.id] = Markup("%s<br/>%s") % (
+                    notes.get(complaint.id, ""),
+                    _("Escalated to level %s", new_level),
+                )
+                for user in complaint._sla_escalation_recipients(new_level):
+                    notices[user].append((complaint, "breached" if new_level == 1 else "escalated", new_level))
+            key = tuple(sorted(vals.items()))
+            by_vals[key] |= complaint
+        for key, complaints in by_vals.items():
+            complaints.with_context(iso10002_sla_write=True, mail_notrack=True).write(dict(key))
+        self.env["iso10002.sla.event"].sudo().create(events)
+        if notes:
+            # one note per complaint, all written in one batch
+            self.browse(list(notes)).sudo()._message_log_batch(notes)
+        if at_risk:
+            at_risk._sla_schedule_reminders()
+        if notices:
+            self._sla_notify(notices)
+
+    def _sla_owner(self):
+        self.ensure_one()
+        return self.user_id or self.team_id.user_id or self.company_id.complaint_escalation_user_id
+
+    def _sla_escalation_recipients(self, level):
+        self.ensure_one()
+        rule = self.sla_policy_id.escalation_ids.filtered(lambda r: r.level == level)[:1]
+        users = rule._recipients(self) if rule else (self.user_id | self.team_id.user_id)
+        return (users or self._sla_owner()).filtered("active")
+
+    def _sla_schedule_reminders(self):
+        """An activity for each owner of a complaint at risk (no e-mail per activity)."""
+        activity_type = self.env.ref("iso10002_complaints.mail_activity_type_sla_at_risk")
+        model_id = self.env["ir.model"]._get_id(self._name)
+        vals_list = []
+        for complaint in self:
+            owner = complaint._sla_owner()
+            if not owner:
+                continue
+            vals_list.append(
+                {
+                    "res_model_id": model_id,
+                    "res_id": complaint.id,
+                    "activity_type_id": activity_type.id,
+                    "user_id": owner.id,
+                    "date_deadline": fields.Date.context_today(
+                        complaint, complaint.sla_next_check or fields.Datetime.now()
+                    ),
+                    "summary": _("SLA at risk: decision due %s", complaint.resolution_deadline)
+                    if complaint.sla_target == "resolution"
+                    else _("SLA at risk: acknowledge by %s", complaint.ack_deadline),
+                }
+            )
+        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(vals_list)
+
+    def _sla_notify(self, notices):
+        """One message per person per sweep, listing every complaint that concerns them."""
+        base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
+        templates = defaultdict(self.browse)
+        for items in notices.values():
+            for complaint, _kind, level in items:
+                rule = complaint.sla_policy_id.escalation_ids.filtered(lambda r, lvl=level: r.level == lvl)[:1]
+                if rule.mail_template_id:
+                    templates[rule.mail_template_id] |= complaint
+        rendered = {}
+        for template, complaints in templates.items():
+            bodies = template._render_field("body_html", complaints.ids)
+            rendered.update({(template.id, cid): body for cid, body in bodies.items()})
+        labels = {
+            "at_risk": _("At risk"),
+            "breached": _("Breached"),
+            "escalated": _("Escalated"),
+        }
+        mails = []
+        for user, items in notices.items():
+            if not user or not user.partner_id.email:
+                continue
+            counts = defaultdict(int)
+            rows = []
+            for complaint, kind, level in items:
+                counts[kind] += 1
+                due = complaint.resolution_deadline if complaint.sla_target == "resolution" else complaint.ack_deadline
+                link = f"{base_url}/odoo/iso10002.complaint/{complaint.id}"
+                rows.append(
+                    Markup("<tr><td><a href='%s'>%s</a></td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>")
+                    % (link, complaint.name, complaint.subject, labels[kind], level or "", due or "")
+                )
+                rule = complaint.sla_policy_id.escalation_ids.filtered(lambda r, lvl=level: r.level == lvl)[:1]
+                if rule.mail_template_id:
+                    rows.append(
+                        Markup("<tr><td colspan='5'>%s</td></tr>")
+                        % rendered.get((rule.mail_template_id.id, complaint.id), "")
+                    )
+            summary = ", ".join(f"{count} {labels[kind].lower()}" for kind, count in counts.items())
+            body = Markup(
+                "<p>%s</p><table border='1' cellpadding='4' style='border-collapse:collapse'>"
+                "<tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>%s</table>"
+            ) % (
+                _("Complaints that need your attention:"),
+                _("Reference"),
+                _("Subject"),
+                _("SLA"),
+                _("Level"),
+                _("Due"),
+                Markup("").join(rows),
+            )
+            mails.append(
+                {
+                    "subject": _("Complaints SLA: %s", summary),
+                    "body_html": body,
+                    "recipient_ids": [(4, user.partner_id.id)],
+                    "email_from": self.env.company.email_formatted or self.env.user.email_formatted,
+                    "auto_delete": True,
+                }
+            )
+        self.env["mail.mail"].sudo().create(mails)
+
+    # ---------------------------------------------------------------- crons
+    @api.model
+    def _sla_due_ids(self, now, limit):
+        """Due complaints, locked for this worker; rows another worker holds are skipped."""
+        query = SQL(
+            """SELECT id FROM iso10002_complaint
+                WHERE sla_next_check <= %s AND active
+             ORDER BY sla_next_check
+                LIMIT %s
+           FOR UPDATE SKIP LOCKED""",
+            now,
+            limit,
+        )
+        self.env.flush_all()
+        self.env.cr.execute(query)
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _cron_sla_sweep(self, limit=SWEEP_BATCH):
+        """Apply every due SLA transition: reminders, breaches, escalations."""
+        now = fields.Datetime.now()
+        complaints = self.browse(self._sla_due_ids(now, limit)).with_context(
+            mail_notify_force_send=False, tracking_disable=False
+        )
+        if complaints:
+            clocks = ClockSet()
+            complaints._sla_prefetch(clocks, now)
+            complaints._sla_apply(complaints._sla_evaluate(now, clocks), now, clocks)
+        remaining = self.search_count([("sla_next_check", "<=", now)]) if len(complaints) == limit else 0
+        self.env["ir.cron"]._notify_progress(done=len(complaints), remaining=remaining)
+        return len(complaints)
+
+    @api.model
+    def _cron_auto_close(self, limit=500):
+        """Close complaints whose decision got no answer after the company's delay."""
+        now = fields.Datetime.now()
+        done = 0
+        for company in self.env["res.company"].search([("complaint_auto_close_days", ">", 0)]):
+            limit_date = now - timedelta(days=company.complaint_auto_close_days)
+            complaints = self.search(
+                [
+                    ("company_id", "=", company.id),
+                    ("step", "=", "communicated"),
+                    ("complainant_response", "in", (False, "no_reply")),
+                    ("communication_date", "<=", limit_date),
+                ],
+                limit=limit - done,
+            )
+            for complaint in complaints:
+                complaint.complainant_response = "no_reply"
+                complaint.message_post(
+                    body=_(
+                        "Closed automatically: no answer from the complainant %(days)s days after the decision.",
+                        days=company.complaint_auto_close_days,
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+                complaint.action_close()
+            done += len(complaints)
+            if done >= limit:
+                break
+        remaining = (
+            self.search_count([("step", "=", "communicated"), ("communication_date", "<=", now)])
+            if done >= limit
+            else 0
+        )
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return done
+
+    @api.model
+    def _cron_remind_overdue(self):
+        """One reminder per person listing their overdue complaint activities."""
+        today = fields.Date.context_today(self)
+        activities = self.env["mail.activity"].search(
+            [("res_model", "=", self._name), ("date_deadline", "<", today)], order="user_id, date_deadline"
+        )
+        by_user = defaultdict(lambda: self.env["mail.activity"])
+        for activity in activities:
+            by_user[activity.user_id] |= activity
+        mails = []
+        for user, user_activities in by_user.items():
+            if not user.partner_id.email:
+                continue
+            items = Markup("").join(
+                Markup("<li>%s: %s (%s)</li>")
+                % (escape(a.res_name or ""), escape(a.summary or a.activity_type_id.name or ""), a.date_deadline)
+                for a in user_activities
+            )
+            mails.append(
+                {
+                    "subject": _("%s overdue complaint activities", len(user_activities)),
+                    "body_html": Markup("<p>%s</p><ul>%s</ul>") % (_("These are overdue:"), items),
+                    "recipient_ids": [(4, user.partner_id.id)],
+                    "auto_delete": True,
+                }
+            )
+        self.env["mail.mail"].sudo().create(mails)
+        self._cron_remind_hook()
+        return len(mails)
+
+    def _cron_remind_hook(self):
+        """Extension point for reminders of other records (corrective actions)."""
+        return True

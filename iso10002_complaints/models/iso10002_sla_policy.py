@@ -1,0 +1,158 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from .iso10002_complaint import LEVELS
+
+
+class Iso10002SlaPolicy(models.Model):
+    """Targets a complaint must meet, in working hours, and who hears when it does not."""
+
+    _name = "iso10002.sla.policy"
+    _description = "Complaint SLA Policy"
+    _order = "is_default, sequence, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10, help="Policies are tried in this order; the first that matches applies.")
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    is_default = fields.Boolean(
+        string="Default Policy", help="Applies to the company's complaints that no other policy matches."
+    )
+    # what it matches; an empty criterion matches everything
+    team_ids = fields.Many2many("iso10002.complaint.team", string="Teams", check_company=True)
+    category_ids = fields.Many2many("iso10002.complaint.category", string="Categories")
+    severity = fields.Selection(LEVELS, help="Only complaints of this severity; empty for any.")
+    channel_ids = fields.Many2many("iso10002.complaint.channel", string="Channels")
+    partner_category_ids = fields.Many2many("res.partner.category", string="Complainant Tags")
+    # targets
+    ack_target_hours = fields.Float(
+        string="Acknowledge Within (working hours)", required=True, default=8.0, aggregator=None
+    )
+    resolution_target_hours = fields.Float(
+        string="Communicate Decision Within (working hours)", required=True, default=80.0, aggregator=None
+    )
+    at_risk_percent = fields.Float(
+        string="At Risk After (%)",
+        default=75.0,
+        aggregator=None,
+        help="Share of the target time after which the complaint is at risk and its owner reminded.",
+    )
+    escalation_ids = fields.One2many("iso10002.sla.escalation", "policy_id", string="Escalation Ladder", copy=True)
+
+    _sql_constraints = [
+        (
+            "targets_positive",
+            "CHECK(ack_target_hours > 0 AND resolution_target_hours > 0)",
+            "SLA targets must be positive.",
+        ),
+        (
+            "at_risk_range",
+            "CHECK(at_risk_percent > 0 AND at_risk_percent < 100)",
+            "The at-risk threshold is a percentage between 0 and 100.",
+        ),
+    ]
+
+    @api.constrains("is_default", "company_id", "active")
+    def _check_one_default(self):
+        for company in self.filtered("is_default").company_id:
+            count = self.search_count([("company_id", "=", company.id), ("is_default", "=", True)])
+            if count > 1:
+                raise ValidationError(_("A company has one default SLA policy: %s already has one.", company.name))
+
+    def _matches(self, complaint):
+        self.ensure_one()
+        return (
+            (not self.team_ids or complaint.team_id in self.team_ids)
+            and (not self.category_ids or complaint.category_id in self.category_ids)
+            and (not self.severity or complaint.severity == self.severity)
+            and (not self.channel_ids or complaint.channel_id in self.channel_ids)
+            and (not self.partner_category_ids or bool(complaint.partner_id.category_id & self.partner_category_ids))
+            and complaint.company_id == self.company_id
+        )
+
+    @api.model
+    def _default_for(self, company):
+        """The company's default policy, made from its settings when it has none."""
+        policy = self.search([("company_id", "=", company.id), ("is_default", "=", True)], limit=1)
+        if not policy:
+            policy = self.sudo().create(
+                {
+                    "name": _("Standard"),
+                    "company_id": company.id,
+                    "is_default": True,
+                    "ack_target_hours": company.complaint_ack_target_hours or 8.0,
+                    "resolution_target_hours": company.complaint_resolution_target_hours or 80.0,
+                    "escalation_ids": [
+                        (0, 0, {"level": 1, "delay_hours": 0, "notify": "team_leader"}),
+                        (0, 0, {"level": 2, "delay_hours": 8, "notify": "managers"}),
+                    ],
+                }
+            )
+        return policy
+
+    @api.model
+    def _match(self, complaints):
+        """{complaint: policy} for each complaint: the first policy that matches, or the default."""
+        policies = self.search([("company_id", "in", complaints.company_id.ids), ("is_default", "=", False)])
+        defaults = {}
+        result = {}
+        for complaint in complaints:
+            policy = next((p for p in policies if p._matches(complaint)), None)
+            if policy is None:
+                if complaint.company_id not in defaults:
+                    defaults[complaint.company_id] = self._default_for(complaint.company_id)
+                policy = defaults[complaint.company_id]
+            result[complaint] = policy
+        return result
+
+
+class Iso10002SlaEscalation(models.Model):
+    """One rung of an escalation ladder: how long past the deadline, and to whom."""
+
+    _name = "iso10002.sla.escalation"
+    _description = "Complaint SLA Escalation Rule"
+    _order = "policy_id, level"
+
+    policy_id = fields.Many2one("iso10002.sla.policy", required=True, ondelete="cascade", index=True)
+    level = fields.Integer(required=True, default=1, aggregator=None)
+    delay_hours = fields.Float(
+        string="Working Hours Past Deadline",
+        default=0.0,
+        aggregator=None,
+        help="Level 1 is reached at the deadline itself; higher levels this long after it.",
+    )
+    notify = fields.Selection(
+        [
+            ("owner", "Owner"),
+            ("team_leader", "Owner and team leader"),
+            ("managers", "Owner, team leader and the escalation manager"),
+            ("users", "Named users"),
+        ],
+        required=True,
+        default="team_leader",
+    )
+    user_ids = fields.Many2many("res.users", string="Users")
+    mail_template_id = fields.Many2one(
+        "mail.template",
+        string="E-mail Template",
+        domain=[("model", "=", "iso10002.complaint")],
+        help="Rendered for each complaint in the escalation message; a plain summary when empty.",
+    )
+
+    _sql_constraints = [
+        ("level_positive", "CHECK(level > 0)", "Escalation levels start at 1."),
+        ("level_uniq", "unique(policy_id, level)", "A policy has one rule per escalation level."),
+    ]
+
+    def _recipients(self, complaint):
+        """Users this rule tells about ``complaint``."""
+        self.ensure_one()
+        users = complaint.user_id or complaint.team_id.user_id
+        if self.notify in ("team_leader", "managers"):
+            users |= complaint.team_id.user_id
+        if self.notify == "managers":
+            users |= complaint.company_id.complaint_escalation_user_id
+        if self.notify == "users":
+            users = self.user_ids
+        return users

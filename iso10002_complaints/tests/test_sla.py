@@ -1,0 +1,426 @@
+from collections import Counter
+from datetime import datetime
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError, UserError
+from odoo.sql_db import Cursor
+from odoo.tests import tagged
+from odoo.tools import SQL
+
+from .common import ComplaintsCase
+
+
+@tagged("post_install", "-at_install")
+class TestSla(ComplaintsCase):
+    """Deadlines in working hours, states, reminders, escalations and their history."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.calendar = cls._calendar("Office UTC", "UTC")
+        cls.team_a.resource_calendar_id = cls.calendar
+        cls.team_b.resource_calendar_id = cls.calendar
+        cls.manager.email = "manager@example.com"
+        cls.officer_b.email = "officer.b@example.com"
+        cls.company.complaint_escalation_user_id = cls.manager
+        cls.policy = cls.env.ref("iso10002_complaints.sla_policy_default")
+        cls.policy.write({"ack_target_hours": 8, "resolution_target_hours": 16, "at_risk_percent": 75})
+        cls.policy.escalation_ids.filtered(lambda r: r.level == 2).delay_hours = 8
+        cls.Complaint = cls.env["iso10002.complaint"]
+        cls.Mail = cls.env["mail.mail"].sudo()
+
+    @classmethod
+    def _calendar(cls, name, tz):
+        attendances = []
+        for day in range(5):
+            attendances += [
+                (0, 0, {"name": "AM", "dayofweek": str(day), "hour_from": 8, "hour_to": 12, "day_period": "morning"}),
+                (
+                    0,
+                    0,
+                    {"name": "PM", "dayofweek": str(day), "hour_from": 13, "hour_to": 17, "day_period": "afternoon"},
+                ),
+            ]
+        return cls.env["resource.calendar"].create({"name": name, "tz": tz, "attendance_ids": attendances})
+
+    def _received(self, when, **values):
+        """A complaint without e-mail address: it waits for its acknowledgement."""
+        values.setdefault("partner_id", self.person_about.id)
+        complaint = self._complaint(received_date=when, **values)
+        self.flush_tracking()  # as if created in its own transaction
+        return complaint
+
+    def _sweep(self):
+        self.env.flush_all()
+        done = self.Complaint._cron_sla_sweep()
+        self.flush_tracking()
+        self.env.invalidate_all()
+        return done
+
+    def _digests(self, user):
+        return self.Mail.search([("recipient_ids", "in", user.partner_id.id), ("subject", "like", "Complaints SLA")])
+
+    # ----------------------------------------------------------- deadlines
+    def test_deadlines_skip_the_weekend(self):
+        # Friday 6 March 2026, 15:00: 2 hours on Friday, 6 on Monday
+        complaint = self._received(datetime(2026, 3, 6, 15, 0))
+        self.assertEqual(complaint.sla_policy_id, self.policy)
+        self.assertEqual(complaint.ack_deadline, datetime(2026, 3, 9, 15, 0))
+        # 16 hours: Fri 2, Mon 8, Tue 6
+        self.assertEqual(complaint.resolution_deadline, datetime(2026, 3, 10, 15, 0))
+        self.assertEqual(complaint.sla_target, "ack")
+
+    def test_deadlines_skip_holidays(self):
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Holiday",
+                "calendar_id": self.calendar.id,
+                "date_from": datetime(2026, 3, 9, 0, 0),
+                "date_to": datetime(2026, 3, 9, 23, 59, 59),
+            }
+        )
+        complaint = self._received(datetime(2026, 3, 6, 15, 0))
+        self.assertEqual(complaint.ack_deadline, datetime(2026, 3, 10, 15, 0))
+
+    def test_deadlines_in_the_calendar_time_zone(self):
+        self.team_a.resource_calendar_id = self._calendar("Tehran office", "Asia/Tehran")
+        # Monday 08:00 in Tehran is 04:30 UTC; 8 working hours end at 17:00 Tehran, 13:30 UTC
+        complaint = self._received(datetime(2026, 3, 9, 4, 30))
+        self.assertEqual(complaint.ack_deadline, datetime(2026, 3, 9, 13, 30))
+
+    def test_company_calendar_is_the_fallback(self):
+        self.team_a.resource_calendar_id = False
+        self.company.resource_calendar_id = self.calendar
+        complaint = self._received(datetime(2026, 3, 6, 15, 0))
+        self.assertEqual(complaint.ack_deadline, datetime(2026, 3, 9, 15, 0))
+
+    def test_sla_can_be_switched_off(self):
+        self.company.complaint_sla_enabled = False
+        complaint = self._received(datetime(2026, 3, 6, 15, 0))
+        self.assertFalse(complaint.sla_policy_id)
+        self.assertFalse(complaint.sla_next_check)
+
+    # ------------------------------------------------------- states, sweep
+    def test_on_track_then_at_risk_with_reminder(self):
+        with freeze_time("2026-03-09 08:00:00"):
+            complaint = self._received(datetime(2026, 3, 9, 8, 0))
+            self.assertEqual(complaint.sla_state, "on_track")
+            # 75 % of 8 hours: 6 working hours, lunch excluded
+            self.assertEqual(complaint.sla_next_check, datetime(2026, 3, 9, 15, 0))
+        with freeze_time("2026-03-09 15:01:00"):
+            self.assertEqual(self._sweep(), 1)
+        self.assertEqual(complaint.sla_state, "at_risk")
+        reminder = complaint.activity_ids.filtered(
+            lambda a: a.activity_type_id == self.env.ref("iso10002_complaints.mail_activity_type_sla_at_risk")
+        )
+        self.assertEqual(reminder.user_id, self.officer_a, "the team leader owns unassigned complaints")
+        self.assertEqual(len(self._digests(self.officer_a)), 1)
+        self.assertEqual(complaint.sla_next_check, complaint.ack_deadline)
+
+    def test_breach_escalates_to_level_one_and_notes_it(self):
+        with freeze_time("2026-03-09 08:00:00"):
+            complaint = self._received(datetime(2026, 3, 9, 8, 0), user_id=self.officer_b.id)
+        with freeze_time("2026-03-09 17:05:00"):
+            self._sweep()
+        self.assertEqual(complaint.sla_state, "breached")
+        self.assertEqual(complaint.escalation_level, 1)
+        note = complaint.message_ids.filtered(lambda m: "Breached" in (m.body or ""))
+        self.assertEqual(len(note), 1, "the breach is noted in the chatter, once")
+        self.assertIn("Escalated to level 1", note.body)
+        self.assertEqual(len(self._digests(self.officer_b)), 1, "the owner is told")
+        self.assertEqual(len(self._digests(self.officer_a)), 1, "and the team leader (level 1 rule)")
+        kinds = complaint.sla_event_ids.mapped("kind")
+        self.assertIn("escalation", kinds)
+        self.assertIn("state", kinds)
+
+    def test_escalation_ladder_level_two(self):
+        with freeze_time("2026-03-09 08:00:00"):
+            complaint = self._received(datetime(2026, 3, 9, 8, 0))
+        with freeze_time("2026-03-09 17:05:00"):
+            self._sweep()
+        self.assertEqual(complaint.escalation_level, 1)
+        # level 2: 8 working hours after the deadline (Mon 17:00) is Tue 17:00
+        self.assertEqual(complaint.sla_next_check, datetime(2026, 3, 10, 17, 0))
+        self.assertFalse(self._digests(self.manager))
+        with freeze_time("2026-03-10 17:01:00"):
+            self._sweep()
+        self.assertEqual(complaint.escalation_level, 2)
+        self.assertEqual(len(self._digests(self.manager)), 1, "level 2 reaches the escalation manager")
+        self.assertFalse(complaint.sla_next_check, "no level above 2")
+
+    def test_sweep_twice_escalates_once(self):
+        with freeze_time("2026-03-09 08:00:00"):
+            complaints = self._received(datetime(2026, 3, 9, 8, 0)) | self._received(datetime(2026, 3, 9, 8, 0))
+        with freeze_time("2026-03-09 17:05:00"):
+            self.assertEqual(self._sweep(), 2)
+            events = len(complaints.sla_event_ids)
+            mails = len(self._digests(self.officer_a))
+            self.assertEqual(self._sweep(), 0)
+        self.assertEqual(len(complaints.sla_event_ids), events)
+        self.assertEqual(len(self._digests(self.officer_a)), mails)
+        self.assertEqual(complaints.mapped("escalation_level"), [1, 1])
+
+    def test_one_message_per_person_per_sweep(self):
+        with freeze_time("2026-03-09 08:00:00"):
+            for _i in range(5):
+                self._received(datetime(2026, 3, 9, 8, 0), user_id=self.officer_b.id)
+        with freeze_time("2026-03-09 17:05:00"):
+            self._sweep()
+        digest = self._digests(self.officer_b)
+        self.assertEqual(len(digest), 1)
+        self.assertIn("5 breached", digest.subject)
+
+    def test_acknowledgement_switches_to_resolution_target(self):
+        with freeze_time("2026-03-09 08:00:00"):
+            complaint = self._received(datetime(2026, 3, 9, 8, 0))
+        with freeze_time("2026-03-09 10:00:00"):
+            complaint.acknowledgement_channel = "phone"
+            complaint.action_acknowledge()
+        self.assertEqual(complaint.sla_target, "resolution")
+        self.assertTrue(complaint.ack_in_time)
+        self.assertEqual(complaint.ack_hours, 2.0)
+        # resolution: 16 h from Mon 08:00 is Tue 17:00; at risk after 12 h: Tue 12:00
+        self.assertEqual(complaint.resolution_deadline, datetime(2026, 3, 10, 17, 0))
+        self.assertEqual(complaint.sla_next_check, datetime(2026, 3, 10, 12, 0))
+
+    def test_met_and_met_late(self):
+        with freeze_time("2026-03-09 08:00:00"):
+            on_time = self._complaint(received_date=datetime(2026, 3, 9, 8, 0))
+            late = self._complaint(received_date=datetime(2026, 3, 9, 8, 0))
+        with freeze_time("2026-03-10 09:00:00"):
+            self._walk_to(on_time, "communicated")
+        self.assertEqual(on_time.sla_state, "met")
+        self.assertTrue(on_time.resolved_in_time)
+        self.assertEqual(on_time.resolution_hours, 9.0)
+        self.assertFalse(on_time.sla_next_check)
+        with freeze_time("2026-03-12 09:00:00"):
+            self._walk_to(late, "communicated")
+        self.assertEqual(late.sla_state, "met_late")
+        self.assertFalse(late.resolved_in_time)
+
+    # ----------------------------------------------------------- pause
+    def test_pause_and_resume_move_the_deadline(self):
+        waiting = self.env["iso10002.complaint.stage"].create(
+            {"name": "Waiting for the customer", "step": "investigation", "sequence": 41, "pauses_sla": True}
+        )
+        with freeze_time("2026-03-09 08:00:00"):
+            complaint = self._complaint(received_date=datetime(2026, 3, 9, 8, 0))
+            self.assertEqual(complaint.resolution_deadline, datetime(2026, 3, 10, 17, 0))
+            self._walk_to(complaint, "investigation")
+        with freeze_time("2026-03-09 10:00:00"):
+            complaint.stage_id = waiting
+            self.assertEqual(complaint.sla_paused_since, datetime(2026, 3, 9, 10, 0))
+            self.assertFalse(complaint.sla_next_check, "no reminder while the clock stands")
+        with freeze_time("2026-03-10 10:00:00"):
+            # paused Mon 10:00 -> Tue 10:00: 8 working hours
+            complaint.stage_id = self.env.ref("iso10002_complaints.stage_investigation")
+        self.assertFalse(complaint.sla_paused_since)
+        self.assertEqual(complaint.sla_paused_hours, 8.0)
+        self.assertEqual(complaint.resolution_deadline, datetime(2026, 3, 11, 17, 0))
+        self.assertEqual(
+            complaint.sla_event_ids.filtered(lambda e: e.kind == "resume").deadline, datetime(2026, 3, 11, 17, 0)
+        )
+        with freeze_time("2026-03-11 09:00:00"):
+            self._walk_to(complaint, "communicated")
+        self.assertEqual(complaint.resolution_hours, 9.0 + 8.0 - 8.0, "paused time is not counted")
+        self.assertEqual(complaint.sla_state, "met")
+
+    # ------------------------------------------------------ re-matching
+    def test_policy_rematched_when_category_changes(self):
+        safety = self.env["iso10002.complaint.category"].create({"name": "Safety"})
+        urgent = self.env["iso10002.sla.policy"].create(
+            {
+                "name": "Safety",
+                "category_ids": [(6, 0, safety.ids)],
+                "ack_target_hours": 1,
+                "resolution_target_hours": 4,
+            }
+        )
+        with freeze_time("2026-03-09 08:00:00"):
+            complaint = self._received(datetime(2026, 3, 9, 8, 0))
+            self.assertEqual(complaint.sla_policy_id, self.policy)
+            complaint.category_id = safety
+        self.assertEqual(complaint.sla_policy_id, urgent)
+        self.assertEqual(complaint.ack_deadline, datetime(2026, 3, 9, 9, 0))
+        self.assertEqual(complaint.resolution_deadline, datetime(2026, 3, 9, 12, 0))
+        note = complaint.message_ids.filtered(lambda m: "SLA policy Safety now applies" in (m.body or ""))
+        self.assertEqual(len(note), 1)
+        policies = complaint.sla_event_ids.filtered(lambda e: e.kind == "policy").sorted("id").policy_id
+        self.assertEqual(policies.ids, [self.policy.id, urgent.id])
+
+    def test_policy_matching_by_team_severity_channel_and_tags(self):
+        tag = self.env["res.partner.category"].create({"name": "VIP"})
+        vip = self.env["iso10002.sla.policy"].create(
+            {
+                "name": "VIP",
+                "partner_category_ids": [(6, 0, tag.ids)],
+                "sequence": 1,
+                "ack_target_hours": 2,
+                "resolution_target_hours": 8,
+            }
+        )
+        team_b_critical = self.env["iso10002.sla.policy"].create(
+            {
+                "name": "B critical",
+                "team_ids": [(6, 0, self.team_b.ids)],
+                "severity": "critical",
+                "channel_ids": [(6, 0, self.channel_phone.ids)],
+                "sequence": 2,
+                "ack_target_hours": 1,
+                "resolution_target_hours": 8,
+            }
+        )
+        complaint = self._received(datetime(2026, 3, 9, 8, 0), team_id=self.team_b.id)
+        self.assertEqual(complaint.sla_policy_id, self.policy)
+        complaint.severity = "critical"
+        self.assertEqual(complaint.sla_policy_id, team_b_critical)
+        self.person_about.category_id = tag
+        complaint.partner_id = self.person_about  # same partner, written again: matched again
+        self.assertEqual(complaint.sla_policy_id, vip)
+
+    # ------------------------------------------------------------ history
+    def test_history_is_never_changed_or_deleted(self):
+        complaint = self._received(datetime(2026, 3, 9, 8, 0))
+        event = complaint.sla_event_ids[:1]
+        self.assertTrue(event)
+        with self.assertRaisesRegex(UserError, "cannot be deleted"):
+            event.unlink()
+        with self.assertRaisesRegex(UserError, "cannot be changed"):
+            event.write({"note": "rewritten"})
+
+    def test_history_access(self):
+        complaint = self._received(datetime(2026, 3, 9, 8, 0))
+        self.assertTrue(complaint.with_user(self.officer_a).sla_event_ids)
+        self.assertTrue(complaint.with_user(self.auditor).sla_event_ids)
+        events = self.env["iso10002.sla.event"].with_user(self.officer_b).search([("complaint_id", "=", complaint.id)])
+        self.assertFalse(events, "officers of another team do not see it")
+        with self.assertRaises(AccessError):
+            self.env["iso10002.sla.event"].with_user(self.manager).create(
+                {"complaint_id": complaint.id, "kind": "state"}
+            )
+
+    def test_policy_configuration_access(self):
+        with self.assertRaises(AccessError):
+            self.policy.with_user(self.officer_a).write({"ack_target_hours": 100})
+        with self.assertRaises(AccessError):
+            self.policy.with_user(self.auditor).write({"ack_target_hours": 100})
+        self.policy.with_user(self.manager).write({"ack_target_hours": 6})
+        self.assertEqual(self.policy.ack_target_hours, 6)
+
+    def test_one_default_policy_per_company(self):
+        with self.assertRaisesRegex(Exception, "one default SLA policy"):
+            self.env["iso10002.sla.policy"].create({"name": "Second default", "is_default": True})
+
+    def test_settings_update_default_policy(self):
+        settings = self.env["res.config.settings"].create(
+            {"complaint_ack_target_hours": 4, "complaint_resolution_target_hours": 40}
+        )
+        settings.execute()
+        self.assertEqual(self.policy.ack_target_hours, 4)
+        self.assertEqual(self.policy.resolution_target_hours, 40)
+
+    # ------------------------------------------------------------ crons
+    def test_auto_close_after_silence(self):
+        self.company.complaint_auto_close_days = 10
+        with freeze_time("2026-03-02 09:00:00"):
+            complaint = self._complaint(received_date=datetime(2026, 3, 2, 8, 0))
+            self._walk_to(complaint, "communicated")
+        with freeze_time("2026-03-11 09:00:00"):
+            self.Complaint._cron_auto_close()
+        self.assertEqual(complaint.step, "communicated", "not yet ten days")
+        with freeze_time("2026-03-13 09:00:00"):
+            self.assertEqual(self.Complaint._cron_auto_close(), 1)
+        self.assertEqual(complaint.step, "closed")
+        self.assertEqual(complaint.closure_reason, "no_reply")
+        self.assertTrue(complaint.message_ids.filtered(lambda m: "Closed automatically" in (m.body or "")))
+        self.assertTrue(complaint.message_ids.filtered(lambda m: "how did we handle" in (m.subject or "")))
+
+    def test_answered_decisions_are_not_auto_closed(self):
+        self.company.complaint_auto_close_days = 1
+        with freeze_time("2026-03-02 09:00:00"):
+            complaint = self._complaint(received_date=datetime(2026, 3, 2, 8, 0))
+            self._walk_to(complaint, "communicated")
+            complaint.complainant_response = "rejected"
+        with freeze_time("2026-03-20 09:00:00"):
+            self.Complaint._cron_auto_close()
+        self.assertEqual(complaint.step, "communicated")
+
+    def test_overdue_activity_reminder_is_grouped(self):
+        with freeze_time("2026-03-02 09:00:00"):
+            for _i in range(3):
+                self._received(datetime(2026, 3, 2, 8, 0), user_id=self.officer_b.id)
+        with freeze_time("2026-03-10 09:00:00"):
+            self.Complaint._cron_remind_overdue()
+        reminder = self.Mail.search(
+            [("recipient_ids", "in", self.officer_b.partner_id.id), ("subject", "like", "overdue complaint")]
+        )
+        self.assertEqual(len(reminder), 1)
+        self.assertIn("3 overdue", reminder.subject)
+
+    # ----------------------------------------------------------- queries
+    def _due(self, count):
+        with freeze_time("2026-03-09 08:00:00"):
+            return self.Complaint.with_context(iso10002_no_acknowledgement=True).create(
+                [
+                    {
+                        "subject": f"Late {i}",
+                        "partner_id": self.person_about.id,
+                        "channel_id": self.channel_phone.id,
+                        "team_id": self.team_a.id,
+                        "user_id": self.officer_b.id,
+                        "received_date": datetime(2026, 3, 9, 8, 0),
+                    }
+                    for i in range(count)
+                ]
+            )
+
+    def _sweep_statements(self, count):
+        """The kinds of SQL statement one sweep runs for ``count`` due complaints."""
+        complaints = self._due(count)
+        self.flush_tracking()
+        self.env.invalidate_all()
+        statements = Counter()
+        execute = Cursor.execute
+
+        def spy(cr, query, params=None, log_exceptions=True):
+            code = query.code if isinstance(query, SQL) else query
+            statements[code.split(None, 1)[0].upper()] += 1
+            return execute(cr, query, params, log_exceptions)
+
+        with freeze_time("2026-03-09 17:05:00"), patch.object(Cursor, "execute", spy):
+            self.assertEqual(self.Complaint._cron_sla_sweep(), count)
+            self.flush_tracking()
+        self.assertEqual(set(complaints.mapped("sla_state")), {"breached"})
+        complaints.sla_next_check = False
+        return statements
+
+    def test_sweep_query_count_does_not_grow_with_complaints(self):
+        self._sweep_statements(3)  # warm-up: caches, prepared templates
+        small = self._sweep_statements(10)
+        large = self._sweep_statements(200)
+        reads = {kind for kind in small | large if kind not in ("INSERT", "UPDATE")}
+        for kind in reads:
+            self.assertEqual(small[kind], large[kind], f"{kind}: 10 due {small}, 200 due {large}")
+        # writes go in batches of 100 rows (events, notes, activities, e-mails, the complaints)
+        writes = large["INSERT"] + large["UPDATE"]
+        self.assertLessEqual(writes, 20, f"200 due complaints written in {writes} statements: {large}")
+
+    def test_sla_report_median(self):
+        with freeze_time("2026-03-09 08:00:00"):
+            complaints = [self._complaint(received_date=datetime(2026, 3, 9, 8, 0)) for _i in range(3)]
+        for hour, complaint in zip((9, 10, 14), complaints, strict=True):
+            with freeze_time(f"2026-03-09 {hour}:00:00"):
+                self._walk_to(complaint, "communicated")
+        self.env.flush_all()
+        report = self.env["iso10002.sla.report"]
+        [(count, median, average, in_time)] = report._read_group(
+            [("complaint_id", "in", [c.id for c in complaints])],
+            [],
+            ["__count", "resolution_hours_median:median", "resolution_hours:avg", "resolved_in_time_pct:avg"],
+        )
+        self.assertEqual(count, 3)
+        self.assertEqual(median, 2.0)  # 1, 2 and 5 working hours (lunch excluded)
+        self.assertAlmostEqual(average, 8 / 3)
+        self.assertEqual(in_time, 100.0)
