@@ -53,6 +53,16 @@ def install_requirements():
         sys.exit("pip could not install the requirements")
 
 
+def install_tools():
+    """rtlcss: Odoo needs it to build right-to-left stylesheets (Persian reports)."""
+    if shutil.which("rtlcss") or not shutil.which("npm"):
+        return
+    say("installing rtlcss (npm) for right-to-left stylesheets")
+    res = run(["npm", "install", "-g", "--silent", "rtlcss"], check=False, capture_output=True, text=True)
+    if res.returncode:
+        say("could not install rtlcss: right-to-left reports will use left-to-right stylesheets")
+
+
 def odoo_importable():
     res = run(
         [PY, "-c", "import odoo.release as r; print(r.version)"], check=False, capture_output=True, text=True, cwd="/"
@@ -168,14 +178,14 @@ def static_checks():
 # the Odoo suite
 # --------------------------------------------------------------------------
 RESULT_RE = re.compile(r"odoo\.tests\.result: (\d+) failed, (\d+) error\(s\) of (\d+) tests")
-HEADER_RE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (\w+) ")
+HEADER_RE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (\w+) \S+ (\S+): (.*)")
 OWN_RE = re.compile(r"iso10002")
 
 
 def odoo_suite(modules, tags):
     """Install the addons with demo data and run their tests. Return (passed, failed)."""
     with tempfile.TemporaryDirectory(prefix="iso10002-odoo-") as data_dir, postgres() as db_opts:
-        db = f"iso10002_test_{os.getpid()}"
+        db = f"complaints_test_{os.getpid()}"
         log = Path(data_dir) / "odoo.log"
         cmd = [
             *odoo_base_cmd(db_opts, data_dir),
@@ -232,6 +242,7 @@ def odoo_suite(modules, tags):
 
 def cmd_test(args):
     install_requirements()
+    install_tools()
     passed, failed = static_checks()
     version = odoo_importable()
     if not version:
@@ -259,6 +270,7 @@ def cmd_check(_args):
 
 def cmd_demo(args):
     install_requirements()
+    install_tools()
     if not odoo_importable():
         sys.exit("Odoo 18.0 is not importable by this python3: install it first (README.md)")
     with tempfile.TemporaryDirectory(prefix="iso10002-odoo-") as data_dir, postgres() as db_opts:
