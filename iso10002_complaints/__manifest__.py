@@ -21,6 +21,7 @@
         "data/iso10002_complaint_channel_data.xml",
         "data/iso10002_complaint_stage_data.xml",
         "data/mail_message_subtype_data.xml",
+        "report/iso10002_complaint_reports.xml",
         "data/mail_template_data.xml",
         "data/mail_activity_type_data.xml",
         "data/iso10002_sla_policy_data.xml",
@@ -35,6 +36,10 @@
         "views/iso10002_sla_policy_views.xml",
         "views/iso10002_sla_report_views.xml",
         "views/res_config_settings_views.xml",
+        "views/iso10002_corrective_action_views.xml",
+        "views/iso10002_management_review_views.xml",
+        "report/iso10002_complaint_templates.xml",
+        "report/iso10002_review_templates.xml",
         "views/iso10002_complaints_menus.xml",
     ],
     "demo": [

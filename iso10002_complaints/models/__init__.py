@@ -1,15 +1,21 @@
-from . import (
-    iso10002_complaint,
-    iso10002_complaint_category,
-    iso10002_complaint_channel,
-    iso10002_complaint_sla,
-    iso10002_complaint_stage,
-    iso10002_complaint_team,
-    iso10002_root_cause,
-    iso10002_sla_event,
-    iso10002_sla_policy,
-    iso10002_sla_report,
-    res_company,
-    res_config_settings,
-    res_partner,
-)
+# ruff: noqa: I001  (order matters: a model is defined before the models inheriting it)
+from . import iso10002_median_mixin
+from . import iso10002_complaint_channel
+from . import iso10002_complaint_category
+from . import iso10002_root_cause
+from . import iso10002_complaint_team
+from . import iso10002_complaint_stage
+from . import iso10002_complaint
+from . import iso10002_complaint_sla
+from . import iso10002_complaint_register
+from . import iso10002_complaint_report
+from . import iso10002_sla_policy
+from . import iso10002_sla_event
+from . import iso10002_sla_report
+from . import iso10002_corrective_action
+from . import iso10002_review_period_mixin
+from . import iso10002_management_review
+from . import res_company
+from . import res_config_settings
+from . import res_partner
+from . import ir_actions_report

@@ -55,7 +55,7 @@ CLOSED_WRITABLE = {"active", "color", "access_token", "stage_id"}
 class Iso10002Complaint(models.Model):
     _name = "iso10002.complaint"
     _description = "Complaint"
-    _inherit = ["portal.mixin", "mail.thread.cc", "mail.activity.mixin", "rating.mixin"]
+    _inherit = ["portal.mixin", "mail.thread.cc", "mail.activity.mixin", "rating.mixin", "iso10002.median.mixin"]
     _order = "priority desc, received_date desc, id desc"
     _rec_names_search = ["name", "subject", "partner_id.name"]
     _check_company_auto = True
@@ -156,6 +156,10 @@ class Iso10002Complaint(models.Model):
     investigation_date = fields.Datetime(string="Investigation Started", readonly=True, copy=False)
     findings = fields.Html()
     root_cause_id = fields.Many2one("iso10002.root.cause", tracking=True, check_company=True)
+    investigator_independent = fields.Boolean(
+        compute="_compute_process_checks", store=True, help="The investigator is not the person complained about."
+    )
+    assessed_before_investigation = fields.Boolean(compute="_compute_process_checks", store=True)
 
     # --------------------------------------------------------------- response
     remedy = fields.Selection(REMEDIES, string="Remedy Decided", tracking=True)
@@ -192,6 +196,14 @@ class Iso10002Complaint(models.Model):
         readonly=True,
     )
     reopen_count = fields.Integer(readonly=True, copy=False)
+    corrective_action_ids = fields.Many2many(
+        "iso10002.corrective.action",
+        "iso10002_complaint_corrective_action_rel",
+        "complaint_id",
+        "action_id",
+        string="Corrective Actions",
+        copy=False,
+    )
 
     # ---------------------------------------------------- withdrawn / scope
     withdrawal_reason = fields.Text(copy=False)
@@ -273,6 +285,17 @@ class Iso10002Complaint(models.Model):
             rank = max(severity, round(sum(others) / len(others)) if others else 0)
             complaint.priority = str(min(rank, 3))
 
+    @api.depends("investigator_id", "person_complained_about_id", "assessment_date", "investigation_date")
+    def _compute_process_checks(self):
+        for complaint in self:
+            complaint.investigator_independent = (
+                bool(complaint.investigator_id) and not complaint._investigator_conflict()
+            )
+            complaint.assessed_before_investigation = bool(
+                complaint.assessment_date
+                and (not complaint.investigation_date or complaint.assessment_date <= complaint.investigation_date)
+            )
+
     def _compute_access_url(self):
         for complaint in self:
             complaint.access_url = f"/my/complaints/{complaint.id}"
@@ -322,11 +345,11 @@ class Iso10002Complaint(models.Model):
         return complaints
 
     def write(self, vals):
+        # who may not write is refused as such, before any rule of the process
+        self.check_access("write")
         self._check_closed_lock(vals)
         if not vals.get("stage_id"):
             return super().write(vals)
-        # Refuse those who may not write before telling them what the step needs.
-        self.check_access("write")
         # Write the other values first so that the stage guards see them.
         vals = dict(vals)
         stage = self.env["iso10002.complaint.stage"].browse(vals.pop("stage_id"))

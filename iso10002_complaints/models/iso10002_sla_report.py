@@ -9,6 +9,7 @@ class Iso10002SlaReport(models.Model):
 
     _name = "iso10002.sla.report"
     _description = "Complaint SLA Analysis"
+    _inherit = ["iso10002.median.mixin"]
     _auto = False
     _order = "received_date desc"
 
@@ -42,13 +43,6 @@ class Iso10002SlaReport(models.Model):
     ack_hours_median = fields.Float(string="Median Hours to Acknowledge", aggregator="median", readonly=True)
     resolution_hours = fields.Float(string="Avg Hours to Resolve", aggregator="avg", readonly=True)
     resolution_hours_median = fields.Float(string="Median Hours to Resolve", aggregator="median", readonly=True)
-
-    def _read_group_select(self, aggregate_spec, query):
-        fname, _property, func = models.parse_read_group_spec(aggregate_spec)
-        if func == "median":
-            column = self._field_to_sql(self._table, fname, query)
-            return SQL("percentile_cont(0.5) WITHIN GROUP (ORDER BY %s)", column)
-        return super()._read_group_select(aggregate_spec, query)
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)

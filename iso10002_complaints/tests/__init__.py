@@ -4,5 +4,6 @@ from . import (
     test_lifecycle,
     test_mail_intake,
     test_partner,
+    test_reports,
     test_sla,
 )

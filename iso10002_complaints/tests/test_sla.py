@@ -12,9 +12,8 @@ from odoo.tools import SQL
 from .common import ComplaintsCase
 
 
-@tagged("post_install", "-at_install")
-class TestSla(ComplaintsCase):
-    """Deadlines in working hours, states, reminders, escalations and their history."""
+class SlaCase(ComplaintsCase):
+    """Teams on an office calendar (UTC, Mon-Fri 8-12 and 13-17) and the default policy."""
 
     @classmethod
     def setUpClass(cls):
@@ -61,6 +60,11 @@ class TestSla(ComplaintsCase):
 
     def _digests(self, user):
         return self.Mail.search([("recipient_ids", "in", user.partner_id.id), ("subject", "like", "Complaints SLA")])
+
+
+@tagged("post_install", "-at_install")
+class TestSla(SlaCase):
+    """Deadlines in working hours, states, reminders, escalations and their history."""
 
     # ----------------------------------------------------------- deadlines
     def test_deadlines_skip_the_weekend(self):

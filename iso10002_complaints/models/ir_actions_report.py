@@ -1,0 +1,80 @@
+import functools
+import subprocess
+
+from odoo import _, models
+from odoo.exceptions import AccessError
+from odoo.tools.misc import find_in_path
+from odoo.tools.pdf import merge_pdf
+
+
+@functools.cache
+def _wkhtmltopdf_has_patched_qt():
+    """Whether the wkhtmltopdf binary is the "patched qt" build (a fact of the machine)."""
+    try:
+        out = subprocess.run(
+            [find_in_path("wkhtmltopdf"), "--version"], capture_output=True, text=True, timeout=30, check=False
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return "patched qt" in out
+
+
+class IrActionsReport(models.Model):
+    _inherit = "ir.actions.report"
+
+    def _get_rendering_context(self, report, docids, data):
+        """Refuse this module's reports, before rendering, to those they are not for.
+
+        A report action's groups only hide it from menus: a user who calls the report
+        by its name must still be refused, with an access error rather than a broken page.
+        """
+        if report.report_name.startswith("iso10002_complaints."):
+            if report.groups_id and not (self.env.user.groups_id & report.groups_id) and not self.env.su:
+                raise AccessError(_("You are not allowed to print %s.", report.name))
+            self.env[report.model].browse(docids).check_access("read")
+        return super()._get_rendering_context(report, docids, data)
+
+    def _run_wkhtmltopdf(
+        self,
+        bodies,
+        report_ref=False,
+        header=None,
+        footer=None,
+        landscape=False,
+        specific_paperformat_args=None,
+        set_viewport_size=False,
+    ):
+        """Print several complaints at once with a wkhtmltopdf built on unpatched Qt.
+
+        That build (Debian's) refuses more than one input document; the dossiers and
+        letters of a list selection are then printed one by one and merged.
+        """
+        report = self._get_report(report_ref) if report_ref else self
+        if (
+            len(bodies) > 1
+            and (report.report_name or "").startswith("iso10002_complaints.")
+            and not _wkhtmltopdf_has_patched_qt()
+        ):
+            return merge_pdf(
+                [
+                    super(IrActionsReport, self)._run_wkhtmltopdf(
+                        [body],
+                        report_ref=report_ref,
+                        header=header,
+                        footer=footer,
+                        landscape=landscape,
+                        specific_paperformat_args=specific_paperformat_args,
+                        set_viewport_size=set_viewport_size,
+                    )
+                    for body in bodies
+                ]
+            )
+        return super()._run_wkhtmltopdf(
+            bodies,
+            report_ref=report_ref,
+            header=header,
+            footer=footer,
+            landscape=landscape,
+            specific_paperformat_args=specific_paperformat_args,
+            set_viewport_size=set_viewport_size,
+        )

@@ -1,0 +1,187 @@
+import base64
+import io
+
+import xlsxwriter
+
+from odoo import _, fields, models
+
+
+class Iso10002Complaint(models.Model):
+    _inherit = "iso10002.complaint"
+
+    def _register_columns(self):
+        """(header, width, format key, value getter) of each register column, in order."""
+
+        def selection(fname):
+            labels = dict(self._fields[fname]._description_selection(self.env))
+            return lambda c: labels.get(c[fname]) or ""
+
+        def hours(fname):
+            # durations as days, shown [h]:mm by the cell format
+            return lambda c: (c[fname] / 24.0) if c[fname] else None
+
+        return [
+            (_("Reference"), 16, "text", lambda c: c.name),
+            (_("Received"), 18, "datetime", lambda c: c.received_date),
+            (_("Channel"), 12, "text", lambda c: c.channel_id.name or ""),
+            (_("Complainant"), 24, "text", lambda c: c.partner_id.display_name or ""),
+            (_("E-mail"), 24, "text", lambda c: c.email_from or ""),
+            (_("Subject"), 36, "text", lambda c: c.subject),
+            (_("Category"), 24, "text", lambda c: c.category_id.complete_name or ""),
+            (_("Products / Services"), 24, "text", lambda c: ", ".join(c.product_ids.mapped("display_name"))),
+            (_("Severity"), 10, "text", selection("severity")),
+            (_("Priority"), 10, "text", selection("priority")),
+            (_("Team"), 18, "text", lambda c: c.team_id.name or ""),
+            (_("Owner"), 18, "text", lambda c: c.user_id.name or ""),
+            (_("Stage"), 18, "text", lambda c: c.stage_id.name or ""),
+            (_("ISO 10002 Step"), 18, "text", selection("step")),
+            (_("Confidential"), 8, "text", lambda c: self.env._("Yes") if c.is_confidential else ""),
+            (_("Acknowledged"), 18, "datetime", lambda c: c.acknowledged_date),
+            (_("Acknowledge By"), 18, "datetime", lambda c: c.ack_deadline),
+            (_("Time to Acknowledge"), 12, "duration", hours("ack_hours")),
+            (_("Acknowledged in Time"), 10, "text", lambda c: self._yes_no(c, "ack_in_time", "acknowledged_date")),
+            (_("Assessed"), 18, "datetime", lambda c: c.assessment_date),
+            (_("Investigator"), 18, "text", lambda c: c.investigator_id.name or ""),
+            (_("Root Cause"), 20, "text", lambda c: c.root_cause_id.name or ""),
+            (_("Remedy"), 14, "text", selection("remedy")),
+            (_("Amount"), 12, "money", lambda c: c.compensation_amount or None),
+            (_("Currency"), 8, "text", lambda c: c.currency_id.name if c.compensation_amount else ""),
+            (_("Decided"), 18, "datetime", lambda c: c.decision_date),
+            (_("Decision Sent"), 18, "datetime", lambda c: c.communication_date),
+            (_("Decision Due"), 18, "datetime", lambda c: c.resolution_deadline),
+            (_("Time to Resolve"), 12, "duration", hours("resolution_hours")),
+            (_("Resolved in Time"), 10, "text", lambda c: self._yes_no(c, "resolved_in_time", "communication_date")),
+            (_("SLA"), 10, "text", selection("sla_state")),
+            (_("Escalation Level"), 8, "integer", lambda c: c.escalation_level or None),
+            (_("Complainant's Answer"), 14, "text", selection("complainant_response")),
+            (_("Closed"), 18, "datetime", lambda c: c.closed_date),
+            (_("Closure Reason"), 24, "text", selection("closure_reason")),
+            (_("Satisfaction"), 10, "number", lambda c: c.sudo().rating_last_value or None),
+            (_("Reopened"), 8, "integer", lambda c: c.reopen_count or None),
+        ]
+
+    def _yes_no(self, complaint, fname, when):
+        if not complaint[when] or not complaint.sla_policy_id:
+            return ""
+        return _("Yes") if complaint[fname] else _("No")
+
+    def _register_xlsx(self, period=None):
+        """The complaints register (ISO 10002 8.1) of these complaints, as XLSX bytes.
+
+        ``self`` is read with the user's rights: a complaint the user may not see is not
+        in ``self`` to begin with. ``period`` (a review period record) adds its KPI sheet.
+        """
+        output = io.BytesIO()
+        book = xlsxwriter.Workbook(output, {"in_memory": True, "remove_timezone": True})
+        rtl = (self.env.lang or "").startswith(("fa", "ar", "he"))
+        formats = {
+            "header": book.add_format(
+                {
+                    "bold": True,
+                    "bg_color": "#1B5E6E",
+                    "font_color": "white",
+                    "text_wrap": True,
+                    "valign": "top",
+                    "border": 1,
+                }
+            ),
+            "text": book.add_format({"valign": "top"}),
+            "datetime": book.add_format({"num_format": "yyyy-mm-dd hh:mm", "valign": "top"}),
+            "duration": book.add_format({"num_format": "[h]:mm", "valign": "top"}),
+            "money": book.add_format({"num_format": "#,##0.00", "valign": "top"}),
+            "integer": book.add_format({"num_format": "0", "valign": "top"}),
+            "number": book.add_format({"num_format": "0.0", "valign": "top"}),
+            "title": book.add_format({"bold": True, "font_size": 14}),
+            "pct": book.add_format({"num_format": "0.0\\%"}),
+        }
+        sheet = book.add_worksheet(_("Register")[:31])
+        if rtl:
+            sheet.right_to_left()
+        columns = self._register_columns()
+        for col, (header, width, _fmt, _getter) in enumerate(columns):
+            sheet.write(0, col, header, formats["header"])
+            sheet.set_column(col, col, width)
+        sheet.set_row(0, 32)
+        sheet.freeze_panes(1, 1)
+        complaints = self.with_context(active_test=False).sorted(lambda c: (c.received_date, c.id))
+        for row, complaint in enumerate(complaints, start=1):
+            for col, (_header, _width, fmt, getter) in enumerate(columns):
+                value = getter(complaint)
+                if value is None or value == "" or value is False:
+                    continue
+                if fmt == "datetime":
+                    value = fields.Datetime.context_timestamp(complaint, value).replace(tzinfo=None)
+                    sheet.write_datetime(row, col, value, formats[fmt])
+                else:
+                    sheet.write(row, col, value, formats[fmt])
+        sheet.autofilter(0, 0, max(len(complaints), 1), len(columns) - 1)
+        self._register_kpi_sheet(book, formats, complaints, period, rtl)
+        book.close()
+        return output.getvalue()
+
+    def _register_kpi_sheet(self, book, formats, complaints, period, rtl):
+        sheet = book.add_worksheet(_("KPIs")[:31])
+        if rtl:
+            sheet.right_to_left()
+        sheet.set_column(0, 0, 42)
+        sheet.set_column(1, 2, 16)
+        sheet.write(0, 0, _("Complaints register: key figures"), formats["title"])
+        domain = [("id", "in", complaints.ids)]
+        Complaint = self.with_context(active_test=False)
+        by_step = dict(Complaint._read_group(domain, ["step"], ["__count"]))
+        steps = dict(self._fields["step"]._description_selection(self.env))
+        acks = dict(
+            Complaint._read_group(
+                [*domain, ("acknowledged_date", "!=", False), ("sla_policy_id", "!=", False)],
+                ["ack_in_time"],
+                ["__count"],
+            )
+        )
+        res = dict(
+            Complaint._read_group(
+                [*domain, ("communication_date", "!=", False), ("sla_policy_id", "!=", False)],
+                ["resolved_in_time"],
+                ["__count"],
+            )
+        )
+        [(avg, median)] = Complaint._read_group(
+            [*domain, ("communication_date", "!=", False), ("sla_policy_id", "!=", False)],
+            [],
+            ["resolution_hours:avg", "resolution_hours:median"],
+        )
+        rows = [(_("Complaints"), len(complaints), "integer")]
+        rows += [(steps.get(step, step), count, "integer") for step, count in sorted(by_step.items(), key=str)]
+        if acks:
+            rows.append((_("% acknowledged in time"), 100.0 * acks.get(True, 0) / sum(acks.values()), "pct"))
+        if res:
+            rows.append((_("% resolved in time"), 100.0 * res.get(True, 0) / sum(res.values()), "pct"))
+        if avg is not None:
+            rows.append((_("Average time to resolve"), avg / 24.0, "duration"))
+            rows.append((_("Median time to resolve"), median / 24.0, "duration"))
+        if period:
+            rows.append((_("Period"), f"{period.date_from} – {period.date_to}", "text"))
+        for index, (label, value, fmt) in enumerate(rows, start=2):
+            sheet.write(index, 0, label)
+            sheet.write(index, 1, value, formats[fmt])
+
+    def _action_download_register(self, period=None):
+        name = _("complaints-register-%s.xlsx", fields.Date.context_today(self))
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": name,
+                "datas": base64.b64encode(self._register_xlsx(period)),
+                "mimetype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "res_model": False,
+                "res_id": False,
+                "public": False,
+            }
+        )
+        return {"type": "ir.actions.act_url", "url": f"/web/content/{attachment.id}?download=true", "target": "self"}
+
+    def action_export_register(self):
+        """From the list: the selected complaints, or every complaint of the filter."""
+        complaints = self
+        domain = self.env.context.get("active_domain")
+        if self.env.context.get("iso10002_all_of_domain") and domain is not None:
+            complaints = self.search(domain)
+        return complaints._action_download_register()

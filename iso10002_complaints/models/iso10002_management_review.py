@@ -1,0 +1,61 @@
+from odoo import _, api, fields, models
+
+
+class Iso10002ManagementReview(models.Model):
+    """A documented management review of the complaints process (ISO 10002 8.6)."""
+
+    _name = "iso10002.management.review"
+    _description = "Complaints Management Review"
+    _inherit = ["iso10002.review.period.mixin", "mail.thread", "mail.activity.mixin"]
+    _order = "date desc, id desc"
+
+    name = fields.Char(required=True, default=lambda self: _("Management review"), tracking=True)
+    date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
+    state = fields.Selection([("draft", "Draft"), ("done", "Held")], default="draft", required=True, tracking=True)
+    participant_ids = fields.Many2many("res.users", string="Participants")
+    external_participants = fields.Char(help="People from outside who took part, by name and role.")
+    notes = fields.Html(string="Discussion")
+    decision_ids = fields.One2many("iso10002.management.review.decision", "review_id", string="Decisions", copy=False)
+    corrective_action_ids = fields.One2many("iso10002.corrective.action", "review_id", string="Follow-up Actions")
+    kpi_snapshot = fields.Json(readonly=True, copy=False, help="The figures as they were when the review was recorded.")
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
+
+    @api.depends("name", "date")
+    def _compute_display_name(self):
+        for review in self:
+            review.display_name = f"{review.name} ({review.date})" if review.date else review.name
+
+    def _review_values(self):
+        """The recorded figures when there are, so that a review stays as it was held."""
+        self.ensure_one()
+        return self.kpi_snapshot or super()._review_values()
+
+    def action_snapshot(self):
+        """Record the figures of the period now."""
+        for review in self:
+            review.kpi_snapshot = self._jsonable(super(Iso10002ManagementReview, review)._review_values())
+        return True
+
+    def action_hold(self):
+        self.action_snapshot()
+        self.write({"state": "done"})
+
+    def action_print(self):
+        self.ensure_one()
+        return self.env.ref("iso10002_complaints.action_report_management_review").report_action(self)
+
+
+class Iso10002ManagementReviewDecision(models.Model):
+    _name = "iso10002.management.review.decision"
+    _description = "Management Review Decision"
+    _order = "review_id, sequence, id"
+
+    review_id = fields.Many2one("iso10002.management.review", required=True, ondelete="cascade", index=True)
+    sequence = fields.Integer(default=10)
+    name = fields.Text(string="Decision", required=True)
+    user_id = fields.Many2one("res.users", string="Owner")
+    deadline = fields.Date()
+    state = fields.Selection(
+        [("open", "Open"), ("done", "Done"), ("cancelled", "Cancelled")], default="open", required=True
+    )
+    corrective_action_id = fields.Many2one("iso10002.corrective.action", string="Follow-up Action")

@@ -1,0 +1,306 @@
+from datetime import datetime, time
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+OPEN_STEPS = ("received", "acknowledged", "assessment", "investigation", "response", "communicated")
+CHART_WIDTH, CHART_BAR_HEIGHT, CHART_LABEL = 560, 18, 200
+
+
+def _round(value, digits=1):
+    return round(value, digits) if value is not None else None
+
+
+class Iso10002ReviewPeriodMixin(models.AbstractModel):
+    """A period, companies and teams, and the figures of the complaints handled in them.
+
+    Every figure is computed by the database (``_read_group``, with the median aggregate
+    of ``iso10002.median.mixin``), never by looping over complaints in Python.
+    """
+
+    _name = "iso10002.review.period.mixin"
+    _description = "Complaints review period"
+
+    date_from = fields.Date(
+        string="From", required=True, default=lambda self: fields.Date.context_today(self) - relativedelta(months=3)
+    )
+    date_to = fields.Date(string="To", required=True, default=fields.Date.context_today)
+    company_ids = fields.Many2many(
+        "res.company", string="Companies", default=lambda self: self.env.companies, required=True
+    )
+    team_ids = fields.Many2many("iso10002.complaint.team", string="Teams", help="Empty: every team.")
+
+    @api.constrains("date_from", "date_to")
+    def _check_period(self):
+        for record in self:
+            if record.date_from > record.date_to:
+                raise ValidationError(_("The period must start before it ends."))
+
+    # ------------------------------------------------------------- domains
+    def _period_bounds(self, previous=False):
+        self.ensure_one()
+        start = datetime.combine(self.date_from, time.min)
+        end = datetime.combine(self.date_to, time.max).replace(microsecond=0)
+        if previous:
+            length = end - start
+            start, end = start - length - relativedelta(seconds=1), start - relativedelta(seconds=1)
+        return start, end
+
+    def _scope_domain(self):
+        self.ensure_one()
+        domain = [("company_id", "in", (self.company_ids or self.env.companies).ids)]
+        if self.team_ids:
+            domain.append(("team_id", "in", self.team_ids.ids))
+        return domain
+
+    def _received_domain(self, previous=False):
+        start, end = self._period_bounds(previous)
+        return [*self._scope_domain(), ("received_date", ">=", start), ("received_date", "<=", end)]
+
+    def _open_at_end_domain(self):
+        _start, end = self._period_bounds()
+        return [
+            *self._scope_domain(),
+            ("received_date", "<=", end),
+            ("step", "not in", ("withdrawn", "out_of_scope")),
+            "|",
+            ("closed_date", "=", False),
+            ("closed_date", ">", end),
+        ]
+
+    # ------------------------------------------------------------- figures
+    def _review_values(self):
+        """Everything the management review shows, as plain data (dict of lists and numbers)."""
+        self.ensure_one()
+        Complaint = self.env["iso10002.complaint"].with_context(active_test=False)
+        start, end = self._period_bounds()
+        received = self._received_domain()
+        previous = self._received_domain(previous=True)
+
+        def count(domain):
+            return Complaint.search_count(domain)
+
+        def breakdown(domain, groupby, limit=None):
+            rows = Complaint._read_group(domain, [groupby], ["__count"], order="__count desc")
+            items = [{"label": self._label(key, groupby, Complaint), "value": value} for key, value in rows]
+            return items[:limit] if limit else items
+
+        def kpis(domain):
+            communicated = [*domain, ("communication_date", "!=", False), ("sla_policy_id", "!=", False)]
+            resolved = dict(Complaint._read_group(communicated, ["resolved_in_time"], ["__count"]))
+            res_in_time, res_count = resolved.get(True, 0), sum(resolved.values())
+            res_avg = res_median = None
+            if res_count:
+                [(res_avg, res_median)] = Complaint._read_group(
+                    communicated, [], ["resolution_hours:avg", "resolution_hours:median"]
+                )
+            acknowledged = [*domain, ("acknowledged_date", "!=", False), ("sla_policy_id", "!=", False)]
+            acks = dict(Complaint._read_group(acknowledged, ["ack_in_time"], ["__count"]))
+            ack_in_time, ack_count = acks.get(True, 0), sum(acks.values())
+            return {
+                "received": count(domain),
+                "ack_in_time_pct": _round(100.0 * ack_in_time / ack_count) if ack_count else None,
+                "resolved_in_time_pct": _round(100.0 * res_in_time / res_count) if res_count else None,
+                "resolution_hours_avg": _round(res_avg),
+                "resolution_hours_median": _round(res_median),
+            }
+
+        current, before = kpis(received), kpis(previous)
+        closed_domain = [*self._scope_domain(), ("closed_date", ">=", start), ("closed_date", "<=", end)]
+        open_domain = self._open_at_end_domain()
+        overdue_domain = [
+            *open_domain,
+            ("resolution_deadline", "<", end),
+            "|",
+            ("communication_date", "=", False),
+            ("communication_date", ">", end),
+        ]
+        prev_start, prev_end = self._period_bounds(previous=True)
+        values = {
+            "period": {"start": start, "end": end, "previous_start": prev_start, "previous_end": prev_end},
+            "received": current["received"],
+            "received_previous": before["received"],
+            "closed": count(closed_domain),
+            "open": count(open_domain),
+            "overdue": count(overdue_domain),
+            "kpi": current,
+            "kpi_previous": before,
+            "trend": self._monthly_trend(Complaint),
+            "by_category": breakdown(received, "category_id", 10),
+            "by_product": breakdown([*received, ("product_ids", "!=", False)], "product_ids", 10),
+            "by_channel": breakdown(received, "channel_id"),
+            "by_team": breakdown(received, "team_id"),
+            "by_severity": breakdown(received, "severity"),
+            "root_causes": breakdown([*received, ("root_cause_id", "!=", False)], "root_cause_id", 10),
+            "repeat_complainants": [
+                item
+                for item in breakdown([*received, ("partner_id", "!=", False)], "partner_id", 50)
+                if item["value"] > 1
+            ][:10],
+            "satisfaction": self._satisfaction(Complaint, received),
+            "escalations": breakdown([*received, ("escalation_level", ">", 0)], "escalation_level"),
+            "corrective_actions": self._corrective_actions(),
+            "previous_decisions": self._previous_decisions(),
+        }
+        values["charts"] = {
+            "trend": self._svg_lines(values["trend"]),
+            "by_category": self._svg_bars(values["by_category"]),
+            "by_channel": self._svg_bars(values["by_channel"]),
+            "by_team": self._svg_bars(values["by_team"]),
+        }
+        return values
+
+    @api.model
+    def _label(self, key, groupby, Complaint):
+        if isinstance(key, models.BaseModel):
+            return key.display_name or _("None")
+        if groupby == "severity":
+            return dict(Complaint._fields["severity"]._description_selection(self.env)).get(key) or _("None")
+        if key is False or key is None:
+            return _("None")
+        return str(key)
+
+    def _monthly_trend(self, Complaint):
+        """Complaints received per month, this period against the previous one."""
+        rows = {}
+        for previous in (False, True):
+            for month, value in Complaint._read_group(
+                self._received_domain(previous), ["received_date:month"], ["__count"]
+            ):
+                key = month.date() if isinstance(month, datetime) else month
+                rows.setdefault(previous, {})[key] = value
+        start, end = self._period_bounds()
+        firsts = []
+        cursor = start.date().replace(day=1)
+        while cursor <= end.date():
+            firsts.append(cursor)
+            cursor += relativedelta(months=1)
+        # the previous period's months, one period length earlier
+        shift = relativedelta(months=len(firsts))
+        months = [
+            {
+                "label": first.strftime("%Y-%m"),
+                "value": rows.get(False, {}).get(first, 0),
+                "previous": rows.get(True, {}).get(first - shift, 0),
+            }
+            for first in firsts
+        ]
+        return months
+
+    def _satisfaction(self, Complaint, domain):
+        rows = Complaint._read_group([*domain, ("rating_last_value", ">", 0)], ["rating_last_value"], ["__count"])
+        satisfied = sum(c for value, c in rows if value >= 4)
+        neutral = sum(c for value, c in rows if 2 < value < 4)
+        unhappy = sum(c for value, c in rows if value <= 2)
+        rated = satisfied + neutral + unhappy
+        [(asked,)] = Complaint._read_group([*domain, ("rating_ids", "!=", False)], [], ["__count"])
+        return {
+            "asked": asked,
+            "rated": rated,
+            "satisfied": satisfied,
+            "neutral": neutral,
+            "dissatisfied": unhappy,
+            "satisfied_pct": _round(100.0 * satisfied / rated) if rated else None,
+        }
+
+    def _corrective_actions(self):
+        start, end = self._period_bounds()
+        Action = self.env["iso10002.corrective.action"]
+        scope = [("company_id", "in", (self.company_ids or self.env.companies).ids)]
+        by_state = dict(Action._read_group(scope, ["state"], ["__count"]))
+        [(done_in_period,)] = Action._read_group(
+            [*scope, ("state", "=", "done"), ("done_date", ">=", start.date()), ("done_date", "<=", end.date())],
+            [],
+            ["__count"],
+        )
+        [(overdue,)] = Action._read_group([*scope, ("is_overdue", "=", True)], [], ["__count"])
+        return {
+            "open": by_state.get("open", 0) + by_state.get("in_progress", 0),
+            "done": by_state.get("done", 0),
+            "done_in_period": done_in_period,
+            "overdue": overdue,
+        }
+
+    def _previous_decisions(self):
+        previous = self.env["iso10002.management.review"].search(
+            [("date_to", "<", self.date_from), ("company_ids", "in", (self.company_ids or self.env.companies).ids)],
+            order="date_to desc",
+            limit=1,
+        )
+        states = dict(self.env["iso10002.management.review.decision"]._fields["state"]._description_selection(self.env))
+        return {
+            "review": previous.display_name if previous else False,
+            "decisions": [
+                {
+                    "name": decision.name,
+                    "owner": decision.user_id.name or "",
+                    "deadline": decision.deadline,
+                    "state": states.get(decision.state),
+                    "done": decision.state == "done",
+                }
+                for decision in previous.decision_ids
+            ],
+        }
+
+    @api.model
+    def _jsonable(self, value):
+        """``value`` with dates as ISO strings, to be stored in a Json field."""
+        if isinstance(value, dict):
+            return {key: self._jsonable(item) for key, item in value.items()}
+        if isinstance(value, list | tuple):
+            return [self._jsonable(item) for item in value]
+        if isinstance(value, datetime):
+            return fields.Datetime.to_string(value)
+        if hasattr(value, "isoformat"):
+            return value.isoformat()
+        return value
+
+    # ------------------------------------------------------------- charts
+    @api.model
+    def _svg_bars(self, items):
+        """Horizontal bars as SVG geometry, so that the charts print with wkhtmltopdf."""
+        top = max((item["value"] for item in items), default=0) or 1
+        bars = []
+        for index, item in enumerate(items):
+            width = round((CHART_WIDTH - CHART_LABEL - 40) * item["value"] / top, 1)
+            bars.append(
+                {
+                    "label": item["label"] if len(item["label"]) <= 30 else item["label"][:29] + "…",
+                    "value": item["value"],
+                    "y": index * (CHART_BAR_HEIGHT + 6),
+                    "width": max(width, 1),
+                    "text_x": CHART_LABEL + max(width, 1) + 4,
+                }
+            )
+        return {
+            "bars": bars,
+            "height": max(len(items), 1) * (CHART_BAR_HEIGHT + 6),
+            "width": CHART_WIDTH,
+            "label_width": CHART_LABEL,
+            "bar_height": CHART_BAR_HEIGHT,
+        }
+
+    @api.model
+    def _svg_lines(self, months, height=160):
+        """Two polylines (this period, previous period) over the months."""
+        top = max([m["value"] for m in months] + [m["previous"] for m in months] + [1])
+        step = (CHART_WIDTH - 60) / max(len(months) - 1, 1)
+
+        def points(key):
+            return " ".join(
+                f"{40 + i * step:.1f},{height - 20 - (height - 40) * m[key] / top:.1f}" for i, m in enumerate(months)
+            )
+
+        return {
+            "current": points("value"),
+            "previous": points("previous"),
+            "labels": [
+                {"x": round(40 + i * step, 1), "label": m["label"], "value": m["value"]} for i, m in enumerate(months)
+            ],
+            "top": top,
+            "height": height,
+            "width": CHART_WIDTH,
+            "axis_y": height - 20,
+        }

@@ -1,0 +1,420 @@
+import base64
+import io
+import statistics
+from datetime import date, datetime, timedelta
+
+import openpyxl
+from freezegun import freeze_time
+from PyPDF2 import PdfFileReader
+
+from odoo import fields
+from odoo.exceptions import AccessError
+from odoo.tests import HttpCase, tagged
+from odoo.tools import SQL
+
+from .test_sla import SlaCase
+
+
+@tagged("post_install", "-at_install")
+class TestReports(SlaCase):
+    """Dossier, letters, management review, process audit and register, against fixtures."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Report = cls.env["ir.actions.report"]
+        cls.pdf_ok = cls.Report.get_wkhtmltopdf_state() == "ok"
+        cls.env["res.lang"]._activate_lang("fa_IR")
+        cls.env["ir.module.module"]._load_module_terms(["iso10002_complaints"], ["fa_IR"], overwrite=True)
+        cls.env.ref("base.EUR").active = True
+        # c1: in time all along; c2: late for both targets; c3: still open, overdue
+        with freeze_time("2026-03-02 08:00:00"):
+            cls.c1 = cls._complaint(received_date=datetime(2026, 3, 2, 8, 0), partner_id=cls.person_about.id)
+            cls._commit_tracking()
+        with freeze_time("2026-03-02 10:00:00"):
+            cls._ack(cls.c1)
+        cls._decide(cls.c1, "2026-03-03 09:00:00", remedy="apology")
+        with freeze_time("2026-03-04 09:00:00"):
+            cls.c1.complainant_response = "accepted"
+            cls.c1.action_close()
+        with freeze_time("2026-03-04 08:00:00"):
+            cls.c2 = cls._complaint(received_date=datetime(2026, 3, 4, 8, 0), partner_id=cls.person_about.id)
+            cls._commit_tracking()
+        with freeze_time("2026-03-05 10:00:00"):
+            cls._ack(cls.c2)
+        cls._decide(cls.c2, "2026-03-09 10:00:00", remedy="compensation", compensation_amount=1250.5)
+        with freeze_time("2026-03-10 08:00:00"):
+            cls.c3 = cls._complaint(received_date=datetime(2026, 3, 10, 8, 0), partner_id=cls.person_about.id)
+            cls._commit_tracking()
+        with freeze_time("2026-03-10 09:00:00"):
+            cls._ack(cls.c3)
+        with freeze_time("2026-02-20 08:00:00"):
+            cls.c0 = cls._complaint(received_date=datetime(2026, 2, 20, 8, 0), partner_id=cls.person_about.id)
+        with freeze_time("2026-03-12 08:00:00"):
+            cls.confidential = cls._complaint(
+                received_date=datetime(2026, 3, 12, 8, 0),
+                is_confidential=True,
+                user_id=cls.manager.id,
+                subject="About a colleague",
+            )
+        cls.wizard = cls.env["iso10002.management.review.wizard"].create(
+            {"date_from": date(2026, 3, 1), "date_to": date(2026, 3, 31), "team_ids": [(6, 0, cls.team_a.ids)]}
+        )
+
+    @classmethod
+    def _ack(cls, complaint):
+        complaint.acknowledgement_channel = "phone"
+        complaint.action_acknowledge()
+        cls._commit_tracking()
+
+    @classmethod
+    def _commit_tracking(cls):
+        cls.env.flush_all()
+        cls.env.cr.precommit.run()
+
+    @classmethod
+    def _decide(cls, complaint, when, **values):
+        with freeze_time(when):
+            complaint.write({"severity": "medium", "category_id": cls.category.id})
+            complaint.action_assess()
+            cls._commit_tracking()
+            complaint.investigator_id = cls.officer_b
+            complaint.action_investigate()
+            cls._commit_tracking()
+            complaint.write(dict(values, root_cause_id=cls.root_cause.id))
+            complaint.action_respond()
+            cls._commit_tracking()
+            complaint.write({"response_text": "<p>Our answer.</p>", "communication_channel": "letter"})
+            complaint.action_communicate()
+            cls._commit_tracking()
+
+    def _html(self, xmlid, records, lang="en_US", user=None):
+        report = self.Report.with_context(lang=lang)
+        if user:
+            report = report.with_user(user)
+        html, _type = report._render_qweb_html(xmlid, records.ids)
+        return html.decode()
+
+    # ------------------------------------------------------ management review
+    def test_review_figures_match_hand_computation(self):
+        values = self.wizard._review_values()
+        self.assertEqual(values["received"], 4)  # c1, c2, c3, confidential
+        self.assertEqual(values["received_previous"], 1)  # c0
+        self.assertEqual(values["closed"], 1)  # c1
+        # open at the end: c0 (received in February), c2 (decision sent, not closed), c3, confidential
+        self.assertEqual(values["open"], 4)
+        self.assertEqual(values["overdue"], 3)  # c0, c3 and the confidential one: decision due, not sent
+        kpi = values["kpi"]
+        self.assertEqual(kpi["ack_in_time_pct"], 75.0)  # c1, c3 and the confidential one in time; c2 late
+        self.assertEqual(kpi["resolved_in_time_pct"], 50.0)  # c1 in time, c2 late
+        # c1: 9 working hours (Mon 8-12, 13-17, Tue 8-9); c2: 26 (Wed, Thu, Fri, Mon 8-10)
+        self.assertEqual(kpi["resolution_hours_avg"], 17.5)
+        self.assertEqual(kpi["resolution_hours_median"], 17.5)
+        self.assertEqual([m["value"] for m in values["trend"]], [4])
+        self.assertEqual([m["previous"] for m in values["trend"]], [1])
+        self.assertEqual(values["by_category"][0], {"label": "Delivery", "value": 2})
+        self.assertEqual(values["root_causes"], [{"label": "Carrier failure", "value": 2}])
+
+    def test_review_renders_in_english_and_persian(self):
+        html = self._html("iso10002_complaints.report_management_review", self.wizard)
+        self.assertIn("Complaints received", html)
+        self.assertIn("75.0 %", html)
+        self.assertIn("<svg", html)
+        self.assertIn("<polyline", html)
+        html_fa = self._html("iso10002_complaints.report_management_review", self.wizard, lang="fa_IR")
+        self.assertIn('dir="rtl"', html_fa)
+        self.assertIn("شکایت", html_fa)
+
+    def test_review_of_an_empty_period(self):
+        wizard = self.env["iso10002.management.review.wizard"].create(
+            {"date_from": date(2020, 1, 1), "date_to": date(2020, 1, 31), "team_ids": [(6, 0, self.team_a.ids)]}
+        )
+        values = wizard._review_values()
+        self.assertEqual(values["received"], 0)
+        self.assertIsNone(values["kpi"]["resolution_hours_median"])
+        html = self._html("iso10002_complaints.report_management_review", wizard)
+        self.assertIn("None in the period", html)
+
+    def test_review_of_one_complaint(self):
+        wizard = self.env["iso10002.management.review.wizard"].create(
+            {"date_from": date(2026, 2, 1), "date_to": date(2026, 2, 28), "team_ids": [(6, 0, self.team_a.ids)]}
+        )
+        self.assertEqual(wizard._review_values()["received"], 1)
+        self.assertIn("Complaints received", self._html("iso10002_complaints.report_management_review", wizard))
+
+    def _bulk(self, count, when):
+        """``count`` complaints copied from c1 in SQL, fast, for volume tests."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO iso10002_complaint (name, subject, partner_id, company_id, team_id, stage_id, step,
+                       channel_id, category_id, severity, received_date, acknowledged_date, priority, currency_id,
+                       active, reopen_count, sla_policy_id, ack_in_time, ack_hours, communication_date,
+                       resolution_hours, resolved_in_time, create_uid, write_uid, create_date, write_date)
+                SELECT 'BULK' || %s || '/' || n, c.subject, c.partner_id, c.company_id, c.team_id, c.stage_id, c.step,
+                       c.channel_id, c.category_id, c.severity, %s, %s, c.priority, c.currency_id, true, 0,
+                       c.sla_policy_id, mod(n, 4) > 0, 1.0, %s, mod(n, 40), mod(n, 40) < 16, 1, 1, now(), now()
+                  FROM generate_series(1, %s) n, iso10002_complaint c WHERE c.id = %s""",
+                count,
+                when,
+                when,
+                when,
+                count,
+                self.c1.id,
+            )
+        )
+
+    def test_review_at_5000_complaints_uses_aggregates(self):
+        wizard = self.env["iso10002.management.review.wizard"].create(
+            {"date_from": date(2026, 4, 1), "date_to": date(2026, 4, 30), "team_ids": [(6, 0, self.team_a.ids)]}
+        )
+        self._bulk(3, datetime(2026, 4, 2, 9, 0))
+        wizard._review_values()  # warm-up
+        self.env.invalidate_all()
+        before = self.cr.sql_log_count
+        small = wizard._review_values()
+        few_queries = self.cr.sql_log_count - before
+        self._bulk(4997, datetime(2026, 4, 3, 9, 0))
+        self.env.invalidate_all()
+        before = self.cr.sql_log_count
+        large = wizard._review_values()
+        many_queries = self.cr.sql_log_count - before
+        self.assertEqual(small["received"], 3)
+        self.assertEqual(large["received"], 5000)
+        self.assertEqual(few_queries, many_queries, "figures come from aggregates, not from reading every complaint")
+        # mod(n, 4) > 0: 3 of 4 acknowledged in time; mod(n, 40) < 16: 16 of 40 resolved in time
+        self.assertAlmostEqual(large["kpi"]["ack_in_time_pct"], 75.0, delta=0.1)
+        self.assertAlmostEqual(large["kpi"]["resolved_in_time_pct"], 40.0, delta=0.1)
+        hours = [n % 40 for n in range(1, 4)] + [n % 40 for n in range(1, 4998)]
+        self.assertEqual(large["kpi"]["resolution_hours_median"], statistics.median(hours))
+        self.assertIn("5000", self._html("iso10002_complaints.report_management_review", wizard))
+
+    def test_saved_review_keeps_its_figures_and_follows_decisions(self):
+        february = self.env["iso10002.management.review.wizard"].create(
+            {
+                "date_from": date(2026, 2, 1),
+                "date_to": date(2026, 2, 28),
+                "name": "February review",
+                "team_ids": [(6, 0, self.team_a.ids)],
+            }
+        )
+        action = february.action_save_review()
+        review = self.env["iso10002.management.review"].browse(action["res_id"])
+        self.assertEqual(review.kpi_snapshot["received"], 1)
+        review.decision_ids = [
+            (0, 0, {"name": "Train the carriers", "state": "done"}),
+            (0, 0, {"name": "Publish the complaints policy"}),
+        ]
+        review.action_hold()
+        self.assertEqual(review.state, "done")
+        self._complaint(received_date=datetime(2026, 2, 21, 8, 0))
+        self.assertEqual(review._review_values()["received"], 1, "a held review keeps the figures it was held with")
+        decisions = self.wizard._review_values()["previous_decisions"]
+        self.assertIn("February review", decisions["review"])
+        self.assertEqual([d["done"] for d in decisions["decisions"]], [True, False])
+        html = self._html("iso10002_complaints.report_management_review", review)
+        self.assertIn("Publish the complaints policy", html)
+
+    # ------------------------------------------------------------- access
+    def test_officer_cannot_print_a_review(self):
+        with self.assertRaises(AccessError):
+            self.env["iso10002.management.review.wizard"].with_user(self.officer_a).create(
+                {"date_from": date(2026, 3, 1), "date_to": date(2026, 3, 31)}
+            )
+        with self.assertRaises(AccessError):
+            self._html("iso10002_complaints.report_management_review", self.wizard, user=self.officer_a)
+        with self.assertRaises(AccessError):
+            self.env["iso10002.management.review"].with_user(self.officer_a).search([])
+
+    def test_auditor_prints_everything_and_changes_nothing(self):
+        wizard = (
+            self.env["iso10002.management.review.wizard"]
+            .with_user(self.auditor)
+            .create({"date_from": date(2026, 3, 1), "date_to": date(2026, 3, 31)})
+        )
+        self.assertIn(
+            "Key figures", self._html("iso10002_complaints.report_management_review", wizard, user=self.auditor)
+        )
+        audit = (
+            self.env["iso10002.process.audit.wizard"]
+            .with_user(self.auditor)
+            .create({"date_from": date(2026, 3, 1), "date_to": date(2026, 3, 31)})
+        )
+        self.assertIn(
+            "Compliance per step", self._html("iso10002_complaints.report_process_audit", audit, user=self.auditor)
+        )
+        for xmlid in ("report_complaint_dossier", "report_complaint_acknowledgement", "report_complaint_decision"):
+            self._html(f"iso10002_complaints.{xmlid}", self.c2 | self.confidential, user=self.auditor)
+        action = (self.c1 | self.c2).with_user(self.auditor).action_export_register()
+        self.assertIn("/web/content/", action["url"])
+        with self.assertRaises(AccessError):
+            wizard.action_save_review()
+        with self.assertRaises(AccessError):
+            self.c1.with_user(self.auditor).write({"subject": "Audited"})
+        with self.assertRaises(AccessError):
+            self.env["iso10002.corrective.action"].with_user(self.auditor).create({"name": "Fix it"})
+
+    # ------------------------------------------------------------- process audit
+    def test_process_audit_compliance(self):
+        audit = self.env["iso10002.process.audit.wizard"].create(
+            {"date_from": date(2026, 3, 1), "date_to": date(2026, 3, 31), "team_ids": [(6, 0, self.team_a.ids)]}
+        )
+        values = audit._audit_values()
+        checks = {check["key"]: check for check in values["checks"]}
+        self.assertEqual(len(values["sample"]), 4)
+        self.assertEqual((checks["acknowledged"]["applicable"], checks["acknowledged"]["passed"]), (4, 3))
+        self.assertEqual((checks["assessed"]["applicable"], checks["assessed"]["passed"]), (2, 2))
+        self.assertEqual((checks["independent"]["applicable"], checks["independent"]["passed"]), (2, 2))
+        self.assertEqual((checks["communicated"]["applicable"], checks["communicated"]["passed"]), (2, 2))
+        self.assertEqual((checks["answer"]["applicable"], checks["answer"]["passed"]), (1, 1))
+        self.assertEqual((checks["satisfaction"]["applicable"], checks["satisfaction"]["passed"]), (1, 0))
+        self.assertEqual((checks["closed_in_time"]["applicable"], checks["closed_in_time"]["passed"]), (1, 1))
+        failing = {(e["complaint"], e["check"]) for e in values["exceptions"]}
+        self.assertIn((self.c2, "Acknowledged within target"), failing)
+        self.assertIn((self.c1, "Satisfaction asked"), failing, "c1's complainant has no e-mail: never asked")
+        self.assertEqual(values["overall_pct"], round(100.0 * 11 / 13, 1))
+        html = self._html("iso10002_complaints.report_process_audit", audit)
+        self.assertIn(self.c2.name, html)
+
+    def test_process_audit_random_sample_is_reproducible(self):
+        audit = self.env["iso10002.process.audit.wizard"].create(
+            {
+                "date_from": date(2026, 3, 1),
+                "date_to": date(2026, 3, 31),
+                "sample_mode": "random",
+                "team_ids": [(6, 0, self.team_a.ids)],
+                "sample_size": 2,
+                "sample_seed": 7,
+            }
+        )
+        first = audit._sample()
+        self.assertEqual(len(first), 2)
+        self.assertEqual(audit._sample(), first)
+
+    # ------------------------------------------------------------- dossier
+    def test_dossier_holds_the_whole_trail(self):
+        self.c2.message_post(body="Called the carrier", subtype_xmlid="mail.mt_note")
+        html = self._html("iso10002_complaints.report_complaint_dossier", self.c2)
+        for text in (
+            self.c2.name,
+            "Steps of the process",
+            "Investigation",
+            "Officer B",
+            "Carrier failure",
+            "Called the carrier",
+            "Internal note",
+            "o_iso10002_note",
+            "Compensation",
+        ):
+            self.assertIn(text, html)
+        trail = self.c2._dossier_step_trail()
+        self.assertEqual([row["step"] for row in trail][:3], ["Received", "Acknowledged", "Assessment"])
+
+    def test_officer_cannot_print_a_confidential_dossier(self):
+        with self.assertRaises(AccessError):
+            self._html("iso10002_complaints.report_complaint_dossier", self.confidential, user=self.officer_a)
+
+    # ------------------------------------------------------------- letters
+    def test_decision_letter_amount_in_words_english(self):
+        self.c2.currency_id = self.env.ref("base.EUR")
+        html = self._html("iso10002_complaints.report_complaint_decision", self.c2)
+        self.assertIn("One Thousand, Two Hundred And Fifty Euros and Fifty Cents", html)
+
+    def test_decision_letter_in_persian(self):
+        self.person_about.lang = "fa_IR"
+        self.c2.currency_id = self.env.ref("base.EUR")
+        self.assertEqual(self.c2._letter_direction(), "rtl")
+        words = self.c2._amount_in_words()
+        self.assertIn("هزار و دویست و پنجاه", words)
+        self.assertIn("یورو", words)
+        html = self._html("iso10002_complaints.report_complaint_decision", self.c2)
+        self.assertIn('dir="rtl"', html)
+        self.assertIn(words, html)
+        self.assertIn("پاسخ ما به شکایت شما", html)
+
+    def test_acknowledgement_letter(self):
+        html = self._html("iso10002_complaints.report_complaint_acknowledgement", self.c3)
+        self.assertIn(self.c3.name, html)
+        self.assertIn("What happens next", html)
+
+    def test_decision_mail_carries_the_letter(self):
+        template = self.env.ref("iso10002_complaints.mail_template_complaint_decision")
+        self.assertIn(
+            self.env.ref("iso10002_complaints.action_report_complaint_decision"), template.report_template_ids
+        )
+
+    # ------------------------------------------------------------- register
+    def _workbook(self, action):
+        attachment = self.env["ir.attachment"].browse(int(action["url"].split("/")[3].split("?")[0]))
+        return openpyxl.load_workbook(io.BytesIO(base64.b64decode(attachment.datas)))
+
+    def test_register_xlsx(self):
+        book = self._workbook((self.c1 | self.c2 | self.c3).action_export_register())
+        sheet = book.worksheets[0]
+        self.assertEqual(sheet.freeze_panes, "B2")
+        self.assertTrue(sheet.auto_filter.ref)
+        headers = [cell.value for cell in sheet[1]]
+        self.assertEqual(headers[:3], ["Reference", "Received", "Channel"])
+        rows = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+        self.assertEqual(set(rows), {self.c1.name, self.c2.name, self.c3.name})
+        c2 = {headers[i]: cell for i, cell in enumerate(rows[self.c2.name])}
+        local = fields.Datetime.context_timestamp(self.c2, datetime(2026, 3, 4, 8, 0)).replace(tzinfo=None)
+        self.assertEqual(c2["Received"].value, local, "dates in the user's time zone")
+        self.assertEqual(c2["Time to Resolve"].number_format, "[h]:mm")
+        self.assertEqual(c2["Time to Resolve"].value, timedelta(hours=26))
+        self.assertEqual(c2["Amount"].value, 1250.5)
+        self.assertEqual(c2["Resolved in Time"].value, "No")
+        kpis = {row[0].value: row[1].value for row in book.worksheets[1].iter_rows(min_row=3)}
+        self.assertEqual(kpis["Complaints"], 3)
+        self.assertAlmostEqual(kpis["% resolved in time"], 50.0)
+
+    def test_register_hides_confidential_from_officers(self):
+        self.c3.is_confidential = True
+        self.c3.user_id = self.officer_b
+        visible = self.env["iso10002.complaint"].with_user(self.officer_a).search([])
+        book = self._workbook(visible.action_export_register())
+        names = {row[0].value for row in book.worksheets[0].iter_rows(min_row=2)}
+        self.assertIn(self.c2.name, names)
+        self.assertNotIn(self.c3.name, names)
+        self.assertNotIn(self.confidential.name, names)
+
+    def test_register_from_the_review_wizard(self):
+        book = self._workbook(self.wizard.action_export_register())
+        names = {row[0].value for row in book.worksheets[0].iter_rows(min_row=2)}
+        self.assertEqual(names, {self.c1.name, self.c2.name, self.c3.name, self.confidential.name})
+
+
+@tagged("post_install", "-at_install")
+class TestReportsPdf(HttpCase):
+    """Real PDFs with wkhtmltopdf (the HTTP server serves it the report's assets)."""
+
+    def setUp(self):
+        super().setUp()
+        if self.env["ir.actions.report"].get_wkhtmltopdf_state() != "ok":
+            self.skipTest("wkhtmltopdf is not installed")
+        # wkhtmltopdf fetches the report's assets from the test server
+        self.env["ir.config_parameter"].sudo().set_param("report.url", self.base_url())
+
+    def _pdf(self, xmlid, records):
+        self.assertTrue(records)
+        pdf, _type = (
+            self.env["ir.actions.report"].with_context(force_report_rendering=True)._render_qweb_pdf(xmlid, records.ids)
+        )
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        return pdf
+
+    def test_pdfs_of_the_demo_data(self):
+        complaints = self.env["iso10002.complaint"].search([("step", "=", "closed")], limit=3)
+        pdf = self._pdf("iso10002_complaints.action_report_complaint_dossier", complaints)
+        self.assertGreaterEqual(len(PdfFileReader(io.BytesIO(pdf)).pages), 3, "one dossier per complaint")
+        money = self.env["iso10002.complaint"].search([("compensation_amount", ">", 0)], limit=2)
+        self._pdf("iso10002_complaints.action_report_complaint_decision", money)
+        self._pdf("iso10002_complaints.action_report_complaint_acknowledgement", complaints[:1])
+        wizard = self.env["iso10002.management.review.wizard"].create(
+            {"date_from": date(2025, 1, 1), "date_to": date(2026, 12, 31)}
+        )
+        self._pdf("iso10002_complaints.action_report_management_review_wizard", wizard)
+        audit = self.env["iso10002.process.audit.wizard"].create(
+            {"date_from": date(2025, 1, 1), "date_to": date(2026, 12, 31)}
+        )
+        self._pdf("iso10002_complaints.action_report_process_audit", audit)

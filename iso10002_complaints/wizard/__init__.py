@@ -1,0 +1,3 @@
+# ruff: noqa: I001
+from . import iso10002_management_review_wizard
+from . import iso10002_process_audit_wizard
