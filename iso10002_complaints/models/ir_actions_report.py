@@ -6,6 +6,8 @@ from odoo.exceptions import AccessError
 from odoo.tools.misc import find_in_path
 from odoo.tools.pdf import merge_pdf
 
+LETTERS = ("iso10002_complaints.report_complaint_acknowledgement", "iso10002_complaints.report_complaint_decision")
+
 
 @functools.cache
 def _wkhtmltopdf_has_patched_qt():
@@ -33,6 +35,27 @@ class IrActionsReport(models.Model):
                 raise AccessError(_("You are not allowed to print %s.", report.name))
             self.env[report.model].browse(docids).check_access("read")
         return super()._get_rendering_context(report, docids, data)
+
+    def _iso10002_in_letter_language(self, report_ref, docids):
+        """Letters are laid out in their reader's language (direction, right-to-left
+        stylesheets): when every letter printed goes to readers of one language, the
+        whole document is rendered in it."""
+        report = self._get_report(report_ref)
+        if report.report_name in LETTERS and docids:
+            langs = set(self.env[report.model].browse(docids).mapped(lambda c: c.partner_id.lang or False))
+            if len(langs) == 1 and (lang := langs.pop()):
+                return self.with_context(lang=lang)
+        return self
+
+    def _render_qweb_pdf(self, report_ref, res_ids=None, data=None):
+        return super(IrActionsReport, self._iso10002_in_letter_language(report_ref, res_ids))._render_qweb_pdf(
+            report_ref, res_ids=res_ids, data=data
+        )
+
+    def _render_qweb_html(self, report_ref, docids, data=None):
+        return super(IrActionsReport, self._iso10002_in_letter_language(report_ref, docids))._render_qweb_html(
+            report_ref, docids, data=data
+        )
 
     def _run_wkhtmltopdf(
         self,

@@ -37,6 +37,12 @@ class Iso10002Complaint(models.Model):
             subunit=currency.currency_subunit_label,
         )
 
+    def _letter_salutation(self):
+        """ "Dear …," in the complainant's language (word order differs: Persian puts it after)."""
+        self.ensure_one()
+        self = self.with_context(lang=self.partner_id.lang or self.env.lang or "en_US")  # noqa: PLW0642
+        return _("Dear %s,", self.partner_id.name or "")
+
     def _letter_direction(self):
         self.ensure_one()
         lang = self.partner_id.lang or self.env.lang or "en_US"
