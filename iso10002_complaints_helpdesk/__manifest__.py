@@ -1,0 +1,22 @@
+{
+    "name": "ISO 10002 Complaints from Helpdesk Tickets",
+    "summary": "Helpdesk tickets (OCA helpdesk_mgmt) registered as ISO 10002 complaints, by hand or automatically",
+    "version": "18.0.1.0.0",
+    "category": "Services/Complaints",
+    "website": "https://github.com/iso10002/iso10002_complaints",
+    "author": "iso10002_complaints developers",
+    "maintainers": ["iso10002"],
+    "license": "AGPL-3",
+    "development_status": "Beta",
+    "depends": ["iso10002_complaints", "helpdesk_mgmt"],
+    "data": [
+        "security/ir.model.access.csv",
+        "data/iso10002_complaint_channel_data.xml",
+        "views/helpdesk_ticket_views.xml",
+        "views/helpdesk_ticket_team_views.xml",
+        "views/iso10002_complaint_views.xml",
+        "views/report_templates.xml",
+    ],
+    "auto_install": True,
+    "installable": True,
+}

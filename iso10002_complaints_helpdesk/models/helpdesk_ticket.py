@@ -1,0 +1,130 @@
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+
+class HelpdeskTicket(models.Model):
+    _inherit = "helpdesk.ticket"
+
+    complaint_id = fields.Many2one(
+        "iso10002.complaint",
+        copy=False,
+        index="btree_not_null",
+        groups="iso10002_complaints.group_complaint_officer,iso10002_complaints.group_complaint_auditor",
+    )
+    # what every helpdesk user may know of the complaint: that there is one, and where it is
+    complaint_reference = fields.Char(readonly=True, copy=False)
+    complaint_step = fields.Char(compute="_compute_complaint_step", compute_sudo=True)
+    is_complaint = fields.Boolean(string="Is a Complaint", readonly=True, copy=False, index=True)
+
+    def _compute_complaint_step(self):
+        complaints = self.env["iso10002.complaint"].sudo().search([("ticket_id", "in", self.ids)])
+        steps = dict(complaints._fields["step"]._description_selection(self.env))
+        by_ticket = {complaint.ticket_id.id: complaint for complaint in complaints}
+        for ticket in self:
+            complaint = by_ticket.get(ticket.id)
+            ticket.complaint_step = steps.get(complaint.step, "") if complaint else ""
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        tickets = super().create(vals_list)
+        flagged = tickets.filtered(lambda t: t.category_id and t.category_id in t.team_id.complaint_category_ids)
+        if flagged:
+            # whoever created the ticket (a portal user, the mail gateway) need not see complaints
+            flagged.sudo()._register_complaint()
+        return tickets
+
+    def write(self, vals):
+        res = super().write(vals)
+        if vals.get("stage_id") and not self.env.context.get("iso10002_sync"):
+            closing = self.filtered(
+                lambda t: (
+                    t.closed
+                    and t.is_complaint
+                    and t.team_id.complaint_close_sync in ("ticket_closes_complaint", "both")
+                )
+            )
+            if closing:
+                closing.sudo()._close_complaints()
+        return res
+
+    def _complaint_values(self):
+        self.ensure_one()
+        team = self.team_id.complaint_team_id
+        return {
+            "subject": self.name,
+            "description": self.description,
+            "partner_id": self.partner_id.id,
+            "channel_id": self.env.ref("iso10002_complaints_helpdesk.channel_helpdesk").id,
+            "company_id": self.company_id.id,
+            "team_id": team.id if team else False,
+            "ticket_id": self.id,
+        }
+
+    def _register_complaint(self):
+        """A complaint for each ticket, linked both ways, with the ticket's attachments."""
+        complaints = self.env["iso10002.complaint"]
+        for ticket in self:
+            if ticket.is_complaint:
+                continue
+            complaint = self.env["iso10002.complaint"].create(ticket._complaint_values())
+            attachments = self.env["ir.attachment"].search(
+                [("res_model", "=", "helpdesk.ticket"), ("res_id", "=", ticket.id)]
+            )
+            for attachment in attachments:
+                attachment.copy({"res_model": complaint._name, "res_id": complaint.id})
+            ticket._link_complaint(complaint)
+            complaints |= complaint
+        return complaints
+
+    def _link_complaint(self, complaint):
+        self.ensure_one()
+        if self.sudo().complaint_id and self.sudo().complaint_id != complaint:
+            raise UserError(_("Ticket %s is already linked to another complaint.", self.number))
+        self.sudo().write({"complaint_id": complaint.id, "complaint_reference": complaint.name, "is_complaint": True})
+        complaint.sudo().ticket_id = self
+        self.message_post(
+            body=Markup(_("Registered as complaint <b>%s</b>.")) % complaint.name, subtype_xmlid="mail.mt_note"
+        )
+        complaint.message_post(
+            body=Markup(_("From helpdesk ticket <b>%s</b>.")) % self.number, subtype_xmlid="mail.mt_note"
+        )
+
+    def _close_complaints(self):
+        for ticket in self:
+            complaint = ticket.complaint_id
+            if complaint.step in ("closed",):
+                continue
+            if complaint.step in ("communicated", "withdrawn", "out_of_scope") and (
+                complaint.step != "communicated" or complaint.complainant_response
+            ):
+                complaint.with_context(iso10002_sync=True).action_close()
+            else:
+                complaint.message_post(
+                    body=_(
+                        "Ticket %s was closed; the complaint stays open until its decision is communicated "
+                        "and answered (ISO 10002 7.8).",
+                        ticket.number,
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+
+    def action_register_complaint(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "helpdesk.ticket.complaint.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_ticket_id": self.id},
+        }
+
+    def action_view_complaint(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "iso10002.complaint",
+            "res_id": self.complaint_id.id,
+            "view_mode": "form",
+        }
