@@ -19,49 +19,20 @@ Budgets (issue #3): sweep_s <= 20, create_ratio <= 1.3, search_breached_ms <= 50
 """
 
 import json
-import os
-import subprocess
-import sys
 import threading
 import time
 from datetime import datetime, timedelta
 
+from _bench import bench_database
+
 TOTAL = 100_000
 DUE = 10_000
 CREATE = 1_000
-ADDON = "iso10002_complaints"
-
-
-def odoo_cmd(args, db):
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    import odoo
-
-    paths = [root]
-    extra = os.path.join(os.path.dirname(os.path.dirname(odoo.__file__)), "addons")
-    if os.path.isdir(extra):
-        paths.append(extra)
-    return [sys.executable, "-m", "odoo", f"--addons-path={','.join(paths)}", "-d", db, *args]
 
 
 def main():
-    db_args = [a for a in sys.argv[1:] if a.startswith("--db")]
-    db = f"iso10002_bench_{os.getpid()}"
-    print(f"creating database {db} with {ADDON} (no demo data)", flush=True)
-    subprocess.run(
-        odoo_cmd(
-            [*db_args, "-i", ADDON, "--without-demo=all", "--stop-after-init", "--no-http", "--log-level=warn"], db
-        ),
-        check=True,
-    )
-    import odoo
-    from odoo.tools import config
-
-    config.parse_config([*odoo_cmd(db_args, db)[3:], "--log-level=warn"])
-    try:
+    with bench_database("sla") as db:
         figures = run(db)
-    finally:
-        odoo.sql_db.close_all()
-        odoo.service.db.exp_drop(db)
     print(json.dumps(figures))
 
 

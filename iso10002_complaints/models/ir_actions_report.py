@@ -72,32 +72,19 @@ class IrActionsReport(models.Model):
         That build (Debian's) refuses more than one input document; the dossiers and
         letters of a list selection are then printed one by one and merged.
         """
+        options = {
+            "report_ref": report_ref,
+            "header": header,
+            "footer": footer,
+            "landscape": landscape,
+            "specific_paperformat_args": specific_paperformat_args,
+            "set_viewport_size": set_viewport_size,
+        }
         report = self._get_report(report_ref) if report_ref else self
         if (
             len(bodies) > 1
             and (report.report_name or "").startswith("iso10002_complaints.")
             and not _wkhtmltopdf_has_patched_qt()
         ):
-            return merge_pdf(
-                [
-                    super(IrActionsReport, self)._run_wkhtmltopdf(
-                        [body],
-                        report_ref=report_ref,
-                        header=header,
-                        footer=footer,
-                        landscape=landscape,
-                        specific_paperformat_args=specific_paperformat_args,
-                        set_viewport_size=set_viewport_size,
-                    )
-                    for body in bodies
-                ]
-            )
-        return super()._run_wkhtmltopdf(
-            bodies,
-            report_ref=report_ref,
-            header=header,
-            footer=footer,
-            landscape=landscape,
-            specific_paperformat_args=specific_paperformat_args,
-            set_viewport_size=set_viewport_size,
-        )
+            return merge_pdf([super(IrActionsReport, self)._run_wkhtmltopdf([body], **options) for body in bodies])
+        return super()._run_wkhtmltopdf(bodies, **options)
