@@ -1,6 +1,8 @@
 import functools
 import subprocess
 
+from lxml import html as lxml_html
+
 from odoo import _, models
 from odoo.exceptions import AccessError
 from odoo.tools.misc import find_in_path
@@ -67,10 +69,10 @@ class IrActionsReport(models.Model):
         specific_paperformat_args=None,
         set_viewport_size=False,
     ):
-        """Print several complaints at once with a wkhtmltopdf built on unpatched Qt.
+        """This module's reports with a wkhtmltopdf built on unpatched Qt (Debian's).
 
-        That build (Debian's) refuses more than one input document; the dossiers and
-        letters of a list selection are then printed one by one and merged.
+        That build refuses more than one input document: the dossiers and letters of a
+        list selection are printed one by one and merged.
         """
         options = {
             "report_ref": report_ref,
@@ -81,10 +83,40 @@ class IrActionsReport(models.Model):
             "set_viewport_size": set_viewport_size,
         }
         report = self._get_report(report_ref) if report_ref else self
-        if (
-            len(bodies) > 1
-            and (report.report_name or "").startswith("iso10002_complaints.")
-            and not _wkhtmltopdf_has_patched_qt()
-        ):
+        if not (report.report_name or "").startswith("iso10002_complaints.") or _wkhtmltopdf_has_patched_qt():
+            return super()._run_wkhtmltopdf(bodies, **options)
+        # That build also ignores the header and footer documents (the letterhead):
+        # they go into the page itself, at its top and bottom.
+        if header or footer:
+            bodies = [self._iso10002_inline_letterhead(body, header, footer) for body in bodies]
+            options.update(
+                header=None,
+                footer=None,
+                specific_paperformat_args={
+                    **(specific_paperformat_args or {}),
+                    "data-report-margin-top": 10,
+                    "data-report-header-spacing": 0,
+                },
+            )
+        if len(bodies) > 1:
             return merge_pdf([super(IrActionsReport, self)._run_wkhtmltopdf([body], **options) for body in bodies])
         return super()._run_wkhtmltopdf(bodies, **options)
+
+    @staticmethod
+    def _iso10002_inline_letterhead(body, header, footer):
+        page = lxml_html.document_fromstring(body)
+        target = page.find(".//main") if page.find(".//main") is not None else page.body
+        for source, at_top in ((header, True), (footer, False)):
+            if not source:
+                continue
+            part = lxml_html.document_fromstring(source).body
+            # page numbers are filled in by wkhtmltopdf only in header and footer documents
+            for number in part.xpath(".//span[contains(@class, 'page') or contains(@class, 'topage')]/.."):
+                number.getparent().remove(number)
+            parts = [node for node in part if node.tag != "script"]
+            for index, node in enumerate(parts):
+                if at_top:
+                    target.insert(index, node)
+                else:
+                    target.append(node)
+        return lxml_html.tostring(page, encoding="unicode", doctype="<!DOCTYPE html>")
