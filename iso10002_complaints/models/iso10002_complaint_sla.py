@@ -479,35 +479,34 @@ class Iso10002Complaint(models.Model):
 
     @api.model
     def _cron_remind_overdue(self):
-        """One reminder per person listing their overdue complaint activities."""
+        """One reminder per person: their overdue complaint activities and corrective actions."""
         today = fields.Date.context_today(self)
+        items = defaultdict(list)  # user: [(what, summary, deadline)]
         activities = self.env["mail.activity"].search(
-            [("res_model", "=", self._name), ("date_deadline", "<", today)], order="user_id, date_deadline"
+            [("res_model", "=", self._name), ("date_deadline", "<", today)], order="date_deadline"
         )
-        by_user = defaultdict(lambda: self.env["mail.activity"])
         for activity in activities:
-            by_user[activity.user_id] |= activity
+            items[activity.user_id].append(
+                (activity.res_name, activity.summary or activity.activity_type_id.name, activity.date_deadline)
+            )
+        actions = self.env["iso10002.corrective.action"].search([("is_overdue", "=", True)], order="deadline")
+        for action in actions:
+            items[action.user_id].append((_("Corrective action"), action.name, action.deadline))
         mails = []
-        for user, user_activities in by_user.items():
+        for user, rows in items.items():
             if not user.partner_id.email:
                 continue
-            items = Markup("").join(
-                Markup("<li>%s: %s (%s)</li>")
-                % (escape(a.res_name or ""), escape(a.summary or a.activity_type_id.name or ""), a.date_deadline)
-                for a in user_activities
+            listing = Markup("").join(
+                Markup("<li>%s: %s (%s)</li>") % (escape(what or ""), escape(summary or ""), deadline)
+                for what, summary, deadline in rows
             )
             mails.append(
                 {
-                    "subject": _("%s overdue complaint activities", len(user_activities)),
-                    "body_html": Markup("<p>%s</p><ul>%s</ul>") % (_("These are overdue:"), items),
+                    "subject": _("%s overdue complaint activities and actions", len(rows)),
+                    "body_html": Markup("<p>%s</p><ul>%s</ul>") % (_("These are overdue:"), listing),
                     "recipient_ids": [(4, user.partner_id.id)],
                     "auto_delete": True,
                 }
             )
         self.env["mail.mail"].sudo().create(mails)
-        self._cron_remind_hook()
         return len(mails)
-
-    def _cron_remind_hook(self):
-        """Extension point for reminders of other records (corrective actions)."""
-        return True

@@ -1,5 +1,5 @@
 from collections import Counter
-from datetime import datetime
+from datetime import date, datetime
 from unittest.mock import patch
 
 from freezegun import freeze_time
@@ -356,12 +356,20 @@ class TestSla(SlaCase):
             for _i in range(3):
                 self._received(datetime(2026, 3, 2, 8, 0), user_id=self.officer_b.id)
         with freeze_time("2026-03-10 09:00:00"):
+            self.env["iso10002.corrective.action"].create(
+                {"name": "Retrain the drivers", "user_id": self.officer_b.id, "deadline": date(2026, 3, 5)}
+            )
+            self.env["iso10002.corrective.action"].create(
+                {"name": "Done already", "user_id": self.officer_b.id, "deadline": date(2026, 3, 5), "state": "done"}
+            )
             self.Complaint._cron_remind_overdue()
         reminder = self.Mail.search(
             [("recipient_ids", "in", self.officer_b.partner_id.id), ("subject", "like", "overdue complaint")]
         )
-        self.assertEqual(len(reminder), 1)
-        self.assertIn("3 overdue", reminder.subject)
+        self.assertEqual(len(reminder), 1, "one message for the activities and the actions")
+        self.assertIn("4 overdue", reminder.subject)
+        self.assertIn("Retrain the drivers", reminder.body_html)
+        self.assertNotIn("Done already", reminder.body_html)
 
     # ----------------------------------------------------------- queries
     def _due(self, count):
