@@ -40,6 +40,7 @@
         "views/iso10002_management_review_views.xml",
         "report/iso10002_complaint_templates.xml",
         "report/iso10002_review_templates.xml",
+        "views/iso10002_complaint_portal_templates.xml",
         "views/iso10002_complaints_menus.xml",
     ],
     "demo": [

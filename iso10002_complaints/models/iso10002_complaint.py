@@ -2,7 +2,7 @@ import logging
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools.mail import email_normalize, parse_contact_from_email
+from odoo.tools.mail import email_normalize, parse_contact_from_email, plaintext2html
 
 from .iso10002_complaint_stage import FINAL_STEPS, STEPS
 
@@ -653,6 +653,45 @@ class Iso10002Complaint(models.Model):
         if self.partner_id.email:
             template = self.env.ref("iso10002_complaints.mail_template_complaint_satisfaction")
             self.rating_send_request(template, lang=self.partner_id.lang, force_send=False)
+
+    # ----------------------------------------------------------------- portal
+    @api.model
+    def _portal_submit(self, post, user):
+        """A complaint from the portal form of ``user`` (public: name and e-mail are given).
+
+        Returns the complaint, as superuser: the caller checks nothing more, the complaint
+        belongs to the complainant who filed it.
+        """
+        subject = (post.get("subject") or "").strip()
+        description = (post.get("description") or "").strip()
+        if not subject or not description:
+            raise UserError(_("Say what the complaint is about and what happened."))
+        if user._is_public():
+            name = (post.get("name") or "").strip()
+            email = email_normalize(post.get("email") or "")
+            if not name or not email:
+                raise UserError(_("Give your name and a valid e-mail address, so that we can answer you."))
+            partner = self.sudo()._partner_from_sender(f'"{name}" <{email}>')
+        else:
+            partner = user.partner_id
+        company = partner.company_id or user.company_id or self.env.company
+        channel = (
+            self.env["iso10002.complaint.channel"]
+            .sudo()
+            .search([("code", "=", "portal"), ("company_id", "in", (company.id, False))], limit=1)
+        )
+        Complaint = self.sudo().with_company(company)
+        return Complaint.create(
+            {
+                "subject": subject[:250],
+                "description": plaintext2html(description),
+                "remedy_sought": (post.get("remedy_sought") or "").strip() or False,
+                "partner_id": partner.id,
+                "channel_id": channel.id,
+                "company_id": company.id,
+                "team_id": Complaint._default_team_id().id,
+            }
+        )
 
     # ----------------------------------------------------------- mail gateway
     def _track_template(self, changes):

@@ -4,6 +4,7 @@ from . import (
     test_lifecycle,
     test_mail_intake,
     test_partner,
+    test_portal,
     test_reports,
     test_sla,
 )

@@ -1,0 +1,61 @@
+from odoo import _, http
+from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.http import request
+
+from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+
+class ComplaintPortal(CustomerPortal):
+    """Complainants follow and answer their complaints, and file new ones."""
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "complaint_count" in counters:
+            Complaint = request.env["iso10002.complaint"]
+            values["complaint_count"] = Complaint.search_count([]) if Complaint.has_access("read") else 0
+        return values
+
+    @http.route(["/my/complaints", "/my/complaints/page/<int:page>"], type="http", auth="user", website=True)
+    def portal_my_complaints(self, page=1, **kw):
+        Complaint = request.env["iso10002.complaint"]
+        count = Complaint.search_count([])
+        pager = portal_pager(url="/my/complaints", total=count, page=page, step=self._items_per_page)
+        complaints = Complaint.search(
+            [], order="received_date desc, id desc", limit=self._items_per_page, offset=pager["offset"]
+        )
+        request.session["my_complaints_history"] = complaints.ids[:100]
+        values = self._prepare_portal_layout_values()
+        values.update(complaints=complaints, pager=pager, page_name="complaint", default_url="/my/complaints")
+        return request.render("iso10002_complaints.portal_my_complaints", values)
+
+    @http.route(["/my/complaints/<int:complaint_id>"], type="http", auth="public", website=True)
+    def portal_my_complaint(self, complaint_id, access_token=None, **kw):
+        try:
+            complaint_sudo = self._document_check_access("iso10002.complaint", complaint_id, access_token)
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        values = self._get_page_view_values(
+            complaint_sudo,
+            access_token,
+            {"complaint": complaint_sudo, "page_name": "complaint"},
+            "my_complaints_history",
+            False,
+        )
+        return request.render("iso10002_complaints.portal_my_complaint", values)
+
+    @http.route(["/complaints/new"], type="http", auth="public", methods=["GET", "POST"], website=True)
+    def portal_new_complaint(self, **post):
+        """File a complaint: signed-in complainants as themselves, visitors with name and e-mail."""
+        values = {"page_name": "new_complaint", "post": post, "error": False}
+        if request.httprequest.method == "POST":
+            try:
+                complaint = request.env["iso10002.complaint"]._portal_submit(post, request.env.user)
+            except UserError as error:
+                values["error"] = error.args[0]
+            else:
+                return request.redirect(complaint.get_portal_url())
+        values.update(self._prepare_portal_layout_values())
+        values["is_public"] = request.env.user._is_public()
+        values["title"] = _("File a complaint")
+        return request.render("iso10002_complaints.portal_new_complaint", values)
