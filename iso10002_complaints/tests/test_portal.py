@@ -51,6 +51,9 @@ class TestPortal(HttpCase):
         self.authenticate("portal_complainant", "portal_complainant")
         form = self.url_open("/complaints/new")
         self.assertIn("File a complaint", form.text)
+        for field in ("subject", "description", "remedy_sought"):
+            self.assertIn(f'name="{field}"', form.text)
+        self.assertNotIn('name="email"', form.text, "a signed-in complainant is not asked who they are")
         response = self.url_open(
             "/complaints/new",
             data={
@@ -86,6 +89,9 @@ class TestPortal(HttpCase):
 
     def test_bad_input_is_refused_with_a_message(self):
         self.authenticate(None, None)
+        form = self.url_open("/complaints/new")
+        for field in ("name", "email", "subject", "description"):
+            self.assertIn(f'name="{field}"', form.text)
         response = self.url_open(
             "/complaints/new", data={"subject": "", "description": "", "csrf_token": Request.csrf_token(self)}
         )
