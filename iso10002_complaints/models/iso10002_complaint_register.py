@@ -130,34 +130,16 @@ class Iso10002Complaint(models.Model):
         Complaint = self.with_context(active_test=False)
         by_step = dict(Complaint._read_group(domain, ["step"], ["__count"]))
         steps = dict(self._fields["step"]._description_selection(self.env))
-        acks = dict(
-            Complaint._read_group(
-                [*domain, ("acknowledged_date", "!=", False), ("sla_policy_id", "!=", False)],
-                ["ack_in_time"],
-                ["__count"],
-            )
-        )
-        res = dict(
-            Complaint._read_group(
-                [*domain, ("communication_date", "!=", False), ("sla_policy_id", "!=", False)],
-                ["resolved_in_time"],
-                ["__count"],
-            )
-        )
-        [(avg, median)] = Complaint._read_group(
-            [*domain, ("communication_date", "!=", False), ("sla_policy_id", "!=", False)],
-            [],
-            ["resolution_hours:avg", "resolution_hours:median"],
-        )
+        kpis = Complaint._sla_kpis(domain)
         rows = [(_("Complaints"), len(complaints), "integer")]
         rows += [(steps.get(step, step), count, "integer") for step, count in sorted(by_step.items(), key=str)]
-        if acks:
-            rows.append((_("% acknowledged in time"), 100.0 * acks.get(True, 0) / sum(acks.values()), "pct"))
-        if res:
-            rows.append((_("% resolved in time"), 100.0 * res.get(True, 0) / sum(res.values()), "pct"))
-        if avg is not None:
-            rows.append((_("Average time to resolve"), avg / 24.0, "duration"))
-            rows.append((_("Median time to resolve"), median / 24.0, "duration"))
+        if kpis["ack_in_time_pct"] is not None:
+            rows.append((_("% acknowledged in time"), kpis["ack_in_time_pct"], "pct"))
+        if kpis["resolved_in_time_pct"] is not None:
+            rows.append((_("% resolved in time"), kpis["resolved_in_time_pct"], "pct"))
+        if kpis["resolution_hours_avg"] is not None:
+            rows.append((_("Average time to resolve"), kpis["resolution_hours_avg"] / 24.0, "duration"))
+            rows.append((_("Median time to resolve"), kpis["resolution_hours_median"] / 24.0, "duration"))
         if period:
             rows.append((_("Period"), f"{period.date_from} – {period.date_to}", "text"))
         for index, (label, value, fmt) in enumerate(rows, start=2):

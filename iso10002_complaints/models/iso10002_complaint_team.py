@@ -1,6 +1,6 @@
 from ast import literal_eval
 
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class Iso10002ComplaintTeam(models.Model):
@@ -66,11 +66,6 @@ class Iso10002ComplaintTeam(models.Model):
                 defaults["company_id"] = self.company_id.id
             values["alias_defaults"] = defaults
         return values
-
-    @api.model
-    def _get_default_team(self, company=None):
-        company = company or self.env.company
-        return self.search([("company_id", "=", company.id)], limit=1)
 
     def action_view_complaints(self):
         self.ensure_one()

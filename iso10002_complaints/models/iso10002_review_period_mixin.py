@@ -88,24 +88,9 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
             return items[:limit] if limit else items
 
         def kpis(domain):
-            communicated = [*domain, ("communication_date", "!=", False), ("sla_policy_id", "!=", False)]
-            resolved = dict(Complaint._read_group(communicated, ["resolved_in_time"], ["__count"]))
-            res_in_time, res_count = resolved.get(True, 0), sum(resolved.values())
-            res_avg = res_median = None
-            if res_count:
-                [(res_avg, res_median)] = Complaint._read_group(
-                    communicated, [], ["resolution_hours:avg", "resolution_hours:median"]
-                )
-            acknowledged = [*domain, ("acknowledged_date", "!=", False), ("sla_policy_id", "!=", False)]
-            acks = dict(Complaint._read_group(acknowledged, ["ack_in_time"], ["__count"]))
-            ack_in_time, ack_count = acks.get(True, 0), sum(acks.values())
-            return {
-                "received": count(domain),
-                "ack_in_time_pct": _round(100.0 * ack_in_time / ack_count) if ack_count else None,
-                "resolved_in_time_pct": _round(100.0 * res_in_time / res_count) if res_count else None,
-                "resolution_hours_avg": _round(res_avg),
-                "resolution_hours_median": _round(res_median),
-            }
+            values = {key: _round(value) for key, value in Complaint._sla_kpis(domain).items()}
+            values["received"] = count(domain)
+            return values
 
         current, before = kpis(received), kpis(previous)
         closed_domain = [*self._scope_domain(), ("closed_date", ">=", start), ("closed_date", "<=", end)]
