@@ -345,11 +345,11 @@ class Iso10002Complaint(models.Model):
         return complaints
 
     def write(self, vals):
-        # who may not write is refused as such, before any rule of the process
-        self.check_access("write")
         self._check_closed_lock(vals)
         if not vals.get("stage_id"):
             return super().write(vals)
+        # who may not write is refused as such, before the rules of the steps
+        self.check_access("write")
         # Write the other values first so that the stage guards see them.
         vals = dict(vals)
         stage = self.env["iso10002.complaint.stage"].browse(vals.pop("stage_id"))
@@ -424,6 +424,7 @@ class Iso10002Complaint(models.Model):
             return
         for complaint in self.filtered(lambda c: c.step == "closed"):
             if locked or vals.get("stage_id") != complaint.stage_id.id:
+                complaint.check_access("write")  # an access error first, for those who may not write
                 raise UserError(_("Complaint %s is closed: reopen it before changing it.", complaint.name))
 
     def _check_transition(self, stage):
