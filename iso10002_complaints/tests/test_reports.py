@@ -116,12 +116,12 @@ class TestReports(SlaCase):
         self.assertEqual(values["root_causes"], [{"label": "Carrier failure", "value": 2}])
 
     def test_review_renders_in_english_and_persian(self):
-        html = self._html("iso10002_complaints.report_management_review", self.wizard)
+        html = self._html("iso10002_complaints.report_management_review_wizard", self.wizard)
         self.assertIn("Complaints received", html)
         self.assertIn("75.0 %", html)
         self.assertIn("<svg", html)
         self.assertIn("<polyline", html)
-        html_fa = self._html("iso10002_complaints.report_management_review", self.wizard, lang="fa_IR")
+        html_fa = self._html("iso10002_complaints.report_management_review_wizard", self.wizard, lang="fa_IR")
         self.assertIn('dir="rtl"', html_fa)
         self.assertIn("شکایت", html_fa)
 
@@ -132,7 +132,7 @@ class TestReports(SlaCase):
         values = wizard._review_values()
         self.assertEqual(values["received"], 0)
         self.assertIsNone(values["kpi"]["resolution_hours_median"])
-        html = self._html("iso10002_complaints.report_management_review", wizard)
+        html = self._html("iso10002_complaints.report_management_review_wizard", wizard)
         self.assertIn("None in the period", html)
 
     def test_review_of_one_complaint(self):
@@ -140,7 +140,7 @@ class TestReports(SlaCase):
             {"date_from": date(2026, 2, 1), "date_to": date(2026, 2, 28), "team_ids": [(6, 0, self.team_a.ids)]}
         )
         self.assertEqual(wizard._review_values()["received"], 1)
-        self.assertIn("Complaints received", self._html("iso10002_complaints.report_management_review", wizard))
+        self.assertIn("Complaints received", self._html("iso10002_complaints.report_management_review_wizard", wizard))
 
     def _bulk(self, count, when):
         """``count`` complaints copied from c1 in SQL, fast, for volume tests."""
@@ -187,7 +187,7 @@ class TestReports(SlaCase):
         self.assertAlmostEqual(large["kpi"]["resolved_in_time_pct"], 40.0, delta=0.1)
         hours = [n % 40 for n in range(1, 4)] + [n % 40 for n in range(1, 4998)]
         self.assertEqual(large["kpi"]["resolution_hours_median"], statistics.median(hours))
-        self.assertIn("5000", self._html("iso10002_complaints.report_management_review", wizard))
+        self.assertIn("5000", self._html("iso10002_complaints.report_management_review_wizard", wizard))
 
     def test_saved_review_keeps_its_figures_and_follows_decisions(self):
         february = self.env["iso10002.management.review.wizard"].create(
@@ -222,7 +222,7 @@ class TestReports(SlaCase):
                 {"date_from": date(2026, 3, 1), "date_to": date(2026, 3, 31)}
             )
         with self.assertRaises(AccessError):
-            self._html("iso10002_complaints.report_management_review", self.wizard, user=self.officer_a)
+            self._html("iso10002_complaints.report_management_review_wizard", self.wizard, user=self.officer_a)
         with self.assertRaises(AccessError):
             self.env["iso10002.management.review"].with_user(self.officer_a).search([])
 
@@ -233,7 +233,7 @@ class TestReports(SlaCase):
             .create({"date_from": date(2026, 3, 1), "date_to": date(2026, 3, 31)})
         )
         self.assertIn(
-            "Key figures", self._html("iso10002_complaints.report_management_review", wizard, user=self.auditor)
+            "Key figures", self._html("iso10002_complaints.report_management_review_wizard", wizard, user=self.auditor)
         )
         audit = (
             self.env["iso10002.process.audit.wizard"]
@@ -253,6 +253,23 @@ class TestReports(SlaCase):
             self.c1.with_user(self.auditor).write({"subject": "Audited"})
         with self.assertRaises(AccessError):
             self.env["iso10002.corrective.action"].with_user(self.auditor).create({"name": "Fix it"})
+
+    def test_other_company_actions_and_reviews_are_refused(self):
+        action = self.env["iso10002.corrective.action"].create({"name": "Fix the carrier contract"})
+        with self.assertRaises(AccessError):
+            action.with_user(self.officer_other_company).read(["name"])
+        review_b = self.env["iso10002.management.review"].create(
+            {
+                "name": "Other company review",
+                "date_from": date(2026, 3, 1),
+                "date_to": date(2026, 3, 31),
+                "company_id": self.company_b.id,
+                "company_ids": [(6, 0, self.company_b.ids)],
+            }
+        )
+        self.assertNotIn(review_b, self.env["iso10002.management.review"].with_user(self.manager).search([]))
+        with self.assertRaises(AccessError):
+            review_b.with_user(self.manager).read(["name"])
 
     # ------------------------------------------------------------- process audit
     def test_process_audit_compliance(self):

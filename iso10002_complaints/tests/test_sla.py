@@ -3,11 +3,12 @@ from datetime import date, datetime
 from unittest.mock import patch
 
 from freezegun import freeze_time
+from psycopg2 import IntegrityError
 
 from odoo.exceptions import AccessError, UserError
 from odoo.sql_db import Cursor
 from odoo.tests import tagged
-from odoo.tools import SQL
+from odoo.tools import SQL, mute_logger
 
 from .common import ComplaintsCase
 
@@ -312,6 +313,12 @@ class TestSla(SlaCase):
             self.policy.with_user(self.auditor).write({"ack_target_hours": 100})
         self.policy.with_user(self.manager).write({"ack_target_hours": 6})
         self.assertEqual(self.policy.ack_target_hours, 6)
+
+    def test_bad_targets_are_refused(self):
+        for values in ({"ack_target_hours": 0}, {"resolution_target_hours": -8}, {"at_risk_percent": 120}):
+            with self.subTest(values=values), self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
+                self.env["iso10002.sla.policy"].create({"name": "Bad", **values})
+                self.env.flush_all()
 
     def test_one_default_policy_per_company(self):
         with self.assertRaisesRegex(Exception, "one default SLA policy"):

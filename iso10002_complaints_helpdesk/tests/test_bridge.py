@@ -77,6 +77,12 @@ class TestHelpdeskBridge(ComplaintsCase):
         self.assertEqual(ticket.complaint_reference, complaint.name)
         self.assertEqual(ticket.complaint_step, "Acknowledged")
 
+    def test_helpdesk_user_without_complaint_rights_cannot_register(self):
+        ticket = self._ticket()
+        with self.assertRaises(AccessError):
+            self.env["helpdesk.ticket.complaint.wizard"].with_user(self.helpdesk_user).create({"ticket_id": ticket.id})
+        self.assertFalse(ticket.is_complaint)
+
     def test_link_existing_complaint(self):
         ticket = self._ticket()
         complaint = self._complaint()
@@ -207,7 +213,7 @@ class TestHelpdeskBridge(ComplaintsCase):
         self.assertEqual((support["tickets"], support["complaints"], support["pct"]), (2, 1, 50.0))
         html = (
             self.env["ir.actions.report"]
-            ._render_qweb_html("iso10002_complaints.report_management_review", wizard.ids)[0]
+            ._render_qweb_html("iso10002_complaints.report_management_review_wizard", wizard.ids)[0]
             .decode()
         )
         self.assertIn("Complaints from the helpdesk", html)
