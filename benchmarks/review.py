@@ -39,10 +39,8 @@ def run(db):
         causes = env["iso10002.root.cause"].create([{"name": f"Cause {i}"} for i in range(8)])
         partners = env["res.partner"].create([{"name": f"Complainant {i}"} for i in range(2000)])
         channels = env["iso10002.complaint.channel"].search([])
-        template = (
-            env["iso10002.complaint"]
-            .with_context(iso10002_no_acknowledgement=True)
-            .create(
+        template = env["iso10002.complaint"]._import_complaints(
+            [
                 {
                     "subject": "Template",
                     "partner_id": partners[0].id,
@@ -50,7 +48,7 @@ def run(db):
                     "team_id": teams[0].id,
                     "received_date": datetime(2025, 1, 1),
                 }
-            )
+            ]
         )
         stages = {s.step: s.id for s in env["iso10002.complaint.stage"].search([])}
         env.flush_all()

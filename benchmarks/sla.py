@@ -65,10 +65,8 @@ def run(db):
             {"name": "Bench team", "user_id": users[0].id, "member_ids": [(6, 0, users.ids)]}
         )
         partner = env["res.partner"].create({"name": "Bench complainant"})
-        template = (
-            env["iso10002.complaint"]
-            .with_context(iso10002_no_acknowledgement=True)
-            .create(
+        template = env["iso10002.complaint"]._import_complaints(
+            [
                 {
                     "subject": "Template",
                     "partner_id": partner.id,
@@ -76,7 +74,7 @@ def run(db):
                     "team_id": team.id,
                     "received_date": now - timedelta(days=3),
                 }
-            )
+            ]
         )
         env.flush_all()
         print(f"generating {TOTAL} complaints with SQL ({DUE} due)", flush=True)
@@ -224,7 +222,7 @@ def run(db):
     timings = {}
     for enabled in (False, True, False, True):
         with registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {"iso10002_no_acknowledgement": True})
+            env = api.Environment(cr, SUPERUSER_ID, {})
             env.company.complaint_sla_enabled = enabled
             team = env["iso10002.complaint.team"].search([], limit=1)
             partner = env["res.partner"].search([("name", "=", "Bench complainant")], limit=1)
@@ -232,7 +230,7 @@ def run(db):
             env.flush_all()
             t0 = time.time()
             for start in range(0, CREATE, 100):  # as an import would, 100 at a time
-                env["iso10002.complaint"].create(
+                env["iso10002.complaint"]._import_complaints(
                     [
                         {
                             "subject": f"New {start + i}",

@@ -1,5 +1,5 @@
 from odoo import _, http
-from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
@@ -46,16 +46,30 @@ class ComplaintPortal(CustomerPortal):
 
     @http.route(["/complaints/new"], type="http", auth="public", methods=["GET", "POST"], website=True)
     def portal_new_complaint(self, **post):
-        """File a complaint: signed-in complainants as themselves, visitors with name and e-mail."""
+        """File a complaint: signed-in complainants as themselves, visitors with name and e-mail.
+
+        A refused post gets the form again with the reason, as a 400 (bad request)."""
         values = {"page_name": "new_complaint", "post": post, "error": False}
+        status = 200
         if request.httprequest.method == "POST":
             try:
-                complaint = request.env["iso10002.complaint"]._portal_submit(post, request.env.user)
-            except UserError as error:
+                complaint = request.env["iso10002.complaint"]._portal_submit(
+                    post, request.env.user, remote_addr=request.httprequest.remote_addr
+                )
+            except (UserError, ValidationError) as error:
                 values["error"] = error.args[0]
+                # what was typed is shown again, without what made it unreadable
+                values["post"] = {key: self._form_echo(value) for key, value in post.items()}
+                status = 400
             else:
                 return request.redirect(complaint.get_portal_url())
         values.update(self._prepare_portal_layout_values())
         values["is_public"] = request.env.user._is_public()
         values["title"] = _("File a complaint")
-        return request.render("iso10002_complaints.portal_new_complaint", values)
+        return request.render("iso10002_complaints.portal_new_complaint", values, status=status)
+
+    @staticmethod
+    def _form_echo(value):
+        if not isinstance(value, str):
+            return ""
+        return "".join(char for char in value[:20000] if char.isprintable() or char in "\r\n\t")

@@ -1,6 +1,7 @@
 # ruff: noqa: I001  (order matters: a model is defined before the models inheriting it)
 from . import iso10002_median_mixin
 from . import iso10002_complaint_channel
+from . import iso10002_intake_attempt
 from . import iso10002_complaint_category
 from . import iso10002_root_cause
 from . import iso10002_complaint_team
@@ -19,3 +20,7 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import ir_actions_report
+from . import mail_message
+from . import ir_attachment
+from . import rating_rating
+from . import mail_thread

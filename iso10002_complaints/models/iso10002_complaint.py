@@ -1,10 +1,18 @@
+import ast
 import logging
+import re
+import unicodedata
+from datetime import timedelta
+
+from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
-from odoo.tools.mail import email_normalize, parse_contact_from_email, plaintext2html
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import format_date
+from odoo.tools.mail import email_normalize, email_split, parse_contact_from_email, plaintext2html
 
 from .iso10002_complaint_stage import FINAL_STEPS, STEPS
+from .trust import ACKNOWLEDGE_KEY, NO_ACKNOWLEDGEMENT, as_engine, client_safe, is_engine
 
 _logger = logging.getLogger(__name__)
 
@@ -51,6 +59,13 @@ TRANSITIONS = {
 CLOSED_WRITABLE_PREFIXES = ("message_", "activity_", "rating_", "website_message")
 CLOSED_WRITABLE = {"active", "color", "access_token", "stage_id"}
 
+# the public form: the longest value accepted for each field
+PORTAL_LIMITS = {"name": 128, "email": 254, "subject": 200, "description": 20000, "remedy_sought": 4000}
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
+
+# HTML fields cannot be tracked by mail.thread: their previous text is logged instead
+HTML_TRACED = ("description", "findings", "response_text")
+
 
 class Iso10002Complaint(models.Model):
     _name = "iso10002.complaint"
@@ -69,7 +84,7 @@ class Iso10002Complaint(models.Model):
     subject = fields.Char(required=True, tracking=True)
     description = fields.Html(sanitize_style=True)
     active = fields.Boolean(default=True, tracking=True)
-    color = fields.Integer()
+    color = fields.Integer(groups="base.group_user")
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company, tracking=True
     )
@@ -81,9 +96,10 @@ class Iso10002Complaint(models.Model):
         store=True,
         readonly=False,
         help="Where the complainant is answered; follows the complainant's address.",
+        tracking=True,
     )
-    partner_phone = fields.Char(related="partner_id.phone", string="Phone")
-    partner_lang = fields.Selection(related="partner_id.lang", string="Language")
+    partner_phone = fields.Char(related="partner_id.phone", string="Phone", groups="base.group_user")
+    partner_lang = fields.Selection(related="partner_id.lang", string="Language", groups="base.group_user")
     partner_needs_assistance = fields.Boolean(related="partner_id.complaint_needs_assistance")
     team_id = fields.Many2one(
         "iso10002.complaint.team",
@@ -99,6 +115,7 @@ class Iso10002Complaint(models.Model):
         tracking=True,
         check_company=True,
         domain=lambda self: [("groups_id", "in", self.env.ref("iso10002_complaints.group_complaint_officer").id)],
+        groups="base.group_user",
     )
     stage_id = fields.Many2one(
         "iso10002.complaint.stage",
@@ -117,11 +134,16 @@ class Iso10002Complaint(models.Model):
     received_date = fields.Datetime(
         string="Received", required=True, default=fields.Datetime.now, index=True, tracking=True, copy=False
     )
-    product_ids = fields.Many2many("product.product", string="Products / Services", check_company=True)
-    remedy_sought = fields.Text(help="What the complainant asks for.")
-    immediate_action = fields.Text(help="What was done at once, for example to protect safety (7.2).")
+    product_ids = fields.Many2many("product.product", string="Products / Services", check_company=True, tracking=True)
+    remedy_sought = fields.Text(help="What the complainant asks for.", tracking=True)
+    immediate_action = fields.Text(
+        help="What was done at once, for example to protect safety (7.2).", groups="base.group_user", tracking=True
+    )
     is_confidential = fields.Boolean(
-        string="Confidential", tracking=True, help="Only its owner and managers can see a confidential complaint."
+        string="Confidential",
+        tracking=True,
+        help="Only its owner and managers can see a confidential complaint.",
+        groups="base.group_user",
     )
 
     # -------------------------------------------------------- acknowledgement
@@ -129,12 +151,14 @@ class Iso10002Complaint(models.Model):
     acknowledgement_channel = fields.Selection(CONTACT_MEANS, string="Acknowledged By", tracking=True, copy=False)
 
     # ------------------------------------------------------------- assessment
-    category_id = fields.Many2one("iso10002.complaint.category", index=True, tracking=True, check_company=True)
-    severity = fields.Selection(LEVELS, tracking=True, index=True)
-    impact = fields.Selection(LEVELS)
-    urgency = fields.Selection(LEVELS)
-    complexity = fields.Selection(LEVELS)
-    safety_issue = fields.Boolean(tracking=True)
+    category_id = fields.Many2one(
+        "iso10002.complaint.category", index=True, tracking=True, check_company=True, groups="base.group_user"
+    )
+    severity = fields.Selection(LEVELS, tracking=True, index=True, groups="base.group_user")
+    impact = fields.Selection(LEVELS, groups="base.group_user", tracking=True)
+    urgency = fields.Selection(LEVELS, groups="base.group_user", tracking=True)
+    complexity = fields.Selection(LEVELS, groups="base.group_user", tracking=True)
+    safety_issue = fields.Boolean(tracking=True, groups="base.group_user")
     priority = fields.Selection(
         [("0", "Normal"), ("1", "Medium"), ("2", "High"), ("3", "Urgent")],
         compute="_compute_priority",
@@ -143,31 +167,41 @@ class Iso10002Complaint(models.Model):
         index=True,
         tracking=True,
     )
-    assessment_date = fields.Datetime(string="Assessed", readonly=True, copy=False)
-    assessed_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    assessment_date = fields.Datetime(string="Assessed", readonly=True, copy=False, groups="base.group_user")
+    assessed_by_id = fields.Many2one("res.users", readonly=True, copy=False, groups="base.group_user")
 
     # ---------------------------------------------------------- investigation
     person_complained_about_id = fields.Many2one(
         "res.partner",
         tracking=True,
         help="The investigator may never be this person (ISO 10002 Annex D).",
+        groups="base.group_user",
     )
-    investigator_id = fields.Many2one("res.users", tracking=True, check_company=True)
-    investigation_date = fields.Datetime(string="Investigation Started", readonly=True, copy=False)
-    findings = fields.Html()
-    root_cause_id = fields.Many2one("iso10002.root.cause", tracking=True, check_company=True)
+    investigator_id = fields.Many2one("res.users", tracking=True, check_company=True, groups="base.group_user")
+    investigation_date = fields.Datetime(
+        string="Investigation Started", readonly=True, copy=False, groups="base.group_user"
+    )
+    findings = fields.Html(groups="base.group_user")
+    root_cause_id = fields.Many2one("iso10002.root.cause", tracking=True, check_company=True, groups="base.group_user")
     investigator_independent = fields.Boolean(
-        compute="_compute_process_checks", store=True, help="The investigator is not the person complained about."
+        compute="_compute_process_checks",
+        store=True,
+        help="The investigator is not the person complained about.",
+        groups="base.group_user",
     )
-    assessed_before_investigation = fields.Boolean(compute="_compute_process_checks", store=True)
+    assessed_before_investigation = fields.Boolean(
+        compute="_compute_process_checks", store=True, groups="base.group_user"
+    )
 
     # --------------------------------------------------------------- response
     remedy = fields.Selection(REMEDIES, string="Remedy Decided", tracking=True)
-    currency_id = fields.Many2one("res.currency", required=True, default=lambda self: self.env.company.currency_id)
+    currency_id = fields.Many2one(
+        "res.currency", required=True, default=lambda self: self.env.company.currency_id, tracking=True
+    )
     compensation_amount = fields.Monetary(currency_field="currency_id", tracking=True, aggregator="sum")
     response_text = fields.Html(string="Response")
     decision_date = fields.Datetime(tracking=True, copy=False, readonly=True)
-    decided_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    decided_by_id = fields.Many2one("res.users", readonly=True, copy=False, groups="base.group_user")
 
     # ----------------------------------------------------------- communicated
     communication_date = fields.Datetime(string="Decision Sent", tracking=True, copy=False, readonly=True)
@@ -179,7 +213,7 @@ class Iso10002Complaint(models.Model):
         copy=False,
     )
     complainant_response_date = fields.Datetime(string="Answered", copy=False, readonly=True)
-    complainant_feedback = fields.Text(string="Complainant's Comments", copy=False)
+    complainant_feedback = fields.Text(string="Complainant's Comments", copy=False, tracking=True)
 
     # ----------------------------------------------------------------- closed
     closed_date = fields.Datetime(tracking=True, copy=False, readonly=True, index=True)
@@ -195,7 +229,7 @@ class Iso10002Complaint(models.Model):
         copy=False,
         readonly=True,
     )
-    reopen_count = fields.Integer(readonly=True, copy=False)
+    reopen_count = fields.Integer(readonly=True, copy=False, groups="base.group_user")
     corrective_action_ids = fields.Many2many(
         "iso10002.corrective.action",
         "iso10002_complaint_corrective_action_rel",
@@ -203,10 +237,12 @@ class Iso10002Complaint(models.Model):
         "action_id",
         string="Corrective Actions",
         copy=False,
+        groups="base.group_user",
+        tracking=True,
     )
 
     # ---------------------------------------------------- withdrawn / scope
-    withdrawal_reason = fields.Text(copy=False)
+    withdrawal_reason = fields.Text(copy=False, tracking=True)
     out_of_scope_reason = fields.Selection(
         [
             ("employment", "Employment dispute"),
@@ -221,8 +257,8 @@ class Iso10002Complaint(models.Model):
         string="Referred to External Resolution", tracking=True, help="ISO 10003 dispute resolution."
     )
     external_provider = fields.Char(string="Dispute Resolution Provider", tracking=True)
-    external_referral_date = fields.Date(string="Referred On")
-    external_outcome = fields.Text()
+    external_referral_date = fields.Date(string="Referred On", tracking=True)
+    external_outcome = fields.Text(tracking=True)
 
     _sql_constraints = [
         ("name_company_uniq", "unique(name, company_id)", "A complaint reference must be unique per company."),
@@ -323,44 +359,142 @@ class Iso10002Complaint(models.Model):
         )
 
     # ------------------------------------------------------------------ CRUD
+    @api.model
+    def _process_fields(self):
+        """Fields that only the process records (references, dates, who decided, SLA
+        bookkeeping): every stored field declared read-only. Nobody sets them by hand,
+        through a form, an import or RPC (ISO 10002 4.9)."""
+        return {name for name, field in self._fields.items() if field.store and field.readonly}
+
+    def _check_client_values(self, vals):
+        protected = sorted(set(vals) & self._process_fields())
+        if protected:
+            labels = ", ".join(self._fields[name]._description_string(self.env) for name in protected)
+            raise AccessError(
+                _("These fields are recorded by the complaints process and cannot be set by hand: %s", labels)
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
+        """Reference, record, SLA, acknowledgement of what is still received, log."""
+        trusted = is_engine(self.env)
+        self = client_safe(self, self._process_fields())  # noqa: PLW0642
         for vals in vals_list:
+            if not trusted:
+                if vals.get("name") in (False, _("New")):
+                    vals.pop("name")
+                self._check_client_values(vals)
             company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
             if vals.get("team_id") and not vals.get("company_id"):
                 company = self.env["iso10002.complaint.team"].browse(vals["team_id"]).company_id or company
                 vals["company_id"] = company.id
-            if not vals.get("name") or vals["name"] == _("New"):
+            if not vals.get("name"):
                 vals["name"] = self._next_reference(company, vals.get("received_date"))
-        complaints = super(Iso10002Complaint, self.with_context(mail_create_nolog=True)).create(vals_list)
-        for complaint in complaints:
-            if complaint.partner_id:
-                complaint.message_subscribe(partner_ids=complaint.partner_id.ids)
-            complaint.message_post(
-                body=_("Complaint received through %s.", complaint.channel_id.name),
-                subtype_xmlid="iso10002_complaints.mt_complaint_received",
-            )
-        if not self.env.context.get("iso10002_no_acknowledgement"):
-            complaints._acknowledge_on_receipt()
+        complaints = super().create(vals_list)
+        if not trusted:
+            late = complaints.filtered(lambda c: c.step and c.step != "received")
+            if late:
+                raise UserError(
+                    _(
+                        "A complaint is recorded in the Received step and then follows the process; "
+                        "it cannot be created directly in a later step (%s).",
+                        ", ".join(late.mapped("stage_id.name")),
+                    )
+                )
+        for complaint in complaints.filtered("partner_id"):
+            complaint.message_subscribe(partner_ids=complaint.partner_id.ids)
+        complaints._sla_on_create()
+        if self.env.context.get(ACKNOWLEDGE_KEY) is not NO_ACKNOWLEDGEMENT:
+            complaints.filtered(lambda c: c.step == "received")._acknowledge_on_receipt()
         return complaints
 
+    @api.model
+    def _import_complaints(self, vals_list, acknowledge=False):
+        """Complaints from another system, with their history: they may be created in any
+        step with their process dates, and are not acknowledged again unless asked."""
+        Complaint = as_engine(self)
+        if not acknowledge:
+            Complaint = Complaint.with_context(**{ACKNOWLEDGE_KEY: NO_ACKNOWLEDGEMENT})
+        return Complaint.create(vals_list).with_env(self.env)
+
+    @api.model
+    def _load_records_create(self, vals_list):
+        # the data loader (module data and demo), never a client: histories as they are
+        if self.env.su:
+            return self._import_complaints(vals_list)
+        return super()._load_records_create(vals_list)
+
+    def _load_records_write(self, values):
+        # the data loader updating module data: histories as they are
+        if self.env.su:
+            return super(Iso10002Complaint, as_engine(self))._load_records_write(values)
+        return super()._load_records_write(values)
+
     def write(self, vals):
-        self._check_closed_lock(vals)
-        if not vals.get("stage_id"):
-            return super().write(vals)
-        # who may not write is refused as such, before the rules of the steps
-        self.check_access("write")
-        # Write the other values first so that the stage guards see them.
-        vals = dict(vals)
-        stage = self.env["iso10002.complaint.stage"].browse(vals.pop("stage_id"))
-        if vals:
+        if not is_engine(self.env):
+            self = client_safe(self, self._process_fields())  # noqa: PLW0642
+            self._check_client_values(vals)
+            self._check_closed_lock(vals)
+            self._check_archiving(vals)
+        before = self._sla_before_write(vals)
+        html_before = self._html_trace_before(vals)
+        if vals.get("stage_id"):
+            # who may not write is refused as such, before the rules of the steps
+            self.check_access("write")
+            # Write the other values first so that the stage guards see them.
+            vals = dict(vals)
+            stage = self.env["iso10002.complaint.stage"].browse(vals.pop("stage_id"))
+            if vals:
+                super().write(vals)
+            for complaint in self:
+                complaint._check_transition(stage)
+                stage_vals = complaint._stage_side_effects(stage, vals)
+                stage_vals["stage_id"] = stage.id
+                super(Iso10002Complaint, complaint).write(stage_vals)
+            vals["stage_id"] = stage.id
+        else:
             super().write(vals)
-        for complaint in self:
-            complaint._check_transition(stage)
-            stage_vals = complaint._stage_side_effects(stage, vals)
-            stage_vals["stage_id"] = stage.id
-            super(Iso10002Complaint, complaint).write(stage_vals)
+        self._html_trace_log(html_before)
+        self._sla_on_write(vals, before)
         return True
+
+    def _check_archiving(self, vals):
+        if "active" in vals and not vals["active"]:
+            still_open = self.filtered(lambda c: c.step not in FINAL_STEPS)
+            if still_open:
+                raise UserError(
+                    _(
+                        "Only complaints that are closed, withdrawn or out of scope can be archived; "
+                        "these are still being handled: %s",
+                        ", ".join(still_open.mapped("name")),
+                    )
+                )
+
+    def _html_trace_before(self, vals):
+        """Tracking cannot follow HTML fields: their previous text, to log after the write."""
+        names = [name for name in HTML_TRACED if name in vals]
+        if not names:
+            return {}
+        return {complaint: {name: complaint[name] for name in names} for complaint in self}
+
+    def _html_trace_log(self, before):
+        for complaint, old_values in before.items():
+            changed = [name for name, old in old_values.items() if (old or "") != (complaint[name] or "")]
+            if not changed:
+                continue
+            parts = [
+                Markup("<li>%s<blockquote>%s</blockquote></li>")
+                % (
+                    _("%s changed; it was:", self._fields[name]._description_string(self.env)),
+                    old_values[name] or _("(empty)"),
+                )
+                for name in changed
+            ]
+            complaint._message_log(body=Markup("<ul>%s</ul>") % Markup("").join(parts))
+
+    def unlink(self):
+        # no client switch (the uninstall flag) skips the guard below
+        return super(Iso10002Complaint, client_safe(self)).unlink()
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_left_received(self):
@@ -415,8 +549,6 @@ class Iso10002Complaint(models.Model):
         return stage
 
     def _check_closed_lock(self, vals):
-        if self.env.context.get("iso10002_reopen"):
-            return
         locked = [
             name for name in vals if name not in CLOSED_WRITABLE and not name.startswith(CLOSED_WRITABLE_PREFIXES)
         ]
@@ -437,8 +569,8 @@ class Iso10002Complaint(models.Model):
             )
         if old == new or not old:
             return
-        if old in FINAL_STEPS and self.env.context.get("iso10002_reopen"):
-            return
+        if old in FINAL_STEPS and is_engine(self.env):
+            return  # action_reopen
         if new not in TRANSITIONS[old]:
             labels = dict(STEPS)
             raise UserError(
@@ -575,16 +707,16 @@ class Iso10002Complaint(models.Model):
                 if complaint.step == "communicated"
                 else complaint.step
             )
+            vals = {"stage_id": self._find_stage("closed", complaint.team_id).id, "closure_reason": reason}
             if (
                 complaint.step == "communicated"
                 and complaint.complainant_response
                 and not complaint.complainant_response_date
             ):
-                complaint.complainant_response_date = fields.Datetime.now()
-            complaint.with_context(iso10002_closing=True).write(
-                {"stage_id": self._find_stage("closed", complaint.team_id).id, "closure_reason": reason}
-            )
-            if complaint.step == "closed" and complaint.closure_reason in ("resolved", "rejected", "no_reply"):
+                vals["complainant_response_date"] = fields.Datetime.now()
+            complaint.check_access("write")
+            as_engine(complaint).write(vals)
+            if reason in ("resolved", "rejected", "no_reply"):
                 complaint._send_satisfaction_request()
         return True
 
@@ -598,7 +730,8 @@ class Iso10002Complaint(models.Model):
         for complaint in self:
             if complaint.step not in FINAL_STEPS:
                 raise UserError(_("Complaint %s is not closed.", complaint.name))
-            complaint.with_context(iso10002_reopen=True).write(
+            complaint.check_access("write")
+            as_engine(complaint).write(
                 {
                     "stage_id": self._find_stage("assessment", complaint.team_id).id,
                     "closed_date": False,
@@ -616,11 +749,11 @@ class Iso10002Complaint(models.Model):
 
     # ------------------------------------------------------- acknowledgement
     def _acknowledge_on_receipt(self):
-        """Every new complaint is acknowledged by e-mail, or the owner is asked to."""
+        """Each new complaint is acknowledged by e-mail when an e-mail reaches the
+        complainant; otherwise its owner is asked to acknowledge it another way."""
         for complaint in self:
-            if complaint.email_from and email_normalize(complaint.email_from):
-                complaint._send_acknowledgement_mail()
-                complaint.with_context(iso10002_reopen=False).write(
+            if complaint._send_acknowledgement_mail():
+                complaint.write(
                     {
                         "acknowledgement_channel": "email",
                         "stage_id": self._find_stage("acknowledged", complaint.team_id).id,
@@ -631,23 +764,58 @@ class Iso10002Complaint(models.Model):
                     "iso10002_complaints.mail_activity_type_acknowledge",
                     user_id=(complaint.user_id or complaint.team_id.user_id or self.env.user).id,
                     note=_(
-                        "The complainant has no e-mail address: acknowledge the complaint by phone, "
-                        "letter or in person, then record it with the Acknowledge button."
+                        "No acknowledgement e-mail could reach the complainant: acknowledge the complaint "
+                        "by phone, letter or in person, then record it with the Acknowledge button."
                     ),
                 )
 
     def _get_expected_response_days(self):
-        """Working days promised to the complainant in the acknowledgement."""
+        """Working days promised to the complainant when no SLA deadline is set."""
         self.ensure_one()
         return self.team_id.response_days or 10
 
-    def _send_acknowledgement_mail(self):
+    def _get_promised_decision_date(self):
+        """The date promised in the acknowledgement: the SLA deadline of the decision, in
+        the complainant's time zone; without SLA, the team's response target."""
         self.ensure_one()
-        self.message_post_with_source(
+        deadline = self.resolution_deadline
+        if not deadline:
+            days = self._get_expected_response_days()
+            calendar = self.team_id.resource_calendar_id or self.company_id.resource_calendar_id
+            deadline = calendar.plan_days(days, self.received_date, compute_leaves=True) if calendar else False
+            deadline = deadline or self.received_date + timedelta(days=days)
+        tz = self.partner_id.tz or self.user_id.tz or self.company_id.partner_id.tz or "UTC"
+        lang = self.partner_id.lang or self.env.lang
+        return format_date(self.env(context=dict(self.env.context, tz=tz)), deadline, lang_code=lang)
+
+    def _send_acknowledgement_mail(self):
+        """Post the acknowledgement to the complainant; True when an e-mail to them was queued.
+
+        The company is the author: Odoo never notifies a message's author, and the
+        complainant may be the user who filed the complaint (portal)."""
+        self.ensure_one()
+        partner = self.partner_id
+        if not (partner and email_normalize(partner.email or "")):
+            return False
+        messages = self.sudo().message_post_with_source(
             "iso10002_complaints.mail_template_complaint_acknowledgement",
             subtype_xmlid="mail.mt_comment",
-            message_type="comment",
+            message_type="auto_comment",
+            author_id=self.company_id.partner_id.id,
         )
+        return any(
+            notification.res_partner_id == partner and notification.notification_type == "email"
+            for notification in messages.sudo().notification_ids
+        )
+
+    def _notify_by_email_get_base_mail_values(self, message, additional_values=None):
+        """Automatic messages say so (RFC 3834), so that auto-responders do not answer them."""
+        values = super()._notify_by_email_get_base_mail_values(message, additional_values=additional_values)
+        if message.message_type in ("auto_comment", "notification"):
+            headers = ast.literal_eval(values.get("headers") or "{}")
+            headers.update({"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"})
+            values["headers"] = repr(headers)
+        return values
 
     def _send_satisfaction_request(self):
         self.ensure_one()
@@ -657,36 +825,56 @@ class Iso10002Complaint(models.Model):
 
     # ----------------------------------------------------------------- portal
     @api.model
-    def _portal_submit(self, post, user):
+    def _portal_text(self, post, name, label, required=False):
+        """One value of the public form, as clean text within its limit, or a UserError."""
+        value = post.get(name) or ""
+        if not isinstance(value, str):
+            raise UserError(_("%s must be text.", label))
+        value = value.strip()
+        if any(unicodedata.category(char) == "Cc" and char not in "\r\n\t" for char in value):
+            raise UserError(_("%s contains characters that are not text.", label))
+        if len(value) > PORTAL_LIMITS[name]:
+            raise UserError(
+                _("%(field)s is too long: at most %(limit)s characters.", field=label, limit=PORTAL_LIMITS[name])
+            )
+        if required and not value:
+            raise UserError(_("%s is required.", label))
+        return value
+
+    @api.model
+    def _portal_submit(self, post, user, remote_addr=None):
         """A complaint from the portal form of ``user`` (public: name and e-mail are given).
+
+        Signed-in users file as themselves; a visitor always becomes a new contact (an
+        officer may merge it), never an existing partner on their word alone. Submissions
+        are throttled per network address and per e-mail address.
 
         Returns the complaint, as superuser: the caller checks nothing more, the complaint
         belongs to the complainant who filed it.
         """
-        subject = (post.get("subject") or "").strip()
-        description = (post.get("description") or "").strip()
-        if not subject or not description:
-            raise UserError(_("Say what the complaint is about and what happened."))
+        subject = self._portal_text(post, "subject", _("The subject"), required=True)
+        description = self._portal_text(post, "description", _("The description"), required=True)
+        remedy_sought = self._portal_text(post, "remedy_sought", _("What you ask for"))
+        Partner = self.env["res.partner"].sudo()
         if user._is_public():
-            name = (post.get("name") or "").strip()
-            email = email_normalize(post.get("email") or "")
-            if not name or not email:
-                raise UserError(_("Give your name and a valid e-mail address, so that we can answer you."))
-            partner = self.sudo()._partner_from_sender(f'"{name}" <{email}>')
+            name = self._portal_text(post, "name", _("Your name"), required=True)
+            raw_email = self._portal_text(post, "email", _("Your e-mail address"), required=True)
+            email = email_normalize(raw_email, strict=True)
+            if not email or len(email_split(raw_email)) != 1 or not EMAIL_RE.match(email):
+                raise UserError(_("%s is not a valid e-mail address.", raw_email))
+            self.env["iso10002.intake.attempt"]._check_and_record(remote_addr, email)
+            partner = Partner.create({"name": name, "email": email, "company_id": False})
         else:
+            self.env["iso10002.intake.attempt"]._check_and_record(remote_addr, user.partner_id.email_normalized)
             partner = user.partner_id
         company = partner.company_id or user.company_id or self.env.company
-        channel = (
-            self.env["iso10002.complaint.channel"]
-            .sudo()
-            .search([("code", "=", "portal"), ("company_id", "in", (company.id, False))], limit=1)
-        )
+        channel = self.env["iso10002.complaint.channel"].sudo()._channel_for("portal", company)
         Complaint = self.sudo().with_company(company)
         return Complaint.create(
             {
-                "subject": subject[:250],
+                "subject": subject,
                 "description": plaintext2html(description),
-                "remedy_sought": (post.get("remedy_sought") or "").strip() or False,
+                "remedy_sought": remedy_sought or False,
                 "partner_id": partner.id,
                 "channel_id": channel.id,
                 "company_id": company.id,
@@ -720,12 +908,16 @@ class Iso10002Complaint(models.Model):
 
     @api.model
     def message_new(self, msg_dict, custom_values=None):
-        """A complaint from an e-mail to a team's alias (ISO 10002 7.2)."""
-        values = dict(custom_values or {})
+        """A complaint from an e-mail to a team's alias (ISO 10002 7.2).
+
+        The reference always comes from the sequence (never from the subject), and the
+        alias defaults cannot set what only the process records."""
+        values = {k: v for k, v in (custom_values or {}).items() if k not in self._process_fields()}
         email_from = msg_dict.get("email_from") or ""
+        normalized = email_normalize(email_from, strict=False)
         partner = self.env["res.partner"].browse(msg_dict.get("author_id") or [])
-        if not partner and email_normalize(email_from, strict=False):
-            partner = self._partner_from_sender(email_from, values.get("company_id"))
+        if not partner and normalized:
+            partner = self._partner_from_sender(email_from)
             # the gateway posts the incoming message with this author
             msg_dict["author_id"] = partner.id
         company = (
@@ -733,25 +925,102 @@ class Iso10002Complaint(models.Model):
             or self.env["res.company"].browse(values.get("company_id"))
             or self.env.company
         )
-        channel = self.env["iso10002.complaint.channel"].search(
-            [("code", "=", "email"), ("company_id", "in", (company.id, False))], limit=1
-        ) or self.env.ref("iso10002_complaints.channel_email")
-        values.setdefault("subject", (msg_dict.get("subject") or "").strip() or _("(no subject)"))
+        channel = self.env["iso10002.complaint.channel"]._channel_for("email", company)
+        subject = " ".join((msg_dict.get("subject") or "").split())
+        values.setdefault("subject", subject[:250] or _("(no subject)"))
         values.setdefault("description", msg_dict.get("body") or "")
         values.setdefault("channel_id", channel.id)
         values.setdefault("company_id", company.id)
         if partner:
             values.setdefault("partner_id", partner.id)
-        elif email_from:
-            # The sender's address could not be read: keep it so that nothing is lost.
-            values.setdefault("email_from", email_from)
-        if not email_from:
+        if email_from:
+            # the address alone, as the loop guard compares it; kept as given when unreadable
+            values.setdefault("email_from", normalized or email_from[:254])
+        else:
             _logger.info("Complaint e-mail without sender address: created, to acknowledge by hand")
-        # the gateway user must not become the owner
-        complaint = super(Iso10002Complaint, self.with_context(mail_create_nosubscribe=True)).message_new(
-            msg_dict, custom_values=values
+        # the gateway user must not become the owner nor a follower
+        return self.with_context(mail_create_nosubscribe=True).create(values)
+
+    @api.model
+    def _routing_check_route(self, message, message_dict, route, raise_exception=True):
+        """Automatic mail to an alias (auto-replies, delivery reports, our own mail coming
+        back) never becomes a complaint, so it is never acknowledged and cannot start a
+        loop: it is kept in the chatter of the team whose alias received it."""
+        route = super()._routing_check_route(message, message_dict, route, raise_exception=raise_exception)
+        if not route or route[0] != self._name or route[1]:
+            return route
+        reason = self._automatic_mail_reason(message, message_dict)
+        if not reason:
+            return route
+        defaults = route[2] or {}
+        team = self.env["iso10002.complaint.team"].sudo().browse(defaults.get("team_id")).exists()
+        if not team:
+            team = (
+                self.env["iso10002.complaint.team"]
+                .sudo()
+                .search([("company_id", "=", defaults.get("company_id") or self.env.company.id)], limit=1)
+            )
+        if not team:
+            return route
+        _logger.info(
+            "Automatic mail from %s (%s) kept on complaint team %s, not registered as a complaint",
+            message_dict.get("email_from"),
+            reason,
+            team.id,
         )
-        return complaint
+        team.with_context(mail_create_nosubscribe=True).message_post(
+            body=message_dict.get("body") or "",
+            subject=message_dict.get("subject") or False,
+            message_type="email",
+            subtype_xmlid="mail.mt_note",
+            author_id=message_dict.get("author_id") or False,
+            email_from=message_dict.get("email_from") or False,
+            message_id=message_dict.get("message_id"),
+            attachments=message_dict.get("attachments") or [],
+        )
+        team._message_log(body=_("Not registered as a complaint: %s.", reason))
+        return False
+
+    @api.model
+    def _automatic_mail_reason(self, message, message_dict):
+        """Why an incoming message was written by a machine, or an empty string."""
+        auto_submitted = (message.get("Auto-Submitted") or "").strip().lower()
+        if auto_submitted and auto_submitted != "no":
+            return _("automatic reply (Auto-Submitted: %s)", auto_submitted)
+        if any(message.get(header) for header in ("X-Autoreply", "X-Autorespond", "X-Autoresponder")):
+            return _("automatic reply")
+        if (message.get("Precedence") or "").strip().lower() in ("bulk", "junk", "auto_reply"):
+            return _("bulk or automatic mail (Precedence)")
+        if (message.get("Return-Path") or "").strip() == "<>":
+            return _("delivery report or automatic reply (empty return path)")
+        content_type = message.get_content_type()
+        if content_type == "multipart/report" or "report-type=delivery-status" in content_type:
+            return _("delivery report")
+        email = email_normalize(message_dict.get("email_from") or "", strict=False)
+        if not email:
+            return ""
+        if email.split("@", 1)[0] in ("mailer-daemon", "postmaster"):
+            return _("delivery report")
+        if email in self._own_addresses():
+            return _("sent from one of this database's own addresses")
+        return ""
+
+    @api.model
+    def _own_addresses(self):
+        """The addresses this database sends from or receives on: companies, aliases,
+        catch-all, bounce and default sender addresses."""
+        own = set()
+        domains = self.env["mail.alias.domain"].sudo().search([])
+        for domain in domains:
+            own.update(filter(None, (domain.bounce_email, domain.catchall_email, domain.default_from_email)))
+        own.update(filter(None, self.env["res.company"].sudo().search([]).mapped("email")))
+        names = [
+            name
+            for name in (self.env["mail.alias"].sudo().search([("alias_name", "!=", False)])).mapped("alias_full_name")
+            if name
+        ]
+        own.update(names)
+        return {email_normalize(address) or address for address in own}
 
     @api.model
     def _detect_loop_sender_domain(self, email_from_normalized):
@@ -762,7 +1031,7 @@ class Iso10002Complaint(models.Model):
         return [("email_from", "=ilike", email_from_normalized)]
 
     @api.model
-    def _partner_from_sender(self, email_from, company_id=False):
+    def _partner_from_sender(self, email_from):
         partner = self.env["mail.thread"]._mail_find_partner_from_emails([email_from], force_create=False)[0]
         if partner:
             return partner

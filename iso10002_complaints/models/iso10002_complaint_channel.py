@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class Iso10002ComplaintChannel(models.Model):
@@ -20,3 +20,10 @@ class Iso10002ComplaintChannel(models.Model):
     _sql_constraints = [
         ("code_company_uniq", "unique(code, company_id)", "A channel code must be unique per company."),
     ]
+
+    @api.model
+    def _channel_for(self, code, company):
+        """The channel of ``code`` for ``company``: its own, else the shared one."""
+        return self.search(
+            [("code", "=", code), ("company_id", "in", (company.id, False))], order="company_id", limit=1
+        ) or self.env.ref(f"iso10002_complaints.channel_{code}", raise_if_not_found=False)

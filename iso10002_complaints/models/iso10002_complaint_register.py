@@ -72,7 +72,17 @@ class Iso10002Complaint(models.Model):
         in ``self`` to begin with. ``period`` (a review period record) adds its KPI sheet.
         """
         output = io.BytesIO()
-        book = xlsxwriter.Workbook(output, {"in_memory": True, "remove_timezone": True})
+        # complainants' text is data: never a formula, a link or a number to convert
+        book = xlsxwriter.Workbook(
+            output,
+            {
+                "in_memory": True,
+                "remove_timezone": True,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
         rtl = (self.env.lang or "").startswith(("fa", "ar", "he"))
         formats = {
             "header": book.add_format(

@@ -8,6 +8,7 @@ from odoo import _, api, fields, models
 from odoo.tools import SQL
 
 from .sla_clock import ClockSet
+from .trust import as_engine
 
 _logger = logging.getLogger(__name__)
 
@@ -22,75 +23,82 @@ SLA_STATES = [
 SLA_MATCH_FIELDS = {"team_id", "category_id", "severity", "channel_id", "partner_id", "company_id"}
 # a change of one of these moves the clock or the target
 SLA_CLOCK_FIELDS = {"stage_id", "acknowledged_date", "communication_date", "received_date"}
-SLA_WRITE_FIELDS = {
-    "sla_policy_id",
-    "sla_target",
-    "ack_deadline",
-    "resolution_deadline",
-    "sla_state",
-    "escalation_level",
-    "sla_at_risk_date",
-    "sla_next_check",
-    "sla_paused_since",
-    "sla_paused_hours",
-    "ack_hours",
-    "ack_in_time",
-    "resolution_hours",
-    "resolved_in_time",
-}
 SWEEP_BATCH = 20000
 
 
 class Iso10002Complaint(models.Model):
     _inherit = "iso10002.complaint"
 
-    sla_policy_id = fields.Many2one("iso10002.sla.policy", string="SLA Policy", readonly=True, index=True, copy=False)
+    sla_policy_id = fields.Many2one(
+        "iso10002.sla.policy", string="SLA Policy", readonly=True, index=True, copy=False, groups="base.group_user"
+    )
     sla_target = fields.Selection(
         [("ack", "Acknowledgement"), ("resolution", "Resolution")],
         string="Current Target",
         readonly=True,
         copy=False,
+        groups="base.group_user",
     )
-    ack_deadline = fields.Datetime(string="Acknowledge By", readonly=True, index=True, copy=False)
+    ack_deadline = fields.Datetime(
+        string="Acknowledge By", readonly=True, index=True, copy=False, groups="base.group_user"
+    )
     resolution_deadline = fields.Datetime(string="Decision Due", readonly=True, index=True, copy=False)
-    sla_state = fields.Selection(SLA_STATES, string="SLA", readonly=True, index=True, copy=False)
-    escalation_level = fields.Integer(readonly=True, copy=False, aggregator="max")
-    sla_at_risk_date = fields.Datetime(string="At Risk From", readonly=True, copy=False)
+    sla_state = fields.Selection(
+        SLA_STATES, string="SLA", readonly=True, index=True, copy=False, groups="base.group_user"
+    )
+    escalation_level = fields.Integer(readonly=True, copy=False, aggregator="max", groups="base.group_user")
+    sla_at_risk_date = fields.Datetime(string="At Risk From", readonly=True, copy=False, groups="base.group_user")
     sla_next_check = fields.Datetime(
-        readonly=True, copy=False, index=True, help="When the SLA sweep has something to do for this complaint."
+        readonly=True,
+        copy=False,
+        index=True,
+        help="When the SLA sweep has something to do for this complaint.",
+        groups="base.group_user",
     )
-    sla_paused_since = fields.Datetime(readonly=True, copy=False)
+    sla_paused_since = fields.Datetime(readonly=True, copy=False, groups="base.group_user")
     sla_paused_hours = fields.Float(
-        string="Paused (working hours)", readonly=True, copy=False, aggregator=None, digits=(16, 2)
+        string="Paused (working hours)",
+        readonly=True,
+        copy=False,
+        aggregator=None,
+        digits=(16, 2),
+        groups="base.group_user",
     )
-    ack_hours = fields.Float(string="Hours to Acknowledge", readonly=True, copy=False, aggregator="avg", digits=(16, 2))
-    ack_in_time = fields.Boolean(string="Acknowledged in Time", readonly=True, copy=False)
+    ack_hours = fields.Float(
+        string="Hours to Acknowledge",
+        readonly=True,
+        copy=False,
+        aggregator="avg",
+        digits=(16, 2),
+        groups="base.group_user",
+    )
+    ack_in_time = fields.Boolean(string="Acknowledged in Time", readonly=True, copy=False, groups="base.group_user")
     resolution_hours = fields.Float(
-        string="Hours to Resolve", readonly=True, copy=False, aggregator="avg", digits=(16, 2)
+        string="Hours to Resolve", readonly=True, copy=False, aggregator="avg", digits=(16, 2), groups="base.group_user"
     )
-    resolved_in_time = fields.Boolean(string="Resolved in Time", readonly=True, copy=False)
-    sla_event_ids = fields.One2many("iso10002.sla.event", "complaint_id", string="SLA History", readonly=True)
+    resolved_in_time = fields.Boolean(string="Resolved in Time", readonly=True, copy=False, groups="base.group_user")
+    sla_event_ids = fields.One2many(
+        "iso10002.sla.event", "complaint_id", string="SLA History", readonly=True, groups="base.group_user"
+    )
 
-    # ------------------------------------------------------------------ CRUD
-    @api.model_create_multi
-    def create(self, vals_list):
-        complaints = super().create(vals_list)
-        sla = complaints.filtered(lambda c: c.company_id.complaint_sla_enabled)
+    # ----------------------------------------------------------- CRUD hooks
+    # Called by the complaint's own create and write (models/iso10002_complaint.py).
+    def _sla_on_create(self):
+        sla = self.filtered(lambda c: c.company_id.complaint_sla_enabled)
         if sla:
             sla._sla_assign_policy(note=False)
-        return complaints
 
-    def write(self, vals):
-        if self.env.context.get("iso10002_sla_write"):
-            return super().write(vals)
-        old_paused = {c.id: c.stage_id.pauses_sla for c in self} if "stage_id" in vals else {}
-        res = super().write(vals)
+    def _sla_before_write(self, vals):
+        """What the SLA hook after the write needs to know of the record before it."""
+        return {c.id: c.stage_id.pauses_sla for c in self} if "stage_id" in vals else {}
+
+    def _sla_on_write(self, vals, old_paused):
         keys = set(vals)
         if not keys & (SLA_MATCH_FIELDS | SLA_CLOCK_FIELDS):
-            return res
+            return
         sla = self.filtered(lambda c: c.company_id.complaint_sla_enabled)
         if not sla:
-            return res
+            return
         now = fields.Datetime.now()
         clocks = ClockSet()
         if "stage_id" in vals:
@@ -103,12 +111,10 @@ class Iso10002Complaint(models.Model):
             sla -= changed
         if sla:
             sla._sla_apply(sla._sla_evaluate(now, clocks), now, clocks)
-        return res
 
-    def _check_closed_lock(self, vals):
-        if self.env.context.get("iso10002_sla_write") and set(vals) <= SLA_WRITE_FIELDS:
-            return
-        super()._check_closed_lock(vals)
+    def _sla_write(self, vals):
+        """The engine's own bookkeeping, which no client can write (models/trust.py)."""
+        return as_engine(self).write(vals)
 
     # ---------------------------------------------------------------- engine
     def _sla_clock(self, clocks):
@@ -134,7 +140,7 @@ class Iso10002Complaint(models.Model):
                         start, policy.resolution_target_hours + complaint.sla_paused_hours
                     ),
                 }
-                complaint.with_context(iso10002_sla_write=True, mail_notrack=True).write(vals)
+                complaint._sla_write(vals)
                 events.append(
                     {
                         "complaint_id": complaint.id,
@@ -178,9 +184,7 @@ class Iso10002Complaint(models.Model):
         for complaint in self:
             was, is_ = old_paused.get(complaint.id), complaint.stage_id.pauses_sla
             if is_ and not was and not complaint.sla_paused_since:
-                complaint.with_context(iso10002_sla_write=True).write(
-                    {"sla_paused_since": now, "sla_next_check": False}
-                )
+                complaint._sla_write({"sla_paused_since": now, "sla_next_check": False})
                 events.append({"complaint_id": complaint.id, "kind": "pause", "date": now})
             elif was and not is_ and complaint.sla_paused_since:
                 clock = complaint._sla_clock(clocks)
@@ -188,7 +192,7 @@ class Iso10002Complaint(models.Model):
                 vals = {"sla_paused_since": False, "sla_paused_hours": complaint.sla_paused_hours + paused}
                 if complaint.resolution_deadline:
                     vals["resolution_deadline"] = clock.add_hours(complaint.resolution_deadline, paused)
-                complaint.with_context(iso10002_sla_write=True).write(vals)
+                complaint._sla_write(vals)
                 events.append(
                     {
                         "complaint_id": complaint.id,
@@ -301,7 +305,7 @@ class Iso10002Complaint(models.Model):
             key = tuple(sorted(vals.items()))
             by_vals[key] |= complaint
         for key, complaints in by_vals.items():
-            complaints.with_context(iso10002_sla_write=True, mail_notrack=True).write(dict(key))
+            complaints._sla_write(dict(key))
         self.env["iso10002.sla.event"].sudo().create(events)
         if notes:
             # one note per complaint, all written in one batch
@@ -451,9 +455,7 @@ class Iso10002Complaint(models.Model):
     def _cron_sla_sweep(self, limit=SWEEP_BATCH):
         """Apply every due SLA transition: reminders, breaches, escalations."""
         now = fields.Datetime.now()
-        complaints = self.browse(self._sla_due_ids(now, limit)).with_context(
-            mail_notify_force_send=False, tracking_disable=False
-        )
+        complaints = self.browse(self._sla_due_ids(now, limit)).with_context(mail_notify_force_send=False)
         if complaints:
             clocks = ClockSet()
             complaints._sla_prefetch(clocks, now)

@@ -2,6 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from .iso10002_complaint_sla import SLA_STATES
+from .trust import client_safe
 
 
 class Iso10002SlaEvent(models.Model):
@@ -11,8 +12,10 @@ class Iso10002SlaEvent(models.Model):
     _description = "Complaint SLA Event"
     _order = "date desc, id desc"
 
-    complaint_id = fields.Many2one("iso10002.complaint", required=True, index=True, ondelete="cascade")
-    company_id = fields.Many2one(related="complaint_id.company_id", store=True, index=True)
+    # the history outlives a complaint deleted in its first step (ISO 10002 8.1)
+    complaint_id = fields.Many2one("iso10002.complaint", index=True, ondelete="set null")
+    complaint_name = fields.Char(string="Complaint Reference", readonly=True)
+    company_id = fields.Many2one("res.company", required=True, index=True)
     date = fields.Datetime(required=True, default=fields.Datetime.now)
     user_id = fields.Many2one("res.users", string="By", default=lambda self: self.env.user)
     kind = fields.Selection(
@@ -32,10 +35,24 @@ class Iso10002SlaEvent(models.Model):
     deadline = fields.Datetime()
     note = fields.Char()
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        complaints = self.env["iso10002.complaint"].browse([vals["complaint_id"] for vals in vals_list])
+        by_id = {complaint.id: complaint for complaint in complaints.sudo()}
+        for vals in vals_list:
+            complaint = by_id[vals["complaint_id"]]
+            vals.setdefault("company_id", complaint.company_id.id)
+            vals.setdefault("complaint_name", complaint.name)
+        return super().create(vals_list)
+
     def write(self, vals):
         if vals:
             raise UserError(_("The SLA history cannot be changed."))
         return super().write(vals)
+
+    def unlink(self):
+        # no client switch (the uninstall flag) skips the guard below
+        return super(Iso10002SlaEvent, client_safe(self)).unlink()
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):

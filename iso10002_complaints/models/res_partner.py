@@ -1,19 +1,20 @@
 from odoo import api, fields, models
 
+COMPLAINT_ROLES = "iso10002_complaints.group_complaint_officer,iso10002_complaints.group_complaint_auditor"
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
     complaint_ids = fields.One2many("iso10002.complaint", "partner_id", string="Complaints")
-    complaint_count = fields.Integer(
-        compute="_compute_complaint_count",
-        groups="iso10002_complaints.group_complaint_officer,iso10002_complaints.group_complaint_auditor",
-    )
+    complaint_count = fields.Integer(compute="_compute_complaint_count", groups=COMPLAINT_ROLES)
+    # health, disability: for those who handle complaints only (ISO 10002 4.5, 4.10)
     complaint_needs_assistance = fields.Boolean(
         string="Needs Assistance",
+        groups=COMPLAINT_ROLES,
         help="The person needs help to complain: accessibility, language, disability (ISO 10002 4.5).",
     )
-    complaint_assistance_note = fields.Text(string="Assistance Needed")
+    complaint_assistance_note = fields.Text(string="Assistance Needed", groups=COMPLAINT_ROLES)
 
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_complaint_count(self):

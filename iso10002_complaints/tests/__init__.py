@@ -5,6 +5,8 @@ from . import (
     test_mail_intake,
     test_partner,
     test_portal,
+    test_public_form,
     test_reports,
     test_sla,
+    test_trust,
 )

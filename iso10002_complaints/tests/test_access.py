@@ -140,6 +140,9 @@ class TestComplaintAccess(ComplaintsCase):
             self.complaint_a.sudo().unlink()
 
     def test_archive_instead_of_delete(self):
+        with self.assertRaises(UserError, msg="an open complaint is handled, not archived"):
+            self.complaint_a.with_user(self.manager).action_archive()
+        self._walk_to(self.complaint_a, "closed")
         self.complaint_a.with_user(self.manager).action_archive()
         self.assertFalse(self.complaint_a.active)
         self.assertTrue(self.complaint_a.exists())

@@ -1,4 +1,5 @@
 from odoo.tests import tagged
+from odoo.tools import format_date
 
 from .common import ComplaintsCase
 
@@ -15,7 +16,8 @@ class TestAcknowledgement(ComplaintsCase):
         ack = self._ack_messages(complaint)
         self.assertEqual(len(ack), 1)
         self.assertIn(self.complainant, ack.partner_ids)
-        self.assertEqual(ack.message_type, "comment")
+        self.assertEqual(ack.message_type, "auto_comment", "an automatic message (RFC 3834)")
+        self.assertEqual(ack.author_id, complaint.company_id.partner_id, "the company writes: the complainant is told")
         self.assertIn(complaint.name, ack.subject)
         self.assertIn(complaint.name, ack.body)
         self.assertIn("What happens next", ack.body)
@@ -44,11 +46,15 @@ class TestAcknowledgement(ComplaintsCase):
     def test_ack_for_social_media_complaint(self):
         self._assert_acknowledged_by_mail("iso10002_complaints.channel_social")
 
-    def test_ack_tells_the_expected_response_time(self):
-        self.team_a.response_days = 7
-        _complaint, ack = self._assert_acknowledged_by_mail("iso10002_complaints.channel_phone")
-        self.assertIn("7", ack.body)
-        self.assertIn("working days", ack.body)
+    def test_ack_promises_the_sla_deadline(self):
+        complaint, ack = self._assert_acknowledged_by_mail("iso10002_complaints.channel_phone")
+        self.assertTrue(complaint.resolution_deadline)
+        promised = complaint._get_promised_decision_date()
+        self.assertIn(promised, ack.body)
+        self.assertEqual(
+            promised,
+            format_date(self.env, complaint.resolution_deadline, lang_code=complaint.partner_id.lang or "en_US"),
+        )
 
     def test_ack_in_the_complainant_language(self):
         self.env["res.lang"]._activate_lang("fa_IR")
@@ -97,10 +103,8 @@ class TestAcknowledgement(ComplaintsCase):
         self.assertEqual(len(self._ack_messages(complaint)), 1)
 
     def test_acknowledgement_can_be_switched_off_for_imports(self):
-        complaint = (
-            self.env["iso10002.complaint"]
-            .with_context(iso10002_no_acknowledgement=True)
-            .create({"subject": "Imported", "partner_id": self.complainant.id, "channel_id": self.channel_phone.id})
+        complaint = self.env["iso10002.complaint"]._import_complaints(
+            [{"subject": "Imported", "partner_id": self.complainant.id, "channel_id": self.channel_phone.id}]
         )
         self.assertFalse(self._ack_messages(complaint))
         self.assertEqual(complaint.step, "received")

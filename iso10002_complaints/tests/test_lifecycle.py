@@ -40,7 +40,9 @@ class TestComplaintLifecycle(ComplaintsCase):
 
     def test_reference_is_unique_per_company(self):
         with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
-            self._complaint(name=self.complaint.name)
+            self.env["iso10002.complaint"]._import_complaints(
+                [{"subject": "Twin", "name": self.complaint.name, "channel_id": self.channel_phone.id}]
+            )
             self.env.flush_all()
 
     def test_received_values_recorded(self):

@@ -30,6 +30,7 @@ class TestPartner(ComplaintsCase):
         self.assertEqual(action["context"]["default_partner_id"], self.company_partner.id)
 
     def test_history_includes_closed_and_archived(self):
+        self._walk_to(self.c2, "closed")
         self.c2.action_archive()
         history = self.company_partner.with_context(active_test=False).complaint_ids
         self.assertIn(self.c2, history)

@@ -381,7 +381,7 @@ class TestSla(SlaCase):
     # ----------------------------------------------------------- queries
     def _due(self, count):
         with freeze_time("2026-03-09 08:00:00"):
-            return self.Complaint.with_context(iso10002_no_acknowledgement=True).create(
+            return self.Complaint._import_complaints(
                 [
                     {
                         "subject": f"Late {i}",
@@ -412,7 +412,7 @@ class TestSla(SlaCase):
             self.assertEqual(self.Complaint._cron_sla_sweep(), count)
             self.flush_tracking()
         self.assertEqual(set(complaints.mapped("sla_state")), {"breached"})
-        complaints.sla_next_check = False
+        complaints._sla_write({"sla_next_check": False})
         return statements
 
     def test_sweep_query_count_does_not_grow_with_complaints(self):

@@ -9,10 +9,33 @@ _lt = LazyTranslate(__name__)
 # Each check of the process (ISO 10002 8.5): to which complaints it applies, and which pass.
 AUDIT_CHECKS = [
     (
+        # every complaint that is acknowledged or should be by now, never acknowledged ones included
         "acknowledged",
         _lt("Acknowledged within target"),
-        [("step", "!=", "received")],
+        lambda now: [
+            "|",
+            "|",
+            ("acknowledged_date", "!=", False),
+            ("ack_deadline", "<=", now),
+            "&",
+            ("ack_deadline", "=", False),
+            ("step", "!=", "received"),
+        ],
         [("acknowledged_date", "!=", False), "|", ("ack_in_time", "=", True), ("sla_policy_id", "=", False)],
+    ),
+    (
+        # decided complaints, and open ones whose decision is overdue
+        "decided_in_time",
+        _lt("Decision communicated within target"),
+        lambda now: [
+            ("sla_policy_id", "!=", False),
+            "|",
+            ("communication_date", "!=", False),
+            "&",
+            ("resolution_deadline", "<=", now),
+            ("step", "not in", ("withdrawn", "out_of_scope", "closed")),
+        ],
+        [("communication_date", "!=", False), ("resolved_in_time", "=", True)],
     ),
     (
         "assessed",
@@ -93,7 +116,9 @@ class Iso10002ProcessAuditWizard(models.TransientModel):
         labels = self._check_labels()
         checks, exceptions = [], []
         applicable_total = passed_total = 0
-        for key, _label, applies, passes in AUDIT_CHECKS:
+        now = fields.Datetime.now()
+        for key, _label, applies_to, passes in AUDIT_CHECKS:
+            applies = applies_to(now) if callable(applies_to) else applies_to
             applicable = Complaint.search_count(base + applies)
             passed = Complaint.search_count(base + applies + passes)
             failing = Complaint.search(

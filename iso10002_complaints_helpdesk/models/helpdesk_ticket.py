@@ -1,7 +1,11 @@
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
+
+from odoo.addons.iso10002_complaints.models.trust import as_engine, as_sync, is_engine, is_sync
+
+COMPLAINT_MARKS = {"complaint_id", "complaint_reference", "is_complaint"}
 
 
 class HelpdeskTicket(models.Model):
@@ -28,6 +32,9 @@ class HelpdeskTicket(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not is_engine(self.env):
+            for vals in vals_list:
+                self._check_complaint_marks(vals)
         tickets = super().create(vals_list)
         flagged = tickets.filtered(lambda t: t.category_id and t.category_id in t.team_id.complaint_category_ids)
         if flagged:
@@ -35,9 +42,16 @@ class HelpdeskTicket(models.Model):
             flagged.sudo()._register_complaint()
         return tickets
 
+    def _check_complaint_marks(self, vals):
+        """Whether a ticket is a complaint is set by registering or linking it, never by hand."""
+        if COMPLAINT_MARKS & set(vals):
+            raise AccessError(_("A ticket becomes a complaint by registering or linking it as one."))
+
     def write(self, vals):
+        if not is_engine(self.env):
+            self._check_complaint_marks(vals)
         res = super().write(vals)
-        if vals.get("stage_id") and not self.env.context.get("iso10002_sync"):
+        if vals.get("stage_id") and not is_sync(self.env):
             closing = self.filtered(
                 lambda t: (
                     t.closed
@@ -82,7 +96,9 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         if self.sudo().complaint_id and self.sudo().complaint_id != complaint:
             raise UserError(_("Ticket %s is already linked to another complaint.", self.number))
-        self.sudo().write({"complaint_id": complaint.id, "complaint_reference": complaint.name, "is_complaint": True})
+        as_engine(self.sudo()).write(
+            {"complaint_id": complaint.id, "complaint_reference": complaint.name, "is_complaint": True}
+        )
         complaint.sudo().ticket_id = self
         self.message_post(
             body=Markup(_("Registered as complaint <b>%s</b>.")) % complaint.name, subtype_xmlid="mail.mt_note"
@@ -96,10 +112,10 @@ class HelpdeskTicket(models.Model):
             complaint = ticket.complaint_id
             if complaint.step in ("closed",):
                 continue
-            if complaint.step in ("communicated", "withdrawn", "out_of_scope") and (
-                complaint.step != "communicated" or complaint.complainant_response
+            if complaint.step in ("communicated", "withdrawn", "out_of_scope") and not complaint._missing_for_step(
+                "closed"
             ):
-                complaint.with_context(iso10002_sync=True).action_close()
+                as_sync(complaint).action_close()
             else:
                 complaint.message_post(
                     body=_(

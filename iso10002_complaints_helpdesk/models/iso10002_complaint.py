@@ -1,5 +1,7 @@
 from odoo import _, api, fields, models
 
+from odoo.addons.iso10002_complaints.models.trust import as_sync, is_sync
+
 
 class Iso10002Complaint(models.Model):
     _inherit = "iso10002.complaint"
@@ -12,7 +14,11 @@ class Iso10002Complaint(models.Model):
         groups="helpdesk_mgmt.group_helpdesk_user_own",
     )
     ticket_number = fields.Char(
-        compute="_compute_ticket_number", store=True, string="Ticket", help="The helpdesk ticket it came from."
+        compute="_compute_ticket_number",
+        store=True,
+        string="Ticket",
+        help="The helpdesk ticket it came from.",
+        groups="base.group_user",
     )
 
     @api.depends("ticket_id")
@@ -22,7 +28,7 @@ class Iso10002Complaint(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
-        if vals.get("stage_id") and not self.env.context.get("iso10002_sync"):
+        if vals.get("stage_id") and not is_sync(self.env):
             closing = self.sudo().filtered(
                 lambda c: (
                     c.step == "closed"
@@ -44,7 +50,7 @@ class Iso10002Complaint(models.Model):
                     limit=1,
                 )
                 if stage:
-                    ticket.with_context(iso10002_sync=True).stage_id = stage
+                    as_sync(ticket).stage_id = stage
                     ticket.message_post(
                         body=_("Closed with complaint %s.", complaint.name), subtype_xmlid="mail.mt_note"
                     )

@@ -1,0 +1,56 @@
+import hashlib
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+# submissions of the public form allowed per hour, unless set in the system parameters
+DEFAULT_LIMITS = {"address": 10, "email": 3}
+
+
+class Iso10002IntakeAttempt(models.Model):
+    """Complaints filed on the public form, per network address and e-mail, for throttling.
+
+    Only a hash of the address or e-mail is kept, for one day (database-wide, so that it
+    holds across HTTP workers)."""
+
+    _name = "iso10002.intake.attempt"
+    _description = "Complaint Form Submission"
+    _order = "id desc"
+    _log_access = False
+
+    kind = fields.Selection([("address", "Network address"), ("email", "E-mail")], required=True)
+    key = fields.Char(required=True, index=True)
+    date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
+
+    @api.model
+    def _hash(self, value):
+        secret = self.env["ir.config_parameter"].sudo().get_param("database.secret", "")
+        return hashlib.sha256(f"{secret}:{value.strip().lower()}".encode()).hexdigest()
+
+    @api.model
+    def _limit(self, kind):
+        param = self.env["ir.config_parameter"].sudo().get_param(f"iso10002_complaints.form_limit_{kind}_per_hour")
+        try:
+            return int(param) if param else DEFAULT_LIMITS[kind]
+        except ValueError:
+            return DEFAULT_LIMITS[kind]
+
+    @api.model
+    def _check_and_record(self, address, email):
+        """Refuse a submission over the hourly limit of its address or e-mail; else count it."""
+        since = fields.Datetime.now() - timedelta(hours=1)
+        Attempt = self.sudo()
+        keys = [(kind, self._hash(value)) for kind, value in (("address", address), ("email", email)) if value]
+        for kind, key in keys:
+            limit = self._limit(kind)
+            if (
+                limit > 0
+                and Attempt.search_count([("kind", "=", kind), ("key", "=", key), ("date", ">=", since)]) >= limit
+            ):
+                raise UserError(_("Too many complaints were filed from here in the last hour. Please try again later."))
+        Attempt.create([{"kind": kind, "key": key} for kind, key in keys])
+
+    @api.autovacuum
+    def _gc_attempts(self):
+        self.sudo().search([("date", "<", fields.Datetime.now() - timedelta(days=1))]).unlink()

@@ -1,0 +1,90 @@
+import email.errors
+import email.policy
+import logging
+import re
+import xmlrpc.client
+from email.header import decode_header, make_header
+from email.message import EmailMessage
+
+from odoo import _, api, models
+
+_logger = logging.getLogger(__name__)
+
+# what a message that cannot be read may break with: the parser's and the codecs' errors
+UNREADABLE_ERRORS = (RecursionError, LookupError, UnicodeError, email.errors.MessageError)
+KEPT_HEADERS = ("From", "To", "Cc", "Delivered-To", "Subject", "Message-Id", "Date", "In-Reply-To", "References")
+
+
+def _no_nul(value):
+    """NUL bytes cannot be stored by PostgreSQL: a header or body carrying one would make
+    the whole message fail. They are replaced, everything else is kept as it came."""
+    return value.replace("\x00", "\ufffd") if isinstance(value, str) else value
+
+
+def _raw_header(raw, name):
+    """A header of raw message bytes, decoded as far as possible, without the parser."""
+    head = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+    match = re.search(rb"^" + name.encode() + rb":(.*(?:\r?\n[ \t].*)*)", head, re.IGNORECASE | re.MULTILINE)
+    if not match:
+        return ""
+    value = " ".join(match.group(1).decode("utf-8", "replace").split())
+    try:
+        value = str(make_header(decode_header(value)))
+    except Exception:  # an encoded word in an unknown charset: kept as it came
+        _logger.debug("header %s kept undecoded", name)
+    return value.replace("\x00", "\ufffd")
+
+
+class MailThread(models.AbstractModel):
+    _inherit = "mail.thread"
+
+    @api.model
+    def message_process(
+        self, model, message, custom_values=None, save_original=False, strip_attachments=False, thread_id=None
+    ):
+        """A message the gateway cannot read is still delivered where it was sent: with
+        the headers that can be read, and the original attached (nothing is lost)."""
+        options = {
+            "custom_values": custom_values,
+            "save_original": save_original,
+            "strip_attachments": strip_attachments,
+            "thread_id": thread_id,
+        }
+        if isinstance(message, xmlrpc.client.Binary):
+            message = bytes(message.data)
+        if isinstance(message, str):
+            message = message.encode("utf-8", "replace")
+        try:
+            with self.env.cr.savepoint():
+                return super().message_process(model, message, **options)
+        except UNREADABLE_ERRORS as error:
+            if isinstance(error, KeyError | IndexError):
+                raise  # a bug, not an unreadable message
+            _logger.info("Unreadable incoming e-mail (%s): delivered with the original attached", error)
+            return super().message_process(model, self._message_unreadable(message), **options)
+
+    @api.model
+    def _message_unreadable(self, raw):
+        """A plain message standing for ``raw``, which is attached to it whole."""
+        safe = EmailMessage(policy=email.policy.SMTP)
+        for name in KEPT_HEADERS:
+            value = _raw_header(raw, name)
+            if value:
+                try:
+                    safe[name] = value
+                except (ValueError, TypeError, IndexError):
+                    safe[name] = value.encode("ascii", "replace").decode()
+        safe.set_content(_("This e-mail could not be read; the original message is attached."))
+        safe.add_attachment(raw, maintype="message", subtype="rfc822", filename="original_email.eml")
+        return safe.as_bytes()
+
+    @api.model
+    def message_parse(self, message, save_original=False):
+        msg_dict = super().message_parse(message, save_original=save_original)
+        for key, value in msg_dict.items():
+            msg_dict[key] = _no_nul(value)
+        msg_dict["attachments"] = [
+            attachment._replace(fname=_no_nul(attachment.fname)) if hasattr(attachment, "_replace") else attachment
+            for attachment in msg_dict.get("attachments") or []
+        ]
+        return msg_dict

@@ -1,0 +1,71 @@
+"""Switches a client cannot forge.
+
+Clients reach the ORM with a context made of JSON values (XML-RPC, JSON-RPC, HTTP): any
+key they like, but never a Python object. A context key whose value must be this very
+object can therefore only be set by server code. It marks the writes the process makes
+itself (the SLA engine, closing, reopening, the data loader), which may set the fields a
+person never sets by hand and may change a closed complaint.
+
+Core context keys that would hide a change (no tracking, no creation message) or skip a
+guard (the uninstall flag of ``@api.ondelete``) are dropped from every other call.
+"""
+
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
+
+ENGINE_KEY = "iso10002_engine"
+ENGINE = object()
+# a change made to keep a linked record in step (a helpdesk ticket and its complaint),
+# which must not be mirrored back
+SYNC_KEY = "iso10002_sync"
+SYNC = object()
+# an import of complaints with their history is not acknowledged again
+ACKNOWLEDGE_KEY = "iso10002_acknowledge"
+NO_ACKNOWLEDGEMENT = object()
+
+# core switches that would let a write leave no trace, or skip an ondelete guard
+UNSAFE_CONTEXT_KEYS = frozenset(
+    {
+        "tracking_disable",
+        "mail_notrack",
+        "mail_create_nolog",
+        "mail_auto_subscribe_no_notify",
+        MODULE_UNINSTALL_FLAG,
+    }
+)
+
+
+def is_engine(env):
+    """Whether this environment is the process's own, not a client's."""
+    return env.context.get(ENGINE_KEY) is ENGINE
+
+
+def as_engine(records):
+    """``records`` in the process's own environment."""
+    return records.with_context(**{ENGINE_KEY: ENGINE})
+
+
+def as_sync(records):
+    return records.with_context(**{SYNC_KEY: SYNC})
+
+
+def is_sync(env):
+    return env.context.get(SYNC_KEY) is SYNC
+
+
+def client_safe(records, protected=()):
+    """``records`` without the context keys a client could use to hide or skip something:
+    the unsafe core keys, any ``iso10002_*`` key, and defaults for ``protected`` fields."""
+    if is_engine(records.env):
+        return records
+    context = records.env.context
+    drop = [
+        key
+        for key in context
+        if key in UNSAFE_CONTEXT_KEYS
+        or key.startswith("iso10002_")
+        or (key.startswith("default_") and key[len("default_") :] in protected)
+    ]
+    if not drop:
+        return records
+    # the whole context is replaced: with_context(**kw) can add keys, not remove them
+    return records.with_context({key: value for key, value in context.items() if key not in drop})  # pylint: disable=context-overridden
