@@ -9,7 +9,7 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import format_date
-from odoo.tools.mail import email_normalize, email_split, parse_contact_from_email, plaintext2html
+from odoo.tools.mail import email_normalize, parse_contact_from_email, plaintext2html
 
 from .iso10002_complaint_stage import FINAL_STEPS, STEPS
 from .trust import ACKNOWLEDGE_KEY, NO_ACKNOWLEDGEMENT, as_engine, client_safe, is_engine
@@ -791,17 +791,21 @@ class Iso10002Complaint(models.Model):
     def _send_acknowledgement_mail(self):
         """Post the acknowledgement to the complainant; True when an e-mail to them was queued.
 
-        The company is the author: Odoo never notifies a message's author, and the
-        complainant may be the user who filed the complaint (portal)."""
+        The company is the author, and Odoo's rule of not notifying the current user is
+        lifted: the complainant may be the user who is filing the complaint (portal)."""
         self.ensure_one()
         partner = self.partner_id
         if not (partner and email_normalize(partner.email or "")):
             return False
-        messages = self.sudo().message_post_with_source(
-            "iso10002_complaints.mail_template_complaint_acknowledgement",
-            subtype_xmlid="mail.mt_comment",
-            message_type="auto_comment",
-            author_id=self.company_id.partner_id.id,
+        messages = (
+            self.sudo()
+            .with_context(mail_notify_author=True)
+            .message_post_with_source(
+                "iso10002_complaints.mail_template_complaint_acknowledgement",
+                subtype_xmlid="mail.mt_comment",
+                message_type="auto_comment",
+                author_id=self.company_id.partner_id.id,
+            )
         )
         return any(
             notification.res_partner_id == partner and notification.notification_type == "email"
@@ -860,7 +864,8 @@ class Iso10002Complaint(models.Model):
             name = self._portal_text(post, "name", _("Your name"), required=True)
             raw_email = self._portal_text(post, "email", _("Your e-mail address"), required=True)
             email = email_normalize(raw_email, strict=True)
-            if not email or len(email_split(raw_email)) != 1 or not EMAIL_RE.match(email):
+            # one plain address, exactly as typed: no display name, no second address
+            if not (EMAIL_RE.match(raw_email) and email == raw_email.lower()):
                 raise UserError(_("%s is not a valid e-mail address.", raw_email))
             self.env["iso10002.intake.attempt"]._check_and_record(remote_addr, email)
             partner = Partner.create({"name": name, "email": email, "company_id": False})

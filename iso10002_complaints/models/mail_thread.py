@@ -1,6 +1,7 @@
 import email.errors
 import email.policy
 import logging
+import os
 import re
 import xmlrpc.client
 from email.header import decode_header, make_header
@@ -10,8 +11,23 @@ from odoo import _, api, models
 
 _logger = logging.getLogger(__name__)
 
-# what a message that cannot be read may break with: the parser's and the codecs' errors
-UNREADABLE_ERRORS = (RecursionError, LookupError, UnicodeError, email.errors.MessageError)
+# what a message that cannot be read breaks with: the parser's and the codecs' errors
+UNREADABLE_ERRORS = (RecursionError, UnicodeError, email.errors.MessageError)
+# ... or any error raised inside the standard library's e-mail parser or codecs (it has
+# bugs of its own, e.g. IndexError on "From: @"); elsewhere it is a bug and is raised
+PARSER_MODULES = (os.sep + "email" + os.sep, os.sep + "encodings" + os.sep, os.sep + "codecs.py")
+
+
+def _unreadable(error):
+    if isinstance(error, UNREADABLE_ERRORS):
+        return True
+    traceback = error.__traceback__
+    while traceback and traceback.tb_next:
+        traceback = traceback.tb_next
+    filename = traceback.tb_frame.f_code.co_filename if traceback else ""
+    return any(part in filename for part in PARSER_MODULES)
+
+
 KEPT_HEADERS = ("From", "To", "Cc", "Delivered-To", "Subject", "Message-Id", "Date", "In-Reply-To", "References")
 
 
@@ -57,9 +73,9 @@ class MailThread(models.AbstractModel):
         try:
             with self.env.cr.savepoint():
                 return super().message_process(model, message, **options)
-        except UNREADABLE_ERRORS as error:
-            if isinstance(error, KeyError | IndexError):
-                raise  # a bug, not an unreadable message
+        except Exception as error:
+            if not _unreadable(error):
+                raise
             _logger.info("Unreadable incoming e-mail (%s): delivered with the original attached", error)
             return super().message_process(model, self._message_unreadable(message), **options)
 
@@ -67,14 +83,21 @@ class MailThread(models.AbstractModel):
     def _message_unreadable(self, raw):
         """A plain message standing for ``raw``, which is attached to it whole."""
         safe = EmailMessage(policy=email.policy.SMTP)
+        unreadable = []
         for name in KEPT_HEADERS:
             value = _raw_header(raw, name)
-            if value:
-                try:
-                    safe[name] = value
-                except (ValueError, TypeError, IndexError):
-                    safe[name] = value.encode("ascii", "replace").decode()
-        safe.set_content(_("This e-mail could not be read; the original message is attached."))
+            if not value:
+                continue
+            try:
+                safe[name] = value
+                str(safe[name])  # parsed when read: what the gateway will do
+            except Exception:  # whatever the parser cannot take is shown as text
+                del safe[name]
+                unreadable.append(f"{name}: {value}")
+        text = _("This e-mail could not be read; the original message is attached.")
+        if unreadable:
+            text += "\n\n" + _("Headers as received:") + "\n" + "\n".join(unreadable)
+        safe.set_content(text)
         safe.add_attachment(raw, maintype="message", subtype="rfc822", filename="original_email.eml")
         return safe.as_bytes()
 

@@ -69,9 +69,7 @@ class TestPortal(HttpCase):
         complaint = self.env["iso10002.complaint"].search([("subject", "=", "Wrong size")])
         self.assertEqual(complaint.partner_id, self.portal_user.partner_id)
         self.assertEqual(complaint.channel_id.code, "portal")
-        # open (issue 8): the filer's own acknowledgement e-mail is not recorded yet, so the
-        # complaint waits in Received with an activity for its owner
-        self.assertIn(complaint.step, ("received", "acknowledged"))
+        self.assertEqual(complaint.step, "acknowledged", "acknowledged by e-mail at once")
         self.assertIn("two sizes too big", complaint.description)
 
     def test_visitor_files_a_complaint_and_follows_it(self):

@@ -12,6 +12,7 @@ class Iso10002Complaint(models.Model):
         copy=False,
         index="btree_not_null",
         groups="helpdesk_mgmt.group_helpdesk_user_own",
+        tracking=True,
     )
     ticket_number = fields.Char(
         compute="_compute_ticket_number",
