@@ -53,6 +53,7 @@ class ComplaintPortal(CustomerPortal):
         status = 200
         if request.httprequest.method == "POST":
             try:
+                self._check_form_submission()
                 complaint = request.env["iso10002.complaint"]._portal_submit(
                     post, request.env.user, remote_addr=request.httprequest.remote_addr
                 )
@@ -67,6 +68,9 @@ class ComplaintPortal(CustomerPortal):
         values["is_public"] = request.env.user._is_public()
         values["title"] = _("File a complaint")
         return request.render("iso10002_complaints.portal_new_complaint", values, status=status)
+
+    def _check_form_submission(self):
+        """Checks of the request itself before the form is read (the captcha addon adds one)."""
 
     @staticmethod
     def _form_echo(value):

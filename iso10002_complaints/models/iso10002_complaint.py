@@ -1,5 +1,6 @@
 import ast
 import logging
+import math
 import re
 import unicodedata
 from datetime import timedelta
@@ -12,7 +13,8 @@ from odoo.tools import format_date
 from odoo.tools.mail import email_normalize, parse_contact_from_email, plaintext2html
 
 from .iso10002_complaint_stage import FINAL_STEPS, STEPS
-from .trust import ACKNOWLEDGE_KEY, NO_ACKNOWLEDGEMENT, as_engine, client_safe, is_engine
+from .sla_clock import ClockSet
+from .trust import ACKNOWLEDGE_KEY, DEFERRED_ACKNOWLEDGEMENT, NO_ACKNOWLEDGEMENT, as_engine, client_safe, is_engine
 
 _logger = logging.getLogger(__name__)
 
@@ -91,6 +93,7 @@ class Iso10002Complaint(models.Model):
     partner_id = fields.Many2one("res.partner", string="Complainant", index=True, tracking=True, check_company=True)
     email_from = fields.Char(
         string="E-mail",
+        index="trigram",
         compute="_compute_email_from",
         inverse="_inverse_email_from",
         store=True,
@@ -149,6 +152,13 @@ class Iso10002Complaint(models.Model):
     # -------------------------------------------------------- acknowledgement
     acknowledged_date = fields.Datetime(string="Acknowledged", tracking=True, copy=False, readonly=True)
     acknowledgement_channel = fields.Selection(CONTACT_MEANS, string="Acknowledged By", tracking=True, copy=False)
+    acknowledgement_pending = fields.Boolean(
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        groups="base.group_user",
+        help="Received by e-mail: the acknowledgement job acknowledges it in a moment.",
+    )
 
     # ------------------------------------------------------------- assessment
     category_id = fields.Many2one(
@@ -379,11 +389,14 @@ class Iso10002Complaint(models.Model):
         """Reference, record, SLA, acknowledgement of what is still received, log."""
         trusted = is_engine(self.env)
         self = client_safe(self, self._process_fields())  # noqa: PLW0642
+        acknowledge = self.env.context.get(ACKNOWLEDGE_KEY)
         for vals in vals_list:
             if not trusted:
                 if vals.get("name") in (False, _("New")):
                     vals.pop("name")
                 self._check_client_values(vals)
+            if acknowledge is DEFERRED_ACKNOWLEDGEMENT:
+                vals["acknowledgement_pending"] = True
             company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
             if vals.get("team_id") and not vals.get("company_id"):
                 company = self.env["iso10002.complaint.team"].browse(vals["team_id"]).company_id or company
@@ -403,9 +416,12 @@ class Iso10002Complaint(models.Model):
                 )
         for complaint in complaints.filtered("partner_id"):
             complaint.message_subscribe(partner_ids=complaint.partner_id.ids)
-        complaints._sla_on_create()
-        if self.env.context.get(ACKNOWLEDGE_KEY) is not NO_ACKNOWLEDGEMENT:
-            complaints.filtered(lambda c: c.step == "received")._acknowledge_on_receipt()
+        with ClockSet.shared(self.env):  # one fetch of the working time for both steps
+            complaints._sla_on_create()
+            if acknowledge is DEFERRED_ACKNOWLEDGEMENT:
+                self.env.ref("iso10002_complaints.ir_cron_acknowledge").sudo()._trigger()
+            elif acknowledge is not NO_ACKNOWLEDGEMENT:
+                complaints.filtered(lambda c: c.step == "received")._acknowledge_on_receipt()
         return complaints
 
     @api.model
@@ -769,9 +785,39 @@ class Iso10002Complaint(models.Model):
                     ),
                 )
 
+    @api.model
+    def _cron_acknowledge(self, limit=200):
+        """Acknowledge the complaints received by e-mail (triggered by their intake).
+
+        Each complaint in its own savepoint: one that cannot be acknowledged by e-mail
+        (a broken template, say) is handed to its owner and does not hold up the others."""
+        pending = self.search([("acknowledgement_pending", "=", True)], limit=limit, order="id")
+        for complaint in pending:
+            try:
+                with self.env.cr.savepoint():
+                    if complaint.step == "received":
+                        complaint._acknowledge_on_receipt()
+            except Exception as error:  # the owner is told, nothing is lost
+                _logger.exception("Acknowledgement of complaint %s failed", complaint.name)
+                complaint.activity_schedule(
+                    "iso10002_complaints.mail_activity_type_acknowledge",
+                    user_id=(complaint.user_id or complaint.team_id.user_id or self.env.user).id,
+                    note=_("The acknowledgement e-mail could not be sent (%s): acknowledge it another way.", error),
+                )
+            as_engine(complaint).write({"acknowledgement_pending": False})
+        remaining = self.search_count([("acknowledgement_pending", "=", True)]) if len(pending) == limit else 0
+        self.env["ir.cron"]._notify_progress(done=len(pending), remaining=remaining)
+        return len(pending)
+
     def _get_expected_response_days(self):
-        """Working days promised to the complainant when no SLA deadline is set."""
+        """Working days to the decision: the SLA resolution target in working days of the
+        team's calendar, or the team's response target without SLA (acknowledgement
+        templates of 18.0.1.0 still promise this)."""
         self.ensure_one()
+        calendar = self.team_id.resource_calendar_id or self.company_id.resource_calendar_id
+        hours = self.sla_policy_id.resolution_target_hours
+        if hours and calendar.hours_per_day:
+            return math.ceil(hours / calendar.hours_per_day)
         return self.team_id.response_days or 10
 
     def _get_promised_decision_date(self):
@@ -797,14 +843,26 @@ class Iso10002Complaint(models.Model):
         partner = self.partner_id
         if not (partner and email_normalize(partner.email or "")):
             return False
+        template = self.env.ref("iso10002_complaints.mail_template_complaint_acknowledgement")
+        # rendered in the complainant's language, posted without the composer's round trip
+        values = template.sudo()._generate_template(
+            self.ids, ["subject", "body_html", "email_from", "attachment_ids", "report_template_ids"]
+        )[self.id]
+        # a system message: nobody becomes a follower by it
         messages = (
             self.sudo()
-            .with_context(mail_notify_author=True)
-            .message_post_with_source(
-                "iso10002_complaints.mail_template_complaint_acknowledgement",
-                subtype_xmlid="mail.mt_comment",
-                message_type="auto_comment",
+            .with_context(mail_notify_author=True, mail_create_nosubscribe=True)
+            .message_post(
+                body=values["body_html"],
+                subject=values["subject"],
+                email_from=values.get("email_from") or False,
                 author_id=self.company_id.partner_id.id,
+                partner_ids=partner.ids,
+                attachments=values.get("attachments") or [],
+                attachment_ids=values.get("attachment_ids") or [],
+                message_type="auto_comment",
+                subtype_xmlid="mail.mt_comment",
+                email_layout_xmlid="mail.mail_notification_light",
             )
         )
         return any(
@@ -911,6 +969,10 @@ class Iso10002Complaint(models.Model):
     def _creation_subtype(self):
         return self.env.ref("iso10002_complaints.mt_complaint_received")
 
+    def _creation_message(self):
+        self.ensure_one()
+        return _("Complaint received through %s.", self.channel_id.name)
+
     @api.model
     def message_new(self, msg_dict, custom_values=None):
         """A complaint from an e-mail to a team's alias (ISO 10002 7.2).
@@ -943,8 +1005,11 @@ class Iso10002Complaint(models.Model):
             values.setdefault("email_from", normalized or email_from[:254])
         else:
             _logger.info("Complaint e-mail without sender address: created, to acknowledge by hand")
-        # the gateway user must not become the owner nor a follower
-        return self.with_context(mail_create_nosubscribe=True).create(values)
+        # the gateway user must not become the owner nor a follower; the acknowledgement
+        # goes out right after, so that receipt never waits for nor fails with it
+        return self.with_context(mail_create_nosubscribe=True, **{ACKNOWLEDGE_KEY: DEFERRED_ACKNOWLEDGEMENT}).create(
+            values
+        )
 
     @api.model
     def _routing_check_route(self, message, message_dict, route, raise_exception=True):
@@ -1006,26 +1071,21 @@ class Iso10002Complaint(models.Model):
             return ""
         if email.split("@", 1)[0] in ("mailer-daemon", "postmaster"):
             return _("delivery report")
-        if email in self._own_addresses():
+        if self._is_own_address(email):
             return _("sent from one of this database's own addresses")
         return ""
 
     @api.model
-    def _own_addresses(self):
-        """The addresses this database sends from or receives on: companies, aliases,
-        catch-all, bounce and default sender addresses."""
-        own = set()
+    def _is_own_address(self, email):
+        """Whether this database sends from or receives on ``email``: a company's
+        address, an alias, the catch-all, bounce or default sender address."""
         domains = self.env["mail.alias.domain"].sudo().search([])
-        for domain in domains:
-            own.update(filter(None, (domain.bounce_email, domain.catchall_email, domain.default_from_email)))
-        own.update(filter(None, self.env["res.company"].sudo().search([]).mapped("email")))
-        names = [
-            name
-            for name in (self.env["mail.alias"].sudo().search([("alias_name", "!=", False)])).mapped("alias_full_name")
-            if name
-        ]
-        own.update(names)
-        return {email_normalize(address) or address for address in own}
+        own = {domain.bounce_email for domain in domains} | {domain.catchall_email for domain in domains}
+        own |= {domain.default_from_email for domain in domains}
+        own |= set(self.env["res.company"].sudo().search([]).mapped("email"))
+        if email in {email_normalize(address or "") for address in own}:
+            return True
+        return bool(self.env["mail.alias"].sudo().search_count([("alias_full_name", "=", email)], limit=1))
 
     @api.model
     def _detect_loop_sender_domain(self, email_from_normalized):

@@ -100,7 +100,7 @@ class Iso10002Complaint(models.Model):
         if not sla:
             return
         now = fields.Datetime.now()
-        clocks = ClockSet()
+        clocks = ClockSet.of(self.env)
         if "stage_id" in vals:
             sla._sla_pause_resume(old_paused, now, clocks)
         if keys & SLA_MATCH_FIELDS:
@@ -124,7 +124,7 @@ class Iso10002Complaint(models.Model):
     def _sla_assign_policy(self, matched=None, clocks=None, note=True):
         """Give each complaint its policy (``matched`` or the first that matches) and plan it."""
         now = fields.Datetime.now()
-        clocks = clocks if clocks is not None else ClockSet()
+        clocks = clocks if clocks is not None else ClockSet.of(self.env)
         if not matched:
             matched = self.env["iso10002.sla.policy"]._match(self)
         self._sla_prefetch(clocks, now)
@@ -457,9 +457,9 @@ class Iso10002Complaint(models.Model):
         now = fields.Datetime.now()
         complaints = self.browse(self._sla_due_ids(now, limit)).with_context(mail_notify_force_send=False)
         if complaints:
-            clocks = ClockSet()
-            complaints._sla_prefetch(clocks, now)
-            complaints._sla_apply(complaints._sla_evaluate(now, clocks), now, clocks)
+            with ClockSet.shared(self.env) as clocks:
+                complaints._sla_prefetch(clocks, now)
+                complaints._sla_apply(complaints._sla_evaluate(now, clocks), now, clocks)
         remaining = self.search_count([("sla_next_check", "<=", now)]) if len(complaints) == limit else 0
         self.env["ir.cron"]._notify_progress(done=len(complaints), remaining=remaining)
         return len(complaints)

@@ -4,15 +4,18 @@
 SLA engine plans thousands of deadlines at once (a sweep, a batch create), so a clock
 fetches the calendar's work intervals (attendances minus leaves, in the calendar's time
 zone) for a window once, and walks them in Python. Datetimes in and out are naive UTC,
-as Odoo stores them. A clock lives for one call: nothing is kept between requests.
+as Odoo stores them. A clock lives for one operation (``ClockSet.shared``: a create with
+its acknowledgement, a sweep): nothing is kept between operations or requests.
 """
 
 import bisect
+import contextlib
 from datetime import datetime, timedelta
 
 from pytz import utc
 
-WINDOW = timedelta(days=120)
+# how far ahead a clock fetches working time at once; it grows by as much when needed
+WINDOW = timedelta(days=45)
 
 
 def _ts(dt):
@@ -36,7 +39,8 @@ class WorkClock:
         if self.lo is not None and self.lo <= lo and hi <= self.hi:
             return
         lo = min(lo, self.lo) if self.lo is not None else lo
-        hi = max(hi, self.hi) if self.hi is not None else hi
+        # a window that grows grows by a whole window, not by the seconds since the last call
+        hi = max(hi, self.hi + WINDOW.total_seconds()) if self.hi is not None else hi
         start = datetime.fromtimestamp(lo, utc)
         stop = datetime.fromtimestamp(hi, utc)
         intervals = self.calendar._work_intervals_batch(start, stop)[False]
@@ -86,7 +90,28 @@ class WorkClock:
 
 
 class ClockSet(dict):
-    """The clocks of one operation, one per calendar."""
+    """The clocks of one transaction, one per calendar."""
+
+    CACHE_KEY = "iso10002_sla_clocks"
+
+    @classmethod
+    def of(cls, env):
+        """The clocks of the operation under way on ``env``'s cursor, or new ones."""
+        clocks = env.cr.cache.get(cls.CACHE_KEY)
+        return cls() if clocks is None else clocks
+
+    @classmethod
+    @contextlib.contextmanager
+    def shared(cls, env):
+        """One set of clocks for everything done inside (the outermost call owns it)."""
+        if cls.CACHE_KEY in env.cr.cache:
+            yield env.cr.cache[cls.CACHE_KEY]
+            return
+        clocks = env.cr.cache[cls.CACHE_KEY] = cls()
+        try:
+            yield clocks
+        finally:
+            env.cr.cache.pop(cls.CACHE_KEY, None)
 
     def get_clock(self, calendar):
         key = calendar.id or 0

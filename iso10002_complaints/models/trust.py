@@ -18,9 +18,12 @@ ENGINE = object()
 # which must not be mirrored back
 SYNC_KEY = "iso10002_sync"
 SYNC = object()
-# an import of complaints with their history is not acknowledged again
+# how a new complaint is acknowledged: at once (the default), by the acknowledgement job
+# right after (mail intake: receipt never waits for, nor fails with, the outgoing mail),
+# or not at all (an import of complaints with their history)
 ACKNOWLEDGE_KEY = "iso10002_acknowledge"
 NO_ACKNOWLEDGEMENT = object()
+DEFERRED_ACKNOWLEDGEMENT = object()
 
 # core switches that would let a write leave no trace, or skip an ondelete guard
 UNSAFE_CONTEXT_KEYS = frozenset(
@@ -32,6 +35,10 @@ UNSAFE_CONTEXT_KEYS = frozenset(
         MODULE_UNINSTALL_FLAG,
     }
 )
+
+
+# the only values an iso10002_* key may have; a client cannot send any of them
+SENTINELS = (ENGINE, SYNC, NO_ACKNOWLEDGEMENT, DEFERRED_ACKNOWLEDGEMENT)
 
 
 def is_engine(env):
@@ -60,9 +67,9 @@ def client_safe(records, protected=()):
     context = records.env.context
     drop = [
         key
-        for key in context
+        for key, value in context.items()
         if key in UNSAFE_CONTEXT_KEYS
-        or key.startswith("iso10002_")
+        or (key.startswith("iso10002_") and not any(value is sentinel for sentinel in SENTINELS))
         or (key.startswith("default_") and key[len("default_") :] in protected)
     ]
     if not drop:

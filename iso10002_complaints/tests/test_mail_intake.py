@@ -25,9 +25,12 @@ class TestMailIntake(ComplaintsCase):
         cls.Complaint = cls.env["iso10002.complaint"]
 
     def _process(self, raw):
+        """The gateway, then the acknowledgement job its intake triggers."""
         if isinstance(raw, EmailMessage | MIMEMultipart | MIMEText):
             raw = raw.as_bytes()
-        return self.env["mail.thread"].message_process(None, raw)
+        thread_id = self.env["mail.thread"].message_process(None, raw)
+        self.Complaint._cron_acknowledge()
+        return thread_id
 
     def _mail(
         self,
@@ -186,6 +189,36 @@ class TestMailIntake(ComplaintsCase):
         complaint = self._new(before)
         ack = complaint.message_ids.filtered(lambda m: "we received your complaint" in (m.subject or ""))
         self.assertIn("complaints-a@complaints.example.com", ack.reply_to)
+
+    def test_receipt_does_not_wait_for_the_acknowledgement(self):
+        before = self.Complaint.search([])
+        cron = self.env.ref("iso10002_complaints.ir_cron_acknowledge")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        self.env["mail.thread"].message_process(None, self._mail(msgid="<wait@buyer.example>").as_bytes())
+        complaint = self._new(before)
+        self.assertEqual(complaint.step, "received")
+        self.assertTrue(complaint.acknowledgement_pending)
+        self.assertGreater(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers)
+        self.Complaint._cron_acknowledge()
+        self.assertEqual(complaint.step, "acknowledged")
+        self.assertFalse(complaint.acknowledgement_pending)
+
+    def test_a_broken_acknowledgement_template_loses_nothing(self):
+        template = self.env.ref("iso10002_complaints.mail_template_complaint_acknowledgement")
+        template.body_html = '<p t-out="object.no_such_field.name"/>'
+        before = self.Complaint.search([])
+        with mute_logger("odoo.addons.iso10002_complaints.models.iso10002_complaint", "odoo.addons.mail.models"):
+            self._process(self._mail(msgid="<broken@buyer.example>"))
+        complaint = self._new(before)
+        self.assertEqual(len(complaint), 1, "the complaint is recorded all the same")
+        self.assertEqual(complaint.step, "received")
+        self.assertFalse(complaint.acknowledgement_pending)
+        self.assertTrue(
+            complaint.activity_ids.filtered(
+                lambda a: a.activity_type_id == self.env.ref("iso10002_complaints.mail_activity_type_acknowledge")
+            ),
+            "its owner is asked to acknowledge it another way",
+        )
 
     def test_not_an_email_is_refused_cleanly(self):
         before = self.Complaint.search([])
