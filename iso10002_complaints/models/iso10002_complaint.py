@@ -14,7 +14,15 @@ from odoo.tools.mail import email_normalize, parse_contact_from_email, plaintext
 
 from .iso10002_complaint_stage import FINAL_STEPS, STEPS
 from .sla_clock import ClockSet
-from .trust import ACKNOWLEDGE_KEY, DEFERRED_ACKNOWLEDGEMENT, NO_ACKNOWLEDGEMENT, as_engine, client_safe, is_engine
+from .trust import (
+    ACKNOWLEDGE_KEY,
+    DEFERRED_ACKNOWLEDGEMENT,
+    NO_ACKNOWLEDGEMENT,
+    as_engine,
+    check_domain_access,
+    client_safe,
+    is_engine,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -65,6 +73,35 @@ CLOSED_WRITABLE = {"active", "color", "access_token", "stage_id"}
 PORTAL_LIMITS = {"name": 128, "email": 254, "subject": 200, "description": 20000, "remedy_sought": 4000}
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 
+# the order of a portal user's searches: the model's own starts with the internal priority
+PORTAL_ORDER = "received_date desc, id desc"
+
+# the trail: written by the process and the mail gateway only
+CLIENT_UNWRITABLE = frozenset(
+    {
+        "message_ids",
+        "website_message_ids",
+        "message_follower_ids",
+        "rating_ids",
+        "sla_event_ids",
+        "activity_ids",
+        "acknowledgement_pending",
+    }
+)
+
+# relations of the mail mixins that a portal user may not search complaints through
+PORTAL_UNSEARCHABLE = frozenset(
+    {
+        "message_ids",
+        "website_message_ids",
+        "message_follower_ids",
+        "message_partner_ids",
+        "activity_ids",
+        "rating_ids",
+        "message_attachment_count",
+    }
+)
+
 # HTML fields cannot be tracked by mail.thread: their previous text is logged instead
 HTML_TRACED = ("description", "findings", "response_text")
 
@@ -78,6 +115,10 @@ class Iso10002Complaint(models.Model):
     _check_company_auto = True
     _primary_email = "email_from"
     _track_duration_field = "stage_id"
+
+    # the token of the complainant's link: a portal colleague who could read it could
+    # post in the complainant's name (portal.mixin leaves it readable by portal users)
+    access_token = fields.Char(groups="base.group_user")
 
     # ---------------------------------------------------------------- receipt
     name = fields.Char(
@@ -176,6 +217,7 @@ class Iso10002Complaint(models.Model):
         readonly=False,
         index=True,
         tracking=True,
+        groups="base.group_user",
     )
     assessment_date = fields.Datetime(string="Assessed", readonly=True, copy=False, groups="base.group_user")
     assessed_by_id = fields.Many2one("res.users", readonly=True, copy=False, groups="base.group_user")
@@ -204,13 +246,15 @@ class Iso10002Complaint(models.Model):
     )
 
     # --------------------------------------------------------------- response
-    remedy = fields.Selection(REMEDIES, string="Remedy Decided", tracking=True)
+    remedy = fields.Selection(REMEDIES, string="Remedy Decided", tracking=True, groups="base.group_user")
     currency_id = fields.Many2one(
         "res.currency", required=True, default=lambda self: self.env.company.currency_id, tracking=True
     )
-    compensation_amount = fields.Monetary(currency_field="currency_id", tracking=True, aggregator="sum")
-    response_text = fields.Html(string="Response")
-    decision_date = fields.Datetime(tracking=True, copy=False, readonly=True)
+    compensation_amount = fields.Monetary(
+        currency_field="currency_id", tracking=True, aggregator="sum", groups="base.group_user"
+    )
+    response_text = fields.Html(string="Response", groups="base.group_user")
+    decision_date = fields.Datetime(tracking=True, copy=False, readonly=True, groups="base.group_user")
     decided_by_id = fields.Many2one("res.users", readonly=True, copy=False, groups="base.group_user")
 
     # ----------------------------------------------------------- communicated
@@ -376,13 +420,20 @@ class Iso10002Complaint(models.Model):
         through a form, an import or RPC (ISO 10002 4.9)."""
         return {name for name, field in self._fields.items() if field.store and field.readonly}
 
-    def _check_client_values(self, vals):
-        protected = sorted(set(vals) & self._process_fields())
+    def _check_client_values(self, vals, creating=False):
+        """What a client (a form, an import, RPC) may not set: the process fields, the
+        trail (messages, ratings, SLA history), no stage at all, and once recorded the
+        date the complaint was received."""
+        protected = set(vals) & (self._process_fields() | CLIENT_UNWRITABLE)
+        if not creating and "received_date" in vals:
+            protected.add("received_date")
         if protected:
-            labels = ", ".join(self._fields[name]._description_string(self.env) for name in protected)
+            labels = ", ".join(self._fields[name]._description_string(self.env) for name in sorted(protected))
             raise AccessError(
                 _("These fields are recorded by the complaints process and cannot be set by hand: %s", labels)
             )
+        if "stage_id" in vals and not vals["stage_id"]:
+            raise UserError(_("A complaint is always at a stage of the process."))
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -394,7 +445,7 @@ class Iso10002Complaint(models.Model):
             if not trusted:
                 if vals.get("name") in (False, _("New")):
                     vals.pop("name")
-                self._check_client_values(vals)
+                self._check_client_values(vals, creating=True)
             if acknowledge is DEFERRED_ACKNOWLEDGEMENT:
                 vals["acknowledgement_pending"] = True
             company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
@@ -403,9 +454,17 @@ class Iso10002Complaint(models.Model):
                 vals["company_id"] = company.id
             if not vals.get("name"):
                 vals["name"] = self._next_reference(company, vals.get("received_date"))
-        complaints = super().create(vals_list)
+        creator = self
+        if acknowledge is DEFERRED_ACKNOWLEDGEMENT:
+            # from the mail gateway: the incoming e-mail, posted next with the creation
+            # subtype, is the creation message; the gateway also makes its sender a follower
+            creator = self.with_context(mail_create_nolog=True)
+        complaints = super(Iso10002Complaint, creator).create(vals_list)
         if not trusted:
-            late = complaints.filtered(lambda c: c.step and c.step != "received")
+            late = complaints.filtered(lambda c: c.step != "received")
+            if late.filtered(lambda c: not c.stage_id):
+                raise UserError(_("No stage is defined for the step Received: ask a complaints manager to add one."))
+            complaints.filtered(lambda c: not c.active)._check_archiving({"active": False})
             if late:
                 raise UserError(
                     _(
@@ -414,8 +473,9 @@ class Iso10002Complaint(models.Model):
                         ", ".join(late.mapped("stage_id.name")),
                     )
                 )
-        for complaint in complaints.filtered("partner_id"):
-            complaint.message_subscribe(partner_ids=complaint.partner_id.ids)
+        if acknowledge is not DEFERRED_ACKNOWLEDGEMENT:
+            for complaint in complaints.filtered("partner_id"):
+                complaint.message_subscribe(partner_ids=complaint.partner_id.ids)
         with ClockSet.shared(self.env):  # one fetch of the working time for both steps
             complaints._sla_on_create()
             if acknowledge is DEFERRED_ACKNOWLEDGEMENT:
@@ -474,6 +534,18 @@ class Iso10002Complaint(models.Model):
         self._sla_on_write(vals, before)
         return True
 
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        """Complaints are searched by what the user may read: never through a field of
+        theirs they may not read, and for portal users never through the chatter (its SQL
+        join sees internal notes), the followers or the activities; their default order
+        leaves out the internal priority."""
+        internal = self.env.su or self.env.user._is_internal()
+        check_domain_access(self, domain, forbidden=() if internal else PORTAL_UNSEARCHABLE)
+        if not internal and order == self._order:
+            order = PORTAL_ORDER
+        return super()._search(domain, offset=offset, limit=limit, order=order)
+
     def _check_archiving(self, vals):
         if "active" in vals and not vals["active"]:
             still_open = self.filtered(lambda c: c.step not in FINAL_STEPS)
@@ -509,8 +581,9 @@ class Iso10002Complaint(models.Model):
             complaint._message_log(body=Markup("<ul>%s</ul>") % Markup("").join(parts))
 
     def unlink(self):
-        # no client switch (the uninstall flag) skips the guard below
-        return super(Iso10002Complaint, client_safe(self)).unlink()
+        # no client switch (the uninstall flag) skips the guard below; what is deleted with
+        # a complaint still in its first step (its messages, documents) goes by the process
+        return super(Iso10002Complaint, as_engine(self)).unlink()
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_left_received(self):
@@ -525,10 +598,9 @@ class Iso10002Complaint(models.Model):
             )
 
     def copy_data(self, default=None):
-        vals_list = super().copy_data(default=default)
-        for complaint, vals in zip(self, vals_list, strict=False):
-            vals.setdefault("subject", _("%s (copy)", complaint.subject))
-        return vals_list
+        # a complaint is a record of what someone told us: it is never duplicated (a
+        # copy would acknowledge the complainant a second time, under a new reference)
+        raise UserError(_("Complaints are not duplicated: record a new complaint instead."))
 
     # --------------------------------------------------------------- sequence
     @api.model
@@ -583,7 +655,8 @@ class Iso10002Complaint(models.Model):
             raise UserError(
                 _("Stage %(stage)s is not used by team %(team)s.", stage=stage.name, team=self.team_id.name)
             )
-        if old == new or not old:
+        old = old or "received"  # a complaint without a stage is treated as just received
+        if old == new:
             return
         if old in FINAL_STEPS and is_engine(self.env):
             return  # action_reopen
@@ -698,7 +771,8 @@ class Iso10002Complaint(models.Model):
     def action_communicate(self):
         self._move_to_step("communicated")
         for complaint in self.filtered(lambda c: c.communication_channel == "email" and c.email_from):
-            complaint.message_post_with_source(
+            # the company writes to the complainant (the officer moved the step, above)
+            complaint.sudo().message_post_with_source(
                 "iso10002_complaints.mail_template_complaint_decision",
                 subtype_xmlid="mail.mt_comment",
                 message_type="comment",
@@ -870,6 +944,24 @@ class Iso10002Complaint(models.Model):
             for notification in messages.sudo().notification_ids
         )
 
+    def _tell_new_decision_date(self):
+        """Tell complainants who were promised a date that our answer now comes later."""
+        for complaint in self.filtered(lambda c: c.partner_id.email):
+            lang = complaint.partner_id.lang or self.env.lang
+            body = complaint.with_context(lang=lang).env._(
+                "We now expect to give you our answer to your complaint %(reference)s by %(date)s.",
+                reference=complaint.name,
+                date=complaint._get_promised_decision_date(),
+            )
+            complaint.sudo().with_context(mail_notify_author=True, mail_create_nosubscribe=True).message_post(
+                body=body,
+                author_id=complaint.company_id.partner_id.id,
+                partner_ids=complaint.partner_id.ids,
+                message_type="auto_comment",
+                subtype_xmlid="mail.mt_comment",
+                email_layout_xmlid="mail.mail_notification_light",
+            )
+
     def _notify_by_email_get_base_mail_values(self, message, additional_values=None):
         """Automatic messages say so (RFC 3834), so that auto-responders do not answer them."""
         values = super()._notify_by_email_get_base_mail_values(message, additional_values=additional_values)
@@ -960,6 +1052,50 @@ class Iso10002Complaint(models.Model):
             )
         return res
 
+    def _check_can_update_message_content(self, messages):
+        # the chatter's edit and delete of a message (also its superuser routes)
+        raise AccessError(_("The messages of a complaint are its record: they cannot be changed or deleted."))
+
+    @api.returns("mail.message", lambda value: value.id)
+    def message_post(self, **kwargs):
+        # who may not change a complaint (an auditor, a follower) does not write to its
+        # complainant in the company's name either
+        if not self.env.su:
+            self.check_access("write")
+        return super().message_post(**kwargs)
+
+    def message_notify(self, **kwargs):
+        if not self.env.su:
+            self.check_access("write")
+        return super().message_notify(**kwargs)
+
+    def rating_apply(self, rate, token=None, rating=None, feedback=None, subtype_xmlid=None, notify_delay_send=False):
+        """A complainant who answers the satisfaction request again changes the rating,
+        but the first answer stays in the trail: the change is a message of its own."""
+        if token:
+            rating = self.env["rating.rating"].sudo().search([("access_token", "=", token)], limit=1)
+        if not (rating and rating.consumed):
+            return super().rating_apply(
+                rate,
+                token=token,
+                rating=rating,
+                feedback=feedback,
+                subtype_xmlid=subtype_xmlid,
+                notify_delay_send=notify_delay_send,
+            )
+        if rate < 0 or rate > 5:
+            raise ValueError(_("Wrong rating value. A rate should be between 0 and 5 (received %d).", rate))
+        previous = rating.rating
+        rating.sudo().write({"rating": rate, "feedback": feedback})
+        self.sudo().message_post(
+            author_id=rating.partner_id.id or None,
+            body=Markup("<p>%s</p>%s")
+            % (_("Rating changed from %(old)s to %(new)s.", old=int(previous), new=int(rate)), feedback or ""),
+            subtype_xmlid="mail.mt_comment",
+            message_type="comment",
+        )
+        return rating
+
     def _track_subtype(self, init_values):
         self.ensure_one()
         if "stage_id" in init_values:
@@ -1022,7 +1158,14 @@ class Iso10002Complaint(models.Model):
         reason = self._automatic_mail_reason(message, message_dict)
         if not reason:
             return route
-        defaults = route[2] or {}
+        if not self._keep_on_team(message_dict, route[2] or {}, reason):
+            return route
+        return False
+
+    @api.model
+    def _keep_on_team(self, message_dict, defaults, reason):
+        """Keep an incoming message that must not become a complaint on the team whose
+        alias received it (nothing is lost); False when there is no team to keep it."""
         team = self.env["iso10002.complaint.team"].sudo().browse(defaults.get("team_id")).exists()
         if not team:
             team = (
@@ -1031,9 +1174,9 @@ class Iso10002Complaint(models.Model):
                 .search([("company_id", "=", defaults.get("company_id") or self.env.company.id)], limit=1)
             )
         if not team:
-            return route
+            return False
         _logger.info(
-            "Automatic mail from %s (%s) kept on complaint team %s, not registered as a complaint",
+            "Mail from %s (%s) kept on complaint team %s, not registered as a complaint",
             message_dict.get("email_from"),
             reason,
             team.id,
@@ -1049,7 +1192,7 @@ class Iso10002Complaint(models.Model):
             attachments=message_dict.get("attachments") or [],
         )
         team._message_log(body=_("Not registered as a complaint: %s.", reason))
-        return False
+        return True
 
     @api.model
     def _automatic_mail_reason(self, message, message_dict):

@@ -128,7 +128,7 @@ class Iso10002Complaint(models.Model):
         if not matched:
             matched = self.env["iso10002.sla.policy"]._match(self)
         self._sla_prefetch(clocks, now)
-        events = []
+        events, later = [], self.browse()
         for policy, complaints in self._sla_group(lambda c: matched[c]).items():
             for complaint in complaints:
                 clock = complaint._sla_clock(clocks)
@@ -140,7 +140,11 @@ class Iso10002Complaint(models.Model):
                         start, policy.resolution_target_hours + complaint.sla_paused_hours
                     ),
                 }
+                promised = complaint.acknowledged_date and complaint.resolution_deadline
                 complaint._sla_write(vals)
+                if promised and vals["resolution_deadline"] > promised:
+                    # the complainant was told a date: a later one is told too (ISO 10002 7.3)
+                    later |= complaint
                 events.append(
                     {
                         "complaint_id": complaint.id,
@@ -163,6 +167,7 @@ class Iso10002Complaint(models.Model):
                     )
         self.env["iso10002.sla.event"].sudo().create(events)
         self._sla_apply(self._sla_evaluate(now, clocks), now, clocks, initial=True)
+        later._tell_new_decision_date()
 
     def _sla_prefetch(self, clocks, now):
         """Fetch each calendar's intervals once for the whole recordset."""

@@ -63,6 +63,30 @@ class Iso10002CorrectiveAction(models.Model):
         domain = [("deadline", "<", fields.Date.context_today(self)), ("state", "in", ("open", "in_progress"))]
         return domain if (operator == "=") == value else ["!", *domain]
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        actions = super().create(vals_list)
+        actions._link_complaints(dict.fromkeys(actions, self.env["iso10002.complaint"]))
+        return actions
+
+    def write(self, vals):
+        before = {action: action.complaint_ids for action in self} if "complaint_ids" in vals else None
+        res = super().write(vals)
+        if before is not None:
+            self._link_complaints(before)
+        return res
+
+    def _link_complaints(self, before):
+        """Linking an action to a complaint changes the complaint: only those who may
+        change it do so, and the complaint's trail says so."""
+        for action, old in before.items():
+            added, removed = action.complaint_ids - old, old - action.complaint_ids
+            (added | removed).check_access("write")
+            for complaint in added:
+                complaint.sudo()._message_log(body=_("Linked to corrective action %s.", action.name))
+            for complaint in removed:
+                complaint.sudo()._message_log(body=_("Unlinked from corrective action %s.", action.name))
+
     def action_start(self):
         self.write({"state": "in_progress"})
 

@@ -11,6 +11,7 @@ class Iso10002SlaEvent(models.Model):
     _name = "iso10002.sla.event"
     _description = "Complaint SLA Event"
     _order = "date desc, id desc"
+    _rec_name = "complaint_name"
 
     # the history outlives a complaint deleted in its first step (ISO 10002 8.1)
     complaint_id = fields.Many2one("iso10002.complaint", index=True, ondelete="set null")
@@ -37,6 +38,9 @@ class Iso10002SlaEvent(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self.browse().check_access("create")  # only the engine (as superuser) writes history
+        if any(not vals.get("complaint_id") for vals in vals_list):
+            raise UserError(_("An SLA event belongs to a complaint."))
         complaints = self.env["iso10002.complaint"].browse([vals["complaint_id"] for vals in vals_list])
         by_id = {complaint.id: complaint for complaint in complaints.sudo()}
         for vals in vals_list:

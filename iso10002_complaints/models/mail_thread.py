@@ -1,5 +1,6 @@
 import email.errors
 import email.policy
+import hashlib
 import logging
 import os
 import re
@@ -8,6 +9,8 @@ from email.header import decode_header, make_header
 from email.message import EmailMessage
 
 from odoo import _, api, models
+from odoo.exceptions import AccessError
+from odoo.tools import html2plaintext
 
 _logger = logging.getLogger(__name__)
 
@@ -59,7 +62,13 @@ class MailThread(models.AbstractModel):
         self, model, message, custom_values=None, save_original=False, strip_attachments=False, thread_id=None
     ):
         """A message the gateway cannot read is still delivered where it was sent: with
-        the headers that can be read, and the original attached (nothing is lost)."""
+        the headers that can be read, and the original attached (nothing is lost).
+
+        Choosing where a message goes and with which values (``model``, ``thread_id``,
+        ``custom_values``) is the mail gateway's, run by an administrator: over RPC an
+        employee could otherwise create records as superuser with any values."""
+        if (model or thread_id or custom_values) and not self.env.is_system():
+            raise AccessError(_("Only the mail gateway chooses where an incoming e-mail goes."))
         options = {
             "custom_values": custom_values,
             "save_original": save_original,
@@ -82,7 +91,7 @@ class MailThread(models.AbstractModel):
     @api.model
     def _message_unreadable(self, raw):
         """A plain message standing for ``raw``, which is attached to it whole."""
-        safe = EmailMessage(policy=email.policy.SMTP)
+        safe = EmailMessage(policy=email.policy.SMTPUTF8)
         unreadable = []
         for name in KEPT_HEADERS:
             value = _raw_header(raw, name)
@@ -91,6 +100,7 @@ class MailThread(models.AbstractModel):
             try:
                 safe[name] = value
                 str(safe[name])  # parsed when read: what the gateway will do
+                safe.as_bytes()  # and written out
             except Exception:  # whatever the parser cannot take is shown as text
                 del safe[name]
                 unreadable.append(f"{name}: {value}")
@@ -98,12 +108,51 @@ class MailThread(models.AbstractModel):
         if unreadable:
             text += "\n\n" + _("Headers as received:") + "\n" + "\n".join(unreadable)
         safe.set_content(text)
-        safe.add_attachment(raw, maintype="message", subtype="rfc822", filename="original_email.eml")
+        safe.add_attachment(raw, maintype="application", subtype="octet-stream", filename="original_email.eml")
         return safe.as_bytes()
+
+    @api.model
+    def message_route(self, message, message_dict, model=None, thread_id=None, custom_values=None):
+        """One e-mail is one complaint, even when it is sent to several teams' aliases:
+        the first alias in the message's recipients takes it."""
+        routes = super().message_route(message, message_dict, model, thread_id, custom_values)
+        kept, new_complaint = [], False
+        for route in routes:
+            if route[0] == "iso10002.complaint" and not route[1]:
+                if new_complaint:
+                    continue
+                new_complaint = True
+            kept.append(route)
+        return kept
+
+    @api.model
+    def _detect_loop_sender(self, message, message_dict, routes):
+        """Odoo drops mail from a sender who created many records lately (a mail loop).
+        A complaint is never dropped: the message is kept on the team instead."""
+        looping = super()._detect_loop_sender(message, message_dict, routes)
+        if looping:
+            for route in routes or ():
+                if route[0] == "iso10002.complaint" and not route[1]:
+                    self.env["iso10002.complaint"]._keep_on_team(
+                        message_dict, route[2] or {}, _("too many complaints from this sender lately (mail loop guard)")
+                    )
+                    break
+        return looping
 
     @api.model
     def message_parse(self, message, save_original=False):
         msg_dict = super().message_parse(message, save_original=save_original)
+        if not message.get("Message-Id"):
+            # the same message delivered twice gets the same id, so it is recognised
+            digest = hashlib.sha256(message.as_bytes(policy=email.policy.compat32)).hexdigest()[:40]
+            msg_dict["message_id"] = f"<{digest}@no-message-id.invalid>"
+        if not html2plaintext(msg_dict.get("body") or "").strip() and not msg_dict.get("attachments"):
+            payload = message.get_payload()
+            if payload and (isinstance(payload, list) or str(payload).strip()):
+                # nothing could be read of a message that says something: keep it whole
+                msg_dict["attachments"] = [
+                    self._Attachment("original_email.eml", message.as_bytes(policy=email.policy.compat32), {})
+                ]
         for key, value in msg_dict.items():
             msg_dict[key] = _no_nul(value)
         msg_dict["attachments"] = [

@@ -1,12 +1,18 @@
 from odoo import api, fields, models
 
+from .trust import check_domain_access
+
 COMPLAINT_ROLES = "iso10002_complaints.group_complaint_officer,iso10002_complaints.group_complaint_auditor"
+COMPLAINT_FIELDS = frozenset(
+    {"complaint_ids", "complaint_count", "complaint_needs_assistance", "complaint_assistance_note"}
+)
 
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    complaint_ids = fields.One2many("iso10002.complaint", "partner_id", string="Complaints")
+    # who complained is the complaints process's to know, not every employee's or portal user's
+    complaint_ids = fields.One2many("iso10002.complaint", "partner_id", string="Complaints", groups=COMPLAINT_ROLES)
     complaint_count = fields.Integer(compute="_compute_complaint_count", groups=COMPLAINT_ROLES)
     # health, disability: for those who handle complaints only (ISO 10002 4.5, 4.10)
     complaint_needs_assistance = fields.Boolean(
@@ -15,6 +21,12 @@ class ResPartner(models.Model):
         help="The person needs help to complain: accessibility, language, disability (ISO 10002 4.5).",
     )
     complaint_assistance_note = fields.Text(string="Assistance Needed", groups=COMPLAINT_ROLES)
+
+    @api.model
+    def _search(self, domain, *args, **kwargs):
+        # the complaint fields of a contact are searched only by those who may read them
+        check_domain_access(self, domain, names=COMPLAINT_FIELDS)
+        return super()._search(domain, *args, **kwargs)
 
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_complaint_count(self):

@@ -10,6 +10,8 @@ Core context keys that would hide a change (no tracking, no creation message) or
 guard (the uninstall flag of ``@api.ondelete``) are dropped from every other call.
 """
 
+from odoo.exceptions import AccessError
+
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
 ENGINE_KEY = "iso10002_engine"
@@ -47,8 +49,13 @@ def is_engine(env):
 
 
 def as_engine(records):
-    """``records`` in the process's own environment."""
-    return records.with_context(**{ENGINE_KEY: ENGINE})
+    """``records`` in the process's own environment, without what a client put in the
+    context (an action called over RPC may carry tracking_disable, for instance)."""
+    engine = client_safe(records)
+    defaults = [key for key in engine.env.context if key.startswith("default_")]
+    if defaults:  # the process says what it writes: no default comes from a caller
+        engine = engine.with_context({k: v for k, v in engine.env.context.items() if k not in defaults})  # pylint: disable=context-overridden
+    return engine.with_context(**{ENGINE_KEY: ENGINE})
 
 
 def as_sync(records):
@@ -76,3 +83,25 @@ def client_safe(records, protected=()):
         return records
     # the whole context is replaced: with_context(**kw) can add keys, not remove them
     return records.with_context({key: value for key, value in context.items() if key not in drop})  # pylint: disable=context-overridden
+
+
+def check_domain_access(model, domain, names=None, forbidden=()):
+    """Refuse a search through a field the user may not read.
+
+    The ORM checks field groups for stored columns only: a one2many or many2many with
+    ``groups`` (or a relation in ``forbidden``) can still be searched through, and that
+    tells who complained or what an internal note says. ``names``: the fields to check
+    (default: all of ``model``'s)."""
+    if model.env.su:
+        return
+    for leaf in domain or ():
+        if not (isinstance(leaf, list | tuple) and leaf and isinstance(leaf[0], str)):
+            continue
+        name = leaf[0].split(".", 1)[0]
+        if names is not None and name not in names:
+            continue
+        field = model._fields.get(name)
+        if name in forbidden or (field and field.groups and not field.is_accessible(model.env)):
+            raise AccessError(
+                model.env._("You cannot search %(model)s by %(field)s.", model=model._description, field=leaf[0])
+            )

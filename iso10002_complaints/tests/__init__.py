@@ -7,6 +7,7 @@ from . import (
     test_portal,
     test_public_form,
     test_reports,
+    test_sealed_routes,
     test_sla,
     test_trust,
 )

@@ -3,7 +3,6 @@ from datetime import datetime
 from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
-from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
@@ -329,9 +328,10 @@ class TestComplaintLifecycle(ComplaintsCase):
         self.complaint.write({"severity": "low", "impact": "low", "urgency": "low", "safety_issue": True})
         self.assertEqual(self.complaint.priority, "3", "a safety issue is always urgent")
 
-    def test_copy_gets_new_reference_and_starts_over(self):
+    def test_a_complaint_is_never_duplicated(self):
+        # a copy would acknowledge the complainant again under another reference
         self._walk_to(self.complaint, "assessment")
-        duplicate = self.complaint.copy()
-        self.assertNotEqual(duplicate.name, self.complaint.name)
-        self.assertFalse(duplicate.decision_date)
-        self.assertEqual(duplicate.received_date.date(), fields.Date.today())
+        count = self.env["iso10002.complaint"].search_count([])
+        with self.assertRaises(UserError):
+            self.complaint.copy()
+        self.assertEqual(self.env["iso10002.complaint"].search_count([]), count)

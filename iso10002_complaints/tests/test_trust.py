@@ -38,11 +38,7 @@ PORTAL_FIELDS = {
     "remedy_sought",
     "acknowledged_date",
     "acknowledgement_channel",
-    "remedy",
     "currency_id",
-    "compensation_amount",
-    "response_text",
-    "decision_date",
     "communication_date",
     "communication_channel",
     "complainant_response",
@@ -57,11 +53,8 @@ PORTAL_FIELDS = {
     "external_referral_date",
     "external_outcome",
     "resolution_deadline",
-    "priority",
     # mail.thread.cc: the addresses the complainant copied
     "email_cc",
-    # portal.mixin: the token of the link the complainant already holds
-    "access_token",
 }
 # context keys a client may send that must switch nothing off
 HOSTILE_CONTEXT = {
@@ -171,6 +164,49 @@ class TestHostileMail(ComplaintsCase):
                 ).encode()
             )
         self.assertEqual(len(self.Complaint.search([("id", "not in", before.ids)])), 3)
+
+    def test_one_mail_to_two_teams_is_one_complaint(self):
+        before = self.Complaint.search([])
+        self._process(
+            b"From: Bob <bob@buyer.example>\nTo: complaints-a@complaints.example.com, "
+            b"complaints-b@complaints.example.com\nSubject: Both\nMessage-Id: <both@buyer.example>\n\nBoth.\n"
+        )
+        self.assertEqual(len(self.Complaint.search([("id", "not in", before.ids)])), 1)
+
+    def test_a_mail_without_message_id_delivered_twice_is_one_complaint(self):
+        raw = b"From: Bob <bob@buyer.example>\nTo: complaints-a@complaints.example.com\nSubject: No id\n\nNo id.\n"
+        before = self.Complaint.search([])
+        self._process(raw)
+        self._process(raw)
+        self.assertEqual(len(self.Complaint.search([("id", "not in", before.ids)])), 1)
+
+    def test_a_body_that_cannot_be_read_is_kept_whole(self):
+        raw = (
+            b"From: Bob <bob@buyer.example>\nTo: complaints-a@complaints.example.com\nSubject: Lost text\n"
+            b"Message-Id: <lost@buyer.example>\nContent-Type: multipart/mixed\n\nThe chair broke, no boundary.\n"
+        )
+        before = self.Complaint.search([])
+        self._process(raw)
+        complaint = self.Complaint.search([("id", "not in", before.ids)])
+        self.assertEqual(len(complaint), 1)
+        originals = self.env["ir.attachment"].search(
+            [("res_model", "=", complaint._name), ("res_id", "=", complaint.id), ("name", "=", "original_email.eml")]
+        )
+        self.assertIn(b"The chair broke", originals.raw)
+
+    def test_the_loop_guard_keeps_what_it_stops(self):
+        self.env["ir.config_parameter"].sudo().set_param("mail.gateway.loop.threshold", 2)
+        messages = len(self.team_a.message_ids)
+        for number in range(3):
+            self._process(
+                (
+                    "From: Flood <flood@buyer.example>\nTo: complaints-a@complaints.example.com\n"
+                    f"Subject: Flood {number}\nMessage-Id: <flood-{number}@buyer.example>\n\nFlood {number}.\n"
+                ).encode()
+            )
+        kept = self.team_a.message_ids.filtered(lambda m: m.message_id == "<flood-2@buyer.example>")
+        self.assertEqual(len(kept), 1, "the stopped message is kept on the team")
+        self.assertGreater(len(self.team_a.message_ids), messages)
 
     def test_redelivered_message_stays_one_complaint(self):
         raw = (
@@ -326,6 +362,26 @@ class TestTamperEvident(ComplaintsCase):
         complaint.with_user(self.officer_a).write({"active": False})
         self.assertFalse(complaint.active)
 
+    def test_a_later_decision_date_is_told_to_the_complainant(self):
+        complaint = self._complaint()  # acknowledged by e-mail, with a date
+        self.assertEqual(complaint.step, "acknowledged")
+        promised = complaint.resolution_deadline
+        self.env["iso10002.sla.policy"].create(
+            {
+                "name": "Low severity, slower",
+                "severity": "low",
+                "sequence": 1,
+                "ack_target_hours": 8,
+                "resolution_target_hours": 400,
+            }
+        )
+        complaint.with_user(self.officer_a).write({"severity": "low", "category_id": self.category.id})
+        self.assertGreater(complaint.resolution_deadline, promised)
+        told = complaint.message_ids.filtered(lambda m: "We now expect to give you our answer" in (m.body or ""))
+        self.assertEqual(len(told), 1)
+        self.assertIn(self.complainant, told.partner_ids)
+        self.assertIn(complaint._get_promised_decision_date(), told.body)
+
     def test_import_path_keeps_history_without_acknowledgement(self):
         closed = self.env.ref("iso10002_complaints.stage_closed")
         complaint = self.env["iso10002.complaint"]._import_complaints(
@@ -434,8 +490,14 @@ class TestSmallLeaks(ComplaintsCase):
         wizard = self.env["iso10002.process.audit.wizard"].create(
             {"date_from": fields.Date.today() - timedelta(days=30), "date_to": fields.Date.today()}
         )
+        self.company.complaint_sla_enabled = False
+        without_sla = self._complaint(
+            partner_id=self.person_about.id, received_date=fields.Datetime.now() - timedelta(days=20)
+        )
+        self.assertFalse(without_sla.sla_policy_id)
         values = wizard._audit_values()
         failing = {(e["complaint"], str(e["check"])) for e in values["exceptions"]}
-        checks = {str(e[1]) for e in failing if e[0] == complaint}
-        self.assertIn("Acknowledged within target", checks)
-        self.assertIn("Decision communicated within target", checks)
+        for late in (complaint, without_sla):
+            checks = {str(e[1]) for e in failing if e[0] == late}
+            self.assertIn("Acknowledged within target", checks, late.name)
+            self.assertIn("Decision communicated within target", checks, late.name)

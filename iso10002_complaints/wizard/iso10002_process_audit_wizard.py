@@ -1,4 +1,5 @@
 import random
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.osv import expression
@@ -9,33 +10,44 @@ _lt = LazyTranslate(__name__)
 # Each check of the process (ISO 10002 8.5): to which complaints it applies, and which pass.
 AUDIT_CHECKS = [
     (
-        # every complaint that is acknowledged or should be by now, never acknowledged ones included
+        # every complaint that is acknowledged or should be by now, never acknowledged ones
+        # included; without SLA policy, "by now" is the company's default target
         "acknowledged",
         _lt("Acknowledged within target"),
-        lambda now: [
+        lambda wizard, now: [
             "|",
             "|",
             ("acknowledged_date", "!=", False),
             ("ack_deadline", "<=", now),
             "&",
-            ("ack_deadline", "=", False),
-            ("step", "!=", "received"),
+            ("sla_policy_id", "=", False),
+            *wizard._past_default_target("complaint_ack_target_hours", now),
         ],
         [("acknowledged_date", "!=", False), "|", ("ack_in_time", "=", True), ("sla_policy_id", "=", False)],
     ),
     (
-        # decided complaints, and open ones whose decision is overdue
+        # decided complaints, and open ones whose decision is overdue (by the SLA policy,
+        # or without one by the company's default target)
         "decided_in_time",
         _lt("Decision communicated within target"),
-        lambda now: [
+        lambda wizard, now: [
+            "|",
+            "&",
             ("sla_policy_id", "!=", False),
             "|",
             ("communication_date", "!=", False),
             "&",
             ("resolution_deadline", "<=", now),
             ("step", "not in", ("withdrawn", "out_of_scope", "closed")),
+            "&",
+            "&",
+            ("sla_policy_id", "=", False),
+            ("communication_date", "=", False),
+            "&",
+            ("step", "not in", ("withdrawn", "out_of_scope", "closed")),
+            *wizard._past_default_target("complaint_resolution_target_hours", now),
         ],
-        [("communication_date", "!=", False), ("resolved_in_time", "=", True)],
+        [("communication_date", "!=", False), "|", ("resolved_in_time", "=", True), ("sla_policy_id", "=", False)],
     ),
     (
         "assessed",
@@ -103,6 +115,19 @@ class Iso10002ProcessAuditWizard(models.TransientModel):
             complaints = Complaint.browse(sorted(ids))
         return complaints
 
+    def _past_default_target(self, target_field, now):
+        """Complaints received longer ago than the company's default target (working hours
+        on the company's calendar): a domain, one branch per company."""
+        self.ensure_one()
+        branches = []
+        for company in self.company_ids or self.env.companies:
+            hours = company[target_field]
+            calendar = company.resource_calendar_id
+            cutoff = calendar.plan_hours(-hours, now, compute_leaves=True) if calendar else None
+            cutoff = cutoff or now - timedelta(hours=hours)
+            branches.append([("company_id", "=", company.id), ("received_date", "<=", cutoff.replace(tzinfo=None))])
+        return expression.OR(branches) if branches else [("id", "=", False)]
+
     @api.model
     def _check_labels(self):
         return {key: label._translate(self.env.lang) for key, label, _applies, _passes in AUDIT_CHECKS}
@@ -118,7 +143,7 @@ class Iso10002ProcessAuditWizard(models.TransientModel):
         applicable_total = passed_total = 0
         now = fields.Datetime.now()
         for key, _label, applies_to, passes in AUDIT_CHECKS:
-            applies = applies_to(now) if callable(applies_to) else applies_to
+            applies = applies_to(self, now) if callable(applies_to) else applies_to
             applicable = Complaint.search_count(base + applies)
             passed = Complaint.search_count(base + applies + passes)
             failing = Complaint.search(

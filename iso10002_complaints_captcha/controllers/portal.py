@@ -10,6 +10,7 @@ CAPTCHA_ACTION = "iso10002_complaint"
 class ComplaintPortalCaptcha(ComplaintPortal):
     def _check_form_submission(self):
         """The company's captcha, when one is configured (no key: nothing to check)."""
-        super()._check_form_submission()
+        res = super()._check_form_submission()
         if not request.env["ir.http"]._verify_request_recaptcha_token(CAPTCHA_ACTION):
             raise UserError(_("Our check against automated submissions failed. Please try again."))
+        return res

@@ -1,1 +1,1 @@
-from . import test_bridge
+from . import test_bridge, test_rpc_matrix
