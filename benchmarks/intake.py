@@ -24,10 +24,10 @@ Every message must give one record: one complaint on the team, one ticket on the
 helpdesk team, each with its incoming e-mail as sent (subject, text, attachments).
 Otherwise the script says which were lost or altered and exits with status 1.
 
-Complaints received by e-mail are acknowledged by a job their intake triggers (so that
-receipt never waits for, nor fails with, the outgoing mail): after each complaints round
-that job runs in a transaction of its own, timed apart (``acknowledge_s``), and every
-complaint must then be acknowledged. ``intake_with_acknowledgement_ratio`` puts both
+Complaints received by e-mail are planned (SLA deadlines) and acknowledged by a job their
+intake triggers (so that receipt never waits for, nor fails with, the outgoing mail):
+after each complaints round that job runs in a transaction of its own, timed apart
+(``acknowledge_s``), and every complaint must then be acknowledged. ``intake_with_acknowledgement_ratio`` puts both
 against the helpdesk's time, for the whole picture.
 
 The database is dropped at the end. The last line is one JSON object with the figures.

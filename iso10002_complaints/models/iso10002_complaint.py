@@ -198,7 +198,7 @@ class Iso10002Complaint(models.Model):
         copy=False,
         index="btree_not_null",
         groups="base.group_user",
-        help="Received by e-mail: the acknowledgement job acknowledges it in a moment.",
+        help="Received by e-mail: the intake job plans and acknowledges it in a moment.",
     )
 
     # ------------------------------------------------------------- assessment
@@ -476,11 +476,13 @@ class Iso10002Complaint(models.Model):
         if acknowledge is not DEFERRED_ACKNOWLEDGEMENT:
             for complaint in complaints.filtered("partner_id"):
                 complaint.message_subscribe(partner_ids=complaint.partner_id.ids)
+        if acknowledge is DEFERRED_ACKNOWLEDGEMENT:
+            # received by e-mail: planned and acknowledged by the intake job, in batches
+            self.env.ref("iso10002_complaints.ir_cron_acknowledge").sudo()._trigger()
+            return complaints
         with ClockSet.shared(self.env):  # one fetch of the working time for both steps
             complaints._sla_on_create()
-            if acknowledge is DEFERRED_ACKNOWLEDGEMENT:
-                self.env.ref("iso10002_complaints.ir_cron_acknowledge").sudo()._trigger()
-            elif acknowledge is not NO_ACKNOWLEDGEMENT:
+            if acknowledge is not NO_ACKNOWLEDGEMENT:
                 complaints.filtered(lambda c: c.step == "received")._acknowledge_on_receipt()
         return complaints
 
@@ -861,11 +863,17 @@ class Iso10002Complaint(models.Model):
 
     @api.model
     def _cron_acknowledge(self, limit=200):
-        """Acknowledge the complaints received by e-mail (triggered by their intake).
+        """Plan and acknowledge the complaints received by e-mail (triggered by their
+        intake), so that the mail gateway only records them: their SLA deadlines (from the
+        received date, as at intake) in one batch, then each acknowledgement.
 
-        Each complaint in its own savepoint: one that cannot be acknowledged by e-mail
-        (a broken template, say) is handed to its owner and does not hold up the others."""
-        pending = self.search([("acknowledgement_pending", "=", True)], limit=limit, order="id")
+        Each acknowledgement in its own savepoint: one that cannot be sent by e-mail (a
+        broken template, say) is handed to its owner and does not hold up the others."""
+        pending = self.with_context(active_test=False).search(
+            [("acknowledgement_pending", "=", True)], limit=limit, order="id"
+        )
+        with ClockSet.shared(self.env):
+            pending.filtered(lambda c: not c.sla_policy_id)._sla_on_create()
         for complaint in pending:
             try:
                 with self.env.cr.savepoint():

@@ -198,10 +198,15 @@ class TestMailIntake(ComplaintsCase):
         complaint = self._new(before)
         self.assertEqual(complaint.step, "received")
         self.assertTrue(complaint.acknowledgement_pending)
+        self.assertFalse(complaint.sla_policy_id, "planned by the job, not in the gateway's transaction")
         self.assertGreater(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers)
         self.Complaint._cron_acknowledge()
         self.assertEqual(complaint.step, "acknowledged")
         self.assertFalse(complaint.acknowledgement_pending)
+        self.assertTrue(complaint.sla_policy_id)
+        self.assertTrue(complaint.resolution_deadline > complaint.received_date)
+        ack = complaint.message_ids.filtered(lambda m: m.message_type == "auto_comment")
+        self.assertIn(complaint._get_promised_decision_date(), ack.body)
 
     def test_a_broken_acknowledgement_template_loses_nothing(self):
         template = self.env.ref("iso10002_complaints.mail_template_complaint_acknowledgement")
