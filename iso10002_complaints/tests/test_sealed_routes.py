@@ -195,3 +195,49 @@ class TestNoBackDoor(HttpCase):
         for values in ({"res_field": "hidden"}, {"public": True}):
             with self.subTest(values=values), self.assertRaises(AccessError):
                 attachment.with_user(self.officer).write(values)
+
+
+@tagged("post_install", "-at_install")
+class TestReportDownloads(HttpCase):
+    """The reports of a complaint over /report: for those who may read the complaint only."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        officer_group = "iso10002_complaints.group_complaint_officer"
+        cls.officer_a = new_test_user(cls.env, login="report_officer_a", groups=officer_group)
+        cls.officer_b = new_test_user(cls.env, login="report_officer_b", groups=officer_group)
+        new_test_user(cls.env, login="report_employee", groups="base.group_user")
+        cls.portal = new_test_user(cls.env, login="report_portal", groups="base.group_portal", email="rp@x.example")
+        team_a = cls.env["iso10002.complaint.team"].create({"name": "Report A", "member_ids": cls.officer_a.ids})
+        cls.env["iso10002.complaint.team"].create({"name": "Report B", "member_ids": cls.officer_b.ids})
+        cls.complaint = cls.env["iso10002.complaint"].create(
+            {
+                "subject": "Report me",
+                "partner_id": cls.portal.partner_id.id,
+                "channel_id": cls.env.ref("iso10002_complaints.channel_phone").id,
+                "team_id": team_a.id,
+            }
+        )
+
+    @mute_logger("odoo.http", "odoo.addons.http_routing.models.ir_http")
+    def test_reports_only_for_readers(self):
+        reports = ("report_complaint_dossier", "report_complaint_acknowledgement", "report_complaint_decision")
+        for login, allowed in (
+            ("report_officer_a", True),
+            ("report_officer_b", False),
+            ("report_employee", False),
+            ("report_portal", False),
+            (None, False),
+        ):
+            self.authenticate(login, login)
+            for report in reports:
+                with self.subTest(login=login, report=report):
+                    url = f"/report/html/iso10002_complaints.{report}/{self.complaint.id}"
+                    response = self.url_open(url, allow_redirects=False)
+                    if allowed:
+                        self.assertEqual(response.status_code, 200)
+                        self.assertIn(self.complaint.name, response.text)
+                    else:
+                        self.assertNotIn("Report me", response.text)
+                        self.assertIn(response.status_code, (303, 403), "refused (or sent to log in), not rendered")
