@@ -4,6 +4,7 @@ from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
+from odoo.addons.portal.controllers.thread import ThreadController
 
 
 class ComplaintPortal(CustomerPortal):
@@ -78,3 +79,15 @@ class ComplaintPortal(CustomerPortal):
         if not isinstance(value, str):
             return ""
         return "".join(char for char in value[:20000] if char.isprintable() or char in "\r\n\t")
+
+
+class ComplaintThreadController(ThreadController):
+    def _prepare_post_data(self, post_data, thread, **kwargs):
+        """The complainant side posts comments on a complaint: not a system notification,
+        not an internal note, not an automatic message, not a rating."""
+        post_data = super()._prepare_post_data(post_data, thread, **kwargs)
+        if thread._name == "iso10002.complaint" and not request.env.user._is_internal():
+            post_data.update(message_type="comment", subtype_xmlid="mail.mt_comment")
+            for key in ("subtype_id", "rating_value"):
+                post_data.pop(key, None)
+        return post_data

@@ -33,7 +33,12 @@ class IrAttachment(models.Model):
         run as superuser. Only the process itself removes them."""
         if is_engine(self.env) or (vals is not None and not SEALED_ATTACHMENT_FIELDS & set(vals)):
             return
-        if any(attachment.res_model in SEALED_MODELS for attachment in self.sudo()):
+        posted = (
+            self.env["mail.message"]
+            .sudo()
+            .search_count([("attachment_ids", "in", self.ids), ("model", "in", SEALED_MODELS)], limit=1)
+        )
+        if posted or any(attachment.res_model in SEALED_MODELS for attachment in self.sudo()):
             raise AccessError(
                 _("The documents of a complaint are part of its record: they cannot be changed or deleted.")
             )

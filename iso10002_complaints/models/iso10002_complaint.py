@@ -67,10 +67,13 @@ TRANSITIONS = {
 # Fields that may still change on a closed complaint: the chatter, activities,
 # ratings, archiving. Everything else needs a reopening first.
 CLOSED_WRITABLE_PREFIXES = ("message_", "activity_", "rating_", "website_message")
-CLOSED_WRITABLE = {"active", "color", "access_token", "stage_id"}
+CLOSED_WRITABLE = {"active", "color", "access_token", "stage_id", "email_cc"}
 
 # the public form: the longest value accepted for each field
 PORTAL_LIMITS = {"name": 128, "email": 254, "subject": 200, "description": 20000, "remedy_sought": 4000}
+# explicit direction overrides and isolates can disguise a name or a text (the joiners
+# Persian needs, U+200C and U+200D, are kept)
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 
 # the order of a portal user's searches: the model's own starts with the internal priority
@@ -114,11 +117,13 @@ class Iso10002Complaint(models.Model):
     _rec_names_search = ["name", "subject", "partner_id.name"]
     _check_company_auto = True
     _primary_email = "email_from"
+    # the complainant side may post (comments only, see message_post) where it may read
+    _mail_post_access = "read"
     _track_duration_field = "stage_id"
 
-    # the token of the complainant's link: a portal colleague who could read it could
-    # post in the complainant's name (portal.mixin leaves it readable by portal users)
-    access_token = fields.Char(groups="base.group_user")
+    # the token of the complainant's link: whoever reads it (a portal colleague, an
+    # auditor) could post in the complainant's name (portal.mixin leaves it readable)
+    access_token = fields.Char(groups="base.group_system")
 
     # ---------------------------------------------------------------- receipt
     name = fields.Char(
@@ -131,7 +136,9 @@ class Iso10002Complaint(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company, tracking=True
     )
-    partner_id = fields.Many2one("res.partner", string="Complainant", index=True, tracking=True, check_company=True)
+    partner_id = fields.Many2one(
+        "res.partner", string="Complainant", index=True, tracking=True, check_company=True, ondelete="restrict"
+    )
     email_from = fields.Char(
         string="E-mail",
         index="trigram",
@@ -434,6 +441,9 @@ class Iso10002Complaint(models.Model):
             )
         if "stage_id" in vals and not vals["stage_id"]:
             raise UserError(_("A complaint is always at a stage of the process."))
+        received = vals.get("received_date")
+        if received and fields.Datetime.to_datetime(received) > fields.Datetime.now() + timedelta(minutes=5):
+            raise UserError(_("A complaint cannot be received in the future."))
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -756,7 +766,14 @@ class Iso10002Complaint(models.Model):
             if channel == "email":
                 if not complaint.email_from:
                     raise UserError(_("Complaint %s has no e-mail address to write to.", complaint.name))
-                complaint._send_acknowledgement_mail()
+                if not complaint._send_acknowledgement_mail():
+                    raise UserError(
+                        _(
+                            "No acknowledgement e-mail could be sent for complaint %s: its complainant has no "
+                            "valid e-mail address. Acknowledge it another way.",
+                            complaint.name,
+                        )
+                    )
             complaint._move_to_step("acknowledged")
             complaint.activity_feedback(["iso10002_complaints.mail_activity_type_acknowledge"])
         return True
@@ -823,9 +840,18 @@ class Iso10002Complaint(models.Model):
             if complaint.step not in FINAL_STEPS:
                 raise UserError(_("Complaint %s is not closed.", complaint.name))
             complaint.check_access("write")
+            # back to the last step it really went through: a complaint withdrawn before
+            # it was acknowledged or assessed does not skip those steps on reopening
+            step = (
+                "received"
+                if not complaint.acknowledged_date
+                else "acknowledged"
+                if not complaint.assessment_date
+                else "assessment"
+            )
             as_engine(complaint).write(
                 {
-                    "stage_id": self._find_stage("assessment", complaint.team_id).id,
+                    "stage_id": self._find_stage(step, complaint.team_id).id,
                     "closed_date": False,
                     "closure_reason": False,
                     "complainant_response": False,
@@ -983,7 +1009,8 @@ class Iso10002Complaint(models.Model):
         self.ensure_one()
         if self.partner_id.email:
             template = self.env.ref("iso10002_complaints.mail_template_complaint_satisfaction")
-            self.rating_send_request(template, lang=self.partner_id.lang, force_send=False)
+            # the company asks (the officer who closes may not write as the company)
+            self.sudo().rating_send_request(template, lang=self.partner_id.lang, force_send=False)
 
     # ----------------------------------------------------------------- portal
     @api.model
@@ -993,7 +1020,9 @@ class Iso10002Complaint(models.Model):
         if not isinstance(value, str):
             raise UserError(_("%s must be text.", label))
         value = value.strip()
-        if any(unicodedata.category(char) == "Cc" and char not in "\r\n\t" for char in value):
+        if any(
+            (unicodedata.category(char) == "Cc" and char not in "\r\n\t") or char in BIDI_CONTROLS for char in value
+        ):
             raise UserError(_("%s contains characters that are not text.", label))
         if len(value) > PORTAL_LIMITS[name]:
             raise UserError(
@@ -1060,15 +1089,22 @@ class Iso10002Complaint(models.Model):
             )
         return res
 
+    def _portal_ensure_token(self):
+        # the token is read by the system only (see access_token)
+        return super(Iso10002Complaint, self.sudo())._portal_ensure_token()
+
     def _check_can_update_message_content(self, messages):
         # the chatter's edit and delete of a message (also its superuser routes)
         raise AccessError(_("The messages of a complaint are its record: they cannot be changed or deleted."))
 
     @api.returns("mail.message", lambda value: value.id)
     def message_post(self, **kwargs):
-        # who may not change a complaint (an auditor, a follower) does not write to its
-        # complainant in the company's name either
-        if not self.env.su:
+        """Who writes on a complaint: its handlers (write access); the complainant side
+        posts through the portal's routes (comments only, see controllers/portal.py). Nobody
+        rates a complaint but through the satisfaction request (``rating_apply``)."""
+        if kwargs.get("rating_value"):
+            raise AccessError(_("The handling of a complaint is rated through the satisfaction request only."))
+        if not self.env.su and self.env.user._is_internal():
             self.check_access("write")
         return super().message_post(**kwargs)
 
@@ -1079,7 +1115,13 @@ class Iso10002Complaint(models.Model):
 
     def rating_apply(self, rate, token=None, rating=None, feedback=None, subtype_xmlid=None, notify_delay_send=False):
         """A complainant who answers the satisfaction request again changes the rating,
-        but the first answer stays in the trail: the change is a message of its own."""
+        but the first answer stays in the trail: the change is a message of its own.
+
+        Only the rating link (which runs as superuser) applies a rating: over RPC anyone
+        holding a token could otherwise rate, post on and follow any complaint."""
+        if not self.env.su:
+            raise AccessError(_("The handling of a complaint is rated through the satisfaction request only."))
+        self.ensure_one()
         if token:
             rating = self.env["rating.rating"].sudo().search([("access_token", "=", token)], limit=1)
         if not (rating and rating.consumed):
@@ -1126,16 +1168,18 @@ class Iso10002Complaint(models.Model):
         values = {k: v for k, v in (custom_values or {}).items() if k not in self._process_fields()}
         email_from = msg_dict.get("email_from") or ""
         normalized = email_normalize(email_from, strict=False)
-        partner = self.env["res.partner"].browse(msg_dict.get("author_id") or [])
-        if not partner and normalized:
-            partner = self._partner_from_sender(email_from)
-            # the gateway posts the incoming message with this author
-            msg_dict["author_id"] = partner.id
         company = (
             self.env["iso10002.complaint.team"].browse(values.get("team_id")).company_id
             or self.env["res.company"].browse(values.get("company_id"))
             or self.env.company
         )
+        partner = self.env["res.partner"].browse(msg_dict.get("author_id") or [])
+        if partner.company_id and partner.company_id != company:
+            partner = partner.browse()  # a contact of another company cannot complain here
+        if not partner and normalized:
+            partner = self._partner_from_sender(email_from, company)
+            # the gateway posts the incoming message with this author
+            msg_dict["author_id"] = partner.id
         channel = self.env["iso10002.complaint.channel"]._channel_for("email", company)
         subject = " ".join((msg_dict.get("subject") or "").split())
         values.setdefault("subject", subject[:250] or _("(no subject)"))
@@ -1234,9 +1278,12 @@ class Iso10002Complaint(models.Model):
         own = {domain.bounce_email for domain in domains} | {domain.catchall_email for domain in domains}
         own |= {domain.default_from_email for domain in domains}
         own |= set(self.env["res.company"].sudo().search([]).mapped("email"))
-        if email in {email_normalize(address or "") for address in own}:
+        local, _at, domain = email.partition("@")
+        # sub-addresses (alias+anything@) are the same mailbox
+        candidates = {email, f"{local.split('+', 1)[0]}@{domain}"}
+        if candidates & {email_normalize(address or "") for address in own}:
             return True
-        return bool(self.env["mail.alias"].sudo().search_count([("alias_full_name", "=", email)], limit=1))
+        return bool(self.env["mail.alias"].sudo().search_count([("alias_full_name", "in", list(candidates))], limit=1))
 
     @api.model
     def _detect_loop_sender_domain(self, email_from_normalized):
@@ -1247,8 +1294,12 @@ class Iso10002Complaint(models.Model):
         return [("email_from", "=ilike", email_from_normalized)]
 
     @api.model
-    def _partner_from_sender(self, email_from):
-        partner = self.env["mail.thread"]._mail_find_partner_from_emails([email_from], force_create=False)[0]
+    def _partner_from_sender(self, email_from, company=None):
+        """The contact of ``email_from`` that may complain to ``company``, or a new one."""
+        domain = [("company_id", "in", [False, company.id])] if company else False
+        partner = self.env["mail.thread"]._mail_find_partner_from_emails(
+            [email_from], force_create=False, extra_domain=domain
+        )[0]
         if partner:
             return partner
         name, email = parse_contact_from_email(email_from)

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import _, fields, models
+from odoo.exceptions import UserError
 
 STEPS = [
     ("received", "Received"),
@@ -50,3 +51,19 @@ class Iso10002ComplaintStage(models.Model):
         help="Teams that use this stage; empty means every team.",
     )
     active = fields.Boolean(default=True)
+
+    def write(self, vals):
+        # a stage's step is what the guards, the closed lock and the reports read: it does
+        # not change under complaints that are in it (a closed one would reopen unseen)
+        if "step" in vals:
+            moved = self.filtered(lambda stage: stage.step != vals["step"])
+            if moved and self.env["iso10002.complaint"].sudo().with_context(active_test=False).search_count(
+                [("stage_id", "in", moved.ids)], limit=1
+            ):
+                raise UserError(
+                    _(
+                        "The step of stage %s cannot change while complaints are in it; create a new stage instead.",
+                        ", ".join(moved.mapped("name")),
+                    )
+                )
+        return super().write(vals)

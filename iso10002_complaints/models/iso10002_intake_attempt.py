@@ -1,4 +1,5 @@
 import hashlib
+import ipaddress
 from datetime import timedelta
 
 from odoo import _, api, fields, models
@@ -29,6 +30,17 @@ class Iso10002IntakeAttempt(models.Model):
         return hashlib.sha256(f"{secret}:{value.strip().lower()}".encode()).hexdigest()
 
     @api.model
+    def _network(self, address):
+        """An IPv6 visitor holds a whole /64: the throttle counts the network."""
+        try:
+            ip = ipaddress.ip_address(address or "")
+        except ValueError:
+            return address
+        if ip.version == 6:
+            return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+        return str(ip)
+
+    @api.model
     def _limit(self, kind):
         param = self.env["ir.config_parameter"].sudo().get_param(f"iso10002_complaints.form_limit_{kind}_per_hour")
         try:
@@ -41,7 +53,11 @@ class Iso10002IntakeAttempt(models.Model):
         """Refuse a submission over the hourly limit of its address or e-mail; else count it."""
         since = fields.Datetime.now() - timedelta(hours=1)
         Attempt = self.sudo()
-        keys = [(kind, self._hash(value)) for kind, value in (("address", address), ("email", email)) if value]
+        keys = [
+            (kind, self._hash(value))
+            for kind, value in (("address", self._network(address)), ("email", email))
+            if value
+        ]
         for kind, key in keys:
             limit = self._limit(kind)
             if (

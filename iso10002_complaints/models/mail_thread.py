@@ -64,11 +64,12 @@ class MailThread(models.AbstractModel):
         """A message the gateway cannot read is still delivered where it was sent: with
         the headers that can be read, and the original attached (nothing is lost).
 
-        Choosing where a message goes and with which values (``model``, ``thread_id``,
-        ``custom_values``) is the mail gateway's, run by an administrator: over RPC an
-        employee could otherwise create records as superuser with any values."""
-        if (model or thread_id or custom_values) and not self.env.is_system():
-            raise AccessError(_("Only the mail gateway chooses where an incoming e-mail goes."))
+        Processing incoming mail is the mail gateway's, run by an administrator (the
+        fetchmail job, the mailgate script): over RPC an employee could otherwise choose
+        where a forged e-mail lands (``model``, ``custom_values``, or its own headers) and
+        have it recorded as superuser, backdated and in a complainant's name."""
+        if not self.env.is_system():
+            raise AccessError(_("Only the mail gateway processes incoming e-mail."))
         options = {
             "custom_values": custom_values,
             "save_original": save_original,

@@ -208,6 +208,31 @@ class TestHostileMail(ComplaintsCase):
         self.assertEqual(len(kept), 1, "the stopped message is kept on the team")
         self.assertGreater(len(self.team_a.message_ids), messages)
 
+    def test_a_contact_of_another_company_still_complains(self):
+        self.env["res.partner"].create(
+            {"name": "Other company's Bob", "email": "bob@buyer.example", "company_id": self.company_b.id}
+        )
+        before = self.Complaint.search([])
+        self._process(
+            b"From: Bob <bob@buyer.example>\nTo: complaints-a@complaints.example.com\nSubject: Cross\n"
+            b"Message-Id: <cross@buyer.example>\n\nCross.\n"
+        )
+        complaint = self.Complaint.search([("id", "not in", before.ids)])
+        self.assertEqual(len(complaint), 1)
+        self.assertIn(complaint.partner_id.company_id, (self.company, self.env["res.company"]))
+
+    def test_a_reply_with_copies_lands_on_a_closed_complaint(self):
+        complaint = self._walk_to(self._complaint(), "closed")
+        ack = complaint.message_ids.filtered(lambda m: m.message_type == "auto_comment")[:1]
+        self._process(
+            (
+                "From: Jane <jane@example.com>\nTo: complaints-a@complaints.example.com\nCc: lawyer@law.example\n"
+                f"Subject: Re: closed\nIn-Reply-To: {ack.message_id}\nMessage-Id: <late@example.com>\n\n"
+                "One more thing.\n"
+            ).encode()
+        )
+        self.assertIn("<late@example.com>", complaint.message_ids.mapped("message_id"))
+
     def test_redelivered_message_stays_one_complaint(self):
         raw = (
             b"From: Bob <bob@buyer.example>\nTo: complaints-a@complaints.example.com\nSubject: Once\n"

@@ -6,6 +6,9 @@ from odoo.exceptions import AccessError, UserError
 from odoo.addons.iso10002_complaints.models.trust import as_engine, as_sync, is_engine, is_sync
 
 COMPLAINT_MARKS = {"complaint_id", "complaint_reference", "is_complaint"}
+# set by copy(), which no client can forge (see iso10002_complaints/models/trust.py)
+COPY_KEY = "iso10002_ticket_copy"
+COPYING = object()
 
 
 class HelpdeskTicket(models.Model):
@@ -36,11 +39,16 @@ class HelpdeskTicket(models.Model):
             for vals in vals_list:
                 self._check_complaint_marks(vals)
         tickets = super().create(vals_list)
+        if self.env.context.get(COPY_KEY) is COPYING:
+            return tickets  # a copy of a ticket is not a new complaint (nor a new acknowledgement)
         flagged = tickets.filtered(lambda t: t.category_id and t.category_id in t.team_id.complaint_category_ids)
         if flagged:
             # whoever created the ticket (a portal user, the mail gateway) need not see complaints
             flagged.sudo()._register_complaint()
         return tickets
+
+    def copy(self, default=None):
+        return super(HelpdeskTicket, self.with_context(**{COPY_KEY: COPYING})).copy(default=default)
 
     def _check_complaint_marks(self, vals):
         """Whether a ticket is a complaint is set by registering or linking it, never by hand."""
