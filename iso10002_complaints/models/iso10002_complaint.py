@@ -76,6 +76,13 @@ PORTAL_LIMITS = {"name": 128, "email": 254, "subject": 200, "description": 20000
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 
+# channels recorded by a step, and the steps in which they are history (a reopened
+# complaint communicates a new decision, by any means)
+RECORDED_CHANNELS = {
+    "acknowledgement_channel": ("acknowledged", "assessment", "investigation", "response", "communicated", "closed"),
+    "communication_channel": ("communicated", "closed"),
+}
+
 # the order of a portal user's searches: the model's own starts with the internal priority
 PORTAL_ORDER = "received_date desc, id desc"
 
@@ -524,6 +531,7 @@ class Iso10002Complaint(models.Model):
             self._check_client_values(vals)
             self._check_closed_lock(vals)
             self._check_archiving(vals)
+            self._check_recorded_channels(vals)
         before = self._sla_before_write(vals)
         html_before = self._html_trace_before(vals)
         if vals.get("stage_id"):
@@ -557,6 +565,18 @@ class Iso10002Complaint(models.Model):
         if not internal and order == self._order:
             order = PORTAL_ORDER
         return super()._search(domain, offset=offset, limit=limit, order=order)
+
+    def _check_recorded_channels(self, vals):
+        """How the complainant was acknowledged, how the decision was sent: recorded when
+        it happened, never relabelled afterwards."""
+        for field, steps in RECORDED_CHANNELS.items():
+            if field in vals and self.filtered(lambda c, s=steps, f=field: c.step in s and c[f] != vals[f]):
+                raise UserError(
+                    _(
+                        "%s is recorded when it happens and cannot be changed afterwards.",
+                        self._fields[field]._description_string(self.env),
+                    )
+                )
 
     def _check_archiving(self, vals):
         if "active" in vals and not vals["active"]:

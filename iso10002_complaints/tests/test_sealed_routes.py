@@ -405,3 +405,9 @@ class TestSecondBreakTest(HttpCase):
     def test_no_complaint_received_in_the_future(self):
         with self.assertRaises(UserError):
             self._new(received_date="2031-01-01 00:00:00")
+
+    def test_how_it_was_acknowledged_is_not_relabelled(self):
+        self.assertEqual(self.complaint.acknowledgement_channel, "email")
+        with self.assertRaises(UserError):
+            self.complaint.with_user(self.officer).write({"acknowledgement_channel": "phone"})
+        self.assertEqual(self.complaint.acknowledgement_channel, "email")
