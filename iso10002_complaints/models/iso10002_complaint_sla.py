@@ -113,8 +113,10 @@ class Iso10002Complaint(models.Model):
             sla._sla_apply(sla._sla_evaluate(now, clocks), now, clocks)
 
     def _sla_write(self, vals):
-        """The engine's own bookkeeping, which no client can write (models/trust.py)."""
-        return as_engine(self).write(vals)
+        """The engine's own bookkeeping, which no client can write (models/trust.py).
+        None of these fields is tracked: mail.thread need not read the tracked ones first
+        (thousands of complaints per sweep)."""
+        return as_engine(self).with_context(mail_notrack=True).write(vals)
 
     # ---------------------------------------------------------------- engine
     def _sla_clock(self, clocks):
