@@ -340,8 +340,7 @@ class Iso10002Complaint(models.Model):
     # ---------------------------------------------------------------- defaults
     @api.model
     def _default_team_id(self):
-        if self.env.context.get("default_team_id"):
-            return self.env["iso10002.complaint.team"].browse(self.env.context["default_team_id"])
+        # (a default_team_id in the context is applied by the ORM before this default)
         Team = self.env["iso10002.complaint.team"]
         company = self.env.company
         return Team.search(

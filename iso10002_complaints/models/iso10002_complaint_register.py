@@ -171,9 +171,5 @@ class Iso10002Complaint(models.Model):
         return {"type": "ir.actions.act_url", "url": f"/web/content/{attachment.id}?download=true", "target": "self"}
 
     def action_export_register(self):
-        """From the list: the selected complaints, or every complaint of the filter."""
-        complaints = self
-        domain = self.env.context.get("active_domain")
-        if self.env.context.get("iso10002_all_of_domain") and domain is not None:
-            complaints = self.search(domain)
-        return complaints._action_download_register()
+        """From the list: the register of the selected complaints."""
+        return self._action_download_register()

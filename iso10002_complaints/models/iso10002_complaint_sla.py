@@ -131,7 +131,7 @@ class Iso10002Complaint(models.Model):
             matched = self.env["iso10002.sla.policy"]._match(self)
         self._sla_prefetch(clocks, now)
         events, later = [], self.browse()
-        for policy, complaints in self._sla_group(lambda c: matched[c]).items():
+        for policy, complaints in self.grouped(lambda c: matched[c]).items():
             for complaint in complaints:
                 clock = complaint._sla_clock(clocks)
                 start = complaint.received_date
@@ -179,12 +179,6 @@ class Iso10002Complaint(models.Model):
                 group = self.filtered(lambda c, cal=clock.calendar: c._sla_clock(clocks).calendar == cal)
                 first = min([*group.mapped("received_date"), now])
                 clock.prefetch(first, max([*group.mapped("received_date"), now]))
-
-    def _sla_group(self, key):
-        groups = defaultdict(self.browse)
-        for complaint in self:
-            groups[key(complaint)] |= complaint
-        return groups
 
     def _sla_pause_resume(self, old_paused, now, clocks):
         events = []

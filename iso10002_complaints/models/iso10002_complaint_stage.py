@@ -15,7 +15,6 @@ STEPS = [
 
 # ISO 10002:2018 clause 7, in process order; withdrawn and out_of_scope end a complaint
 # without a decision.
-STEP_ORDER = [step for step, _label in STEPS]
 FINAL_STEPS = ("closed", "withdrawn", "out_of_scope")
 
 

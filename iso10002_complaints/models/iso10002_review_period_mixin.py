@@ -5,7 +5,6 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-OPEN_STEPS = ("received", "acknowledged", "assessment", "investigation", "response", "communicated")
 CHART_WIDTH, CHART_BAR_HEIGHT, CHART_LABEL = 560, 18, 200
 
 
