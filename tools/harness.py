@@ -42,14 +42,24 @@ def run(cmd, **kw):
 # --------------------------------------------------------------------------
 # set-up
 # --------------------------------------------------------------------------
-def install_requirements():
-    files = ["requirements.txt", "requirements-dev.txt"]
-    args = [PY, "-m", "pip", "install", "-q", "--disable-pip-version-check"]
-    for f in files:
-        if (ROOT / f).exists():
-            args += ["-r", str(ROOT / f)]
+def install_requirements(with_odoo_addons=True):
+    """The Python requirements of the addons and of the checks. The OCA addons on PyPI
+    (odoo-addon-*) need Odoo installed first: without it, they are left out."""
+    lines = []
+    for name in ("requirements.txt", "requirements-dev.txt"):
+        path = ROOT / name
+        if path.exists():
+            lines += [line.strip() for line in path.read_text().splitlines()]
+    wanted = [
+        line for line in lines if line and not line.startswith("#") and (with_odoo_addons or "odoo-addon-" not in line)
+    ]
     say("installing Python requirements")
-    res = run(args, check=False, capture_output=True, text=True)
+    res = run(
+        [PY, "-m", "pip", "install", "-q", "--disable-pip-version-check", *wanted],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
     if res.returncode:
         sys.stdout.write(res.stdout + res.stderr)
         sys.exit("pip could not install the requirements")
@@ -63,6 +73,76 @@ def install_tools():
     res = run(["npm", "install", "-g", "--silent", "rtlcss"], check=False, capture_output=True, text=True)
     if res.returncode:
         say("could not install rtlcss: right-to-left reports will use left-to-right stylesheets")
+
+
+# Odoo 18.0's own pins that do not build on this Python: the nearest release that does
+ODOO_PIN_REPLACEMENTS = {"cbor2==5.4.2": "cbor2==5.4.6"}
+# Debian packages that Odoo's requirements build against (psycopg2, python-ldap)
+ODOO_BUILD_PACKAGES = ["libpq-dev", "libldap2-dev", "libsasl2-dev", "build-essential"]
+
+
+def install_odoo(src):
+    """Install the Odoo 18.0 source tree ``src`` for this python3, with its requirements,
+    as one installs any Odoo source checkout (``pip install -e``)."""
+    src = Path(src).resolve()
+    if not (src / "odoo" / "release.py").exists() or not (src / "requirements.txt").exists():
+        sys.exit(f"ODOO_SRC={src} is not an Odoo source tree (no odoo/release.py or requirements.txt)")
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        say("installing the system packages Odoo's requirements build against: " + " ".join(ODOO_BUILD_PACKAGES))
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        run(["apt-get", "update", "-qq"], check=False, capture_output=True, env=env)
+        run(["apt-get", "install", "-y", "-qq", *ODOO_BUILD_PACKAGES], check=False, capture_output=True, env=env)
+    requirements = (src / "requirements.txt").read_text().splitlines()
+    pins = []
+    for line in requirements:
+        spec = line.split(";")[0].strip()
+        pins.append(line.replace(spec, ODOO_PIN_REPLACEMENTS.get(spec, spec), 1) if spec else line)
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as fh:
+        fh.write("\n".join(pins) + "\n")
+    say(f"installing Odoo's requirements from {src / 'requirements.txt'}")
+    pip = [PY, "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    res = run([*pip, "-r", fh.name], check=False, capture_output=True, text=True)
+    if res.returncode:
+        sys.stdout.write(res.stdout[-3000:] + res.stderr[-3000:])
+        sys.exit("pip could not install Odoo's requirements (see above)")
+    # compat mode: a plain path entry, which the odoo/addons namespace that OCA wheels
+    # install into site-packages cannot shadow
+    say(f"installing Odoo from {src}")
+    res = run(
+        [*pip, "--no-deps", "-e", str(src), "--config-settings", "editable_mode=compat"],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    if res.returncode:
+        sys.stdout.write(res.stdout[-3000:] + res.stderr[-3000:])
+        sys.exit("pip could not install Odoo (see above)")
+
+
+def missing_odoo_help():
+    return "\n".join(
+        [
+            "=" * 72,
+            "ODOO 18.0 IS NOT IMPORTABLE BY THIS PYTHON (" + PY + ").",
+            "Get an Odoo 18.0 Community source tree (a checkout of odoo/odoo at branch 18.0,",
+            "or any unmodified copy of it) and run the same command with ODOO_SRC set:",
+            "",
+            "    ODOO_SRC=/path/to/odoo-18.0 make test     (or make demo)",
+            "",
+            "It installs Odoo's requirements and Odoo itself for this python3 (pip install -e),",
+            "then goes on. PostgreSQL's server binaries (initdb, pg_ctl) are needed too.",
+            "=" * 72,
+        ]
+    )
+
+
+def ensure_odoo():
+    """Odoo's version, installing it from ODOO_SRC first when it is not importable."""
+    version = odoo_importable()
+    if not version and os.environ.get("ODOO_SRC"):
+        install_odoo(os.environ["ODOO_SRC"])
+        version = odoo_importable()
+    return version
 
 
 def odoo_importable():
@@ -243,15 +323,13 @@ def odoo_suite(modules, tags):
 
 
 def cmd_test(args):
-    install_requirements()
+    version = ensure_odoo()
+    install_requirements(with_odoo_addons=bool(version))
     install_tools()
     passed, failed = static_checks()
-    version = odoo_importable()
     if not version:
-        print("=" * 72)
-        print("ODOO IS NOT IMPORTABLE BY THIS PYTHON: THE ODOO TEST SUITE DID NOT RUN.")
-        print("Only the static checks ran. Install Odoo 18.0 (see README.md).")
-        print("=" * 72)
+        print(missing_odoo_help())
+        print("THE ODOO TEST SUITE DID NOT RUN: only the static checks ran.")
     elif not version.startswith("18."):
         print(f"python3 imports Odoo {version}, not 18.0: the Odoo suite did not run.")
         failed += 1
@@ -264,17 +342,17 @@ def cmd_test(args):
 
 
 def cmd_check(_args):
-    install_requirements()
+    install_requirements(with_odoo_addons=bool(odoo_importable()))
     passed, failed = static_checks()
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 
 
 def cmd_demo(args):
+    if not ensure_odoo():
+        sys.exit(missing_odoo_help())
     install_requirements()
     install_tools()
-    if not odoo_importable():
-        sys.exit("Odoo 18.0 is not importable by this python3: install it first (README.md)")
     with tempfile.TemporaryDirectory(prefix="iso10002-odoo-") as data_dir, postgres() as db_opts:
         base = odoo_base_cmd(db_opts, data_dir)
         db = args.database
