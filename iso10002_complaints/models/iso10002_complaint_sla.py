@@ -51,7 +51,7 @@ class Iso10002Complaint(models.Model):
     sla_next_check = fields.Datetime(
         readonly=True,
         copy=False,
-        index=True,
+        index="btree_not_null",  # empty once met, paused or withdrawn: most rows
         help="When the SLA sweep has something to do for this complaint.",
         groups="base.group_user",
     )
@@ -444,7 +444,7 @@ class Iso10002Complaint(models.Model):
                 WHERE sla_next_check <= %s AND active
              ORDER BY sla_next_check
                 LIMIT %s
-           FOR UPDATE SKIP LOCKED""",
+           FOR NO KEY UPDATE SKIP LOCKED""",
             now,
             limit,
         )
