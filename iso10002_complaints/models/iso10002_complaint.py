@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import format_date
 from odoo.tools.mail import email_normalize, parse_contact_from_email, plaintext2html
@@ -427,11 +427,13 @@ class Iso10002Complaint(models.Model):
 
     # ------------------------------------------------------------------ CRUD
     @api.model
+    @tools.ormcache()
     def _process_fields(self):
         """Fields that only the process records (references, dates, who decided, SLA
         bookkeeping): every stored field declared read-only. Nobody sets them by hand,
-        through a form, an import or RPC (ISO 10002 4.9)."""
-        return {name for name, field in self._fields.items() if field.store and field.readonly}
+        through a form, an import or RPC (ISO 10002 4.9). A fact of the registry, read on
+        every create and write: computed once."""
+        return frozenset(name for name, field in self._fields.items() if field.store and field.readonly)
 
     def _check_client_values(self, vals, creating=False):
         """What a client (a form, an import, RPC) may not set: the process fields, the
@@ -931,7 +933,7 @@ class Iso10002Complaint(models.Model):
                     user_id=(complaint.user_id or complaint.team_id.user_id or self.env.user).id,
                     note=_("The acknowledgement e-mail could not be sent (%s): acknowledge it another way.", error),
                 )
-            as_engine(complaint).write({"acknowledgement_pending": False})
+        as_engine(pending).write({"acknowledgement_pending": False})  # one write for the batch
         remaining = self.search_count([("acknowledgement_pending", "=", True)]) if len(pending) == limit else 0
         self.env["ir.cron"]._notify_progress(done=len(pending), remaining=remaining)
         return len(pending)

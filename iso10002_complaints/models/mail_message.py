@@ -49,6 +49,8 @@ class MailMessage(models.Model):
         defaults = {
             key[len("default_") :]: value for key, value in self.env.context.items() if key.startswith("default_")
         }
+        if not any({**defaults, **vals}.get("model") in SEALED_MODELS for vals in vals_list):
+            return  # every message posted on any other document: nothing more to read
         internal = self.env.user._is_internal()
         own = self.env.user.partner_id
         if internal:  # an employee writes as the company with its templates
