@@ -105,3 +105,25 @@ class ComplaintsCase(TransactionCase):
             self.flush_tracking()
         self.assertEqual(complaint.step, step)
         return complaint
+
+
+class MailGatewayCase(ComplaintsCase):
+    """The teams' aliases on a mail domain, and RFC 822 messages through the gateway."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.alias_domain = cls.env["mail.alias.domain"].create(
+            {"name": "complaints.example.com", "bounce_alias": "bounce", "catchall_alias": "catchall"}
+        )
+        cls.company.alias_domain_id = cls.alias_domain
+        (cls.team_a | cls.team_b).alias_id.alias_domain_id = cls.alias_domain
+        cls.Complaint = cls.env["iso10002.complaint"].with_context(active_test=False)
+
+    def _process(self, raw):
+        """The gateway, then the intake job it triggers (SLA planning, acknowledgement)."""
+        if hasattr(raw, "as_bytes"):
+            raw = raw.as_bytes()
+        thread_id = self.env["mail.thread"].message_process(None, raw)
+        self.Complaint._cron_acknowledge()
+        return thread_id

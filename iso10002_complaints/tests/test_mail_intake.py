@@ -1,36 +1,17 @@
 import base64
 from email.header import Header
 from email.message import EmailMessage
-from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .common import ComplaintsCase
+from .common import MailGatewayCase
 
 
 @tagged("post_install", "-at_install")
-class TestMailIntake(ComplaintsCase):
+class TestMailIntake(MailGatewayCase):
     """Real RFC 822 messages through the mail gateway (``message_process``)."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.alias_domain = cls.env["mail.alias.domain"].create(
-            {"name": "complaints.example.com", "bounce_alias": "bounce", "catchall_alias": "catchall"}
-        )
-        cls.company.alias_domain_id = cls.alias_domain
-        (cls.team_a | cls.team_b).alias_id.alias_domain_id = cls.alias_domain
-        cls.Complaint = cls.env["iso10002.complaint"]
-
-    def _process(self, raw):
-        """The gateway, then the acknowledgement job its intake triggers."""
-        if isinstance(raw, EmailMessage | MIMEMultipart | MIMEText):
-            raw = raw.as_bytes()
-        thread_id = self.env["mail.thread"].message_process(None, raw)
-        self.Complaint._cron_acknowledge()
-        return thread_id
 
     def _mail(
         self,

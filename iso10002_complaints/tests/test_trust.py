@@ -15,7 +15,7 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..models.iso10002_complaint import HTML_TRACED
-from .common import ComplaintsCase
+from .common import ComplaintsCase, MailGatewayCase
 from .hostile_mail import HostileMail
 
 # what a portal user may read of a complaint: the rest is internal (ISO 10002 4.10)
@@ -71,23 +71,11 @@ HOSTILE_CONTEXT = {
 
 
 @tagged("post_install", "-at_install")
-class TestHostileMail(ComplaintsCase):
+class TestHostileMail(MailGatewayCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.alias_domain = cls.env["mail.alias.domain"].create(
-            {"name": "complaints.example.com", "bounce_alias": "bounce", "catchall_alias": "catchall"}
-        )
-        cls.company.alias_domain_id = cls.alias_domain
         cls.company.email = "info@ourcompany.example"
-        (cls.team_a | cls.team_b).alias_id.alias_domain_id = cls.alias_domain
-        cls.Complaint = cls.env["iso10002.complaint"].with_context(active_test=False)
-
-    def _process(self, raw):
-        """The gateway, then the acknowledgement job its intake triggers."""
-        thread_id = self.env["mail.thread"].message_process(None, raw)
-        self.Complaint._cron_acknowledge()
-        return thread_id
 
     @mute_logger("odoo.addons.mail.models.mail_thread", "odoo.addons.iso10002_complaints.models.mail_thread")
     def test_300_hostile_messages_nothing_lost_no_loop(self):
@@ -279,6 +267,19 @@ class TestTamperEvident(ComplaintsCase):
                 Complaint.with_context(default_stage_id=closed.id).create({**vals, "team_id": self.team_a.id})
             with self.assertRaises(AccessError):
                 Complaint.create({**vals, "acknowledged_date": "2020-01-01 00:00:00"})
+
+    def test_the_trail_is_not_written_through_the_complaint(self):
+        complaint = self._complaint()
+        for values in (
+            {"message_ids": [(5, 0, 0)]},
+            {"sla_event_ids": [(5, 0, 0)]},
+            {"rating_ids": [(5, 0, 0)]},
+            {"acknowledgement_pending": True},
+        ):
+            with self.subTest(field=list(values)), self.assertRaises(AccessError):
+                self._as(self.officer_a, complaint).write(values)
+        self.assertTrue(complaint.message_ids)
+        self.assertTrue(complaint.sla_event_ids)
 
     def test_the_reference_comes_from_the_sequence(self):
         complaint = self._as(self.officer_a, self.env["iso10002.complaint"]).create(
