@@ -112,3 +112,24 @@ class TestPublicForm(HttpCase):
         self.assertEqual(complaint.acknowledgement_channel, "email")
         mails = self.env["mail.mail"].sudo().search([("model", "=", complaint._name), ("res_id", "=", complaint.id)])
         self.assertIn(user.partner_id, mails.recipient_ids, "the e-mail the record speaks of goes to the filer")
+
+    def test_extra_form_fields_set_nothing(self):
+        closed = self.env.ref("iso10002_complaints.stage_closed")
+        response = self._post(
+            dict(
+                GOOD,
+                subject="Extra fields",
+                name="Walk In",
+                stage_id=str(closed.id),
+                partner_id=str(self.customer.id),
+                is_confidential="1",
+                user_id="2",
+                findings="planted",
+            )
+        )
+        self.assertEqual(response.status_code, 303)
+        complaint = self.Complaint.search([("subject", "=", "Extra fields")])
+        self.assertEqual(complaint.step, "acknowledged", "received, then acknowledged by e-mail")
+        self.assertTrue(complaint.name.startswith("CMP/"))
+        self.assertNotEqual(complaint.partner_id, self.customer)
+        self.assertFalse(complaint.is_confidential or complaint.user_id or complaint.findings)
