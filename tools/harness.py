@@ -65,14 +65,23 @@ def install_requirements(with_odoo_addons=True):
         sys.exit("pip could not install the requirements")
 
 
+NPM_TOOLS = {
+    # Odoo needs rtlcss to build right-to-left stylesheets (Persian reports)
+    "rtlcss": ("rtlcss", "right-to-left reports will use left-to-right stylesheets"),
+    # the JavaScript and stylesheet check (static_checks, .pre-commit-config.yaml)
+    "prettier": ("prettier@3.3.3", "the prettier check cannot run"),
+}
+
+
 def install_tools():
-    """rtlcss: Odoo needs it to build right-to-left stylesheets (Persian reports)."""
-    if shutil.which("rtlcss") or not shutil.which("npm"):
-        return
-    say("installing rtlcss (npm) for right-to-left stylesheets")
-    res = run(["npm", "install", "-g", "--silent", "rtlcss"], check=False, capture_output=True, text=True)
-    if res.returncode:
-        say("could not install rtlcss: right-to-left reports will use left-to-right stylesheets")
+    """The npm tools: rtlcss and prettier."""
+    for tool, (package, without) in NPM_TOOLS.items():
+        if shutil.which(tool) or not shutil.which("npm"):
+            continue
+        say(f"installing {tool} (npm)")
+        res = run(["npm", "install", "-g", "--silent", package], check=False, capture_output=True, text=True)
+        if res.returncode:
+            say(f"could not install {tool}: {without}")
 
 
 # Odoo 18.0's own pins that do not build on this Python: the nearest release that does
@@ -250,6 +259,11 @@ def static_checks():
     for line in bad:
         print(line)
     results["well-formed XML"] = not bad
+    styled = [str(p) for a in ADDONS for ext in ("js", "scss", "css") for p in (ROOT / a).glob(f"static/**/*.{ext}")]
+    if styled and shutil.which("prettier"):
+        results["prettier"] = run(["prettier", "--check", "--log-level=warn", *styled], check=False).returncode == 0
+    elif styled:
+        say("PRETTIER IS NOT INSTALLED (npm): the JavaScript and stylesheet check did not run")
     for name, ok in results.items():
         say(f"static check {name}: {'ok' if ok else 'FAILED'}")
     passed = sum(results.values())

@@ -23,7 +23,10 @@ publicWidget.registry.ComplaintFormCaptcha = publicWidget.Widget.extend({
     },
 
     _onSubmit(ev) {
-        if (this._recaptcha._publicKey && !this.el.querySelector("input[name='recaptcha_token_response']")) {
+        if (
+            this._recaptcha._publicKey &&
+            !this.el.querySelector("input[name='recaptcha_token_response']")
+        ) {
             ev.preventDefault();
             this._recaptcha.getToken("iso10002_complaint").then((result) => {
                 const input = document.createElement("input");
