@@ -1,5 +1,6 @@
 # ruff: noqa: I001  (order matters: a model is defined before the models inheriting it)
 from . import iso10002_median_mixin
+from . import iso10002_notice
 from . import iso10002_complaint_channel
 from . import iso10002_intake_attempt
 from . import iso10002_complaint_category
@@ -8,11 +9,8 @@ from . import iso10002_complaint_team
 from . import iso10002_complaint_stage
 from . import iso10002_complaint
 from . import iso10002_complaint_sla
-from . import iso10002_complaint_register
-from . import iso10002_complaint_report
 from . import iso10002_sla_policy
 from . import iso10002_sla_event
-from . import iso10002_sla_report
 from . import iso10002_corrective_action
 from . import iso10002_review_period_mixin
 from . import iso10002_management_review
@@ -24,3 +22,4 @@ from . import mail_message
 from . import ir_attachment
 from . import rating_rating
 from . import mail_thread
+from . import digest_digest

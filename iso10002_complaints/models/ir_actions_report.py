@@ -3,8 +3,7 @@ import subprocess
 
 from lxml import html as lxml_html
 
-from odoo import _, models
-from odoo.exceptions import AccessError
+from odoo import models
 from odoo.tools.misc import find_in_path
 from odoo.tools.pdf import merge_pdf
 
@@ -25,18 +24,6 @@ def _wkhtmltopdf_has_patched_qt():
 
 class IrActionsReport(models.Model):
     _inherit = "ir.actions.report"
-
-    def _get_rendering_context(self, report, docids, data):
-        """Refuse this module's reports, before rendering, to those they are not for.
-
-        A report action's groups only hide it from menus: a user who calls the report
-        by its name must still be refused, with an access error rather than a broken page.
-        """
-        if report.report_name.startswith("iso10002_complaints."):
-            if report.groups_id and not (self.env.user.groups_id & report.groups_id) and not self.env.su:
-                raise AccessError(_("You are not allowed to print %s.", report.name))
-            self.env[report.model].browse(docids).check_access("read")
-        return super()._get_rendering_context(report, docids, data)
 
     def _iso10002_in_letter_language(self, report_ref, docids):
         """Letters are laid out in their reader's language (direction, right-to-left

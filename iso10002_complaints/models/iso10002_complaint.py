@@ -64,6 +64,18 @@ TRANSITIONS = {
     "closed": set(),
 }
 
+# The step each header button moves to: a button shows when TRANSITIONS allows its step.
+ACTION_STEPS = {
+    "can_acknowledge": "acknowledged",
+    "can_assess": "assessment",
+    "can_investigate": "investigation",
+    "can_respond": "response",
+    "can_communicate": "communicated",
+    "can_close": "closed",
+    "can_withdraw": "withdrawn",
+    "can_out_of_scope": "out_of_scope",
+}
+
 # Fields that may still change on a closed complaint: the chatter, activities,
 # ratings, archiving. Everything else needs a reopening first.
 CLOSED_WRITABLE_PREFIXES = ("message_", "activity_", "rating_", "website_message")
@@ -188,6 +200,18 @@ class Iso10002Complaint(models.Model):
         domain="['|', ('team_ids', '=', False), ('team_ids', 'in', team_id)]",
     )
     step = fields.Selection(related="stage_id.step", store=True, index=True, string="ISO 10002 Step")
+    is_open = fields.Boolean(
+        string="Open", compute="_compute_is_open", store=True, index=True, help="Not closed, withdrawn or out of scope."
+    )
+    # which steps the complaint may move to now (TRANSITIONS): the header buttons
+    can_acknowledge = fields.Boolean(compute="_compute_can_move", groups="base.group_user")
+    can_assess = fields.Boolean(compute="_compute_can_move", groups="base.group_user")
+    can_investigate = fields.Boolean(compute="_compute_can_move", groups="base.group_user")
+    can_respond = fields.Boolean(compute="_compute_can_move", groups="base.group_user")
+    can_communicate = fields.Boolean(compute="_compute_can_move", groups="base.group_user")
+    can_close = fields.Boolean(compute="_compute_can_move", groups="base.group_user")
+    can_withdraw = fields.Boolean(compute="_compute_can_move", groups="base.group_user")
+    can_out_of_scope = fields.Boolean(compute="_compute_can_move", groups="base.group_user")
     channel_id = fields.Many2one("iso10002.complaint.channel", required=True, tracking=True)
     received_date = fields.Datetime(
         string="Received", required=True, default=fields.Datetime.now, index=True, tracking=True, copy=False
@@ -243,7 +267,13 @@ class Iso10002Complaint(models.Model):
         help="The investigator may never be this person (ISO 10002 Annex D).",
         groups="base.group_user",
     )
-    investigator_id = fields.Many2one("res.users", tracking=True, check_company=True, groups="base.group_user")
+    investigator_id = fields.Many2one(
+        "res.users",
+        tracking=True,
+        check_company=True,
+        index="btree_not_null",  # the officers' record rule reads it
+        groups="base.group_user",
+    )
     investigation_date = fields.Datetime(
         string="Investigation Started", readonly=True, copy=False, groups="base.group_user"
     )
@@ -264,6 +294,7 @@ class Iso10002Complaint(models.Model):
     currency_id = fields.Many2one(
         "res.currency", required=True, default=lambda self: self.env.company.currency_id, tracking=True
     )
+    is_monetary_remedy = fields.Boolean(compute="_compute_is_monetary_remedy", groups="base.group_user")
     compensation_amount = fields.Monetary(
         currency_field="currency_id", tracking=True, aggregator="sum", groups="base.group_user"
     )
@@ -356,6 +387,28 @@ class Iso10002Complaint(models.Model):
         return stages.search(search_domain)
 
     # ---------------------------------------------------------------- computes
+    @api.depends("step")
+    def _compute_is_open(self):
+        for complaint in self:
+            complaint.is_open = complaint.step not in FINAL_STEPS
+
+    @api.depends("step")
+    def _compute_can_move(self):
+        for complaint in self:
+            allowed = complaint._allowed_steps()
+            for fname, step in ACTION_STEPS.items():
+                complaint[fname] = step in allowed
+
+    def _allowed_steps(self):
+        """The steps this complaint may move to now (TRANSITIONS)."""
+        self.ensure_one()
+        return TRANSITIONS.get(self.step, set())
+
+    @api.depends("remedy")
+    def _compute_is_monetary_remedy(self):
+        for complaint in self:
+            complaint.is_monetary_remedy = complaint.remedy in MONETARY_REMEDIES
+
     @api.depends("partner_id.email")
     def _compute_email_from(self):
         for complaint in self:
@@ -459,6 +512,7 @@ class Iso10002Complaint(models.Model):
         trusted = is_engine(self.env)
         self = client_safe(self, self._process_fields())  # noqa: PLW0642
         acknowledge = self.env.context.get(ACKNOWLEDGE_KEY)
+        sequences = {}  # company: its sequence, looked up once per call
         for vals in vals_list:
             if not trusted:
                 if vals.get("name") in (False, _("New")):
@@ -471,7 +525,9 @@ class Iso10002Complaint(models.Model):
                 company = self.env["iso10002.complaint.team"].browse(vals["team_id"]).company_id or company
                 vals["company_id"] = company.id
             if not vals.get("name"):
-                vals["name"] = self._next_reference(company, vals.get("received_date"))
+                if company not in sequences:
+                    sequences[company] = company._complaint_sequence()
+                vals["name"] = self._next_reference(sequences[company], vals.get("received_date"))
         creator = self
         if acknowledge is DEFERRED_ACKNOWLEDGEMENT:
             # from the mail gateway: the incoming e-mail, posted next with the creation
@@ -492,8 +548,8 @@ class Iso10002Complaint(models.Model):
                     )
                 )
         if acknowledge is not DEFERRED_ACKNOWLEDGEMENT:
-            for complaint in complaints.filtered("partner_id"):
-                complaint.message_subscribe(partner_ids=complaint.partner_id.ids)
+            for partner, followed in complaints.filtered("partner_id").grouped("partner_id").items():
+                followed.message_subscribe(partner_ids=partner.ids)
         if acknowledge is DEFERRED_ACKNOWLEDGEMENT:
             # received by e-mail: planned and acknowledged by the intake job, in batches
             self.env.ref("iso10002_complaints.ir_cron_acknowledge").sudo()._trigger()
@@ -553,7 +609,13 @@ class Iso10002Complaint(models.Model):
             super().write(vals)
         self._html_trace_log(html_before)
         self._sla_on_write(vals, before)
+        if "stage_id" in vals:
+            self._on_step_change()
         return True
+
+    def _on_step_change(self):
+        """Called once the complaints moved stage (after the SLA hook): the place for
+        extensions to follow the lifecycle (the helpdesk bridge closes tickets)."""
 
     @api.model
     def _search(self, domain, offset=0, limit=None, order=None):
@@ -581,7 +643,7 @@ class Iso10002Complaint(models.Model):
 
     def _check_archiving(self, vals):
         if "active" in vals and not vals["active"]:
-            still_open = self.filtered(lambda c: c.step not in FINAL_STEPS)
+            still_open = self.filtered("is_open")
             if still_open:
                 raise UserError(
                     _(
@@ -637,24 +699,9 @@ class Iso10002Complaint(models.Model):
 
     # --------------------------------------------------------------- sequence
     @api.model
-    def _next_reference(self, company, received_date=None):
-        """Next reference from the company's own sequence, made on first use.
-
-        The year in the reference is the year the complaint was received."""
-        Sequence = self.env["ir.sequence"].sudo()
-        sequence = Sequence.search([("code", "=", "iso10002.complaint"), ("company_id", "=", company.id)], limit=1)
-        if not sequence:
-            template = self.env.ref("iso10002_complaints.seq_iso10002_complaint", raise_if_not_found=False)
-            sequence = Sequence.create(
-                {
-                    "name": _("Complaints of %s", company.name),
-                    "code": "iso10002.complaint",
-                    "company_id": company.id,
-                    "prefix": template.prefix if template else "CMP/%(year)s/",
-                    "padding": template.padding if template else 5,
-                    "implementation": "no_gap",
-                }
-            )
+    def _next_reference(self, sequence, received_date=None):
+        """Next reference from the company's sequence: the year in it is the year the
+        complaint was received."""
         date = fields.Datetime.to_datetime(received_date) if received_date else fields.Datetime.now()
         return sequence.with_context(ir_sequence_date=fields.Date.to_string(date)).next_by_id()
 
@@ -730,7 +777,7 @@ class Iso10002Complaint(models.Model):
         if step == "response":
             if not self.remedy:
                 return _("the response needs the remedy decided.")
-            if self.remedy in MONETARY_REMEDIES and not self.compensation_amount:
+            if self.is_monetary_remedy and not self.compensation_amount:
                 return _("a refund, compensation or credit needs an amount.")
         if step == "communicated":
             if not self.response_text:
@@ -819,9 +866,14 @@ class Iso10002Complaint(models.Model):
             )
         return True
 
+    def _ready_to_close(self):
+        """Whether the complaint may be closed now: its step allows it and nothing is missing."""
+        self.ensure_one()
+        return "closed" in self._allowed_steps() and not self._missing_for_step("closed")
+
     def action_close(self):
         for complaint in self:
-            if complaint.step not in ("communicated", "withdrawn", "out_of_scope"):
+            if "closed" not in complaint._allowed_steps():
                 raise UserError(
                     _(
                         "Complaint %s can only be closed once the decision was communicated, or after a withdrawal.",
@@ -856,9 +908,13 @@ class Iso10002Complaint(models.Model):
     def action_out_of_scope(self):
         return self._move_to_step("out_of_scope")
 
+    def action_export_register(self):
+        """From the list: the complaints register (XLSX) of the selected complaints."""
+        return self.env["report.iso10002_complaints.register_xlsx"]._action_download(self)
+
     def action_reopen(self):
         for complaint in self:
-            if complaint.step not in FINAL_STEPS:
+            if complaint.is_open:
                 raise UserError(_("Complaint %s is not closed.", complaint.name))
             complaint.check_access("write")
             # back to the last step it really went through: a complaint withdrawn before
@@ -890,23 +946,19 @@ class Iso10002Complaint(models.Model):
     def _acknowledge_on_receipt(self):
         """Each new complaint is acknowledged by e-mail when an e-mail reaches the
         complainant; otherwise its owner is asked to acknowledge it another way."""
-        for complaint in self:
-            if complaint._send_acknowledgement_mail():
-                complaint.write(
-                    {
-                        "acknowledgement_channel": "email",
-                        "stage_id": self._find_stage("acknowledged", complaint.team_id).id,
-                    }
-                )
-            else:
-                complaint.activity_schedule(
-                    "iso10002_complaints.mail_activity_type_acknowledge",
-                    user_id=(complaint.user_id or complaint.team_id.user_id or self.env.user).id,
-                    note=_(
-                        "No acknowledgement e-mail could reach the complainant: acknowledge the complaint "
-                        "by phone, letter or in person, then record it with the Acknowledge button."
-                    ),
-                )
+        sent = self._send_acknowledgement_mail()
+        for team, acknowledged in sent.grouped("team_id").items():
+            stage = self._find_stage("acknowledged", team)
+            acknowledged.write({"acknowledgement_channel": "email", "stage_id": stage.id})
+        for complaint in self - sent:
+            complaint.activity_schedule(
+                "iso10002_complaints.mail_activity_type_acknowledge",
+                user_id=(complaint.user_id or complaint.team_id.user_id or self.env.user).id,
+                note=_(
+                    "No acknowledgement e-mail could reach the complainant: acknowledge the complaint "
+                    "by phone, letter or in person, then record it with the Acknowledge button."
+                ),
+            )
 
     @api.model
     def _cron_acknowledge(self, limit=200):
@@ -964,28 +1016,30 @@ class Iso10002Complaint(models.Model):
         return format_date(self.env(context=dict(self.env.context, tz=tz)), deadline, lang_code=lang)
 
     def _send_acknowledgement_mail(self):
-        """Post the acknowledgement to the complainant; True when an e-mail to them was queued.
+        """Post the acknowledgement to each complainant; return the complaints whose
+        complainant an e-mail was queued to.
 
+        The template is rendered once for all of them, each in its complainant's language.
         The company is the author, and Odoo's rule of not notifying the current user is
         lifted: the complainant may be the user who is filing the complaint (portal)."""
-        self.ensure_one()
-        partner = self.partner_id
-        if not (partner and email_normalize(partner.email or "")):
-            return False
+        reachable = self.filtered(lambda c: c.partner_id and email_normalize(c.partner_id.email or ""))
+        if not reachable:
+            return self.browse()
         template = self.env.ref("iso10002_complaints.mail_template_complaint_acknowledgement")
-        # rendered in the complainant's language, posted without the composer's round trip
-        values = template.sudo()._generate_template(
-            self.ids, ["subject", "body_html", "email_from", "attachment_ids", "report_template_ids"]
-        )[self.id]
+        # rendered in the complainants' languages, posted without the composer's round trip
+        rendered = template.sudo()._generate_template(
+            reachable.ids, ["subject", "body_html", "email_from", "attachment_ids", "report_template_ids"]
+        )
         # a system message: nobody becomes a follower by it
-        messages = (
-            self.sudo()
-            .with_context(mail_notify_author=True, mail_create_nosubscribe=True)
-            .message_post(
+        poster = reachable.sudo().with_context(mail_notify_author=True, mail_create_nosubscribe=True)
+        sent = self.browse()
+        for complaint in poster:
+            values, partner = rendered[complaint.id], complaint.partner_id
+            messages = complaint.message_post(
                 body=values["body_html"],
                 subject=values["subject"],
                 email_from=values.get("email_from") or False,
-                author_id=self.company_id.partner_id.id,
+                author_id=complaint.company_id.partner_id.id,
                 partner_ids=partner.ids,
                 attachments=values.get("attachments") or [],
                 attachment_ids=values.get("attachment_ids") or [],
@@ -993,11 +1047,12 @@ class Iso10002Complaint(models.Model):
                 subtype_xmlid="mail.mt_comment",
                 email_layout_xmlid="mail.mail_notification_light",
             )
-        )
-        return any(
-            notification.res_partner_id == partner and notification.notification_type == "email"
-            for notification in messages.sudo().notification_ids
-        )
+            if any(
+                notification.res_partner_id == partner and notification.notification_type == "email"
+                for notification in messages.notification_ids
+            ):
+                sent |= complaint
+        return sent.with_env(self.env)
 
     def _tell_new_decision_date(self):
         """Tell complainants who were promised a date that our answer now comes later."""

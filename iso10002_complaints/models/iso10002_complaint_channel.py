@@ -18,7 +18,12 @@ class Iso10002ComplaintChannel(models.Model):
     company_id = fields.Many2one("res.company")
 
     _sql_constraints = [
-        ("code_company_uniq", "unique(code, company_id)", "A channel code must be unique per company."),
+        # NULLS NOT DISTINCT: the shipped channels have no company, and must stay unique too
+        (
+            "code_company_uniq",
+            "unique nulls not distinct (code, company_id)",
+            "A channel code must be unique per company.",
+        ),
     ]
 
     @api.model

@@ -2,10 +2,11 @@ import logging
 from collections import defaultdict
 from datetime import timedelta
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.tools import SQL
+from odoo.osv import expression
+from odoo.tools import SQL, LazyTranslate
 
 from .sla_clock import ClockSet
 from .trust import as_engine
@@ -24,6 +25,8 @@ SLA_MATCH_FIELDS = {"team_id", "category_id", "severity", "channel_id", "partner
 # a change of one of these moves the clock or the target
 SLA_CLOCK_FIELDS = {"stage_id", "acknowledged_date", "communication_date", "received_date"}
 SWEEP_BATCH = 20000
+
+_lt = LazyTranslate(__name__)
 
 
 class Iso10002Complaint(models.Model):
@@ -45,6 +48,14 @@ class Iso10002Complaint(models.Model):
     resolution_deadline = fields.Datetime(string="Decision Due", readonly=True, index=True, copy=False)
     sla_state = fields.Selection(
         SLA_STATES, string="SLA", readonly=True, index=True, copy=False, groups="base.group_user"
+    )
+    sla_deadline = fields.Datetime(
+        string="Due",
+        compute="_compute_sla_deadline",
+        store=True,
+        index="btree_not_null",
+        groups="base.group_user",
+        help="The deadline of the target that runs now: the acknowledgement's, then the decision's.",
     )
     escalation_level = fields.Integer(readonly=True, copy=False, aggregator="max", groups="base.group_user")
     sla_at_risk_date = fields.Datetime(string="At Risk From", readonly=True, copy=False, groups="base.group_user")
@@ -80,6 +91,15 @@ class Iso10002Complaint(models.Model):
     sla_event_ids = fields.One2many(
         "iso10002.sla.event", "complaint_id", string="SLA History", readonly=True, groups="base.group_user"
     )
+
+    @api.depends("sla_target", "sla_state", "ack_deadline", "resolution_deadline", "is_open")
+    def _compute_sla_deadline(self):
+        for complaint in self:
+            running = complaint.is_open and complaint.sla_state in ("on_track", "at_risk", "breached")
+            complaint.sla_deadline = running and complaint._sla_target_deadline()
+
+    def _sla_target_deadline(self):
+        return self.resolution_deadline if self.sla_target == "resolution" else self.ack_deadline
 
     # ----------------------------------------------------------- CRUD hooks
     # Called by the complaint's own create and write (models/iso10002_complaint.py).
@@ -130,7 +150,7 @@ class Iso10002Complaint(models.Model):
         if not matched:
             matched = self.env["iso10002.sla.policy"]._match(self)
         self._sla_prefetch(clocks, now)
-        events, later = [], self.browse()
+        events, later, notes = [], self.browse(), {}
         for policy, complaints in self.grouped(lambda c: matched[c]).items():
             for complaint in complaints:
                 clock = complaint._sla_clock(clocks)
@@ -157,17 +177,20 @@ class Iso10002Complaint(models.Model):
                     }
                 )
             if note:
-                for complaint in complaints:
-                    complaint.message_post(
-                        body=_(
+                notes.update(
+                    {
+                        complaint.id: self.env._(
                             "SLA policy %(policy)s now applies: acknowledge by %(ack)s, decision due %(due)s.",
                             policy=policy.name,
                             ack=complaint.ack_deadline,
                             due=complaint.resolution_deadline,
-                        ),
-                        subtype_xmlid="mail.mt_note",
-                    )
+                        )
+                        for complaint in complaints
+                    }
+                )
         self.env["iso10002.sla.event"].sudo().create(events)
+        if notes:
+            self.browse(list(notes))._message_log_batch(notes)
         self._sla_apply(self._sla_evaluate(now, clocks), now, clocks, initial=True)
         later._tell_new_decision_date()
 
@@ -208,6 +231,7 @@ class Iso10002Complaint(models.Model):
     def _sla_evaluate(self, now, clocks):
         """{complaint: values} of what the SLA fields should be at ``now``; only changes."""
         changes = {}
+        ladders = {policy: policy._sla_ladder() for policy in self.sla_policy_id}  # once per policy
         for complaint in self:
             policy = complaint.sla_policy_id
             if not policy:
@@ -241,7 +265,7 @@ class Iso10002Complaint(models.Model):
                 vals.update(sla_target=target, sla_at_risk_date=at_risk)
                 if now >= deadline:
                     reached, next_check = 1, False
-                    for rule in policy.escalation_ids.filtered(lambda r: r.level > 1).sorted("level"):
+                    for rule in ladders[policy]:
                         when = clock.add_hours(deadline, rule.delay_hours)
                         if now >= when:
                             reached = rule.level
@@ -322,7 +346,7 @@ class Iso10002Complaint(models.Model):
 
     def _sla_escalation_recipients(self, level):
         self.ensure_one()
-        rule = self.sla_policy_id.escalation_ids.filtered(lambda r: r.level == level)[:1]
+        rule = self.sla_policy_id._sla_rule(level)
         users = rule._recipients(self) if rule else (self.user_id | self.team_id.user_id)
         return (users or self._sla_owner()).filtered("active")
 
@@ -352,66 +376,49 @@ class Iso10002Complaint(models.Model):
         self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(vals_list)
 
     def _sla_notify(self, notices):
-        """One message per person per sweep, listing every complaint that concerns them."""
-        base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
-        templates = defaultdict(self.browse)
-        for items in notices.values():
-            for complaint, _kind, level in items:
-                rule = complaint.sla_policy_id.escalation_ids.filtered(lambda r, lvl=level: r.level == lvl)[:1]
-                if rule.mail_template_id:
-                    templates[rule.mail_template_id] |= complaint
-        rendered = {}
-        for template, complaints in templates.items():
-            bodies = template._render_field("body_html", complaints.ids)
-            rendered.update({(template.id, cid): body for cid, body in bodies.items()})
-        labels = {
-            "at_risk": _("At risk"),
-            "breached": _("Breached"),
-            "escalated": _("Escalated"),
-        }
-        mails = []
+        """One message per person per sweep, listing every complaint that concerns them,
+        in that person's language (views/iso10002_notice_templates.xml)."""
+        Notice = self.env["iso10002.notice"]
+        details = self._sla_notice_details(notices)
+        kinds = {"at_risk": _lt("%s at risk"), "breached": _lt("%s breached"), "escalated": _lt("%s escalated")}
+        to_send = []
         for user, items in notices.items():
-            if not user or not user.partner_id.email:
-                continue
-            counts = defaultdict(int)
-            rows = []
-            for complaint, kind, level in items:
-                counts[kind] += 1
-                due = complaint.resolution_deadline if complaint.sla_target == "resolution" else complaint.ack_deadline
-                link = f"{base_url}/odoo/iso10002.complaint/{complaint.id}"
-                rows.append(
-                    Markup("<tr><td><a href='%s'>%s</a></td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>")
-                    % (link, complaint.name, complaint.subject, labels[kind], level or "", due or "")
-                )
-                rule = complaint.sla_policy_id.escalation_ids.filtered(lambda r, lvl=level: r.level == lvl)[:1]
-                if rule.mail_template_id:
-                    rows.append(
-                        Markup("<tr><td colspan='5'>%s</td></tr>")
-                        % rendered.get((rule.mail_template_id.id, complaint.id), "")
-                    )
-            summary = ", ".join(f"{count} {labels[kind].lower()}" for kind, count in counts.items())
-            body = Markup(
-                "<p>%s</p><table border='1' cellpadding='4' style='border-collapse:collapse'>"
-                "<tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>%s</table>"
-            ) % (
-                _("Complaints that need your attention:"),
-                _("Reference"),
-                _("Subject"),
-                _("SLA"),
-                _("Level"),
-                _("Due"),
-                Markup("").join(rows),
-            )
-            mails.append(
+            lang = user.lang or "en_US"
+            rows = [
                 {
-                    "subject": _("Complaints SLA: %s", summary),
-                    "body_html": body,
-                    "recipient_ids": [(4, user.partner_id.id)],
-                    "email_from": self.env.company.email_formatted or self.env.user.email_formatted,
-                    "auto_delete": True,
+                    "complaint": complaint,
+                    "kind": kind,
+                    "level": level,
+                    "due": complaint._sla_target_deadline(),
+                    "detail": details.get((complaint.id, level, lang)),
                 }
+                for complaint, kind, level in items
+            ]
+            counts = {kind: sum(1 for item in items if item[1] == kind) for kind in kinds}
+
+            def subject(env, counts=counts):
+                summary = ", ".join(kinds[kind]._translate(env.lang) % n for kind, n in counts.items() if n)
+                return env._("Complaints SLA: %s", summary)
+
+            to_send.append((user, "iso10002_complaints.sla_notice_mail", subject, {"rows": rows}))
+        Notice._send(to_send)
+
+    def _sla_notice_details(self, notices):
+        """The escalation rules' own mail templates, rendered once per complaint, level and
+        reader's language: {(complaint id, level, lang): html}."""
+        wanted = defaultdict(set)  # (template, lang): complaint ids
+        for user, items in notices.items():
+            for complaint, _kind, level in items:
+                template = complaint.sla_policy_id._sla_rule(level).mail_template_id
+                if template:
+                    wanted[template, user.lang or "en_US"].add((complaint.id, level))
+        details = {}
+        for (template, lang), keys in wanted.items():
+            bodies = template.with_context(lang=lang)._render_field(
+                "body_html", list({cid for cid, _level in keys}), compute_lang=False
             )
-        self.env["mail.mail"].sudo().create(mails)
+            details.update({(cid, level, lang): bodies[cid] for cid, level in keys})
+        return details
 
     # ------------------------------------------------------------------ KPIs
     @api.model
@@ -467,71 +474,51 @@ class Iso10002Complaint(models.Model):
 
     @api.model
     def _cron_auto_close(self, limit=500):
-        """Close complaints whose decision got no answer after the company's delay."""
+        """Close complaints whose decision got no answer after their company's delay."""
         now = fields.Datetime.now()
-        done = 0
-        for company in self.env["res.company"].search([("complaint_auto_close_days", ">", 0)]):
-            limit_date = now - timedelta(days=company.complaint_auto_close_days)
-            complaints = self.search(
+        companies = self.env["res.company"].search([("complaint_auto_close_days", ">", 0)])
+        if not companies:
+            return 0
+        domain = [
+            ("step", "=", "communicated"),
+            ("complainant_response", "in", (False, "no_reply")),
+            *expression.OR(
                 [
                     ("company_id", "=", company.id),
-                    ("step", "=", "communicated"),
-                    ("complainant_response", "in", (False, "no_reply")),
-                    ("communication_date", "<=", limit_date),
-                ],
-                limit=limit - done,
-            )
-            for complaint in complaints:
-                complaint.complainant_response = "no_reply"
-                complaint.message_post(
-                    body=_(
-                        "Closed automatically: no answer from the complainant %(days)s days after the decision.",
-                        days=company.complaint_auto_close_days,
-                    ),
-                    subtype_xmlid="mail.mt_note",
+                    ("communication_date", "<=", now - timedelta(days=company.complaint_auto_close_days)),
+                ]
+                for company in companies
+            ),
+        ]
+        complaints = self.search(domain, limit=limit, order="communication_date, id")
+        complaints.complainant_response = "no_reply"
+        complaints._message_log_batch(
+            {
+                complaint.id: self.env._(
+                    "Closed automatically: no answer from the complainant %(days)s days after the decision.",
+                    days=complaint.company_id.complaint_auto_close_days,
                 )
-                complaint.action_close()
-            done += len(complaints)
-            if done >= limit:
-                break
-        remaining = (
-            self.search_count([("step", "=", "communicated"), ("communication_date", "<=", now)])
-            if done >= limit
-            else 0
+                for complaint in complaints
+            }
         )
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-        return done
+        complaints.action_close()
+        remaining = self.search_count(domain) if len(complaints) == limit else 0
+        self.env["ir.cron"]._notify_progress(done=len(complaints), remaining=remaining)
+        return len(complaints)
 
     @api.model
     def _cron_remind_overdue(self):
-        """One reminder per person: their overdue complaint activities and corrective actions."""
+        """One reminder per person with overdue complaint activities, in their language.
+        (Corrective actions remind their owners themselves.)"""
         today = fields.Date.context_today(self)
-        items = defaultdict(list)  # user: [(what, summary, deadline)]
         activities = self.env["mail.activity"].search(
             [("res_model", "=", self._name), ("date_deadline", "<", today)], order="date_deadline"
         )
-        for activity in activities:
-            items[activity.user_id].append(
-                (activity.res_name, activity.summary or activity.activity_type_id.name, activity.date_deadline)
-            )
-        actions = self.env["iso10002.corrective.action"].search([("is_overdue", "=", True)], order="deadline")
-        for action in actions:
-            items[action.user_id].append((_("Corrective action"), action.name, action.deadline))
-        mails = []
-        for user, rows in items.items():
-            if not user.partner_id.email:
-                continue
-            listing = Markup("").join(
-                Markup("<li>%s: %s (%s)</li>") % (escape(what or ""), escape(summary or ""), deadline)
-                for what, summary, deadline in rows
-            )
-            mails.append(
-                {
-                    "subject": _("%s overdue complaint activities and actions", len(rows)),
-                    "body_html": Markup("<p>%s</p><ul>%s</ul>") % (_("These are overdue:"), listing),
-                    "recipient_ids": [(4, user.partner_id.id)],
-                    "auto_delete": True,
-                }
-            )
-        self.env["mail.mail"].sudo().create(mails)
-        return len(mails)
+
+        def subject(count):
+            return lambda env: env._("%s overdue complaint activities", count)
+
+        return self.env["iso10002.notice"]._send(
+            (user, "iso10002_complaints.overdue_activities_mail", subject(len(overdue)), {"activities": overdue})
+            for user, overdue in activities.grouped("user_id").items()
+        )

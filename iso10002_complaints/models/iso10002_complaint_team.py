@@ -48,7 +48,7 @@ class Iso10002ComplaintTeam(models.Model):
 
     def _compute_open_complaint_count(self):
         groups = self.env["iso10002.complaint"]._read_group(
-            [("team_id", "in", self.ids), ("step", "not in", ("closed", "withdrawn", "out_of_scope"))],
+            [("team_id", "in", self.ids), ("is_open", "=", True)],
             ["team_id"],
             ["__count"],
         )

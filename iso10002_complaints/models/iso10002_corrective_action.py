@@ -95,3 +95,16 @@ class Iso10002CorrectiveAction(models.Model):
 
     def action_cancel(self):
         self.write({"state": "cancelled"})
+
+    @api.model
+    def _cron_remind_overdue(self):
+        """One reminder per owner of overdue actions, in the owner's language."""
+        actions = self.search([("is_overdue", "=", True), ("user_id", "!=", False)], order="deadline")
+
+        def subject(count):
+            return lambda env: env._("%s overdue corrective actions", count)
+
+        return self.env["iso10002.notice"]._send(
+            (user, "iso10002_complaints.overdue_corrective_actions_mail", subject(len(overdue)), {"actions": overdue})
+            for user, overdue in actions.grouped("user_id").items()
+        )

@@ -5,8 +5,6 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-CHART_WIDTH, CHART_BAR_HEIGHT, CHART_LABEL = 560, 18, 200
-
 
 def _round(value, digits=1):
     return round(value, digits) if value is not None else None
@@ -102,7 +100,7 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
             ("communication_date", ">", end),
         ]
         prev_start, prev_end = self._period_bounds(previous=True)
-        values = {
+        return {
             "period": {"start": start, "end": end, "previous_start": prev_start, "previous_end": prev_end},
             "received": current["received"],
             "received_previous": before["received"],
@@ -128,22 +126,17 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
             "corrective_actions": self._corrective_actions(),
             "previous_decisions": self._previous_decisions(),
         }
-        values["charts"] = {
-            "trend": self._svg_lines(values["trend"]),
-            "by_category": self._svg_bars(values["by_category"]),
-            "by_channel": self._svg_bars(values["by_channel"]),
-            "by_team": self._svg_bars(values["by_team"]),
-        }
-        return values
 
     @api.model
     def _label(self, key, groupby, Complaint):
+        """The label of a group: a record's name, a selection's label, or the value."""
         if isinstance(key, models.BaseModel):
             return key.display_name or _("None")
-        if groupby == "severity":
-            return dict(Complaint._fields["severity"]._description_selection(self.env)).get(key) or _("None")
         if key is False or key is None:
             return _("None")
+        field = Complaint._fields[groupby.split(":")[0]]
+        if field.type == "selection":
+            return dict(field._description_selection(self.env)).get(key) or str(key)
         return str(key)
 
     def _monthly_trend(self, Complaint):
@@ -240,51 +233,3 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
         if hasattr(value, "isoformat"):
             return value.isoformat()
         return value
-
-    # ------------------------------------------------------------- charts
-    @api.model
-    def _svg_bars(self, items):
-        """Horizontal bars as SVG geometry, so that the charts print with wkhtmltopdf."""
-        top = max((item["value"] for item in items), default=0) or 1
-        bars = []
-        for index, item in enumerate(items):
-            width = round((CHART_WIDTH - CHART_LABEL - 40) * item["value"] / top, 1)
-            bars.append(
-                {
-                    "label": item["label"] if len(item["label"]) <= 30 else item["label"][:29] + "…",
-                    "value": item["value"],
-                    "y": index * (CHART_BAR_HEIGHT + 6),
-                    "width": max(width, 1),
-                    "text_x": CHART_LABEL + max(width, 1) + 4,
-                }
-            )
-        return {
-            "bars": bars,
-            "height": max(len(items), 1) * (CHART_BAR_HEIGHT + 6),
-            "width": CHART_WIDTH,
-            "label_width": CHART_LABEL,
-            "bar_height": CHART_BAR_HEIGHT,
-        }
-
-    @api.model
-    def _svg_lines(self, months, height=160):
-        """Two polylines (this period, previous period) over the months."""
-        top = max([m["value"] for m in months] + [m["previous"] for m in months] + [1])
-        step = (CHART_WIDTH - 60) / max(len(months) - 1, 1)
-
-        def points(key):
-            return " ".join(
-                f"{40 + i * step:.1f},{height - 20 - (height - 40) * m[key] / top:.1f}" for i, m in enumerate(months)
-            )
-
-        return {
-            "current": points("value"),
-            "previous": points("previous"),
-            "labels": [
-                {"x": round(40 + i * step, 1), "label": m["label"], "value": m["value"]} for i, m in enumerate(months)
-            ],
-            "top": top,
-            "height": height,
-            "width": CHART_WIDTH,
-            "axis_y": height - 20,
-        }

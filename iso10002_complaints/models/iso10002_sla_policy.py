@@ -71,39 +71,23 @@ class Iso10002SlaPolicy(models.Model):
             and complaint.company_id == self.company_id
         )
 
-    @api.model
-    def _default_for(self, company):
-        """The company's default policy, made from its settings when it has none."""
-        policy = self.search([("company_id", "=", company.id), ("is_default", "=", True)], limit=1)
-        if not policy:
-            policy = self.sudo().create(
-                {
-                    "name": _("Standard"),
-                    "company_id": company.id,
-                    "is_default": True,
-                    "ack_target_hours": company.complaint_ack_target_hours or 8.0,
-                    "resolution_target_hours": company.complaint_resolution_target_hours or 80.0,
-                    "escalation_ids": [
-                        (0, 0, {"level": 1, "delay_hours": 0, "notify": "team_leader"}),
-                        (0, 0, {"level": 2, "delay_hours": 8, "notify": "managers"}),
-                    ],
-                }
-            )
-        return policy
+    def _sla_ladder(self):
+        """The escalation rules after the first level, in order (the sweep's ladder)."""
+        self.ensure_one()
+        return self.escalation_ids.filtered(lambda r: r.level > 1).sorted("level")
+
+    def _sla_rule(self, level):
+        """The escalation rule of ``level``, or an empty record."""
+        return self.escalation_ids.filtered(lambda r: r.level == level)[:1]
 
     @api.model
     def _match(self, complaints):
         """{complaint: policy} for each complaint: the first policy that matches, or the default."""
         policies = self.search([("company_id", "in", complaints.company_id.ids), ("is_default", "=", False)])
-        defaults = {}
         result = {}
         for complaint in complaints:
             policy = next((p for p in policies if p._matches(complaint)), None)
-            if policy is None:
-                if complaint.company_id not in defaults:
-                    defaults[complaint.company_id] = self._default_for(complaint.company_id)
-                policy = defaults[complaint.company_id]
-            result[complaint] = policy
+            result[complaint] = policy or complaint.company_id.complaint_sla_policy_id
         return result
 
 

@@ -1,15 +1,94 @@
-from odoo import fields, models
+import logging
+
+from odoo import api, fields, models
+
+_logger = logging.getLogger(__name__)
+
+REFERENCE_PREFIX, REFERENCE_PADDING = "CMP/%(year)s/", 5
 
 
 class ResCompany(models.Model):
     _inherit = "res.company"
 
     complaint_sla_enabled = fields.Boolean(string="Complaint SLAs", default=True)
-    complaint_ack_target_hours = fields.Float(string="Default Acknowledgement Target (working hours)", default=8.0)
-    complaint_resolution_target_hours = fields.Float(string="Default Resolution Target (working hours)", default=80.0)
+    complaint_sla_policy_id = fields.Many2one(
+        "iso10002.sla.policy",
+        string="Default SLA Policy",
+        readonly=True,
+        help="The policy of complaints no other policy matches; made with the company.",
+    )
     complaint_auto_close_days = fields.Integer(
         string="Auto-close After (days)",
         default=14,
         help="Complaints whose decision got no answer for this many days are closed; 0 never closes them.",
     )
     complaint_escalation_user_id = fields.Many2one("res.users", string="Escalation Manager")
+
+    # ---------------------------------------------- per-company set-up (stock's way)
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        companies.sudo()._create_complaint_setup()
+        return companies
+
+    def _create_complaint_setup(self):
+        """Each company's complaint sequence and default SLA policy, made with the company."""
+        self._create_complaint_sequence()
+        self._create_complaint_sla_policy()
+
+    def _create_complaint_sequence(self):
+        self.env["ir.sequence"].create(
+            [
+                {
+                    "name": self.env._("Complaints of %s", company.name),
+                    "code": "iso10002.complaint",
+                    "company_id": company.id,
+                    "prefix": REFERENCE_PREFIX,
+                    "padding": REFERENCE_PADDING,
+                    "implementation": "no_gap",
+                }
+                for company in self
+            ]
+        )
+
+    def _create_complaint_sla_policy(self):
+        for company in self:
+            company.complaint_sla_policy_id = self.env["iso10002.sla.policy"].create(
+                {
+                    "name": self.env._("Standard"),
+                    "company_id": company.id,
+                    "is_default": True,
+                    "ack_target_hours": 8.0,
+                    "resolution_target_hours": 80.0,
+                    "escalation_ids": [
+                        (0, 0, {"level": 1, "delay_hours": 0, "notify": "team_leader"}),
+                        (0, 0, {"level": 2, "delay_hours": 8, "notify": "managers"}),
+                    ],
+                }
+            )
+
+    @api.model
+    def _create_missing_complaint_setup(self):
+        """Back-fill the companies that existed before the module (install, upgrade)."""
+        companies = self.sudo().with_context(active_test=False).search([])
+        sequences = self.env["ir.sequence"].sudo().search([("code", "=", "iso10002.complaint")])
+        companies.filtered(lambda c: c not in sequences.company_id)._create_complaint_sequence()
+        Policy = self.env["iso10002.sla.policy"].sudo().with_context(active_test=False)
+        for company in companies.filtered(lambda c: not c.complaint_sla_policy_id):
+            default = Policy.search([("company_id", "=", company.id), ("is_default", "=", True)], limit=1)
+            if default:
+                company.complaint_sla_policy_id = default
+            else:
+                company._create_complaint_sla_policy()
+
+    def _complaint_sequence(self):
+        """The company's complaint sequence (made with the company)."""
+        self.ensure_one()
+        Sequence = self.env["ir.sequence"].sudo()
+        sequence = Sequence.search([("code", "=", "iso10002.complaint"), ("company_id", "=", self.id)], limit=1)
+        if not sequence:
+            # never lose a complaint for want of configuration: made now, and said
+            _logger.warning("Company %s had no complaint sequence: made now.", self.id)
+            self.sudo()._create_missing_complaint_setup()
+            sequence = Sequence.search([("code", "=", "iso10002.complaint"), ("company_id", "=", self.id)], limit=1)
+        return sequence

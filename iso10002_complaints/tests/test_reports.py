@@ -1,5 +1,6 @@
 import base64
 import io
+import random
 import statistics
 from datetime import date, datetime, timedelta
 
@@ -8,11 +9,19 @@ from freezegun import freeze_time
 from PyPDF2 import PdfFileReader
 
 from odoo import fields
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import SQL
 
 from .test_sla import SlaCase
+
+
+def _report_args(xmlid, records):
+    """The report name, ids and data a client sends: a period printed from the wizard
+    goes to the review report as data (the wizard's print action)."""
+    if records._name == "iso10002.management.review.wizard":
+        return "iso10002_complaints.report_management_review", [], records._report_data()
+    return xmlid, records.ids, None
 
 
 @tagged("post_install", "-at_install")
@@ -92,7 +101,8 @@ class TestReports(SlaCase):
         report = self.Report.with_context(lang=lang)
         if user:
             report = report.with_user(user)
-        html, _type = report._render_qweb_html(xmlid, records.ids)
+        xmlid, ids, data = _report_args(xmlid, records)
+        html, _type = report._render_qweb_html(xmlid, ids, data=data)
         return html.decode()
 
     # ------------------------------------------------------ management review
@@ -116,12 +126,12 @@ class TestReports(SlaCase):
         self.assertEqual(values["root_causes"], [{"label": "Carrier failure", "value": 2}])
 
     def test_review_renders_in_english_and_persian(self):
-        html = self._html("iso10002_complaints.report_management_review_wizard", self.wizard)
+        html = self._html("iso10002_complaints.report_management_review", self.wizard)
         self.assertIn("Complaints received", html)
         self.assertIn("75.0 %", html)
         self.assertIn("<svg", html)
         self.assertIn("<polyline", html)
-        html_fa = self._html("iso10002_complaints.report_management_review_wizard", self.wizard, lang="fa_IR")
+        html_fa = self._html("iso10002_complaints.report_management_review", self.wizard, lang="fa_IR")
         self.assertIn('dir="rtl"', html_fa)
         self.assertIn("شکایت", html_fa)
 
@@ -132,7 +142,7 @@ class TestReports(SlaCase):
         values = wizard._review_values()
         self.assertEqual(values["received"], 0)
         self.assertIsNone(values["kpi"]["resolution_hours_median"])
-        html = self._html("iso10002_complaints.report_management_review_wizard", wizard)
+        html = self._html("iso10002_complaints.report_management_review", wizard)
         self.assertIn("None in the period", html)
 
     def test_review_of_one_complaint(self):
@@ -140,7 +150,7 @@ class TestReports(SlaCase):
             {"date_from": date(2026, 2, 1), "date_to": date(2026, 2, 28), "team_ids": [(6, 0, self.team_a.ids)]}
         )
         self.assertEqual(wizard._review_values()["received"], 1)
-        self.assertIn("Complaints received", self._html("iso10002_complaints.report_management_review_wizard", wizard))
+        self.assertIn("Complaints received", self._html("iso10002_complaints.report_management_review", wizard))
 
     def _bulk(self, count, when):
         """``count`` complaints copied from c1 in SQL, fast, for volume tests."""
@@ -187,7 +197,7 @@ class TestReports(SlaCase):
         self.assertAlmostEqual(large["kpi"]["resolved_in_time_pct"], 40.0, delta=0.1)
         hours = [n % 40 for n in range(1, 4)] + [n % 40 for n in range(1, 4998)]
         self.assertEqual(large["kpi"]["resolution_hours_median"], statistics.median(hours))
-        self.assertIn("5000", self._html("iso10002_complaints.report_management_review_wizard", wizard))
+        self.assertIn("5000", self._html("iso10002_complaints.report_management_review", wizard))
 
     def test_saved_review_keeps_its_figures_and_follows_decisions(self):
         february = self.env["iso10002.management.review.wizard"].create(
@@ -215,6 +225,38 @@ class TestReports(SlaCase):
         html = self._html("iso10002_complaints.report_management_review", review)
         self.assertIn("Publish the complaints policy", html)
 
+    def test_review_period_from_a_client_is_checked(self):
+        """The review printed from the wizard takes its period from the client's data: a
+        seeded generator of hostile periods gets a clear refusal or the reader's own
+        companies, never a crash or another company's figures."""
+        Review = self.env["report.iso10002_complaints.report_management_review"].with_user(self.auditor)
+        rng = random.Random(9)
+        junk = [None, "", "yesterday", "2026-13-45", 42, [], {}, "2026-03-01'; --", 10**12, -1, "1e9", True]
+        for _round in range(60):
+            period = {
+                "date_from": rng.choice([*junk, "2026-03-01"]),
+                "date_to": rng.choice([*junk, "2026-03-31"]),
+                "company_ids": rng.choice([[self.company_b.id], [self.company.id, self.company_b.id], "x", None]),
+                "team_ids": rng.choice([[self.team_other_company.id], ["a"], [10**9], None]),
+                "name": rng.choice(["<script>alert(1)</script>", None, 7]),
+            }
+            for key in rng.sample(sorted(period), rng.randint(0, 2)):
+                del period[key]
+            try:
+                values = Review._get_report_values([], {"period": period})
+            except UserError:
+                continue
+            entry = values["entries"][0]
+            self.assertEqual(entry["o"].company_ids._origin, self.company, "never another company's figures")
+            self.assertFalse(entry["o"].team_ids, "nor another company's teams")
+        html = self._html(
+            "iso10002_complaints.report_management_review",
+            self.env["iso10002.management.review.wizard"].create(
+                {"name": "<script>alert(1)</script>", "date_from": date(2026, 3, 1), "date_to": date(2026, 3, 31)}
+            ),
+        )
+        self.assertNotIn("<script>alert(1)", html)
+
     # ------------------------------------------------------------- access
     def test_officer_cannot_print_a_review(self):
         with self.assertRaises(AccessError):
@@ -222,7 +264,7 @@ class TestReports(SlaCase):
                 {"date_from": date(2026, 3, 1), "date_to": date(2026, 3, 31)}
             )
         with self.assertRaises(AccessError):
-            self._html("iso10002_complaints.report_management_review_wizard", self.wizard, user=self.officer_a)
+            self._html("iso10002_complaints.report_management_review", self.wizard, user=self.officer_a)
         with self.assertRaises(AccessError):
             self.env["iso10002.management.review"].with_user(self.officer_a).search([])
 
@@ -233,7 +275,7 @@ class TestReports(SlaCase):
             .create({"date_from": date(2026, 3, 1), "date_to": date(2026, 3, 31)})
         )
         self.assertIn(
-            "Key figures", self._html("iso10002_complaints.report_management_review_wizard", wizard, user=self.auditor)
+            "Key figures", self._html("iso10002_complaints.report_management_review", wizard, user=self.auditor)
         )
         audit = (
             self.env["iso10002.process.audit.wizard"]
@@ -326,7 +368,7 @@ class TestReports(SlaCase):
             "Compensation",
         ):
             self.assertIn(text, html)
-        trail = self.c2._dossier_step_trail()
+        trail = self.env["report.iso10002_complaints.report_complaint_dossier"]._step_trails(self.c2)[self.c2.id]
         self.assertEqual([row["step"] for row in trail][:3], ["Received", "Acknowledged", "Assessment"])
 
     def test_officer_cannot_print_a_confidential_dossier(self):
@@ -342,8 +384,9 @@ class TestReports(SlaCase):
     def test_decision_letter_in_persian(self):
         self.person_about.lang = "fa_IR"
         self.c2.currency_id = self.env.ref("base.EUR")
-        self.assertEqual(self.c2._letter_direction(), "rtl")
-        words = self.c2._amount_in_words()
+        letter = self.env["report.iso10002_complaints.report_complaint_decision"]._letter(self.c2)
+        self.assertEqual(letter["direction"], "rtl")
+        words = letter["amount_in_words"]
         self.assertIn("هزار و دویست و پنجاه", words)
         self.assertIn("یورو", words)
         html = self._html("iso10002_complaints.report_complaint_decision", self.c2)
@@ -429,8 +472,11 @@ class TestReportsPdf(HttpCase):
 
     def _pdf(self, xmlid, records):
         self.assertTrue(records)
+        xmlid, ids, data = _report_args(xmlid, records)
         pdf, _type = (
-            self.env["ir.actions.report"].with_context(force_report_rendering=True)._render_qweb_pdf(xmlid, records.ids)
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf(xmlid, ids, data=data)
         )
         self.assertTrue(pdf.startswith(b"%PDF"))
         return pdf
@@ -445,7 +491,7 @@ class TestReportsPdf(HttpCase):
         wizard = self.env["iso10002.management.review.wizard"].create(
             {"date_from": date(2025, 1, 1), "date_to": date(2026, 12, 31)}
         )
-        self._pdf("iso10002_complaints.action_report_management_review_wizard", wizard)
+        self._pdf("iso10002_complaints.action_report_management_review", wizard)
         audit = self.env["iso10002.process.audit.wizard"].create(
             {"date_from": date(2025, 1, 1), "date_to": date(2026, 12, 31)}
         )

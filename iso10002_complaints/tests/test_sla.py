@@ -140,6 +140,29 @@ class TestSla(SlaCase):
         self.assertIn("escalation", kinds)
         self.assertIn("state", kinds)
 
+    def test_notice_in_the_recipients_language_and_time_zone(self):
+        self.env["res.lang"]._activate_lang("fa_IR")
+        self.env["ir.module.module"]._load_module_terms(["iso10002_complaints"], ["fa_IR"], overwrite=True)
+        self.officer_b.write({"lang": "fa_IR", "tz": "Asia/Tehran"})
+        self.officer_a.write({"lang": "en_US", "tz": "UTC"})
+        with freeze_time("2026-03-09 08:00:00"):
+            complaint = self._received(datetime(2026, 3, 9, 8, 0), user_id=self.officer_b.id)
+        with freeze_time("2026-03-09 17:05:00"):
+            self._sweep()
+        persian, english = self._digests(self.officer_b), self._digests(self.officer_a)
+        self.assertEqual(len(persian), 0, "the subject is Persian: not found by its English words")
+        persian = self.Mail.search(
+            [("recipient_ids", "in", self.officer_b.partner_id.id), ("subject", "like", "سطح خدمت شکایت‌ها")]
+        )
+        self.assertEqual(len(persian), 1)
+        self.assertIn("سطح خدمت شکایت‌ها", persian.subject)
+        self.assertIn("شکایت‌هایی که به توجه شما نیاز دارند", persian.body_html)
+        self.assertIn("Complaints that need your attention", english.body_html)
+        # the acknowledgement was due at 17:00 UTC: 20:30 in Tehran
+        self.assertIn("20:30", persian.body_html)
+        self.assertIn("17:00", english.body_html)
+        self.assertIn(f"/odoo/iso10002.complaint/{complaint.id}", persian.body_html)
+
     def test_escalation_ladder_level_two(self):
         with freeze_time("2026-03-09 08:00:00"):
             complaint = self._received(datetime(2026, 3, 9, 8, 0))
@@ -370,13 +393,19 @@ class TestSla(SlaCase):
                 {"name": "Done already", "user_id": self.officer_b.id, "deadline": date(2026, 3, 5), "state": "done"}
             )
             self.Complaint._cron_remind_overdue()
+            self.env["iso10002.corrective.action"]._cron_remind_overdue()
         reminder = self.Mail.search(
             [("recipient_ids", "in", self.officer_b.partner_id.id), ("subject", "like", "overdue complaint")]
         )
-        self.assertEqual(len(reminder), 1, "one message for the activities and the actions")
-        self.assertIn("4 overdue", reminder.subject)
-        self.assertIn("Retrain the drivers", reminder.body_html)
-        self.assertNotIn("Done already", reminder.body_html)
+        self.assertEqual(len(reminder), 1, "one message for the activities")
+        self.assertIn("3 overdue complaint activities", reminder.subject)
+        actions = self.Mail.search(
+            [("recipient_ids", "in", self.officer_b.partner_id.id), ("subject", "like", "overdue corrective")]
+        )
+        self.assertEqual(len(actions), 1, "the corrective actions remind their owner themselves")
+        self.assertIn("1 overdue corrective actions", actions.subject)
+        self.assertIn("Retrain the drivers", actions.body_html)
+        self.assertNotIn("Done already", actions.body_html)
 
     # ----------------------------------------------------------- queries
     def _due(self, count):

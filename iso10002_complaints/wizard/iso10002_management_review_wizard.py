@@ -10,9 +10,22 @@ class Iso10002ManagementReviewWizard(models.TransientModel):
 
     name = fields.Char(default=lambda self: _("Management review"), required=True)
 
-    def action_print(self):
+    def _report_data(self):
+        """The period, as the review report takes it (its ``data``): nothing is saved."""
         self.ensure_one()
-        return self.env.ref("iso10002_complaints.action_report_management_review_wizard").report_action(self)
+        return {
+            "period": {
+                "name": self.name,
+                "date_from": fields.Date.to_string(self.date_from),
+                "date_to": fields.Date.to_string(self.date_to),
+                "company_ids": self.company_ids.ids,
+                "team_ids": self.team_ids.ids,
+            }
+        }
+
+    def action_print(self):
+        report = self.env.ref("iso10002_complaints.action_report_management_review")
+        return report.report_action(self.env["iso10002.management.review"], data=self._report_data())
 
     def action_save_review(self):
         """Record the review, with its figures as they are now, for the minutes."""
@@ -38,4 +51,4 @@ class Iso10002ManagementReviewWizard(models.TransientModel):
     def action_export_register(self):
         self.ensure_one()
         complaints = self.env["iso10002.complaint"].search(self._received_domain())
-        return complaints._action_download_register(self)
+        return self.env["report.iso10002_complaints.register_xlsx"]._action_download(complaints, self)

@@ -21,7 +21,7 @@ AUDIT_CHECKS = [
             ("ack_deadline", "<=", now),
             "&",
             ("sla_policy_id", "=", False),
-            *wizard._past_default_target("complaint_ack_target_hours", now),
+            *wizard._past_default_target("ack_target_hours", now),
         ],
         [("acknowledged_date", "!=", False), "|", ("ack_in_time", "=", True), ("sla_policy_id", "=", False)],
     ),
@@ -38,14 +38,14 @@ AUDIT_CHECKS = [
             ("communication_date", "!=", False),
             "&",
             ("resolution_deadline", "<=", now),
-            ("step", "not in", ("withdrawn", "out_of_scope", "closed")),
+            ("is_open", "=", True),
             "&",
             "&",
             ("sla_policy_id", "=", False),
             ("communication_date", "=", False),
             "&",
-            ("step", "not in", ("withdrawn", "out_of_scope", "closed")),
-            *wizard._past_default_target("complaint_resolution_target_hours", now),
+            ("is_open", "=", True),
+            *wizard._past_default_target("resolution_target_hours", now),
         ],
         [("communication_date", "!=", False), "|", ("resolved_in_time", "=", True), ("sla_policy_id", "=", False)],
     ),
@@ -96,7 +96,7 @@ class Iso10002ProcessAuditWizard(models.TransientModel):
     _inherit = ["iso10002.review.period.mixin"]
 
     sample_mode = fields.Selection(
-        [("all", "Every complaint"), ("random", "A random sample"), ("team", "Every complaint of the teams")],
+        [("all", "Every complaint"), ("random", "A random sample")],
         default="all",
         required=True,
     )
@@ -116,12 +116,12 @@ class Iso10002ProcessAuditWizard(models.TransientModel):
         return complaints
 
     def _past_default_target(self, target_field, now):
-        """Complaints received longer ago than the company's default target (working hours
-        on the company's calendar): a domain, one branch per company."""
+        """Complaints received longer ago than the target of the company's default policy
+        (working hours on the company's calendar): a domain, one branch per company."""
         self.ensure_one()
         branches = []
         for company in self.company_ids or self.env.companies:
-            hours = company[target_field]
+            hours = company.complaint_sla_policy_id[target_field]
             calendar = company.resource_calendar_id
             cutoff = calendar.plan_hours(-hours, now, compute_leaves=True) if calendar else None
             cutoff = cutoff or now - timedelta(hours=hours)

@@ -86,18 +86,18 @@ class HelpdeskTicket(models.Model):
 
     def _register_complaint(self):
         """A complaint for each ticket, linked both ways, with the ticket's attachments."""
-        complaints = self.env["iso10002.complaint"]
-        for ticket in self:
-            if ticket.is_complaint:
-                continue
-            complaint = self.env["iso10002.complaint"].create(ticket._complaint_values())
-            attachments = self.env["ir.attachment"].search(
-                [("res_model", "=", "helpdesk.ticket"), ("res_id", "=", ticket.id)]
-            )
-            for attachment in attachments:
+        tickets = self.filtered(lambda t: not t.is_complaint)
+        # one create for the batch, one search for the attachments
+        complaints = self.env["iso10002.complaint"].create([ticket._complaint_values() for ticket in tickets])
+        attachments = (
+            self.env["ir.attachment"]
+            .search([("res_model", "=", "helpdesk.ticket"), ("res_id", "in", tickets.ids)])
+            .grouped("res_id")
+        )
+        for ticket, complaint in zip(tickets, complaints, strict=True):
+            for attachment in attachments.get(ticket.id, []):
                 attachment.copy({"res_model": complaint._name, "res_id": complaint.id})
             ticket._link_complaint(complaint)
-            complaints |= complaint
         return complaints
 
     def _link_complaint(self, complaint):
@@ -118,11 +118,9 @@ class HelpdeskTicket(models.Model):
     def _close_complaints(self):
         for ticket in self:
             complaint = ticket.complaint_id
-            if complaint.step in ("closed",):
+            if complaint.step == "closed":
                 continue
-            if complaint.step in ("communicated", "withdrawn", "out_of_scope") and not complaint._missing_for_step(
-                "closed"
-            ):
+            if complaint._ready_to_close():
                 as_sync(complaint).action_close()
             else:
                 complaint.message_post(

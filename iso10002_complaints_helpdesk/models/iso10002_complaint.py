@@ -27,20 +27,25 @@ class Iso10002Complaint(models.Model):
         for complaint in self:
             complaint.ticket_number = complaint.sudo().ticket_id.number or False
 
-    def write(self, vals):
-        res = super().write(vals)
-        if vals.get("stage_id") and not is_sync(self.env):
-            closing = self.sudo().filtered(
-                lambda c: (
-                    c.step == "closed"
-                    and c.ticket_id
-                    and not c.ticket_id.closed
-                    and c.ticket_id.team_id.complaint_close_sync in ("complaint_closes_ticket", "both")
-                )
+    def _on_step_change(self):
+        """A complaint closed closes its ticket, where the ticket's team says so."""
+        super()._on_step_change()
+        if is_sync(self.env):
+            return
+        closing = self.sudo().filtered(
+            lambda c: (
+                c.step == "closed"
+                and c.ticket_id
+                and not c.ticket_id.closed
+                and c.ticket_id.team_id.complaint_close_sync in ("complaint_closes_ticket", "both")
             )
-            for complaint in closing:
-                ticket = complaint.ticket_id
-                stage = self.env["helpdesk.ticket.stage"].search(
+        )
+        stages = {}  # (company, team): the first closing stage
+        for complaint in closing:
+            ticket = complaint.ticket_id
+            key = (ticket.company_id, ticket.team_id)
+            if key not in stages:
+                stages[key] = self.env["helpdesk.ticket.stage"].search(
                     [
                         ("closed", "=", True),
                         ("company_id", "in", (False, ticket.company_id.id)),
@@ -50,12 +55,9 @@ class Iso10002Complaint(models.Model):
                     ],
                     limit=1,
                 )
-                if stage:
-                    as_sync(ticket).stage_id = stage
-                    ticket.message_post(
-                        body=_("Closed with complaint %s.", complaint.name), subtype_xmlid="mail.mt_note"
-                    )
-        return res
+            if stages[key]:
+                as_sync(ticket).stage_id = stages[key]
+                ticket.message_post(body=_("Closed with complaint %s.", complaint.name), subtype_xmlid="mail.mt_note")
 
     def action_view_ticket(self):
         self.ensure_one()
@@ -65,8 +67,3 @@ class Iso10002Complaint(models.Model):
             "res_id": self.ticket_id.id,
             "view_mode": "form",
         }
-
-    def _register_columns(self):
-        columns = super()._register_columns()
-        columns.insert(3, (_("Helpdesk Ticket"), 14, "text", lambda c: c.ticket_number or ""))
-        return columns

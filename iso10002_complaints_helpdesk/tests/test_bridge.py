@@ -199,7 +199,7 @@ class TestHelpdeskBridge(ComplaintsCase):
         ticket = self._ticket(category_id=self.category_complaint.id)
         self._ticket()
         complaint = ticket.complaint_id
-        action = complaint._action_download_register()
+        action = complaint.action_export_register()
         attachment = self.env["ir.attachment"].browse(int(action["url"].split("/")[3].split("?")[0]))
         sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(attachment.datas))).worksheets[0]
         headers = [cell.value for cell in sheet[1]]
@@ -213,7 +213,7 @@ class TestHelpdeskBridge(ComplaintsCase):
         self.assertEqual((support["tickets"], support["complaints"], support["pct"]), (2, 1, 50.0))
         html = (
             self.env["ir.actions.report"]
-            ._render_qweb_html("iso10002_complaints.report_management_review_wizard", wizard.ids)[0]
+            ._render_qweb_html("iso10002_complaints.report_management_review", [], data=wizard._report_data())[0]
             .decode()
         )
         self.assertIn("Complaints from the helpdesk", html)

@@ -1,24 +1,43 @@
 import base64
 import io
+import tempfile
 
 import xlsxwriter
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class Iso10002Complaint(models.Model):
-    _inherit = "iso10002.complaint"
+class ReportIso10002RegisterXlsx(models.AbstractModel):
+    """The complaints register (ISO 10002 8.1) as an XLSX workbook.
 
-    def _register_columns(self):
+    The complaints are read with the caller's rights: a complaint the user may not see
+    is not in the recordset to begin with. Rows are written in order with xlsxwriter's
+    ``constant_memory`` mode, so a register of any size is written in constant memory.
+    """
+
+    _name = "report.iso10002_complaints.register_xlsx"
+    _description = "Complaints Register (XLSX)"
+
+    @api.model
+    def _columns(self):
         """(header, width, format key, value getter) of each register column, in order."""
+        Complaint = self.env["iso10002.complaint"]
 
         def selection(fname):
-            labels = dict(self._fields[fname]._description_selection(self.env))
+            labels = dict(Complaint._fields[fname]._description_selection(self.env))
             return lambda c: labels.get(c[fname]) or ""
 
         def hours(fname):
             # durations as days, shown [h]:mm by the cell format
             return lambda c: (c[fname] / 24.0) if c[fname] else None
+
+        yes, no = _("Yes"), _("No")
+
+        def yes_no(fname, when):
+            # in time or not, once the step is done and a policy set its target
+            return lambda c: (yes if c[fname] else no) if c[when] and c.sla_policy_id else ""
 
         return [
             (_("Reference"), 16, "text", lambda c: c.name),
@@ -35,11 +54,11 @@ class Iso10002Complaint(models.Model):
             (_("Owner"), 18, "text", lambda c: c.user_id.name or ""),
             (_("Stage"), 18, "text", lambda c: c.stage_id.name or ""),
             (_("ISO 10002 Step"), 18, "text", selection("step")),
-            (_("Confidential"), 8, "text", lambda c: self.env._("Yes") if c.is_confidential else ""),
+            (_("Confidential"), 8, "text", lambda c: yes if c.is_confidential else ""),
             (_("Acknowledged"), 18, "datetime", lambda c: c.acknowledged_date),
             (_("Acknowledge By"), 18, "datetime", lambda c: c.ack_deadline),
             (_("Time to Acknowledge"), 12, "duration", hours("ack_hours")),
-            (_("Acknowledged in Time"), 10, "text", lambda c: self._yes_no(c, "ack_in_time", "acknowledged_date")),
+            (_("Acknowledged in Time"), 10, "text", yes_no("ack_in_time", "acknowledged_date")),
             (_("Assessed"), 18, "datetime", lambda c: c.assessment_date),
             (_("Investigator"), 18, "text", lambda c: c.investigator_id.name or ""),
             (_("Root Cause"), 20, "text", lambda c: c.root_cause_id.name or ""),
@@ -50,33 +69,27 @@ class Iso10002Complaint(models.Model):
             (_("Decision Sent"), 18, "datetime", lambda c: c.communication_date),
             (_("Decision Due"), 18, "datetime", lambda c: c.resolution_deadline),
             (_("Time to Resolve"), 12, "duration", hours("resolution_hours")),
-            (_("Resolved in Time"), 10, "text", lambda c: self._yes_no(c, "resolved_in_time", "communication_date")),
+            (_("Resolved in Time"), 10, "text", yes_no("resolved_in_time", "communication_date")),
             (_("SLA"), 10, "text", selection("sla_state")),
             (_("Escalation Level"), 8, "integer", lambda c: c.escalation_level or None),
             (_("Complainant's Answer"), 14, "text", selection("complainant_response")),
             (_("Closed"), 18, "datetime", lambda c: c.closed_date),
             (_("Closure Reason"), 24, "text", selection("closure_reason")),
-            (_("Satisfaction"), 10, "number", lambda c: c.sudo().rating_last_value or None),
+            (_("Satisfaction"), 10, "number", lambda c: c.rating_last_value or None),
             (_("Reopened"), 8, "integer", lambda c: c.reopen_count or None),
         ]
 
-    def _yes_no(self, complaint, fname, when):
-        if not complaint[when] or not complaint.sla_policy_id:
-            return ""
-        return _("Yes") if complaint[fname] else _("No")
-
-    def _register_xlsx(self, period=None):
-        """The complaints register (ISO 10002 8.1) of these complaints, as XLSX bytes.
-
-        ``self`` is read with the user's rights: a complaint the user may not see is not
-        in ``self`` to begin with. ``period`` (a review period record) adds its KPI sheet.
-        """
+    @api.model
+    def _generate(self, complaints, period=None):
+        """The register of ``complaints`` as XLSX bytes; ``period`` (a review period
+        record) adds its dates to the KPI sheet."""
         output = io.BytesIO()
         # complainants' text is data: never a formula, a link or a number to convert
         book = xlsxwriter.Workbook(
             output,
             {
-                "in_memory": True,
+                "constant_memory": True,
+                "tmpdir": tempfile.gettempdir(),
                 "remove_timezone": True,
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
@@ -97,6 +110,7 @@ class Iso10002Complaint(models.Model):
             ),
             "text": book.add_format({"valign": "top"}),
             "datetime": book.add_format({"num_format": "yyyy-mm-dd hh:mm", "valign": "top"}),
+            "date": book.add_format({"num_format": "yyyy-mm-dd"}),
             "duration": book.add_format({"num_format": "[h]:mm", "valign": "top"}),
             "money": book.add_format({"num_format": "#,##0.00", "valign": "top"}),
             "integer": book.add_format({"num_format": "0", "valign": "top"}),
@@ -107,13 +121,13 @@ class Iso10002Complaint(models.Model):
         sheet = book.add_worksheet(_("Register")[:31])
         if rtl:
             sheet.right_to_left()
-        columns = self._register_columns()
+        columns = self._columns()
         for col, (header, width, _fmt, _getter) in enumerate(columns):
             sheet.write(0, col, header, formats["header"])
             sheet.set_column(col, col, width)
         sheet.set_row(0, 32)
         sheet.freeze_panes(1, 1)
-        complaints = self.with_context(active_test=False).sorted(lambda c: (c.received_date, c.id))
+        complaints = complaints.with_context(active_test=False).sorted(lambda c: (c.received_date, c.id))
         for row, complaint in enumerate(complaints, start=1):
             for col, (_header, _width, fmt, getter) in enumerate(columns):
                 value = getter(complaint)
@@ -125,11 +139,12 @@ class Iso10002Complaint(models.Model):
                 else:
                     sheet.write(row, col, value, formats[fmt])
         sheet.autofilter(0, 0, max(len(complaints), 1), len(columns) - 1)
-        self._register_kpi_sheet(book, formats, complaints, period, rtl)
+        self._kpi_sheet(book, formats, complaints, period, rtl)
         book.close()
         return output.getvalue()
 
-    def _register_kpi_sheet(self, book, formats, complaints, period, rtl):
+    @api.model
+    def _kpi_sheet(self, book, formats, complaints, period, rtl):
         sheet = book.add_worksheet(_("KPIs")[:31])
         if rtl:
             sheet.right_to_left()
@@ -137,9 +152,9 @@ class Iso10002Complaint(models.Model):
         sheet.set_column(1, 2, 16)
         sheet.write(0, 0, _("Complaints register: key figures"), formats["title"])
         domain = [("id", "in", complaints.ids)]
-        Complaint = self.with_context(active_test=False)
+        Complaint = complaints.with_context(active_test=False)
         by_step = dict(Complaint._read_group(domain, ["step"], ["__count"]))
-        steps = dict(self._fields["step"]._description_selection(self.env))
+        steps = dict(Complaint._fields["step"]._description_selection(self.env))
         kpis = Complaint._sla_kpis(domain)
         rows = [(_("Complaints"), len(complaints), "integer")]
         rows += [(steps.get(step, step), count, "integer") for step, count in sorted(by_step.items(), key=str)]
@@ -151,25 +166,27 @@ class Iso10002Complaint(models.Model):
             rows.append((_("Average time to resolve"), kpis["resolution_hours_avg"] / 24.0, "duration"))
             rows.append((_("Median time to resolve"), kpis["resolution_hours_median"] / 24.0, "duration"))
         if period:
-            rows.append((_("Period"), f"{period.date_from} – {period.date_to}", "text"))
+            rows.append((_("From"), period.date_from, "date"))
+            rows.append((_("To"), period.date_to, "date"))
         for index, (label, value, fmt) in enumerate(rows, start=2):
             sheet.write(index, 0, label)
-            sheet.write(index, 1, value, formats[fmt])
+            if fmt == "date":
+                sheet.write_datetime(index, 1, value, formats[fmt])
+            else:
+                sheet.write(index, 1, value, formats[fmt])
 
-    def _action_download_register(self, period=None):
+    @api.model
+    def _action_download(self, complaints, period=None):
+        """An action that downloads the register of ``complaints``."""
         name = _("complaints-register-%s.xlsx", fields.Date.context_today(self))
         attachment = self.env["ir.attachment"].create(
             {
                 "name": name,
-                "datas": base64.b64encode(self._register_xlsx(period)),
-                "mimetype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "datas": base64.b64encode(self._generate(complaints, period)),
+                "mimetype": XLSX_MIMETYPE,
                 "res_model": False,
                 "res_id": False,
                 "public": False,
             }
         )
         return {"type": "ir.actions.act_url", "url": f"/web/content/{attachment.id}?download=true", "target": "self"}
-
-    def action_export_register(self):
-        """From the list: the register of the selected complaints."""
-        return self._action_download_register()

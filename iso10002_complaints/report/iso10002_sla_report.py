@@ -1,7 +1,9 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
-from .iso10002_complaint_stage import STEPS
+from ..models.iso10002_complaint import LEVELS
+from ..models.iso10002_complaint_sla import SLA_STATES
+from ..models.iso10002_complaint_stage import STEPS
 
 
 class Iso10002SlaReport(models.Model):
@@ -20,21 +22,9 @@ class Iso10002SlaReport(models.Model):
     channel_id = fields.Many2one("iso10002.complaint.channel", readonly=True)
     user_id = fields.Many2one("res.users", string="Owner", readonly=True)
     sla_policy_id = fields.Many2one("iso10002.sla.policy", readonly=True)
-    severity = fields.Selection(
-        [("low", "Low"), ("medium", "Medium"), ("high", "High"), ("critical", "Critical")], readonly=True
-    )
+    severity = fields.Selection(LEVELS, readonly=True)
     step = fields.Selection(STEPS, readonly=True)
-    sla_state = fields.Selection(
-        [
-            ("on_track", "On track"),
-            ("at_risk", "At risk"),
-            ("breached", "Breached"),
-            ("met", "Met"),
-            ("met_late", "Met late"),
-        ],
-        string="SLA",
-        readonly=True,
-    )
+    sla_state = fields.Selection(SLA_STATES, string="SLA", readonly=True)
     received_date = fields.Datetime(readonly=True)
     is_confidential = fields.Boolean(readonly=True)
     ack_in_time_pct = fields.Float(string="% Acknowledged in Time", aggregator="avg", readonly=True)
@@ -56,6 +46,7 @@ class Iso10002SlaReport(models.Model):
                             WHEN c.ack_in_time THEN 100.0 ELSE 0.0 END AS ack_in_time_pct,
                        CASE WHEN c.communication_date IS NULL THEN NULL
                             WHEN c.resolved_in_time THEN 100.0 ELSE 0.0 END AS resolved_in_time_pct,
+                       -- each duration twice: one column per aggregator (average, median)
                        CASE WHEN c.acknowledged_date IS NULL THEN NULL ELSE c.ack_hours END AS ack_hours,
                        CASE WHEN c.acknowledged_date IS NULL THEN NULL ELSE c.ack_hours END AS ack_hours_median,
                        CASE WHEN c.communication_date IS NULL THEN NULL ELSE c.resolution_hours END

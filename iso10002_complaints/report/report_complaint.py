@@ -1,0 +1,209 @@
+from num2words import num2words
+
+from odoo import api, models
+from odoo.exceptions import AccessError
+
+
+class Iso10002ReportMixin(models.AbstractModel):
+    """What every report of this module does before it renders: refuse the reader the
+    report is not for, then give the template its values."""
+
+    _name = "iso10002.report.mixin"
+    _description = "Complaints report values"
+
+    @api.model
+    def _check_report_access(self, docs):
+        """A report action's groups only hide it from menus: a user who calls the report
+        by its name is refused here, with an access error rather than a broken page."""
+        report = self.env["ir.actions.report"]._get_report_from_name(self._name.removeprefix("report."))
+        if report.groups_id and not self.env.su and not (self.env.user.groups_id & report.groups_id):
+            raise AccessError(self.env._("You are not allowed to print %s.", report.name))
+        docs.check_access("read")
+        return report
+
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        report = self._report_model()
+        docs = self.env[report].browse(docids)
+        self._check_report_access(docs)
+        return {"doc_ids": docs.ids, "doc_model": report, "docs": docs, **self._report_values(docs, data or {})}
+
+    @api.model
+    def _report_model(self):
+        return "iso10002.complaint"
+
+    @api.model
+    def _report_values(self, docs, data):
+        return {}
+
+    @api.model
+    def _reader_lang(self, complaint):
+        """The complainant's language, the letters' and amounts' language."""
+        return complaint.partner_id.lang or self.env.lang or "en_US"
+
+    @api.model
+    def _amount_in_words(self, complaint):
+        """The compensation in words, in the complainant's language, with its currency word.
+
+        ``res.currency.amount_to_text`` joins the parts with base's own phrase, which
+        base has not translated to every language (Persian among them); this joins them
+        with this module's phrase, translated in its ``i18n``, and takes the currency
+        words from the currency in that language.
+        """
+        lang = self._reader_lang(complaint)
+        env = self.with_context(lang=lang).env
+        currency = complaint.currency_id.with_env(env)
+        iso = env["res.lang"]._get_data(code=lang).iso_code or "en"
+
+        def words(number):
+            try:
+                return num2words(number, lang=iso).title()
+            except NotImplementedError:
+                return num2words(number, lang="en").title()
+
+        integral, _sep, fraction = f"{complaint.compensation_amount:.{currency.decimal_places}f}".partition(".")
+        if not int(fraction or 0):
+            return env._("%(integral)s %(unit)s", integral=words(int(integral)), unit=currency.currency_unit_label)
+        return env._(
+            "%(integral)s %(unit)s and %(fraction)s %(subunit)s",
+            integral=words(int(integral)),
+            unit=currency.currency_unit_label,
+            fraction=words(int(fraction)),
+            subunit=currency.currency_subunit_label,
+        )
+
+
+class ReportComplaintDossier(models.AbstractModel):
+    """The whole file of a complaint: identification, steps, decision, every message."""
+
+    _name = "report.iso10002_complaints.report_complaint_dossier"
+    _inherit = "iso10002.report.mixin"
+    _description = "Complaint Dossier"
+
+    @api.model
+    def _report_values(self, docs, data):
+        return {
+            "step_trails": self._step_trails(docs),
+            "messages": self._messages(docs),
+            "amounts_in_words": {doc.id: self._amount_in_words(doc) for doc in docs if doc.compensation_amount},
+        }
+
+    @api.model
+    def _step_trails(self, docs):
+        """Per complaint: when it entered each step, and who moved it there."""
+        steps = dict(docs._fields["step"]._description_selection(self.env))
+        # read after the access check of the documents; tracking values are not
+        # readable by every reader of the complaint, and no tracked field has groups
+        trackings = (
+            self.env["mail.tracking.value"]
+            .sudo()
+            .search(
+                [
+                    ("mail_message_id.model", "=", docs._name),
+                    ("mail_message_id.res_id", "in", docs.ids),
+                    ("field_id.name", "=", "stage_id"),
+                ],
+                order="id",
+            )
+        )
+        stages = (
+            self.env["iso10002.complaint.stage"]
+            .with_context(active_test=False)
+            .browse(trackings.mapped("new_value_integer"))
+        )
+        stage_steps = {stage.id: stage.step for stage in stages.exists()}
+        trails = {
+            doc.id: [{"step": steps["received"], "date": doc.received_date, "user": doc.create_uid.name}]
+            for doc in docs
+        }
+        for tracking in trackings:
+            message = tracking.mail_message_id
+            trails[message.res_id].append(
+                {
+                    "step": steps.get(stage_steps.get(tracking.new_value_integer), tracking.new_value_char),
+                    "date": message.date,
+                    "user": message.author_id.name or "",
+                }
+            )
+        return trails
+
+    @api.model
+    def _messages(self, docs):
+        """Per complaint: every message and tracked change, oldest first, internal notes marked."""
+        messages = (
+            self.env["mail.message"]
+            .sudo()
+            .search(
+                [("model", "=", docs._name), ("res_id", "in", docs.ids), ("message_type", "!=", "user_notification")],
+                order="date, id",
+            )
+        )
+        changes = {value["id"]: value for value in messages.tracking_value_ids._tracking_value_format()}
+        kinds = {
+            "email": self.env._("E-mail received"),
+            "comment": self.env._("Message to the complainant"),
+            "change": self.env._("Change"),
+            "note": self.env._("Internal note"),
+            "notification": self.env._("Notification"),
+        }
+        rows = {doc.id: [] for doc in docs}
+        for message in messages:
+            internal = message.is_internal or message.subtype_id.internal
+            if message.message_type == "email":
+                kind = "email"
+            elif message.message_type == "comment" and not internal:
+                kind = "comment"
+            elif message.tracking_value_ids and not message.body:
+                kind = "change"
+            else:
+                kind = "note" if internal else "notification"
+            rows[message.res_id].append(
+                {
+                    "date": message.date,
+                    "author": message.author_id.name or message.email_from or "",
+                    "kind": kinds[kind],
+                    "internal": internal,
+                    "subject": message.subject or "",
+                    "body": message.body,
+                    "changes": [
+                        {
+                            "field": value["changedField"],
+                            "old": value["oldValue"]["value"] or "",
+                            "new": value["newValue"]["value"] or "",
+                        }
+                        for value in map(changes.get, message.tracking_value_ids.ids)
+                    ],
+                }
+            )
+        return rows
+
+
+class ReportComplaintAcknowledgement(models.AbstractModel):
+    """The acknowledgement letter, in its reader's language and direction."""
+
+    _name = "report.iso10002_complaints.report_complaint_acknowledgement"
+    _inherit = "iso10002.report.mixin"
+    _description = "Complaint Acknowledgement Letter"
+
+    @api.model
+    def _report_values(self, docs, data):
+        return {"letters": {doc.id: self._letter(doc) for doc in docs}}
+
+    @api.model
+    def _letter(self, complaint):
+        lang = self._reader_lang(complaint)
+        env = self.with_context(lang=lang).env
+        return {
+            # word order differs: Persian puts "Dear" after the name
+            "salutation": env._("Dear %s,", complaint.partner_id.name or ""),
+            "direction": env["res.lang"]._get_data(code=lang).direction or "ltr",
+            "amount_in_words": self._amount_in_words(complaint) if complaint.compensation_amount else "",
+        }
+
+
+class ReportComplaintDecision(models.AbstractModel):
+    """The decision letter, with the amount in words."""
+
+    _name = "report.iso10002_complaints.report_complaint_decision"
+    _inherit = "report.iso10002_complaints.report_complaint_acknowledgement"
+    _description = "Complaint Decision Letter"
