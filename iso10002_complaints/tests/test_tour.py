@@ -1,0 +1,99 @@
+from odoo import Command
+from odoo.tests import HttpCase, new_test_user, tagged
+
+# what the portal tour types (static/tests/tours/complaint_journey.js)
+SUBJECT = "Kettle leaks after two days"
+PORTAL_TOUR = "iso10002_complaint_journey_portal"
+BACKEND_URL = "/odoo/action-iso10002_complaints.iso10002_complaint_action/%s"
+
+
+@tagged("post_install", "-at_install")
+class TestComplaintTour(HttpCase):
+    """In Chromium: a complaint filed on the portal by a portal user, then acknowledged
+    and assessed by a complaints officer in the backend."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.officer = new_test_user(
+            cls.env,
+            login="tour_officer",
+            password="tour_officer",
+            groups="iso10002_complaints.group_complaint_officer",
+            name="Tour Officer",
+            email="tour.officer@example.com",
+        )
+        # first of its company: the team of the complaints filed by complainants who are
+        # no team's members (see _default_team_id); the officer leads it
+        cls.team = cls.env["iso10002.complaint.team"].create(
+            {
+                "name": "Tour Team",
+                "sequence": 0,
+                "company_id": cls.env.ref("base.main_company").id,
+                "user_id": cls.officer.id,
+                "member_ids": [Command.set(cls.officer.ids)],
+            }
+        )
+        cls.category = cls.env["iso10002.complaint.category"].create({"name": "Tour Leaking Appliances"})
+        cls.ack_activity_type = cls.env.ref("iso10002_complaints.mail_activity_type_acknowledge")
+
+    def _portal_user(self, login, email):
+        return new_test_user(
+            self.env, login=login, password=login, groups="base.group_portal", name="Tour Complainant", email=email
+        )
+
+    def _file_on_portal(self, user):
+        """The portal tour, as ``user``: the complaint it filed."""
+        self.start_tour("/my/complaints", PORTAL_TOUR, login=user.login)
+        self.env.invalidate_all()
+        complaint = self.env["iso10002.complaint"].search([("subject", "=", SUBJECT)])
+        self.assertEqual(len(complaint), 1, "the portal tour files exactly one complaint")
+        self.assertEqual(complaint.partner_id, user.partner_id, "filed as the signed-in complainant")
+        self.assertEqual(complaint.channel_id.code, "portal")
+        self.assertIn("leaks from its base", complaint.description)
+        self.assertEqual(complaint.remedy_sought, "A new kettle")
+        self.assertEqual(complaint.team_id, self.team, "the officer's team receives it")
+        return complaint
+
+    def _handle_in_backend(self, complaint, tour):
+        self.start_tour(BACKEND_URL % complaint.id, tour, login=self.officer.login)
+        self.env.invalidate_all()
+        self.assertEqual(complaint.step, "assessment")
+        self.assertEqual(complaint.severity, "high")
+        self.assertEqual(complaint.category_id, self.category)
+        self.assertEqual(complaint.assessed_by_id, self.officer)
+        self.assertTrue(complaint.assessment_date)
+        self.assertTrue(complaint.acknowledged_date, "the acknowledgement stays recorded")
+
+    def test_portal_complaint_acknowledged_by_email_then_assessed(self):
+        """A complainant with an e-mail address is acknowledged by e-mail as soon as the
+        complaint is filed: the officer finds it acknowledged and assesses it."""
+        user = self._portal_user("tour_complainant", "tour.complainant@example.com")
+        complaint = self._file_on_portal(user)
+        self.assertEqual(complaint.step, "acknowledged", "acknowledged by e-mail at once")
+        self.assertEqual(complaint.acknowledgement_channel, "email")
+        self.assertTrue(complaint.acknowledged_date)
+        self.assertTrue(
+            complaint.message_ids.filtered(lambda message: user.partner_id in message.partner_ids),
+            "the acknowledgement is written to the complainant",
+        )
+
+        self._handle_in_backend(complaint, "iso10002_complaint_journey_assess")
+        self.assertEqual(complaint.acknowledgement_channel, "email")
+
+    def test_portal_complaint_acknowledged_by_officer_then_assessed(self):
+        """A complainant without an e-mail address: nothing acknowledges the complaint on
+        receipt, the officer is asked to, acknowledges it by phone and assesses it."""
+        user = self._portal_user("tour_complainant_no_email", False)
+        complaint = self._file_on_portal(user)
+        self.assertEqual(complaint.step, "received")
+        self.assertFalse(complaint.acknowledged_date)
+        activity = complaint.activity_ids.filtered(lambda act: act.activity_type_id == self.ack_activity_type)
+        self.assertEqual(activity.user_id, self.officer, "the team leader is asked to acknowledge it")
+
+        self._handle_in_backend(complaint, "iso10002_complaint_journey_acknowledge")
+        self.assertEqual(complaint.acknowledgement_channel, "phone")
+        self.assertFalse(
+            complaint.activity_ids.filtered(lambda act: act.activity_type_id == self.ack_activity_type),
+            "the request to acknowledge is done",
+        )
