@@ -4,10 +4,12 @@ from . import (
     test_lifecycle,
     test_mail_intake,
     test_partner,
+    test_performance,
     test_portal,
     test_public_form,
     test_reports,
     test_sealed_routes,
     test_sla,
+    test_tour,
     test_trust,
 )

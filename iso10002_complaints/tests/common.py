@@ -1,4 +1,72 @@
-from odoo.tests import TransactionCase, new_test_user
+from odoo.tests import RecordCapturer, TransactionCase, new_test_user
+
+from odoo.addons.mail.tests.common import MailCommon
+
+# A plain-text e-mail as it reaches a team's alias, in the form of Odoo's own gateway tests:
+# MailCommon.format() fills the fields; ``extra`` holds more header lines, each ending with
+# a newline (In-Reply-To, References...).
+COMPLAINT_EMAIL = """From: {email_from}
+To: {to}
+Subject: {subject}
+Message-ID: {msg_id}
+Date: Tue, 03 Mar 2026 10:00:00 +0000
+MIME-Version: 1.0
+Content-Type: text/plain; charset=utf-8
+Content-Transfer-Encoding: 8bit
+{extra}
+{body}
+"""
+
+# The same with an HTML part next to the text one, as mail clients send it.
+COMPLAINT_EMAIL_HTML = """From: {email_from}
+To: {to}
+Subject: {subject}
+Message-ID: {msg_id}
+Date: Tue, 03 Mar 2026 10:00:00 +0000
+MIME-Version: 1.0
+Content-Type: multipart/alternative; boundary="alt-boundary"
+{extra}
+--alt-boundary
+Content-Type: text/plain; charset=utf-8
+Content-Transfer-Encoding: 8bit
+
+{body}
+--alt-boundary
+Content-Type: text/html; charset=utf-8
+Content-Transfer-Encoding: 8bit
+
+{body_html}
+--alt-boundary--
+"""
+
+# The text of the complaint and two documents (base64, as mail clients encode them).
+COMPLAINT_EMAIL_ATTACHMENTS = """From: {email_from}
+To: {to}
+Subject: {subject}
+Message-ID: {msg_id}
+Date: Tue, 03 Mar 2026 10:00:00 +0000
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="mixed-boundary"
+{extra}
+--mixed-boundary
+Content-Type: text/plain; charset=utf-8
+Content-Transfer-Encoding: 8bit
+
+{body}
+--mixed-boundary
+Content-Type: application/pdf
+Content-Transfer-Encoding: base64
+Content-Disposition: attachment; filename="receipt.pdf"
+
+{pdf_base64}
+--mixed-boundary
+Content-Type: image/png
+Content-Transfer-Encoding: base64
+Content-Disposition: attachment; filename="photo.png"
+
+{png_base64}
+--mixed-boundary--
+"""
 
 
 class ComplaintsCase(TransactionCase):
@@ -107,17 +175,36 @@ class ComplaintsCase(TransactionCase):
         return complaint
 
 
-class MailGatewayCase(ComplaintsCase):
+class ComplaintsMailCase(ComplaintsCase, MailCommon):
+    """ComplaintsCase on Odoo's mail test tooling (``MailCommon``): ``mock_mail_gateway()``
+    records the ``mail.mail`` created (``_new_mails``) and the e-mails that leave
+    (``_mails``), for ``assertMailMail``, ``assertSentEmail``, ``assertMessageFields``.
+
+    MailCommon's own set-up runs first (its companies, users, alias domain and mail
+    servers); the complaints fixtures of ComplaintsCase come after, unchanged."""
+
+    def _mails_to(self, partner):
+        """The ``mail.mail`` queued for ``partner`` during the mock."""
+        return self._new_mails.filtered(lambda mail: partner in mail.recipient_ids)
+
+    def _send_queue(self):
+        """Send what was queued during the mock, as the mail queue job does, so that the
+        e-mails that leave can be checked (``assertSentEmail``)."""
+        self.env["mail.mail"].process_email_queue(ids=self._new_mails.ids)
+
+
+class MailGatewayCase(ComplaintsMailCase):
     """The teams' aliases on a mail domain, and RFC 822 messages through the gateway."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.alias_domain = cls.env["mail.alias.domain"].create(
+        # not MailCommon's ``alias_domain`` (the name of its own test domain)
+        cls.complaints_alias_domain = cls.env["mail.alias.domain"].create(
             {"name": "complaints.example.com", "bounce_alias": "bounce", "catchall_alias": "catchall"}
         )
-        cls.company.alias_domain_id = cls.alias_domain
-        (cls.team_a | cls.team_b).alias_id.alias_domain_id = cls.alias_domain
+        cls.company.alias_domain_id = cls.complaints_alias_domain
+        (cls.team_a | cls.team_b).alias_id.alias_domain_id = cls.complaints_alias_domain
         cls.Complaint = cls.env["iso10002.complaint"].with_context(active_test=False)
 
     def _process(self, raw):
@@ -127,3 +214,31 @@ class MailGatewayCase(ComplaintsCase):
         thread_id = self.env["mail.thread"].message_process(None, raw)
         self.Complaint._cron_acknowledge()
         return thread_id
+
+    def _intake(
+        self,
+        template=COMPLAINT_EMAIL,
+        email_from="Bob Buyer <bob@buyer.example>",
+        to="complaints-a@complaints.example.com",
+        subject="Broken chair",
+        body="The chair broke on day one.",
+        acknowledge=True,
+        **kwargs,
+    ):
+        """An e-mail from ``template`` through the gateway (MailCommon's
+        ``format_and_process``), then the intake job unless ``acknowledge`` is False.
+        Returns the complaints it created (archived ones too)."""
+        with RecordCapturer(self.Complaint, []) as capture:
+            self.format_and_process(
+                template,
+                email_from,
+                to,
+                subject=subject,
+                body=body,
+                target_model="iso10002.complaint",
+                target_field="subject",
+                **kwargs,
+            )
+            if acknowledge:
+                self.Complaint._cron_acknowledge()
+        return capture.records

@@ -1,31 +1,48 @@
 from odoo.tests import tagged
 from odoo.tools import format_date
 
-from .common import ComplaintsCase
+from .common import ComplaintsMailCase
 
 
 @tagged("post_install", "-at_install")
-class TestAcknowledgement(ComplaintsCase):
+class TestAcknowledgement(ComplaintsMailCase):
     """ISO 10002 7.4: every complaint is acknowledged promptly, whatever its channel."""
 
     def _ack_messages(self, complaint):
         return complaint.message_ids.filtered(lambda m: "we received your complaint" in (m.subject or ""))
 
     def _assert_acknowledged_by_mail(self, channel_xmlid):
-        complaint = self._complaint(channel_id=self.env.ref(channel_xmlid).id)
+        with self.mock_mail_gateway():
+            complaint = self._complaint(channel_id=self.env.ref(channel_xmlid).id)
+            self.flush_tracking()
         ack = self._ack_messages(complaint)
         self.assertEqual(len(ack), 1)
-        self.assertIn(self.complainant, ack.partner_ids)
-        self.assertEqual(ack.message_type, "auto_comment", "an automatic message (RFC 3834)")
-        self.assertEqual(ack.author_id, complaint.company_id.partner_id, "the company writes: the complainant is told")
+        self.assertMessageFields(
+            ack,
+            {
+                # the company writes: the complainant is told, and only them
+                "author_id": complaint.company_id.partner_id,
+                "partner_ids": self.complainant,
+                # an automatic message (RFC 3834)
+                "message_type": "auto_comment",
+                "subtype_id": self.env.ref("mail.mt_comment"),
+            },
+        )
         self.assertIn(complaint.name, ack.subject)
         self.assertIn(complaint.name, ack.body)
         self.assertIn("What happens next", ack.body)
         self.assertEqual(complaint.step, "acknowledged")
         self.assertEqual(complaint.acknowledgement_channel, "email")
         self.assertTrue(complaint.acknowledged_date)
-        mail = self.env["mail.mail"].sudo().search([("mail_message_id", "=", ack.id)])
-        self.assertIn(self.complainant, mail.recipient_ids)
+        mail = self.assertMailMail(
+            self.complainant,
+            "outgoing",
+            mail_message=ack,
+            author=complaint.company_id.partner_id,
+            content="What happens next",
+            fields_values={"model": complaint._name, "res_id": complaint.id, "subject": ack.subject},
+        )
+        self.assertEqual(self._mails_to(self.complainant), mail, "one e-mail to the complainant: the acknowledgement")
         return complaint, ack
 
     def test_ack_for_phone_complaint(self):
@@ -61,20 +78,30 @@ class TestAcknowledgement(ComplaintsCase):
         template = self.env.ref("iso10002_complaints.mail_template_complaint_acknowledgement")
         template.with_context(lang="fa_IR").subject = "شکایت شما با شماره {{ object.name }} دریافت شد"
         self.complainant.lang = "fa_IR"
-        complaint = self._complaint()
+        with self.mock_mail_gateway():
+            complaint = self._complaint()
         ack = complaint.message_ids.filtered(lambda m: "دریافت شد" in (m.subject or ""))
         self.assertEqual(ack.subject, f"شکایت شما با شماره {complaint.name} دریافت شد")
+        self.assertMailMail(self.complainant, "outgoing", mail_message=ack, fields_values={"subject": ack.subject})
         self.complainant.lang = "en_US"
-        english = self._complaint()
+        with self.mock_mail_gateway():
+            english = self._complaint()
         self.assertEqual(len(self._ack_messages(english)), 1)
+        self.assertMailMail(self.complainant, "outgoing", mail_message=self._ack_messages(english))
 
     def test_no_email_schedules_activity_for_owner(self):
-        complaint = self._complaint(partner_id=self.person_about.id, user_id=self.officer_b.id)
+        with self.mock_mail_gateway():
+            complaint = self._complaint(partner_id=self.person_about.id, user_id=self.officer_b.id)
         self.assertEqual(complaint.step, "received")
         self.assertFalse(self._ack_messages(complaint))
+        self.assertFalse(self._mails_to(self.person_about))
         activity = complaint.activity_ids
         self.assertEqual(activity.activity_type_id, self.env.ref("iso10002_complaints.mail_activity_type_acknowledge"))
         self.assertEqual(activity.user_id, self.officer_b)
+        told = self._mails_to(self.officer_b.partner_id).filtered(
+            lambda m: "Acknowledge by phone, letter or in person" in (m.subject or "")
+        )
+        self.assertEqual(len(told), 1, "the owner is told of the activity by e-mail")
 
     def test_no_email_no_owner_goes_to_team_leader(self):
         complaint = self._complaint(partner_id=self.person_about.id)
@@ -99,12 +126,37 @@ class TestAcknowledgement(ComplaintsCase):
         complaint.email_from = "found@later.example"
         self.assertEqual(self.person_about.email, "found@later.example")
         complaint.acknowledgement_channel = "email"
-        complaint.action_acknowledge()
-        self.assertEqual(len(self._ack_messages(complaint)), 1)
+        with self.mock_mail_gateway():
+            complaint.action_acknowledge()
+        ack = self._ack_messages(complaint)
+        self.assertEqual(len(ack), 1)
+        mail = self.assertMailMail(
+            self.person_about, "outgoing", mail_message=ack, author=complaint.company_id.partner_id
+        )
+        self.assertEqual(self._mails_to(self.person_about), mail)
 
     def test_acknowledgement_can_be_switched_off_for_imports(self):
-        complaint = self.env["iso10002.complaint"]._import_complaints(
-            [{"subject": "Imported", "partner_id": self.complainant.id, "channel_id": self.channel_phone.id}]
-        )
+        with self.mock_mail_gateway():
+            complaint = self.env["iso10002.complaint"]._import_complaints(
+                [{"subject": "Imported", "partner_id": self.complainant.id, "channel_id": self.channel_phone.id}]
+            )
+            self.flush_tracking()
         self.assertFalse(self._ack_messages(complaint))
         self.assertEqual(complaint.step, "received")
+        self.assertFalse(self._mails_to(self.complainant), "nothing mailed to the complainant of an import")
+
+    def test_ack_leaves_as_an_automatic_email(self):
+        """What the queue sends: from the company, to the complainant, marked automatic
+        (RFC 3834) so that out-of-office replies do not answer it."""
+        complaint, ack = self._assert_acknowledged_by_mail("iso10002_complaints.channel_phone")
+        mail = self._mails_to(self.complainant)
+        with self.mock_mail_gateway():
+            self.env["mail.mail"].process_email_queue(ids=mail.ids)
+        self.assertEqual(mail.state, "sent")
+        self.assertSentEmail(
+            complaint.company_id.partner_id,
+            [self.complainant],
+            subject=ack.subject,
+            body_content=complaint.name,
+            headers={"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"},
+        )

@@ -1,46 +1,58 @@
 import base64
 from email.header import Header
-from email.message import EmailMessage
 from email.mime.text import MIMEText
 
-from odoo.tests import tagged
+from odoo.tests import RecordCapturer, tagged
 from odoo.tools import mute_logger
 
-from .common import MailGatewayCase
+from .common import COMPLAINT_EMAIL, COMPLAINT_EMAIL_ATTACHMENTS, COMPLAINT_EMAIL_HTML, MailGatewayCase
+
+# the same e-mail without any From header
+COMPLAINT_EMAIL_NO_FROM = COMPLAINT_EMAIL.replace("From: {email_from}\n", "")
 
 
 @tagged("post_install", "-at_install")
 class TestMailIntake(MailGatewayCase):
     """Real RFC 822 messages through the mail gateway (``message_process``)."""
 
-    def _mail(
-        self,
-        subject="Broken chair",
-        body="The chair broke on day one.",
-        sender="Bob Buyer <bob@buyer.example>",
-        to="complaints-a@complaints.example.com",
-        msgid="<m1@buyer.example>",
-        **headers,
-    ):
-        msg = EmailMessage()
-        if sender:
-            msg["From"] = sender
-        msg["To"] = to
-        msg["Subject"] = subject
-        msg["Message-Id"] = msgid
-        msg["Date"] = "Tue, 03 Mar 2026 10:00:00 +0000"
-        for key, value in headers.items():
-            msg[key.replace("_", "-")] = value
-        msg.set_content(body)
-        return msg
+    def _process_new(self, raw):
+        """``raw`` through the gateway and the intake job; the complaints it created."""
+        with RecordCapturer(self.Complaint, []) as capture:
+            self._process(raw)
+        return capture.records
 
-    def _new(self, before):
-        return self.Complaint.search([("id", "not in", before.ids)])
+    def _ack(self, complaint):
+        return complaint.message_ids.filtered(lambda m: "we received your complaint" in (m.subject or ""))
+
+    def _assert_acknowledged_alone(self, complaint):
+        """One e-mail to the complainant: the acknowledgement, from the company, queued;
+        none of the gateway's notifications goes back to the sender of the mail."""
+        ack = self._ack(complaint)
+        self.assertEqual(len(ack), 1)
+        mail = self.assertMailMail(
+            complaint.partner_id,
+            "outgoing",
+            mail_message=ack,
+            author=complaint.company_id.partner_id,
+            content=complaint.name,
+            fields_values={"model": complaint._name, "res_id": complaint.id, "subject": ack.subject},
+        )
+        self.assertEqual(self._mails_to(complaint.partner_id), mail, "nothing else is mailed to the complainant")
+        return mail
+
+    def _assert_nothing_mailed_to_the_sender(self, complaint):
+        """Nothing was mailed about ``complaint`` outside the company."""
+        mailed = self._new_mails.filtered(lambda m: m.model == complaint._name and m.res_id == complaint.id)
+        self.assertFalse(mailed.filtered(lambda m: m.email_to), "no e-mail to a bare address")
+        self.assertFalse(
+            mailed.recipient_ids.filtered(lambda p: not p.user_ids or any(user.share for user in p.user_ids)),
+            "no e-mail to anyone but the company's users",
+        )
+        self.assertNotSentEmail()
 
     def test_plain_text_creates_complaint(self):
-        before = self.Complaint.search([])
-        self._process(self._mail())
-        complaint = self._new(before)
+        with self.mock_mail_gateway():
+            complaint = self._intake(msg_id="<m1@buyer.example>")
         self.assertEqual(len(complaint), 1)
         self.assertEqual(complaint.subject, "Broken chair")
         self.assertIn("The chair broke on day one.", complaint.description)
@@ -49,51 +61,65 @@ class TestMailIntake(MailGatewayCase):
         self.assertEqual(complaint.company_id, self.company)
         self.assertFalse(complaint.user_id, "the gateway user does not become the owner")
         incoming = complaint.message_ids.filtered(lambda m: m.message_id == "<m1@buyer.example>")
-        self.assertEqual(incoming.author_id, complaint.partner_id)
+        self.assertMessageFields(
+            incoming,
+            {
+                "author_id": complaint.partner_id,
+                "message_type": "email",
+                "model": complaint._name,
+                "res_id": complaint.id,
+                "subject": "Broken chair",
+            },
+        )
+        self._assert_acknowledged_alone(complaint)
 
     def test_unknown_sender_becomes_partner(self):
-        before = self.Complaint.search([])
-        self._process(self._mail())
-        complaint = self._new(before)
+        with self.mock_mail_gateway():
+            complaint = self._intake()
         self.assertEqual(complaint.partner_id.email, "bob@buyer.example")
         self.assertEqual(complaint.partner_id.name, "Bob Buyer")
+        self._assert_acknowledged_alone(complaint)
 
     def test_known_sender_is_found(self):
-        before = self.Complaint.search([])
-        self._process(self._mail(sender="Jane <JANE@example.com>"))
-        complaint = self._new(before)
+        with self.mock_mail_gateway():
+            complaint = self._intake(email_from="Jane <JANE@example.com>")
         self.assertEqual(complaint.partner_id, self.complainant)
         self.assertEqual(self.env["res.partner"].search_count([("email", "=ilike", "jane@example.com")]), 1)
+        self.assertMailMail(self.complainant, "outgoing", author=self.company.partner_id)
 
     def test_other_alias_routes_to_its_team(self):
-        before = self.Complaint.search([])
-        self._process(self._mail(to="complaints-b@complaints.example.com"))
-        self.assertEqual(self._new(before).team_id, self.team_b)
+        with self.mock_mail_gateway():
+            complaint = self._intake(to="complaints-b@complaints.example.com")
+        self.assertEqual(complaint.team_id, self.team_b)
+        mail = self._assert_acknowledged_alone(complaint)
+        self.assertIn("complaints-b@complaints.example.com", mail.reply_to, "answers go to team B")
 
     def test_html_mail_is_sanitized(self):
-        msg = self._mail()
-        msg.add_alternative(
-            "<html><body><p>Chair <b>broken</b></p><script>alert('x')</script></body></html>", subtype="html"
-        )
-        before = self.Complaint.search([])
-        self._process(msg)
-        complaint = self._new(before)
+        with self.mock_mail_gateway():
+            complaint = self._intake(
+                template=COMPLAINT_EMAIL_HTML,
+                body_html="<html><body><p>Chair <b>broken</b></p><script>alert('x')</script></body></html>",
+            )
+        self.assertEqual(len(complaint), 1)
         self.assertIn("<b>broken</b>", complaint.description)
         self.assertNotIn("<script", complaint.description)
+        self.assertNotIn("<script", self._ack(complaint).body)
 
     def test_attachments_are_kept(self):
-        msg = self._mail()
-        msg.add_attachment(b"%PDF-1.4 receipt", maintype="application", subtype="pdf", filename="receipt.pdf")
-        msg.add_attachment(b"\x89PNG\r\n\x1a\nphoto", maintype="image", subtype="png", filename="photo.png")
-        before = self.Complaint.search([])
-        self._process(msg)
-        complaint = self._new(before)
+        with self.mock_mail_gateway():
+            complaint = self._intake(
+                template=COMPLAINT_EMAIL_ATTACHMENTS,
+                pdf_base64=base64.b64encode(b"%PDF-1.4 receipt").decode(),
+                png_base64=base64.b64encode(b"\x89PNG\r\n\x1a\nphoto").decode(),
+            )
         attachments = self.env["ir.attachment"].search(
             [("res_model", "=", "iso10002.complaint"), ("res_id", "=", complaint.id)]
         )
         self.assertEqual(sorted(attachments.mapped("name")), ["photo.png", "receipt.pdf"])
         receipt = attachments.filtered(lambda a: a.name == "receipt.pdf")
         self.assertEqual(base64.b64decode(receipt.datas), b"%PDF-1.4 receipt")
+        mail = self._assert_acknowledged_alone(complaint)
+        self.assertFalse(mail.attachment_ids, "the complainant's documents are not mailed back")
 
     def test_persian_mail(self):
         msg = MIMEText("سلام. سفارش من با سه هفته تأخیر رسید و جعبه آسیب دیده بود.", "plain", "utf-8")
@@ -101,18 +127,16 @@ class TestMailIntake(MailGatewayCase):
         msg["To"] = "complaints-a@complaints.example.com"
         msg["Subject"] = Header("تأخیر در ارسال سفارش", "utf-8").encode()
         msg["Message-Id"] = "<fa1@example.ir>"
-        before = self.Complaint.search([])
-        self._process(msg)
-        complaint = self._new(before)
+        with self.mock_mail_gateway():
+            complaint = self._process_new(msg)
         self.assertEqual(complaint.subject, "تأخیر در ارسال سفارش")
         self.assertIn("سفارش من با سه هفته تأخیر رسید", complaint.description)
         self.assertEqual(complaint.partner_id.name, "علی رضایی")
+        self._assert_acknowledged_alone(complaint)
 
     def test_no_sender_keeps_the_message(self):
-        before = self.Complaint.search([])
-        with mute_logger("odoo.addons.mail.models.mail_thread"):
-            self._process(self._mail(sender=None, msgid="<nosender@x>"))
-        complaint = self._new(before)
+        with self.mock_mail_gateway(), mute_logger("odoo.addons.mail.models.mail_thread"):
+            complaint = self._intake(template=COMPLAINT_EMAIL_NO_FROM, email_from=None, msg_id="<nosender@x>")
         self.assertEqual(len(complaint), 1, "a complaint without sender is still recorded")
         self.assertFalse(complaint.partner_id)
         self.assertEqual(complaint.step, "received")
@@ -123,79 +147,108 @@ class TestMailIntake(MailGatewayCase):
             ),
             "someone is asked to acknowledge it by other means",
         )
+        self.assertFalse(self._ack(complaint))
+        self._assert_nothing_mailed_to_the_sender(complaint)
 
     def test_unreadable_sender_is_kept(self):
-        before = self.Complaint.search([])
-        self._process(self._mail(sender="not an address", msgid="<badfrom@x>"))
-        complaint = self._new(before)
+        with self.mock_mail_gateway():
+            complaint = self._intake(email_from="not an address", msg_id="<badfrom@x>")
         self.assertEqual(len(complaint), 1)
         self.assertFalse(complaint.partner_id)
         self.assertEqual(complaint.step, "received")
+        self.assertFalse(self._ack(complaint))
+        self._assert_nothing_mailed_to_the_sender(complaint)
 
     def test_empty_subject_and_body(self):
-        before = self.Complaint.search([])
-        self._process(self._mail(subject="", body="", msgid="<empty@x>"))
-        complaint = self._new(before)
+        with self.mock_mail_gateway():
+            complaint = self._intake(subject="", body="", msg_id="<empty@x>")
+        self.assertEqual(len(complaint), 1)
         self.assertEqual(complaint.subject, "(no subject)")
+        self._assert_acknowledged_alone(complaint)
 
     def test_duplicate_message_id_is_ignored(self):
-        before = self.Complaint.search([])
-        self._process(self._mail(msgid="<dup@buyer.example>"))
-        self._process(self._mail(msgid="<dup@buyer.example>"))
-        self.assertEqual(len(self._new(before)), 1)
+        raw = self.format(
+            COMPLAINT_EMAIL,
+            email_from="Bob Buyer <bob@buyer.example>",
+            to="complaints-a@complaints.example.com",
+            subject="Broken chair",
+            body="The chair broke on day one.",
+            msg_id="<dup@buyer.example>",
+        )
+        with self.mock_mail_gateway():
+            complaint = self._process_new(raw)
+            self.assertFalse(self._process_new(raw), "the second delivery records nothing")
+        self.assertEqual(len(complaint), 1)
+        self._assert_acknowledged_alone(complaint)
 
     def test_reply_to_acknowledgement_lands_in_complaint(self):
-        before = self.Complaint.search([])
-        self._process(self._mail())
-        complaint = self._new(before)
-        ack = complaint.message_ids.filtered(lambda m: "we received your complaint" in (m.subject or ""))
+        complaint = self._intake()
+        ack = self._ack(complaint)
         self.assertEqual(len(ack), 1)
         self.assertEqual(complaint.step, "acknowledged")
-        reply = self._mail(
-            subject=f"Re: {ack.subject}",
-            body="Thank you, here is my order number: S00042.",
-            msgid="<reply1@buyer.example>",
-            In_Reply_To=ack.message_id,
-            References=ack.message_id,
-        )
-        self._process(reply)
-        self.assertEqual(len(self._new(before)), 1, "a reply creates no new complaint")
+        with self.mock_mail_gateway():
+            new = self._intake(
+                subject=f"Re: {ack.subject}",
+                body="Thank you, here is my order number: S00042.",
+                msg_id="<reply1@buyer.example>",
+                extra=f"In-Reply-To: {ack.message_id}\nReferences: {ack.message_id}\n",
+            )
+        self.assertFalse(new, "a reply creates no new complaint")
         answer = complaint.message_ids.filtered(lambda m: m.message_id == "<reply1@buyer.example>")
         self.assertIn("S00042", answer.body)
-        self.assertEqual(answer.author_id, complaint.partner_id)
+        self.assertMessageFields(answer, {"author_id": complaint.partner_id, "message_type": "email"})
+        self.assertFalse(self._mails_to(complaint.partner_id), "the complainant's own reply is not mailed back")
+        self.assertEqual(
+            len(complaint.message_ids.filtered(lambda m: m.message_type == "auto_comment")),
+            1,
+            "and not acknowledged again",
+        )
 
     def test_acknowledgement_reply_to_is_the_alias(self):
-        before = self.Complaint.search([])
-        self._process(self._mail())
-        complaint = self._new(before)
-        ack = complaint.message_ids.filtered(lambda m: "we received your complaint" in (m.subject or ""))
-        self.assertIn("complaints-a@complaints.example.com", ack.reply_to)
+        with self.mock_mail_gateway():
+            complaint = self._intake()
+            ack = self._ack(complaint)
+            self.assertIn("complaints-a@complaints.example.com", ack.reply_to)
+            mail = self._assert_acknowledged_alone(complaint)
+            self.assertIn("complaints-a@complaints.example.com", mail.reply_to)
+            # what leaves: answered to the alias, marked automatic (RFC 3834)
+            self._send_queue()
+        sent = self.assertSentEmail(
+            self.company.partner_id,
+            [complaint.partner_id],
+            subject=ack.subject,
+            headers={"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"},
+        )
+        self.assertIn("complaints-a@complaints.example.com", sent["reply_to"])
+        self.assertIn(complaint.name, sent["body"])
 
     def test_receipt_does_not_wait_for_the_acknowledgement(self):
-        before = self.Complaint.search([])
         cron = self.env.ref("iso10002_complaints.ir_cron_acknowledge")
         triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
-        self.env["mail.thread"].message_process(None, self._mail(msgid="<wait@buyer.example>").as_bytes())
-        complaint = self._new(before)
-        self.assertEqual(complaint.step, "received")
-        self.assertTrue(complaint.acknowledgement_pending)
-        self.assertFalse(complaint.sla_policy_id, "planned by the job, not in the gateway's transaction")
-        self.assertGreater(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers)
-        self.Complaint._cron_acknowledge()
+        with self.mock_mail_gateway():
+            complaint = self._intake(msg_id="<wait@buyer.example>", acknowledge=False)
+            self.assertEqual(complaint.step, "received")
+            self.assertTrue(complaint.acknowledgement_pending)
+            self.assertFalse(complaint.sla_policy_id, "planned by the job, not in the gateway's transaction")
+            self.assertGreater(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers)
+            self.assertFalse(self._mails_to(complaint.partner_id), "nothing mailed from the gateway's transaction")
+            self.Complaint._cron_acknowledge()
         self.assertEqual(complaint.step, "acknowledged")
         self.assertFalse(complaint.acknowledgement_pending)
         self.assertTrue(complaint.sla_policy_id)
         self.assertTrue(complaint.resolution_deadline > complaint.received_date)
         ack = complaint.message_ids.filtered(lambda m: m.message_type == "auto_comment")
         self.assertIn(complaint._get_promised_decision_date(), ack.body)
+        self.assertEqual(self._assert_acknowledged_alone(complaint).mail_message_id, ack)
 
     def test_a_broken_acknowledgement_template_loses_nothing(self):
         template = self.env.ref("iso10002_complaints.mail_template_complaint_acknowledgement")
         template.body_html = '<p t-out="object.no_such_field.name"/>'
-        before = self.Complaint.search([])
-        with mute_logger("odoo.addons.iso10002_complaints.models.iso10002_complaint", "odoo.addons.mail.models"):
-            self._process(self._mail(msgid="<broken@buyer.example>"))
-        complaint = self._new(before)
+        with (
+            self.mock_mail_gateway(),
+            mute_logger("odoo.addons.iso10002_complaints.models.iso10002_complaint", "odoo.addons.mail.models"),
+        ):
+            complaint = self._intake(msg_id="<broken@buyer.example>")
         self.assertEqual(len(complaint), 1, "the complaint is recorded all the same")
         self.assertEqual(complaint.step, "received")
         self.assertFalse(complaint.acknowledgement_pending)
@@ -205,9 +258,17 @@ class TestMailIntake(MailGatewayCase):
             ),
             "its owner is asked to acknowledge it another way",
         )
+        self.assertFalse(self._ack(complaint))
+        self.assertFalse(self._mails_to(complaint.partner_id), "no half-rendered e-mail to the complainant")
 
     def test_not_an_email_is_refused_cleanly(self):
-        before = self.Complaint.search([])
-        with self.assertRaises(ValueError), mute_logger("odoo.addons.mail.models.mail_thread"):
+        with (
+            self.mock_mail_gateway(),
+            RecordCapturer(self.Complaint, []) as capture,
+            self.assertRaises(ValueError),
+            mute_logger("odoo.addons.mail.models.mail_thread"),
+        ):
             self._process(b"this is not an e-mail at all")
-        self.assertFalse(self._new(before))
+        self.assertFalse(capture.records)
+        self.assertFalse(self._new_mails, "nobody is mailed")
+        self.assertNotSentEmail()
