@@ -9,6 +9,8 @@ from . import iso10002_complaint_team
 from . import iso10002_complaint_stage
 from . import iso10002_complaint
 from . import iso10002_complaint_sla
+from . import iso10002_complaint_mail
+from . import iso10002_complaint_portal
 from . import iso10002_sla_policy
 from . import iso10002_sla_event
 from . import iso10002_corrective_action

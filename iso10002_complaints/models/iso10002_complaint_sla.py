@@ -286,10 +286,27 @@ class Iso10002Complaint(models.Model):
         """Write the changes; record, remind and escalate what they mean."""
         if not changes:
             return
+        events, notes, at_risk, notices = self._sla_consequences(changes, now, initial)
+        by_vals = defaultdict(self.browse)  # the complaints given the same values: one write
+        for complaint, vals in changes.items():
+            by_vals[tuple(sorted(vals.items()))] |= complaint
+        for key, complaints in by_vals.items():
+            complaints._sla_write(dict(key))
+        self.env["iso10002.sla.event"].sudo().create(events)
+        if notes:
+            # one note per complaint, all written in one batch
+            self.browse(list(notes)).sudo()._message_log_batch(notes)
+        if at_risk:
+            at_risk._sla_schedule_reminders()
+        if notices:
+            self._sla_notify(notices)
+
+    def _sla_consequences(self, changes, now, initial):
+        """What the changes mean, read before they are written: the history events, the
+        chatter notes, the complaints now at risk, and the notices per user."""
         events, notices, notes = [], defaultdict(list), {}
         labels = dict(SLA_STATES)
         at_risk = self.browse()
-        by_vals = defaultdict(self.browse)
         for complaint, vals in changes.items():
             old_state, old_level = complaint.sla_state, complaint.escalation_level
             new_state = vals.get("sla_state", old_state)
@@ -327,18 +344,7 @@ class Iso10002Complaint(models.Model):
                 )
                 for user in complaint._sla_escalation_recipients(new_level):
                     notices[user].append((complaint, "breached" if new_level == 1 else "escalated", new_level))
-            key = tuple(sorted(vals.items()))
-            by_vals[key] |= complaint
-        for key, complaints in by_vals.items():
-            complaints._sla_write(dict(key))
-        self.env["iso10002.sla.event"].sudo().create(events)
-        if notes:
-            # one note per complaint, all written in one batch
-            self.browse(list(notes)).sudo()._message_log_batch(notes)
-        if at_risk:
-            at_risk._sla_schedule_reminders()
-        if notices:
-            self._sla_notify(notices)
+        return events, notes, at_risk, notices
 
     def _sla_owner(self):
         self.ensure_one()

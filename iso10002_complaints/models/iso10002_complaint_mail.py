@@ -1,0 +1,268 @@
+"""A complaint's thread: the mail gateway, the chatter, notifications and ratings."""
+
+import logging
+
+from markupsafe import Markup
+
+from odoo import _, api, models
+from odoo.exceptions import AccessError
+from odoo.tools.mail import email_normalize, parse_contact_from_email
+
+from .trust import ACKNOWLEDGE_KEY, DEFERRED_ACKNOWLEDGEMENT
+
+_logger = logging.getLogger(__name__)
+
+
+class Iso10002Complaint(models.Model):
+    _inherit = "iso10002.complaint"
+
+    def _track_template(self, changes):
+        res = super()._track_template(changes)
+        complaint = self[0]
+        if "stage_id" in changes and complaint.stage_id.mail_template_id and complaint.email_from:
+            res["stage_id"] = (
+                complaint.stage_id.mail_template_id,
+                {
+                    "auto_delete_keep_log": False,
+                    "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+                    "email_layout_xmlid": "mail.mail_notification_light",
+                },
+            )
+        return res
+
+    def _portal_ensure_token(self):
+        # the token is read by the system only (see access_token)
+        return super(Iso10002Complaint, self.sudo())._portal_ensure_token()
+
+    def _check_can_update_message_content(self, messages):
+        # the chatter's edit and delete of a message (also its superuser routes)
+        raise AccessError(_("The messages of a complaint are its record: they cannot be changed or deleted."))
+
+    @api.returns("mail.message", lambda value: value.id)
+    def message_post(self, **kwargs):
+        """Who writes on a complaint: its handlers (write access); the complainant side
+        posts through the portal's routes (comments only, see controllers/portal.py). Nobody
+        rates a complaint but through the satisfaction request (``rating_apply``)."""
+        if kwargs.get("rating_value"):
+            raise AccessError(_("The handling of a complaint is rated through the satisfaction request only."))
+        if not self.env.su and self.env.user._is_internal():
+            self.check_access("write")
+        return super().message_post(**kwargs)
+
+    def message_notify(self, **kwargs):
+        if not self.env.su:
+            self.check_access("write")
+        return super().message_notify(**kwargs)
+
+    def rating_apply(self, rate, token=None, rating=None, feedback=None, subtype_xmlid=None, notify_delay_send=False):
+        """A complainant who answers the satisfaction request again changes the rating,
+        but the first answer stays in the trail: the change is a message of its own.
+
+        Only the rating link (which runs as superuser) applies a rating: over RPC anyone
+        holding a token could otherwise rate, post on and follow any complaint."""
+        if not self.env.su:
+            raise AccessError(_("The handling of a complaint is rated through the satisfaction request only."))
+        self.ensure_one()
+        if token:
+            rating = self.env["rating.rating"].sudo().search([("access_token", "=", token)], limit=1)
+        if not (rating and rating.consumed):
+            return super().rating_apply(
+                rate,
+                token=token,
+                rating=rating,
+                feedback=feedback,
+                subtype_xmlid=subtype_xmlid,
+                notify_delay_send=notify_delay_send,
+            )
+        if rate < 0 or rate > 5:
+            raise ValueError(_("Wrong rating value. A rate should be between 0 and 5 (received %d).", rate))
+        previous = rating.rating
+        rating.sudo().write({"rating": rate, "feedback": feedback})
+        self.sudo().message_post(
+            author_id=rating.partner_id.id or None,
+            body=Markup("<p>%s</p>%s")
+            % (_("Rating changed from %(old)s to %(new)s.", old=int(previous), new=int(rate)), feedback or ""),
+            subtype_xmlid="mail.mt_comment",
+            message_type="comment",
+        )
+        return rating
+
+    def _track_subtype(self, init_values):
+        self.ensure_one()
+        if "stage_id" in init_values:
+            return self.env.ref("iso10002_complaints.mt_complaint_stage")
+        return super()._track_subtype(init_values)
+
+    def _creation_subtype(self):
+        return self.env.ref("iso10002_complaints.mt_complaint_received")
+
+    def _creation_message(self):
+        self.ensure_one()
+        return _("Complaint received through %s.", self.channel_id.name)
+
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        """A complaint from an e-mail to a team's alias (ISO 10002 7.2).
+
+        The reference always comes from the sequence (never from the subject), and the
+        alias defaults cannot set what only the process records."""
+        values = {k: v for k, v in (custom_values or {}).items() if k not in self._process_fields()}
+        email_from = msg_dict.get("email_from") or ""
+        normalized = email_normalize(email_from, strict=False)
+        company = (
+            self.env["iso10002.complaint.team"].browse(values.get("team_id")).company_id
+            or self.env["res.company"].browse(values.get("company_id"))
+            or self.env.company
+        )
+        partner = self.env["res.partner"].browse(msg_dict.get("author_id") or [])
+        if partner.company_id and partner.company_id != company:
+            partner = partner.browse()  # a contact of another company cannot complain here
+        if not partner and normalized:
+            partner = self._partner_from_sender(email_from, company)
+            # the gateway posts the incoming message with this author
+            msg_dict["author_id"] = partner.id
+        channel = self.env["iso10002.complaint.channel"]._channel_for("email", company)
+        subject = " ".join((msg_dict.get("subject") or "").split())
+        values.setdefault("subject", subject[:250] or _("(no subject)"))
+        values.setdefault("description", msg_dict.get("body") or "")
+        values.setdefault("channel_id", channel.id)
+        values.setdefault("company_id", company.id)
+        if partner:
+            values.setdefault("partner_id", partner.id)
+        if email_from:
+            # the address alone, as the loop guard compares it; kept as given when unreadable
+            values.setdefault("email_from", normalized or email_from[:254])
+        else:
+            _logger.info("Complaint e-mail without sender address: created, to acknowledge by hand")
+        # the gateway user must not become the owner nor a follower; the acknowledgement
+        # goes out right after, so that receipt never waits for nor fails with it
+        return self.with_context(mail_create_nosubscribe=True, **{ACKNOWLEDGE_KEY: DEFERRED_ACKNOWLEDGEMENT}).create(
+            values
+        )
+
+    @api.model
+    def _routing_check_route(self, message, message_dict, route, raise_exception=True):
+        """Automatic mail to an alias (auto-replies, delivery reports, our own mail coming
+        back) never becomes a complaint, so it is never acknowledged and cannot start a
+        loop: it is kept in the chatter of the team whose alias received it."""
+        route = super()._routing_check_route(message, message_dict, route, raise_exception=raise_exception)
+        if not route or route[0] != self._name or route[1]:
+            return route
+        reason = self._automatic_mail_reason(message, message_dict)
+        if not reason:
+            return route
+        if not self._keep_on_team(message_dict, route[2] or {}, reason):
+            return route
+        return False
+
+    @api.model
+    def _keep_on_team(self, message_dict, defaults, reason):
+        """Keep an incoming message that must not become a complaint on the team whose
+        alias received it (nothing is lost); False when there is no team to keep it."""
+        team = self.env["iso10002.complaint.team"].sudo().browse(defaults.get("team_id")).exists()
+        if not team:
+            team = (
+                self.env["iso10002.complaint.team"]
+                .sudo()
+                .search([("company_id", "=", defaults.get("company_id") or self.env.company.id)], limit=1)
+            )
+        if not team:
+            return False
+        _logger.info(
+            "Mail from %s (%s) kept on complaint team %s, not registered as a complaint",
+            message_dict.get("email_from"),
+            reason,
+            team.id,
+        )
+        team.with_context(mail_create_nosubscribe=True).message_post(
+            body=message_dict.get("body") or "",
+            subject=message_dict.get("subject") or False,
+            message_type="email",
+            subtype_xmlid="mail.mt_note",
+            author_id=message_dict.get("author_id") or False,
+            email_from=message_dict.get("email_from") or False,
+            message_id=message_dict.get("message_id"),
+            attachments=message_dict.get("attachments") or [],
+        )
+        team._message_log(body=_("Not registered as a complaint: %s.", reason))
+        return True
+
+    @api.model
+    def _automatic_mail_reason(self, message, message_dict):
+        """Why an incoming message was written by a machine, or an empty string."""
+        auto_submitted = (message.get("Auto-Submitted") or "").strip().lower()
+        if auto_submitted and auto_submitted != "no":
+            return _("automatic reply (Auto-Submitted: %s)", auto_submitted)
+        if any(message.get(header) for header in ("X-Autoreply", "X-Autorespond", "X-Autoresponder")):
+            return _("automatic reply")
+        if (message.get("Precedence") or "").strip().lower() in ("bulk", "junk", "auto_reply"):
+            return _("bulk or automatic mail (Precedence)")
+        if (message.get("Return-Path") or "").strip() == "<>":
+            return _("delivery report or automatic reply (empty return path)")
+        content_type = message.get_content_type()
+        if content_type == "multipart/report" or "report-type=delivery-status" in content_type:
+            return _("delivery report")
+        email = email_normalize(message_dict.get("email_from") or "", strict=False)
+        if not email:
+            return ""
+        if email.split("@", 1)[0] in ("mailer-daemon", "postmaster"):
+            return _("delivery report")
+        if self._is_own_address(email):
+            return _("sent from one of this database's own addresses")
+        return ""
+
+    @api.model
+    def _is_own_address(self, email):
+        """Whether this database sends from or receives on ``email``: a company's
+        address, an alias, the catch-all, bounce or default sender address."""
+        domains = self.env["mail.alias.domain"].sudo().search([])
+        own = {domain.bounce_email for domain in domains} | {domain.catchall_email for domain in domains}
+        own |= {domain.default_from_email for domain in domains}
+        own |= set(self.env["res.company"].sudo().search([]).mapped("email"))
+        local, _at, domain = email.partition("@")
+        # sub-addresses (alias+anything@) are the same mailbox
+        candidates = {email, f"{local.split('+', 1)[0]}@{domain}"}
+        if candidates & {email_normalize(address or "") for address in own}:
+            return True
+        return bool(self.env["mail.alias"].sudo().search_count([("alias_full_name", "in", list(candidates))], limit=1))
+
+    @api.model
+    def _detect_loop_sender_domain(self, email_from_normalized):
+        # An unreadable sender cannot be answered, so cannot make a mail loop; the
+        # default domain would match every complaint and drop the message.
+        if not email_from_normalized:
+            return []
+        return [("email_from", "=ilike", email_from_normalized)]
+
+    @api.model
+    def _partner_from_sender(self, email_from, company=None):
+        """The contact of ``email_from`` that may complain to ``company``, or a new one."""
+        domain = [("company_id", "in", [False, company.id])] if company else False
+        partner = self.env["mail.thread"]._mail_find_partner_from_emails(
+            [email_from], force_create=False, extra_domain=domain
+        )[0]
+        if partner:
+            return partner
+        name, email = parse_contact_from_email(email_from)
+        return self.env["res.partner"].create({"name": name or email, "email": email, "company_id": False})
+
+    def _message_get_suggested_recipients(self):
+        recipients = super()._message_get_suggested_recipients()
+        if self.partner_id and self.partner_id.email:
+            self._message_add_suggested_recipient(recipients, partner=self.partner_id, reason=_("Complainant"))
+        return recipients
+
+    def _notify_get_reply_to(self, default=None):
+        """Replies go to the team's alias so that they land back in the complaint."""
+        aliases = self.sudo().mapped("team_id")._notify_get_reply_to(default=default)
+        res = {complaint.id: aliases.get(complaint.team_id.id) for complaint in self}
+        leftover = self.filtered(lambda rec: not rec.team_id)
+        if leftover:
+            res.update(super(Iso10002Complaint, leftover)._notify_get_reply_to(default=default))
+        return res
+
+    def _rating_get_partner(self):
+        return self.partner_id
+
+    def _rating_get_operator(self):
+        return self.user_id.partner_id
