@@ -388,7 +388,14 @@ class Iso10002Complaint(models.Model):
         details = self._sla_notice_details(notices)
         kinds = {"at_risk": _lt("%s at risk"), "breached": _lt("%s breached"), "escalated": _lt("%s escalated")}
         to_send = []
-        for user, items in notices.items():
+        for user, all_items in notices.items():
+            # only what the recipient may open (a team leader does not read a member's
+            # confidential complaint)
+            readable = self.browse({complaint.id for complaint, _kind, _level in all_items})
+            readable = readable.with_user(user)._filtered_access("read").with_env(self.env)
+            items = [item for item in all_items if item[0] in readable]
+            if not items:
+                continue
             lang = user.lang or "en_US"
             rows = [
                 {

@@ -29,7 +29,13 @@ class Iso10002CorrectiveAction(models.Model):
         check_company=True,
     )
     root_cause_id = fields.Many2one("iso10002.root.cause", check_company=True)
-    user_id = fields.Many2one("res.users", string="Owner", tracking=True, default=lambda self: self.env.user)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Owner",
+        tracking=True,
+        default=lambda self: self.env.user,
+        domain=[("share", "=", False)],
+    )
     deadline = fields.Date(tracking=True, index=True)
     state = fields.Selection(
         [("open", "Open"), ("in_progress", "In progress"), ("done", "Done"), ("cancelled", "Cancelled")],

@@ -1,4 +1,6 @@
 from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+from odoo.osv import expression
 
 
 class Iso10002ManagementReview(models.Model):
@@ -19,6 +21,30 @@ class Iso10002ManagementReview(models.Model):
     corrective_action_ids = fields.One2many("iso10002.corrective.action", "review_id", string="Follow-up Actions")
     kpi_snapshot = fields.Json(readonly=True, copy=False, help="The figures as they were when the review was recorded.")
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
+
+    # A review's figures cover all its companies: only who belongs to every one of them
+    # reads it (a record rule can only ask for one of them).
+    @api.model
+    def _own_companies_domain(self):
+        others = self.env["res.company"].sudo().search([("id", "not in", self.env.user.company_ids.ids)])
+        return [("company_ids", "not in", others.ids)] if others else []
+
+    @api.model
+    def _search(self, domain, *args, **kwargs):
+        if not self.env.su:
+            domain = expression.AND([domain, self._own_companies_domain()])
+        return super()._search(domain, *args, **kwargs)
+
+    def _check_access(self, operation):
+        result = super()._check_access(operation)
+        if result or self.env.su or not any(self._ids):
+            return result
+        foreign = self - self.sudo().filtered_domain(self._own_companies_domain())
+        if foreign:
+            return foreign, lambda: AccessError(
+                self.env._("This management review covers companies you do not belong to.")
+            )
+        return None
 
     @api.depends("name", "date")
     def _compute_display_name(self):

@@ -43,12 +43,12 @@ class Iso10002Notice(models.AbstractModel):
 
     @api.model
     def _send(self, notices):
-        """``notices``: (user, template, subject, values) to send, one mail each; users
-        without an e-mail address are skipped."""
+        """``notices``: (user, template, subject, values) to send, one mail each; only
+        to active internal users with an e-mail address (notices link to the backend)."""
         mails = [
             self._mail_values(user, template, subject, values)
             for user, template, subject, values in notices
-            if user and user.active and user.partner_id.email
+            if user and user.active and user._is_internal() and user.partner_id.email
         ]
         self.env["mail.mail"].sudo().create(mails)
         return len(mails)

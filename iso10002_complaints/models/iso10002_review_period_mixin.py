@@ -1,9 +1,12 @@
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+
+# the years a review period (and the previous period it is compared with) may cover
+PERIOD_YEARS = (1900, 2999)
 
 
 def _round(value, digits=1):
@@ -32,8 +35,19 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
     @api.constrains("date_from", "date_to")
     def _check_period(self):
         for record in self:
-            if record.date_from > record.date_to:
-                raise ValidationError(_("The period must start before it ends."))
+            if error := self._period_error(record.date_from, record.date_to):
+                raise ValidationError(error)
+
+    @api.model
+    def _period_error(self, date_from, date_to):
+        """Why a period cannot be reviewed, or None. The previous period of the same
+        length (the comparison) must fit in the calendar too."""
+        if not date_from or not date_to or date_from > date_to:
+            return self.env._("The period must start before it ends.")
+        first, last = PERIOD_YEARS
+        if date_from.year < first or date_to.year > last or date_from - (date_to - date_from) < date(first - 1, 1, 1):
+            return self.env._("A review period lies between the years %(first)s and %(last)s.", first=first, last=last)
+        return None
 
     # ------------------------------------------------------------- domains
     def _period_bounds(self, previous=False):

@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from .iso10002_complaint import LEVELS
 
@@ -53,6 +53,54 @@ class Iso10002SlaPolicy(models.Model):
         ),
     ]
 
+    # ------------------------------------------------- the company's default
+    # A company always has exactly one active default policy (made with the company,
+    # res_company.py): making another policy the default hands the flag over, and the
+    # default cannot be archived, deleted or unflagged without naming another.
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("is_default"):
+                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+                self._hand_over_default(company)
+        policies = super().create(vals_list)
+        self.env["res.company"].invalidate_model(["complaint_sla_policy_id"])
+        return policies
+
+    def write(self, vals):
+        if vals.get("is_default"):
+            for company in self.company_id | self.env["res.company"].browse(vals.get("company_id") or []):
+                self._hand_over_default(company, keep=self)
+        companies = self.filtered("is_default").company_id
+        res = super().write(vals)
+        self.env["res.company"].invalidate_model(["complaint_sla_policy_id"])
+        self._check_company_keeps_default(companies)
+        return res
+
+    def unlink(self):
+        companies = self.filtered("is_default").company_id
+        res = super().unlink()
+        self.env["res.company"].invalidate_model(["complaint_sla_policy_id"])
+        self._check_company_keeps_default(companies)
+        return res
+
+    @api.model
+    def _hand_over_default(self, company, keep=None):
+        others = self.search([("company_id", "=", company.id), ("is_default", "=", True)]) - (keep or self.browse())
+        return super(Iso10002SlaPolicy, others).write({"is_default": False}) if others else True
+
+    @api.model
+    def _check_company_keeps_default(self, companies):
+        for company in companies:
+            if not self.search_count([("company_id", "=", company.id), ("is_default", "=", True)]):
+                raise UserError(
+                    _(
+                        "%s needs a default SLA policy: make another policy the default before archiving, "
+                        "deleting or unflagging this one.",
+                        company.name,
+                    )
+                )
+
     @api.constrains("is_default", "company_id", "active")
     def _check_one_default(self):
         for company in self.filtered("is_default").company_id:
@@ -61,7 +109,11 @@ class Iso10002SlaPolicy(models.Model):
                 raise ValidationError(_("A company has one default SLA policy: %s already has one.", company.name))
 
     def _matches(self, complaint):
+        """Whether this (non-default) policy applies to ``complaint``: a policy without any
+        criterion applies only as its company's default (a former default, say)."""
         self.ensure_one()
+        if not (self.team_ids or self.category_ids or self.severity or self.channel_ids or self.partner_category_ids):
+            return False
         return (
             (not self.team_ids or complaint.team_id in self.team_ids)
             and (not self.category_ids or complaint.category_id in self.category_ids)
@@ -83,11 +135,13 @@ class Iso10002SlaPolicy(models.Model):
     @api.model
     def _match(self, complaints):
         """{complaint: policy} for each complaint: the first policy that matches, or the default."""
-        policies = self.search([("company_id", "in", complaints.company_id.ids), ("is_default", "=", False)])
+        everything = self.search([("company_id", "in", complaints.company_id.ids)])
+        policies = everything.filtered(lambda p: not p.is_default)
+        defaults = everything.filtered("is_default").grouped("company_id")
         result = {}
         for complaint in complaints:
             policy = next((p for p in policies if p._matches(complaint)), None)
-            result[complaint] = policy or complaint.company_id.complaint_sla_policy_id
+            result[complaint] = policy or defaults.get(complaint.company_id, self.browse())[:1]
         return result
 
 

@@ -5,6 +5,7 @@ from odoo import api, fields, models
 _logger = logging.getLogger(__name__)
 
 REFERENCE_PREFIX, REFERENCE_PADDING = "CMP/%(year)s/", 5
+SEQUENCE_DOMAIN = [("code", "=", "iso10002.complaint")]
 
 
 class ResCompany(models.Model):
@@ -14,15 +15,26 @@ class ResCompany(models.Model):
     complaint_sla_policy_id = fields.Many2one(
         "iso10002.sla.policy",
         string="Default SLA Policy",
-        readonly=True,
-        help="The policy of complaints no other policy matches; made with the company.",
+        compute="_compute_complaint_sla_policy_id",
+        groups="base.group_user",
+        help="The policy of complaints no other policy matches (the company's policy marked default).",
     )
     complaint_auto_close_days = fields.Integer(
         string="Auto-close After (days)",
         default=14,
         help="Complaints whose decision got no answer for this many days are closed; 0 never closes them.",
     )
-    complaint_escalation_user_id = fields.Many2one("res.users", string="Escalation Manager")
+    complaint_escalation_user_id = fields.Many2one("res.users", string="Escalation Manager", groups="base.group_user")
+
+    def _compute_complaint_sla_policy_id(self):
+        policies = (
+            self.env["iso10002.sla.policy"]
+            .sudo()
+            .search([("company_id", "in", self.ids), ("is_default", "=", True)])
+            .grouped("company_id")
+        )
+        for company in self:
+            company.complaint_sla_policy_id = policies.get(company, self.env["iso10002.sla.policy"])[:1]
 
     # ---------------------------------------------- per-company set-up (stock's way)
     @api.model_create_multi
@@ -40,7 +52,7 @@ class ResCompany(models.Model):
         self.env["ir.sequence"].create(
             [
                 {
-                    "name": self.env._("Complaints of %s", company.name),
+                    "name": self.with_context(lang="en_US").env._("Complaints of %s", company.name),
                     "code": "iso10002.complaint",
                     "company_id": company.id,
                     "prefix": REFERENCE_PREFIX,
@@ -52,10 +64,12 @@ class ResCompany(models.Model):
         )
 
     def _create_complaint_sla_policy(self):
-        for company in self:
-            company.complaint_sla_policy_id = self.env["iso10002.sla.policy"].create(
+        # stored names in English, the database's source language (the policy name is translatable)
+        env = self.with_context(lang="en_US").env
+        self.env["iso10002.sla.policy"].create(
+            [
                 {
-                    "name": self.env._("Standard"),
+                    "name": env._("Standard"),
                     "company_id": company.id,
                     "is_default": True,
                     "ack_target_hours": 8.0,
@@ -65,30 +79,28 @@ class ResCompany(models.Model):
                         (0, 0, {"level": 2, "delay_hours": 8, "notify": "managers"}),
                     ],
                 }
-            )
+                for company in self
+            ]
+        )
 
     @api.model
     def _create_missing_complaint_setup(self):
         """Back-fill the companies that existed before the module (install, upgrade)."""
         companies = self.sudo().with_context(active_test=False).search([])
-        sequences = self.env["ir.sequence"].sudo().search([("code", "=", "iso10002.complaint")])
+        sequences = self.env["ir.sequence"].sudo().with_context(active_test=False).search(SEQUENCE_DOMAIN)
         companies.filtered(lambda c: c not in sequences.company_id)._create_complaint_sequence()
-        Policy = self.env["iso10002.sla.policy"].sudo().with_context(active_test=False)
-        for company in companies.filtered(lambda c: not c.complaint_sla_policy_id):
-            default = Policy.search([("company_id", "=", company.id), ("is_default", "=", True)], limit=1)
-            if default:
-                company.complaint_sla_policy_id = default
-            else:
-                company._create_complaint_sla_policy()
+        defaults = self.env["iso10002.sla.policy"].sudo().search([("is_default", "=", True)])
+        companies.filtered(lambda c: c not in defaults.company_id)._create_complaint_sla_policy()
 
     def _complaint_sequence(self):
-        """The company's complaint sequence (made with the company)."""
+        """The company's complaint sequence (made with the company; archived or not)."""
         self.ensure_one()
-        Sequence = self.env["ir.sequence"].sudo()
-        sequence = Sequence.search([("code", "=", "iso10002.complaint"), ("company_id", "=", self.id)], limit=1)
+        Sequence = self.env["ir.sequence"].sudo().with_context(active_test=False)
+        domain = [*SEQUENCE_DOMAIN, ("company_id", "=", self.id)]
+        sequence = Sequence.search(domain, limit=1)
         if not sequence:
             # never lose a complaint for want of configuration: made now, and said
             _logger.warning("Company %s had no complaint sequence: made now.", self.id)
             self.sudo()._create_missing_complaint_setup()
-            sequence = Sequence.search([("code", "=", "iso10002.complaint"), ("company_id", "=", self.id)], limit=1)
+            sequence = Sequence.search(domain, limit=1)
         return sequence

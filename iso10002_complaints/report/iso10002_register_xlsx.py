@@ -5,6 +5,7 @@ import tempfile
 import xlsxwriter
 
 from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -83,6 +84,7 @@ class ReportIso10002RegisterXlsx(models.AbstractModel):
     def _generate(self, complaints, period=None):
         """The register of ``complaints`` as XLSX bytes; ``period`` (a review period
         record) adds its dates to the KPI sheet."""
+        self._check_register_access(complaints)
         output = io.BytesIO()
         # complainants' text is data: never a formula, a link or a number to convert
         book = xlsxwriter.Workbook(
@@ -142,6 +144,17 @@ class ReportIso10002RegisterXlsx(models.AbstractModel):
         self._kpi_sheet(book, formats, complaints, period, rtl)
         book.close()
         return output.getvalue()
+
+    @api.model
+    def _check_register_access(self, complaints):
+        """The register is for the complaints roles, of complaints they may read."""
+        user = self.env.user
+        if not self.env.su and not (
+            user.has_group("iso10002_complaints.group_complaint_officer")
+            or user.has_group("iso10002_complaints.group_complaint_auditor")
+        ):
+            raise AccessError(self.env._("The complaints register is for complaints officers and auditors."))
+        complaints.check_access("read")
 
     @api.model
     def _kpi_sheet(self, book, formats, complaints, period, rtl):

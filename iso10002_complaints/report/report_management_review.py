@@ -30,25 +30,35 @@ class ReportManagementReview(models.AbstractModel):
 
     @api.model
     def _period_from_data(self, period):
-        """A period record (not saved) from the wizard's values, within the reader's companies."""
+        """A period record (not saved) from the wizard's values, refused unless it is a
+        valid period of the reader's own companies and readable teams."""
         Period = self.env["iso10002.management.review.wizard"]
+
+        def ids(key):
+            values = period.get(key) or []
+            if not isinstance(values, list) or not all(type(value) is int for value in values):
+                raise UserError(self.env._("The period to review is not valid."))
+            return values
+
         try:
             date_from, date_to = fields.Date.to_date(period["date_from"]), fields.Date.to_date(period["date_to"])
-            company_ids = [cid for cid in period.get("company_ids") or [] if cid in self.env.user.company_ids.ids]
-            team_ids = [int(tid) for tid in period.get("team_ids") or []]
-        except (KeyError, TypeError, ValueError, AttributeError) as error:
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as error:
             raise UserError(self.env._("The period to review is not valid.")) from error
-        if not date_from or not date_to or date_from > date_to:
-            raise UserError(self.env._("The period must start before it ends."))
-        companies = self.env["res.company"].browse(company_ids) or self.env.companies
+        if error := Period._period_error(date_from, date_to):
+            raise UserError(error)
+        company_ids, team_ids = ids("company_ids"), ids("team_ids")
+        companies = self.env["res.company"].browse(set(company_ids) & set(self.env.user.company_ids.ids))
         teams = self.env["iso10002.complaint.team"].browse(team_ids).exists()._filtered_access("read")
+        teams = teams.filtered(lambda team: team.company_id in (companies or self.env.companies))
+        if len(companies) < len(set(company_ids)) or len(teams) < len(set(team_ids)):
+            raise UserError(self.env._("You can only review your own companies and the teams you can see."))
         return Period.new(
             {
                 "name": str(period.get("name") or ""),
                 "date_from": date_from,
                 "date_to": date_to,
-                "company_ids": [(6, 0, companies.ids)],
-                "team_ids": [(6, 0, teams.filtered(lambda team: team.company_id in companies).ids)],
+                "company_ids": [(6, 0, (companies or self.env.companies).ids)],
+                "team_ids": [(6, 0, teams.ids)],
             }
         )
 

@@ -10,7 +10,7 @@ from PyPDF2 import PdfFileReader
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import SQL
 
 from .test_sla import SlaCase
@@ -232,12 +232,13 @@ class TestReports(SlaCase):
         Review = self.env["report.iso10002_complaints.report_management_review"].with_user(self.auditor)
         rng = random.Random(9)
         junk = [None, "", "yesterday", "2026-13-45", 42, [], {}, "2026-03-01'; --", 10**12, -1, "1e9", True]
+        junk += ["0001-01-01", "9999-12-31", "1900-01-01", 1e400]
         for _round in range(60):
             period = {
                 "date_from": rng.choice([*junk, "2026-03-01"]),
                 "date_to": rng.choice([*junk, "2026-03-31"]),
                 "company_ids": rng.choice([[self.company_b.id], [self.company.id, self.company_b.id], "x", None]),
-                "team_ids": rng.choice([[self.team_other_company.id], ["a"], [10**9], None]),
+                "team_ids": rng.choice([[self.team_other_company.id], ["a"], [10**9], [True], [1e400], None]),
                 "name": rng.choice(["<script>alert(1)</script>", None, 7]),
             }
             for key in rng.sample(sorted(period), rng.randint(0, 2)):
@@ -246,6 +247,7 @@ class TestReports(SlaCase):
                 values = Review._get_report_values([], {"period": period})
             except UserError:
                 continue
+            self.assertNotIn(self.company_b.id, period.get("company_ids") or [], "another company is refused")
             entry = values["entries"][0]
             self.assertEqual(entry["o"].company_ids._origin, self.company, "never another company's figures")
             self.assertFalse(entry["o"].team_ids, "nor another company's teams")
@@ -256,6 +258,35 @@ class TestReports(SlaCase):
             ),
         )
         self.assertNotIn("<script>alert(1)", html)
+
+    def test_a_review_of_two_companies_is_read_by_members_of_both(self):
+        manager_ab = new_test_user(
+            self.env,
+            login="manager_ab",
+            groups="iso10002_complaints.group_complaint_manager",
+            company_ids=[(6, 0, (self.company | self.company_b).ids)],
+        )
+        review = (
+            self.env["iso10002.management.review"]
+            .with_user(manager_ab)
+            .with_context(allowed_company_ids=(self.company | self.company_b).ids)
+            .create(
+                {
+                    "name": "Group review",
+                    "date_from": date(2026, 3, 1),
+                    "date_to": date(2026, 3, 31),
+                    "company_ids": [(6, 0, (self.company | self.company_b).ids)],
+                }
+            )
+        )
+        review.action_snapshot()
+        Review = self.env["iso10002.management.review"].with_user(self.auditor)
+        self.assertNotIn(review, Review.search([]))
+        with self.assertRaises(AccessError):
+            review.with_user(self.auditor).read(["kpi_snapshot"])
+        with self.assertRaises(AccessError):
+            self._html("iso10002_complaints.report_management_review", review, user=self.auditor)
+        self.assertIn("Group review", self._html("iso10002_complaints.report_management_review", review))
 
     # ------------------------------------------------------------- access
     def test_officer_cannot_print_a_review(self):

@@ -7,7 +7,7 @@ from psycopg2 import IntegrityError
 
 from odoo.exceptions import AccessError, UserError
 from odoo.sql_db import Cursor
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL, mute_logger
 
 from .common import ComplaintsCase
@@ -139,6 +139,48 @@ class TestSla(SlaCase):
         kinds = complaint.sla_event_ids.mapped("kind")
         self.assertIn("escalation", kinds)
         self.assertIn("state", kinds)
+
+    def test_notice_lists_only_what_its_reader_may_open(self):
+        """The team leader hears of the breaches of the team, not of a member's
+        confidential complaint, which the leader cannot open."""
+        member = new_test_user(
+            self.env, login="officer_member", groups="iso10002_complaints.group_complaint_officer", name="Member"
+        )
+        self.team_a.member_ids |= member
+        with freeze_time("2026-03-09 08:00:00"):
+            secret = self._received(
+                datetime(2026, 3, 9, 8, 0), user_id=member.id, is_confidential=True, subject="CONFIDENTIAL case"
+            )
+            open_one = self._received(datetime(2026, 3, 9, 8, 0), user_id=member.id, subject="Ordinary case")
+        self.assertFalse(secret.with_user(self.officer_a).has_access("read"))
+        with freeze_time("2026-03-09 17:05:00"):
+            self._sweep()
+        leader = self._digests(self.officer_a)
+        self.assertEqual(len(leader), 1)
+        self.assertIn(open_one.name, leader.body_html)
+        self.assertNotIn(secret.name, leader.body_html)
+        self.assertNotIn("CONFIDENTIAL", leader.body_html)
+        self.assertIn(secret.name, self._digests(member).body_html, "its owner is told")
+
+    def test_notices_go_to_internal_users_only(self):
+        with freeze_time("2026-03-02 09:00:00"):
+            complaint = self._received(datetime(2026, 3, 2, 8, 0))
+            complaint.activity_schedule(
+                "mail.mail_activity_data_todo", user_id=self.portal_user.id, summary="internal: suspect fraud"
+            )
+        with freeze_time("2026-03-10 09:00:00"):
+            self.Complaint._cron_remind_overdue()
+        self.assertFalse(
+            self.Mail.search([("recipient_ids", "in", self.portal_user.partner_id.id), ("subject", "like", "overdue")])
+        )
+
+    def test_an_archived_sequence_still_numbers_complaints(self):
+        first = self._received(datetime(2026, 3, 9, 8, 0))
+        sequence = self.company._complaint_sequence()
+        sequence.active = False
+        second = self._received(datetime(2026, 3, 9, 8, 0))
+        self.assertEqual(self.company._complaint_sequence(), sequence)
+        self.assertNotEqual(first.name, second.name)
 
     def test_notice_in_the_recipients_language_and_time_zone(self):
         self.env["res.lang"]._activate_lang("fa_IR")
@@ -344,8 +386,32 @@ class TestSla(SlaCase):
                 self.env.flush_all()
 
     def test_one_default_policy_per_company(self):
-        with self.assertRaisesRegex(Exception, "one default SLA policy"):
-            self.env["iso10002.sla.policy"].create({"name": "Second default", "is_default": True})
+        """Making another policy the default hands the flag over; the company's default
+        cannot be archived, deleted or unflagged without another; complaints follow it."""
+        premium = self.env["iso10002.sla.policy"].create(
+            {"name": "Premium default", "is_default": True, "ack_target_hours": 2, "resolution_target_hours": 16}
+        )
+        self.assertFalse(self.policy.is_default)
+        self.assertEqual(self.company.complaint_sla_policy_id, premium)
+        self.assertEqual(self._received(datetime(2026, 3, 9, 8, 0)).sla_policy_id, premium)
+        for refused in (
+            lambda: premium.write({"active": False}),
+            lambda: premium.write({"is_default": False}),
+            premium.unlink,
+        ):
+            with self.assertRaisesRegex(UserError, "needs a default SLA policy"), self.env.cr.savepoint():
+                refused()
+        self.policy.is_default = True
+        self.assertFalse(premium.is_default)
+        premium.unlink()
+        self.assertEqual(self.company.complaint_sla_policy_id, self.policy)
+        with self.assertRaises(AccessError):
+            self.company.with_user(self.officer_a).write({"complaint_sla_policy_id": premium.id})
+        self.assertNotIn(
+            "complaint_sla_policy_id",
+            self.company.with_user(self.portal_user).fields_get(),
+            "the portal does not see the company's policy",
+        )
 
     def test_settings_update_default_policy(self):
         settings = self.env["res.config.settings"].create(

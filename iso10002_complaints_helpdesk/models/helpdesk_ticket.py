@@ -118,7 +118,7 @@ class HelpdeskTicket(models.Model):
     def _close_complaints(self):
         for ticket in self:
             complaint = ticket.complaint_id
-            if complaint.step == "closed":
+            if not complaint or complaint.step == "closed":
                 continue
             if complaint._ready_to_close():
                 as_sync(complaint).action_close()

@@ -1,6 +1,6 @@
 from odoo import _, api, fields, models
 
-from odoo.addons.iso10002_complaints.models.trust import as_sync, is_sync
+from odoo.addons.iso10002_complaints.models.trust import as_engine, as_sync, is_sync
 
 
 class Iso10002Complaint(models.Model):
@@ -26,6 +26,12 @@ class Iso10002Complaint(models.Model):
     def _compute_ticket_number(self):
         for complaint in self:
             complaint.ticket_number = complaint.sudo().ticket_id.number or False
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_unmark_tickets(self):
+        """A ticket whose complaint is deleted (still received: a mistake) is no longer one."""
+        tickets = self.env["helpdesk.ticket"].sudo().search([("complaint_id", "in", self.ids)])
+        as_engine(tickets).write({"is_complaint": False, "complaint_reference": False, "complaint_id": False})
 
     def _on_step_change(self):
         """A complaint closed closes its ticket, where the ticket's team says so."""

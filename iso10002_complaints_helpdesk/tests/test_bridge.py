@@ -171,6 +171,19 @@ class TestHelpdeskBridge(ComplaintsCase):
         self.assertEqual(complaint.step, "acknowledged")
         self.assertTrue(complaint.message_ids.filtered(lambda m: "stays open" in (m.body or "")))
 
+    def test_a_ticket_whose_complaint_was_deleted_closes(self):
+        """A complaint deleted while still received (a mistake) leaves a plain ticket,
+        which closes as any other."""
+        self.complainant.email = False  # not acknowledged: it stays received, and deletable
+        ticket = self._ticket(category_id=self.category_complaint.id)
+        complaint = ticket.complaint_id
+        self.assertEqual(complaint.step, "received")
+        complaint.unlink()
+        self.assertFalse(ticket.is_complaint)
+        self.assertFalse(ticket.complaint_reference)
+        ticket.stage_id = self.closed_stage
+        self.assertTrue(ticket.closed)
+
     def test_independent_teams_do_not_sync(self):
         self.hd_team.complaint_close_sync = "none"
         ticket = self._ticket(category_id=self.category_complaint.id)

@@ -249,8 +249,10 @@ class TestRpcMatrix(HttpCase):
 
         Review = env["iso10002.management.review"]
         reviews = {
-            "rv_a": Review.create({"name": "RPC review A"}),
-            "rv_other": Review.create({"name": "RPC review other", "company_id": cls.company_b.id}),
+            "rv_a": Review.create({"name": "RPC review A", "company_ids": [(6, 0, cls.company.ids)]}),
+            "rv_other": Review.create(
+                {"name": "RPC review other", "company_id": cls.company_b.id, "company_ids": [(6, 0, cls.company_b.ids)]}
+            ),
         }
         Action = env["iso10002.corrective.action"]
         actions = {
