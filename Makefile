@@ -1,9 +1,12 @@
 # The two commands of README.md, and the static checks alone.
+#   make demo [PORT=8069] [KEEP=1]   KEEP=1 keeps the demo database in .demo/ between runs
 PYTHON ?= python3
+PORT ?= 8069
+DEMO_FLAGS ?=
 
 .PHONY: demo test check
 demo:
-	$(PYTHON) tools/harness.py demo
+	$(PYTHON) tools/harness.py demo --port $(PORT) $(if $(KEEP),--keep) $(DEMO_FLAGS)
 
 test:
 	$(PYTHON) tools/harness.py test

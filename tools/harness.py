@@ -3,7 +3,7 @@
 
     python3 tools/harness.py check   # ruff, ruff format, pylint-odoo, XML
     python3 tools/harness.py test    # static checks + the Odoo test suite
-    python3 tools/harness.py demo    # a demo database served on :8069
+    python3 tools/harness.py demo    # a demo database served on :8069 (--port, --keep)
 
 PostgreSQL: when any of PGHOST, PGPORT or PGUSER is set, that server is used
 (a database is created and dropped). Otherwise a throwaway cluster is made with
@@ -42,11 +42,12 @@ def run(cmd, **kw):
 # --------------------------------------------------------------------------
 # set-up
 # --------------------------------------------------------------------------
-def install_requirements(with_odoo_addons=True):
-    """The Python requirements of the addons and of the checks. The OCA addons on PyPI
-    (odoo-addon-*) need Odoo installed first: without it, they are left out."""
+def install_requirements(with_odoo_addons=True, dev=True):
+    """The Python requirements of the addons, and with ``dev`` those of the checks. The
+    OCA addons on PyPI (odoo-addon-*) need Odoo installed first: without it, they are
+    left out."""
     lines = []
-    for name in ("requirements.txt", "requirements-dev.txt"):
+    for name in ("requirements.txt", "requirements-dev.txt") if dev else ("requirements.txt",):
         path = ROOT / name
         if path.exists():
             lines += [line.strip() for line in path.read_text().splitlines()]
@@ -73,13 +74,18 @@ NPM_TOOLS = {
 }
 
 
-def install_tools():
-    """The npm tools: rtlcss and prettier."""
-    for tool, (package, without) in NPM_TOOLS.items():
+def install_tools(tools=tuple(NPM_TOOLS), prefix=None):
+    """The npm tools: globally, or with ``prefix`` into that folder (whose bin folder is
+    then put first on PATH, for Odoo to find them)."""
+    if prefix:
+        os.environ["PATH"] = f"{prefix / 'node_modules' / '.bin'}{os.pathsep}{os.environ['PATH']}"
+    for tool in tools:
+        package, without = NPM_TOOLS[tool]
         if shutil.which(tool) or not shutil.which("npm"):
             continue
-        say(f"installing {tool} (npm)")
-        res = run(["npm", "install", "-g", "--silent", package], check=False, capture_output=True, text=True)
+        say(f"installing {tool} (npm){f' into {prefix}' if prefix else ''}")
+        where = ["--prefix", str(prefix)] if prefix else ["-g"]
+        res = run(["npm", "install", *where, "--silent", package], check=False, capture_output=True, text=True)
         if res.returncode:
             say(f"could not install {tool}: {without}")
 
@@ -182,8 +188,9 @@ def pg_bindir():
 
 
 @contextlib.contextmanager
-def postgres():
-    """Yield Odoo's database options, for an existing server or a throwaway one."""
+def postgres(keep=None):
+    """Yield Odoo's database options, for an existing server or a cluster of our own:
+    a throwaway one, or with ``keep`` (a folder) one kept there between runs."""
     if any(os.environ.get(v) for v in ("PGHOST", "PGPORT", "PGUSER")):
         opts = []
         for env, opt in (
@@ -198,26 +205,40 @@ def postgres():
         yield opts
         return
     bindir = pg_bindir()
-    tmp = tempfile.mkdtemp(prefix="iso10002-pg-")
+    if keep:
+        keep.mkdir(parents=True, exist_ok=True)
+        tmp = str(keep)
+    else:
+        tmp = tempfile.mkdtemp(prefix="iso10002-pg-")
     as_pg = []
     if os.geteuid() == 0:
         shutil.chown(tmp, "postgres")
         os.chmod(tmp, 0o755)
         as_pg = ["runuser", "-u", "postgres", "--"]
     data, sock, port = f"{tmp}/data", tmp, free_port()
-    say(f"starting a throwaway PostgreSQL cluster in {tmp}")
-    run(
-        [*as_pg, f"{bindir}/initdb", "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8"],
-        capture_output=True,
-    )
+    if keep and os.path.isdir(data):
+        say(f"starting the PostgreSQL cluster kept in {tmp}")
+    else:
+        say(f"starting {'a' if keep else 'a throwaway'} PostgreSQL cluster in {tmp}")
+        run(
+            [*as_pg, f"{bindir}/initdb", "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8"],
+            capture_output=True,
+        )
     conf = f"-c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -k {sock} -p {port}"
     run([*as_pg, f"{bindir}/pg_ctl", "-D", data, "-l", f"{tmp}/pg.log", "-o", conf, "-w", "start"], capture_output=True)
     try:
-        run([f"{bindir}/createuser", "-h", sock, "-p", str(port), "-U", "postgres", "-s", "odoo"], capture_output=True)
+        # (kept: the role exists from an earlier run)
+        run(
+            [f"{bindir}/createuser", "-h", sock, "-p", str(port), "-U", "postgres", "-s", "odoo"],
+            capture_output=True,
+            check=not keep,
+        )
         yield [f"--db_host={sock}", f"--db_port={port}", "--db_user=odoo"]
     finally:
-        run([*as_pg, f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "stop"], check=False, capture_output=True)
-        shutil.rmtree(tmp, ignore_errors=True)
+        mode = "fast" if keep else "immediate"
+        run([*as_pg, f"{bindir}/pg_ctl", "-D", data, "-m", mode, "stop"], check=False, capture_output=True)
+        if not keep:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def odoo_base_cmd(db_opts, data_dir):
@@ -351,6 +372,9 @@ def cmd_test(args):
         tags = args.tags or ",".join(f"/{a}" for a in ADDONS + EXTENDED)
         p, f = odoo_suite(ADDONS, tags)
         passed, failed = passed + p, failed + f
+        if not args.tags:  # the whole suite: the demo command too
+            p, f = demo_check()
+            passed, failed = passed + p, failed + f
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 
@@ -362,36 +386,86 @@ def cmd_check(_args):
     return 1 if failed else 0
 
 
+DEMO_DIR = ROOT / ".demo"  # the demo kept between runs (make demo KEEP=1), ignored by git
+
+
+def database_exists(db_opts, db):
+    import psycopg2
+
+    keys = {"--db_host": "host", "--db_port": "port", "--db_user": "user", "--db_password": "password"}
+    kw = {keys[key]: value for key, _sep, value in (opt.partition("=") for opt in db_opts)}
+    with contextlib.closing(psycopg2.connect(dbname="postgres", **kw)) as conn, conn.cursor() as cr:
+        cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", (db,))
+        return bool(cr.fetchone())
+
+
+def wait_for_http(port, proc, timeout=300):
+    """Whether Odoo answers its login page on ``port`` before ``timeout`` seconds."""
+    import urllib.request
+
+    deadline = time.time() + timeout
+    while time.time() < deadline and proc.poll() is None:
+        try:
+            with urllib.request.urlopen(f"http://localhost:{port}/web/login", timeout=5) as response:
+                if response.status == 200:
+                    return True
+        except OSError:
+            time.sleep(1)
+    return False
+
+
 def cmd_demo(args):
+    """A database with the addons and their demo data, served on ``--port``. It needs
+    only the addons' runtime requirements (no developers' tools); npm's rtlcss, which
+    Odoo uses for right-to-left reports, goes into .demo/ unless it is installed."""
     if not ensure_odoo():
         sys.exit(missing_odoo_help())
-    install_requirements()
-    install_tools()
-    with tempfile.TemporaryDirectory(prefix="iso10002-odoo-") as data_dir, postgres() as db_opts:
+    install_requirements(dev=False)
+    DEMO_DIR.mkdir(exist_ok=True)
+    install_tools(("rtlcss",), prefix=DEMO_DIR)
+    keep = DEMO_DIR / "pg" if args.keep else None
+    with contextlib.ExitStack() as stack:
+        data_dir = (
+            str(DEMO_DIR / "data")
+            if args.keep
+            else stack.enter_context(tempfile.TemporaryDirectory(prefix="iso10002-odoo-"))
+        )
+        db_opts = stack.enter_context(postgres(keep=keep))
         base = odoo_base_cmd(db_opts, data_dir)
         db = args.database
-        say(f"creating database {db} with the addons and demo data")
-        run(
-            [
-                *base,
-                "-d",
-                db,
-                "-i",
-                ",".join(ADDONS),
-                "--stop-after-init",
-                "--workers=0",
-                "--max-cron-threads=0",
-                "--no-http",
-            ]
-        )
+        if args.keep and database_exists(db_opts, db):
+            say(f"using the database {db} kept from an earlier run (remove .demo/ to start afresh)")
+        else:
+            say(f"creating database {db} with the addons and demo data")
+            install = ["-i", ",".join(ADDONS), "--stop-after-init", "--workers=0", "--no-http", "--log-level=warn"]
+            run([*base, "-d", db, *install])
         say(f"serving http://localhost:{args.port} (login admin / password admin); Ctrl-C stops")
-        proc = subprocess.Popen([*base, "-d", db, f"--http-port={args.port}"])
+        serve = [*base, "-d", db, f"--http-port={args.port}", "--log-level=warn"]
+        if args.exit_when_ready:
+            serve.append("--max-cron-threads=0")  # a check: no cron run to interrupt
+        proc = subprocess.Popen(serve)
         try:
+            if args.exit_when_ready:
+                ready = wait_for_http(args.port, proc)
+                say(f"http://localhost:{args.port}/web/login {'answers' if ready else 'DID NOT ANSWER'}")
+                proc.send_signal(signal.SIGINT)
+                proc.wait()
+                return 0 if ready else 1
             proc.wait()
         except KeyboardInterrupt:
             proc.send_signal(signal.SIGINT)
             proc.wait()
     return 0
+
+
+def demo_check():
+    """The README's demo command as a new user runs it, on a free port: it must serve
+    its login page. Return (passed, failed)."""
+    port = free_port()
+    say(f"checking `make demo PORT={port}`")
+    res = run(["make", "-s", "-C", str(ROOT), "demo", f"PORT={port}", "DEMO_FLAGS=--exit-when-ready"], check=False)
+    say(f"make demo PORT={port}: {'ok' if res.returncode == 0 else 'FAILED'}")
+    return (1, 0) if res.returncode == 0 else (0, 1)
 
 
 def main():
@@ -403,6 +477,8 @@ def main():
     d = sub.add_parser("demo")
     d.add_argument("--port", type=int, default=8069)
     d.add_argument("--database", default="iso10002_demo")
+    d.add_argument("--keep", action="store_true", help="keep the database in .demo/ between runs")
+    d.add_argument("--exit-when-ready", action="store_true", help="stop once the login page answers (a check)")
     args = parser.parse_args()
     return {"test": cmd_test, "check": cmd_check, "demo": cmd_demo}[args.command](args)
 
