@@ -203,7 +203,14 @@ class Iso10002Complaint(models.Model):
     can_close = fields.Boolean(compute="_compute_can_move", groups="base.group_user")
     can_withdraw = fields.Boolean(compute="_compute_can_move", groups="base.group_user")
     can_out_of_scope = fields.Boolean(compute="_compute_can_move", groups="base.group_user")
-    channel_id = fields.Many2one("iso10002.complaint.channel", required=True, tracking=True)
+    channel_id = fields.Many2one(
+        "iso10002.complaint.channel",
+        required=True,
+        tracking=True,
+        # recorded by hand in the backend: most often on the phone (e-mail and the portal
+        # are recorded by their own intake)
+        default=lambda self: self.env["iso10002.complaint.channel"]._channel_for("phone", self.env.company),
+    )
     received_date = fields.Datetime(
         string="Received", required=True, default=fields.Datetime.now, index=True, tracking=True, copy=False
     )
@@ -446,6 +453,24 @@ class Iso10002Complaint(models.Model):
     def _compute_access_url(self):
         for complaint in self:
             complaint.access_url = f"/my/complaints/{complaint.id}"
+
+    # ----------------------------------------------------------------- views
+    @api.model
+    def _get_view(self, view_id=None, view_type="form", **options):
+        """A closed complaint reads as it is locked (_check_closed_lock): in the form, every
+        field the lock refuses is read-only once the complaint is closed."""
+        arch, view = super()._get_view(view_id, view_type, **options)
+        if view_type == "form":
+            for node in arch.xpath("//sheet//field[not(ancestor::field)]"):
+                name = node.get("name")
+                if name in CLOSED_WRITABLE or name.startswith(CLOSED_WRITABLE_PREFIXES):
+                    continue
+                readonly = (node.get("readonly") or "").strip()
+                field = self._fields.get(name)
+                if readonly in ("1", "True", "true") or (not readonly and (not field or field.readonly)):
+                    continue  # read-only anyway (the node's readonly, else the field's)
+                node.set("readonly", f"({readonly}) or step == 'closed'" if readonly else "step == 'closed'")
+        return arch, view
 
     # ----------------------------------------------------------- constraints
     @api.constrains("investigator_id", "person_complained_about_id")

@@ -1,7 +1,7 @@
 from num2words import num2words
 
 from odoo import api, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 
 
 class Iso10002ReportMixin(models.AbstractModel):
@@ -207,3 +207,15 @@ class ReportComplaintDecision(models.AbstractModel):
     _name = "report.iso10002_complaints.report_complaint_decision"
     _inherit = "report.iso10002_complaints.report_complaint_acknowledgement"
     _description = "Complaint Decision Letter"
+
+    @api.model
+    def _report_values(self, docs, data):
+        undecided = docs.filtered(lambda doc: not doc.decision_date)
+        if undecided:
+            raise UserError(
+                self.env._(
+                    "No decision letter for %s: no decision is recorded yet (Response tab, Decide Response).",
+                    ", ".join(undecided.mapped("name")),
+                )
+            )
+        return super()._report_values(docs, data)

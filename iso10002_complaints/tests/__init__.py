@@ -12,4 +12,5 @@ from . import (
     test_sla,
     test_tour,
     test_trust,
+    test_views,
 )

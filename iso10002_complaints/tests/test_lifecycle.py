@@ -68,8 +68,11 @@ class TestComplaintLifecycle(ComplaintsCase):
         self.assertEqual(complaint.step, "acknowledged")
 
     def test_channel_is_required(self):
+        """Recorded in the backend, a complaint came by phone unless said otherwise; a
+        client cannot empty the channel."""
+        self.assertEqual(self.env["iso10002.complaint"].create({"subject": "By phone"}).channel_id, self.channel_phone)
         with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
-            self.env["iso10002.complaint"].create({"subject": "No channel"})
+            self.env["iso10002.complaint"].create({"subject": "No channel", "channel_id": False})
             self.env.flush_all()
 
     # ---------------------------------------------------------- the full walk

@@ -316,8 +316,11 @@ class TestReports(SlaCase):
         self.assertIn(
             "Compliance per step", self._html("iso10002_complaints.report_process_audit", audit, user=self.auditor)
         )
-        for xmlid in ("report_complaint_dossier", "report_complaint_acknowledgement", "report_complaint_decision"):
+        for xmlid in ("report_complaint_dossier", "report_complaint_acknowledgement"):
             self._html(f"iso10002_complaints.{xmlid}", self.c2 | self.confidential, user=self.auditor)
+        self._html("iso10002_complaints.report_complaint_decision", self.c2, user=self.auditor)
+        with self.assertRaisesRegex(UserError, "no decision is recorded yet"):
+            self._html("iso10002_complaints.report_complaint_decision", self.c3, user=self.auditor)
         action = (self.c1 | self.c2).with_user(self.auditor).action_export_register()
         self.assertIn("/web/content/", action["url"])
         with self.assertRaises(AccessError):

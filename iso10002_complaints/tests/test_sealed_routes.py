@@ -235,7 +235,11 @@ class TestReportDownloads(HttpCase):
                 with self.subTest(login=login, report=report):
                     url = f"/report/html/iso10002_complaints.{report}/{self.complaint.id}"
                     response = self.url_open(url, allow_redirects=False)
-                    if allowed:
+                    if allowed and report == "report_complaint_decision":
+                        # readable, but nothing is decided yet: a clear refusal, not an empty letter
+                        self.assertEqual(response.status_code, 400)
+                        self.assertIn("no decision is recorded yet", response.text)
+                    elif allowed:
                         self.assertEqual(response.status_code, 200)
                         self.assertIn(self.complaint.name, response.text)
                     else:

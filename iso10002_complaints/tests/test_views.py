@@ -1,0 +1,74 @@
+from lxml import etree
+
+from odoo.tests import Form, tagged
+from odoo.tools.safe_eval import safe_eval
+
+from ..models.iso10002_complaint import ACTION_STEPS, CLOSED_WRITABLE, TRANSITIONS
+from .common import ComplaintsCase
+
+# header buttons and the step they move to (action_reopen: back from a final step)
+BUTTONS = {f"action_{name.removeprefix('can_')}": step for name, step in ACTION_STEPS.items()}
+BUTTONS["action_reopen"] = None
+
+
+@tagged("post_install", "-at_install")
+class TestFormPerStep(ComplaintsCase):
+    """What the officer's form shows at each step: the header offers only the moves the
+    state machine allows, and a closed complaint reads as locked, as the server holds it."""
+
+    def _visible_buttons(self, complaint):
+        view = complaint.with_user(self.officer_a).get_views([(False, "form")])["views"]["form"]
+        arch = etree.fromstring(view["arch"])
+        values = {name: complaint[name] for name in complaint._fields if name.startswith(("can_", "is_"))}
+        values.update(step=complaint.step, active=complaint.active)
+        visible = set()
+        for button in arch.xpath("//header/button[@name]"):
+            invisible = button.get("invisible")
+            if not invisible or not safe_eval(invisible, values):
+                visible.add(button.get("name"))
+        return visible
+
+    def test_header_buttons_follow_the_state_machine(self):
+        complaint = self._complaint(partner_id=self.person_about.id)
+        seen = set()
+        for step in ("received", "acknowledged", "assessment", "investigation", "response", "communicated", "closed"):
+            self._walk_to(complaint, step)
+            visible = self._visible_buttons(complaint)
+            allowed = {name for name, target in BUTTONS.items() if target in TRANSITIONS[step]}
+            if step == "closed":
+                allowed.add("action_reopen")
+            self.assertEqual(visible & set(BUTTONS), allowed, f"buttons at {step}")
+            seen |= visible
+        self.assertEqual(set(BUTTONS) - seen, set(), "every button shows at some step")
+
+    def test_a_closed_complaint_reads_as_locked(self):
+        complaint = self._complaint(partner_id=self.person_about.id)
+        form = Form(complaint.with_user(self.officer_a))
+        self.assertFalse(form._get_modifier("subject", "readonly"), "an open complaint is edited")
+        self._walk_to(complaint, "closed")
+        form = Form(complaint.with_user(self.officer_a))
+        editable = [
+            name
+            for name in form._view["fields"]
+            if name not in CLOSED_WRITABLE
+            and not name.startswith(("message_", "activity_", "rating_", "website_message"))
+            and not form._get_modifier(name, "readonly")
+            and not form._get_modifier(name, "invisible")
+        ]
+        self.assertEqual(editable, [], "what the closed lock refuses is read-only on screen")
+        with self.assertRaises(AssertionError):
+            form.subject = "Rewritten after closing"
+
+    def test_a_new_complaint_saves_without_choosing_a_channel(self):
+        form = Form(self.env["iso10002.complaint"].with_user(self.officer_a))
+        form.subject = "Rude driver"
+        form.partner_id = self.person_about
+        complaint = form.save()
+        self.assertEqual(complaint.channel_id.code, "phone")
+        self.assertEqual(complaint.step, "received")
+
+    def test_the_statusbar_does_not_offer_moves(self):
+        view = self.env["iso10002.complaint"].with_user(self.officer_a).get_views([(False, "form")])
+        arch = etree.fromstring(view["views"]["form"]["arch"])
+        [statusbar] = arch.xpath("//header/field[@name='stage_id']")
+        self.assertNotIn("clickable", statusbar.get("options") or "", "stages move through the header buttons")
