@@ -1,23 +1,66 @@
-"""What the benchmark scripts share: a database of their own with the addon, dropped after."""
+"""What the benchmark scripts share: a database of their own with the addon, dropped after;
+the ``--rounds`` option; variants alternated round after round; median, min and max."""
 
+import argparse
 import contextlib
+import ctypes
+import gc
 import os
+import re
+import resource
+import statistics
 import subprocess
 import sys
+import time
 
 ADDON = "iso10002_complaints"
+# the repository this file is in: the addons path of a benchmark is its own tree's
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def odoo_cmd(args, db):
-    """``python -m odoo`` with this repository and Odoo's own addons on the addons path."""
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    """``python -m odoo`` with this file's repository and Odoo's own addons on the addons path.
+
+    The repository is the one this file (and so the script that imports it) is in, not the
+    current folder: the scripts of another checkout test that checkout's addons.
+    """
     import odoo
 
-    paths = [root]
+    paths = [ROOT]
     extra = os.path.join(os.path.dirname(os.path.dirname(odoo.__file__)), "addons")
     if os.path.isdir(extra):
         paths.append(extra)
     return [sys.executable, "-m", "odoo", f"--addons-path={','.join(paths)}", "-d", db, *args]
+
+
+def db_args(argv=None):
+    """Odoo's database options on the command line (``--db_host=x`` or ``--db_host x``)."""
+    argv = sys.argv[1:] if argv is None else argv
+    found = []
+    for index, arg in enumerate(argv):
+        if arg.startswith("--db"):
+            found.append(arg)
+            if "=" not in arg and index + 1 < len(argv) and not argv[index + 1].startswith("--"):
+                found.append(argv[index + 1])
+    return found
+
+
+def parse_args(doc, add_arguments=None):
+    """The script's own options (``--rounds`` and what ``add_arguments`` adds); the
+    ``--db_*`` options are Odoo's, read by :func:`bench_database`."""
+    parser = argparse.ArgumentParser(
+        description=doc.split("\n", 1)[0], allow_abbrev=False, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="rounds, each running every compared variant once (default 5)"
+    )
+    if add_arguments:
+        add_arguments(parser)
+    args, _odoo_args = parser.parse_known_args()
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
+    args.parser = parser
+    return args
 
 
 @contextlib.contextmanager
@@ -27,21 +70,127 @@ def bench_database(name):
     The database options (``--db_host``, ``--db_port``, ``--db_user``, ``--db_password``)
     are taken from the command line, as Odoo takes them.
     """
-    db_args = [a for a in sys.argv[1:] if a.startswith("--db")]
+    options = db_args()
     db = f"iso10002_bench_{name}_{os.getpid()}"
-    print(f"creating database {db} with {ADDON} (no demo data)", flush=True)
+    print(f"creating database {db} with {ADDON} from {ROOT} (no demo data)", flush=True)
     subprocess.run(
         odoo_cmd(
-            [*db_args, "-i", ADDON, "--without-demo=all", "--stop-after-init", "--no-http", "--log-level=warn"], db
+            [*options, "-i", ADDON, "--without-demo=all", "--stop-after-init", "--no-http", "--log-level=warn"], db
         ),
         check=True,
     )
     import odoo
     from odoo.tools import config
 
-    config.parse_config([*odoo_cmd(db_args, db)[3:], "--log-level=warn"])
+    config.parse_config([*odoo_cmd(options, db)[3:], "--log-level=warn"])
     try:
         yield db
     finally:
         odoo.sql_db.close_all()
         odoo.service.db.exp_drop(db)
+
+
+# ------------------------------------------------------------------------- measuring
+@contextlib.contextmanager
+def step(title):
+    """Print a named step of a script, and how long it took (wall clock)."""
+    print(f"== {title}", flush=True)
+    t0 = time.perf_counter()
+    try:
+        yield
+    finally:
+        print(f"   ({title}: {time.perf_counter() - t0:.1f} s)", flush=True)
+
+
+def stats(samples, digits=3):
+    """Median, min and max of one figure over the rounds."""
+    return {
+        "median": round(statistics.median(samples), digits),
+        "min": round(min(samples), digits),
+        "max": round(max(samples), digits),
+        "rounds": len(samples),
+    }
+
+
+def alternate(rounds, variants, swap=False):
+    """Run the compared ``variants`` in turn, round after round: A, B, A, B, ...
+
+    ``variants`` is a list of callables; each runs its variant once and returns its
+    figures for that run, ``{name: value}``. With ``swap``, every other round starts with
+    the last variant (A, B, B, A, ...). Returns ``{name: [value of each round]}`` and
+    prints one line per round.
+    """
+    samples = {}
+    for index in range(rounds):
+        order = variants[::-1] if swap and index % 2 else variants
+        line = []
+        for variant in order:
+            for name, value in variant().items():
+                samples.setdefault(name, []).append(value)
+                line.append(f"{name} {value:g}")
+        print(f"round {index + 1}/{rounds}: {', '.join(line)}", flush=True)
+    return samples
+
+
+def summarize(samples, digits=3):
+    """:func:`stats` of each figure of :func:`alternate`."""
+    return {name: stats(values, digits) for name, values in samples.items()}
+
+
+class Memory:
+    """Peak resident memory of this process while a block runs, in MB.
+
+    On Linux the peak (VmHWM) is reset at the start of the block (``/proc/self/clear_refs``),
+    after the memory freed before it is given back to the system (``malloc_trim``), so every
+    run is measured; elsewhere only a run that raises the process's peak (``getrusage``
+    maxrss) shows growth.
+    """
+
+    def __init__(self):
+        self.peak_mb = self.growth_mb = None
+
+    @staticmethod
+    def _status(key):
+        with open("/proc/self/status") as status:
+            return int(re.search(rf"^{key}:\s+(\d+) kB", status.read(), re.M).group(1)) / 1024
+
+    def __enter__(self):
+        # memory freed by an earlier run back to the system first, so that it is not
+        # reused unseen: the growth is this run's
+        gc.collect()
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        try:
+            with open("/proc/self/clear_refs", "w") as refs:
+                refs.write("5")
+            self.resettable = True
+            self.start_mb = self._status("VmRSS")
+        except OSError:
+            self.resettable = False
+            self.start_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        return self
+
+    def __exit__(self, *exc):
+        if self.resettable:
+            self.peak_mb = self._status("VmHWM")
+        else:
+            self.peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        self.growth_mb = max(self.peak_mb - self.start_mb, 0.0)
+        return False
+
+
+@contextlib.contextmanager
+def autocommit_cursor(db):
+    """A plain psycopg2 cursor outside any transaction (VACUUM), on its own connection."""
+    import psycopg2
+
+    import odoo
+
+    _dbname, info = odoo.sql_db.connection_info_for(db)
+    connection = psycopg2.connect(**info)
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cr:
+            yield cr
+    finally:
+        connection.close()

@@ -27,15 +27,17 @@ Otherwise the script says which were lost or altered and exits with status 1.
 Complaints received by e-mail are planned (SLA deadlines) and acknowledged by a job their
 intake triggers (so that receipt never waits for, nor fails with, the outgoing mail):
 after each complaints round that job runs in a transaction of its own, timed apart
-(``acknowledge_s``), and every complaint must then be acknowledged. ``intake_with_acknowledgement_ratio`` puts both
-against the helpdesk's time, for the whole picture.
+(``acknowledge_s``), and every complaint must then be acknowledged.
+``intake_with_acknowledgement_ratio`` puts both against the helpdesk's time, for the whole
+picture.
 
-The database is dropped at the end. The last line is one JSON object with the figures.
+The timed figures (``intake_s``, ``helpdesk_s``, ``acknowledge_s``) are printed as
+``{"median", "min", "max", "rounds"}``. The database is dropped at the end. The last line
+is one JSON object with the figures.
 Budget: intake_ratio (median time of the complaints variant / of the helpdesk variant)
 <= 1.5.
 """
 
-import argparse
 import html
 import json
 import random
@@ -51,7 +53,7 @@ from email.policy import SMTP
 from email.utils import format_datetime
 
 import _bench
-from _bench import bench_database
+from _bench import alternate, bench_database, parse_args, stats, step
 
 ADDONS = "iso10002_complaints,iso10002_complaints_helpdesk"
 SEED = 10002
@@ -153,15 +155,15 @@ TEHRAN = timezone(timedelta(hours=3, minutes=30))
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0], allow_abbrev=False)
-    parser.add_argument("--messages", type=int, default=1000, help="messages per variant (default 1000)")
-    parser.add_argument("--rounds", type=int, default=5, help="rounds, alternating the variants (default 5)")
-    # the --db_* options are Odoo's, read by _bench
-    args, _odoo_args = parser.parse_known_args()
-    if args.rounds < 1 or args.messages < args.rounds or args.messages % args.rounds:
-        parser.error("--messages must be a positive multiple of --rounds")
+    def options(parser):
+        parser.add_argument("--messages", type=int, default=1000, help="messages per variant (default 1000)")
+
+    # --rounds is _bench's; the --db_* options are Odoo's, read by _bench
+    args = parse_args(__doc__, options)
+    if args.messages < args.rounds or args.messages % args.rounds:
+        args.parser.error("--messages must be a positive multiple of --rounds")
     if args.messages > SENDERS * MAX_PER_SENDER:
-        parser.error(f"--messages is at most {SENDERS * MAX_PER_SENDER} (loop detection of the mail gateway)")
+        args.parser.error(f"--messages is at most {SENDERS * MAX_PER_SENDER} (loop detection of the mail gateway)")
 
     specs = build_messages(random.Random(SEED), args.messages)
     _bench.ADDON = ADDONS  # the helpdesk bridge too
@@ -311,11 +313,39 @@ def render(spec, to, variant):
 # ------------------------------------------------------------------------ the benchmark
 def run(db, specs, rounds):
     import odoo
-    from odoo import SUPERUSER_ID, api
 
     registry = odoo.modules.registry.Registry(db)
+    with step("the two aliases"):
+        targets = make_targets(registry)
+    with step("the messages"):
+        raws = render_all(specs, targets)
+    with step("warm-up"):
+        warm_up(registry, specs, targets)
+    with step(f"{len(specs)} messages per variant, {rounds} rounds"):
+        figures = measure_intake(registry, raws, rounds)
+    with step("every message on its record"):
+        lost = verify(registry, specs, targets, figures)
+    print(
+        f"complaints: median {figures['intake_s']['median']} s per round ({figures['intake_per_s']}/s); "
+        f"helpdesk: median {figures['helpdesk_s']['median']} s ({figures['helpdesk_per_s']}/s); "
+        f"ratio {figures['intake_ratio']} (budget {BUDGET_INTAKE_RATIO}); "
+        f"{figures['complaints_created']} complaints, {figures['tickets_created']} tickets",
+        flush=True,
+    )
+    return figures, lost
+
+
+def env_of(cr):
+    from odoo import SUPERUSER_ID, api
+
+    return api.Environment(cr, SUPERUSER_ID, {})
+
+
+def make_targets(registry):
+    """The alias domain, the complaints team and the helpdesk team with their aliases;
+    per variant, (model, team id, alias address)."""
     with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
+        env = env_of(cr)
         # queue outgoing mail (the acknowledgements): no SMTP server in the figures
         env["ir.config_parameter"].set_param("mail.mail.force.send.limit", "0")
         domain = env["mail.alias.domain"].create({"name": ALIAS_DOMAIN})
@@ -327,9 +357,13 @@ def run(db, specs, rounds):
             "complaints": ("iso10002.complaint", team.id, team.alias_id.alias_full_name),
             "helpdesk": ("helpdesk.ticket", helpdesk.id, helpdesk.alias_id.alias_full_name),
         }
-        assert targets["complaints"][2] == f"complaints@{ALIAS_DOMAIN}", targets
-        assert targets["helpdesk"][2] == f"helpdesk@{ALIAS_DOMAIN}", targets
+    assert targets["complaints"][2] == f"complaints@{ALIAS_DOMAIN}", targets
+    assert targets["helpdesk"][2] == f"helpdesk@{ALIAS_DOMAIN}", targets
+    return targets
 
+
+def render_all(specs, targets):
+    """The RFC 822 bytes of every message, per variant."""
     raws = {
         variant: [render(spec, f"{variant.capitalize()} <{targets[variant][2]}>", variant) for spec in specs]
         for variant in VARIANTS
@@ -342,87 +376,90 @@ def run(db, specs, rounds):
         f"median {statistics.median(sizes)} bytes, largest {max(sizes)} bytes",
         flush=True,
     )
+    return raws
 
-    def feed(variant, messages, commit=True):
-        """Process ``messages`` in one transaction; the seconds it took, commit included."""
-        with registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            gateway = env["mail.thread"]
-            t0 = time.perf_counter()
-            for raw in messages:
-                gateway.message_process(None, raw)
-            if commit:
-                cr.commit()
-            else:
-                env.flush_all()
-                cr.precommit.run()
-            elapsed = time.perf_counter() - t0
-            if not commit:
-                cr.rollback()
-            return elapsed
 
-    # warm-up: templates, caches, the first partners' lookups; rolled back
+def feed(registry, messages, commit=True):
+    """Process ``messages`` in one transaction; the seconds it took, commit included."""
+    with registry.cursor() as cr:
+        gateway = env_of(cr)["mail.thread"]
+        t0 = time.perf_counter()
+        for raw in messages:
+            gateway.message_process(None, raw)
+        if commit:
+            cr.commit()
+        else:
+            gateway.env.flush_all()
+            cr.precommit.run()
+        elapsed = time.perf_counter() - t0
+        if not commit:
+            cr.rollback()
+        return elapsed
+
+
+def acknowledge(registry):
+    """Run the acknowledgement job that the complaints' intake triggered; its seconds."""
+    with registry.cursor() as cr:
+        env = env_of(cr)
+        t0 = time.perf_counter()
+        env["iso10002.complaint"]._cron_acknowledge(limit=10**6)
+        cr.commit()
+        return time.perf_counter() - t0
+
+
+def warm_up(registry, specs, targets):
+    """A few messages of each variant, rolled back: templates, caches, the first partners' lookups."""
     for variant in VARIANTS:
         warm = [render(spec, targets[variant][2], f"warmup.{variant}") for spec in specs[:WARMUP]]
-        print(f"warm-up {variant}: {len(warm)} messages in {feed(variant, warm, commit=False):.2f} s", flush=True)
+        print(f"warm-up {variant}: {len(warm)} messages in {feed(registry, warm, commit=False):.2f} s", flush=True)
 
-    def acknowledge():
-        """Run the acknowledgement job that the complaints' intake triggered; its seconds."""
-        with registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            t0 = time.perf_counter()
-            env["iso10002.complaint"]._cron_acknowledge(limit=10**6)
-            cr.commit()
-            return time.perf_counter() - t0
 
-    per_round = len(specs) // rounds
-    timings = {variant: [] for variant in VARIANTS}
-    ack_timings = []
-    for index in range(rounds):
-        chunk = slice(index * per_round, (index + 1) * per_round)
-        order = VARIANTS if index % 2 == 0 else VARIANTS[::-1]
-        line = []
-        for variant in order:
-            elapsed = feed(variant, raws[variant][chunk])
-            timings[variant].append(elapsed)
-            line.append(f"{variant} {elapsed:.2f} s ({per_round / elapsed:.1f}/s)")
+def measure_intake(registry, raws, rounds):
+    """The two variants alternated, the first of a round alternating (A, B, B, A, ...),
+    each round on the next slice of the messages; the acknowledgements after each
+    complaints round."""
+    per_round = len(raws["complaints"]) // rounds
+    done = dict.fromkeys(VARIANTS, 0)
+
+    def variant_runner(variant):
+        def run_variant():
+            index = done[variant]
+            done[variant] += 1
+            figures = {f"{variant}_s": feed(registry, raws[variant][index * per_round : (index + 1) * per_round])}
             if variant == "complaints":
-                ack_timings.append(acknowledge())
-                line.append(f"acknowledgements {ack_timings[-1]:.2f} s")
-        print(f"round {index + 1}/{rounds}, {per_round} messages each: {', '.join(line)}", flush=True)
+                figures["acknowledge_s"] = acknowledge(registry)
+            return figures
 
-    figures = {"messages": len(specs), "rounds": rounds, "messages_per_round": per_round}
-    for variant, key in (("complaints", "intake"), ("helpdesk", "helpdesk")):
-        runs = timings[variant]
+        return run_variant
+
+    samples = alternate(rounds, [variant_runner(variant) for variant in VARIANTS], swap=True)
+    complaints, helpdesk, acks = samples["complaints_s"], samples["helpdesk_s"], samples["acknowledge_s"]
+    figures = {"messages": len(raws["complaints"]), "rounds": rounds, "messages_per_round": per_round}
+    for key, runs in (("intake", complaints), ("helpdesk", helpdesk)):
         figures[f"{key}_per_s"] = round(per_round / statistics.median(runs), 1)
-        figures[f"{key}_s"] = {
-            "median": round(statistics.median(runs), 3),
-            "min": round(min(runs), 3),
-            "max": round(max(runs), 3),
-        }
+        figures[f"{key}_s"] = stats(runs)
     figures["intake_ratio"] = round(figures["intake_s"]["median"] / figures["helpdesk_s"]["median"], 2)
     figures["budget_intake_ratio"] = BUDGET_INTAKE_RATIO
-    figures["round_ratios"] = [
-        round(ours / theirs, 2) for ours, theirs in zip(timings["complaints"], timings["helpdesk"], strict=True)
-    ]
+    figures["round_ratios"] = [round(ours / theirs, 2) for ours, theirs in zip(complaints, helpdesk, strict=True)]
     figures["within_budget"] = figures["intake_ratio"] <= BUDGET_INTAKE_RATIO
     # the acknowledgements go out in a job triggered by the intake: timed apart, and with it
-    figures["acknowledge_s"] = {
-        "median": round(statistics.median(ack_timings), 3),
-        "min": round(min(ack_timings), 3),
-        "max": round(max(ack_timings), 3),
-    }
-    figures["acknowledge_per_s"] = round(per_round / statistics.median(ack_timings), 1)
+    figures["acknowledge_s"] = stats(acks)
+    figures["acknowledge_per_s"] = round(per_round / statistics.median(acks), 1)
     figures["intake_with_acknowledgement_ratio"] = round(
-        statistics.median([ours + ack for ours, ack in zip(timings["complaints"], ack_timings, strict=True)])
+        statistics.median([ours + ack for ours, ack in zip(complaints, acks, strict=True)])
         / figures["helpdesk_s"]["median"],
         2,
     )
+    return figures
 
+
+def verify(registry, specs, targets, figures):
+    """Every message gave one record holding its e-mail as sent, every complaint was
+    acknowledged; adds the counts to ``figures``, returns what was lost or altered."""
     lost = []
     by_token = {spec["token"]: spec for spec in specs}
     with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
+        env = env_of(cr)
         for variant, key in (("complaints", "complaints_created"), ("helpdesk", "tickets_created")):
             model, team_id, alias = targets[variant]
             records = env[model].with_context(active_test=False).search([("team_id", "=", team_id)])
@@ -468,14 +505,7 @@ def run(db, specs, rounds):
                     f"e.g. {', '.join(altered[:3])}"
                 )
         figures["partners"] = env["res.partner"].search_count([])
-    print(
-        f"complaints: median {figures['intake_s']['median']} s per round ({figures['intake_per_s']}/s); "
-        f"helpdesk: median {figures['helpdesk_s']['median']} s ({figures['helpdesk_per_s']}/s); "
-        f"ratio {figures['intake_ratio']} (budget {BUDGET_INTAKE_RATIO}); "
-        f"{figures['complaints_created']} complaints, {figures['tickets_created']} tickets",
-        flush=True,
-    )
-    return figures, lost
+    return lost
 
 
 if __name__ == "__main__":

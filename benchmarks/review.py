@@ -1,39 +1,104 @@
 #!/usr/bin/env python3
-"""Management review figures at 100,000 complaints (a script that prints figures, not a test).
+"""Management review, register and dossier figures (a script that prints figures, not a test).
 
-    python3 benchmarks/review.py [--db_host ... --db_port ... --db_user ... --db_password ...]
+    python3 benchmarks/review.py [--rounds 5] [--db_host ... --db_port ... --db_user ... --db_password ...]
 
 Creates its own database (the addon without demo data), generates 100,000 complaints
-over a year with plain SQL (categories, channels, teams, root causes, SLA outcomes), then
-renders the management review of the whole year to HTML, as the report engine does,
-and the XLSX register of one month. The database is dropped at the end. The last line
-is one JSON object. Budget (issue #4): review_html_s <= 5.
+over a year with plain SQL (categories, channels, teams, root causes, SLA outcomes), and
+measures, over ``--rounds`` rounds:
+
+- review_html_s: the management review of the whole year rendered to HTML, as the report
+  engine does (``_render_qweb_html`` of ``report_management_review`` with the wizard's
+  ``_report_data()``), after one untimed render; review_received: its complaints;
+- register_month_s: the XLSX register of one month (register_month_rows complaints);
+- register_100k_s: the XLSX register of the 100,000 complaints, written by the addon's
+  helper (``report.iso10002_complaints.register_xlsx``, ``_generate``), alternated with
+  register_floor_s: the same rows and columns read with one SQL query (a server-side
+  cursor) and dumped with plain xlsxwriter in ``constant_memory`` mode (the register
+  sheet only: no KPI sheet). For both, *_rss_peak_mb is the process's peak resident memory
+  during the run and *_rss_growth_mb that peak above the memory at its start (Linux: the
+  peak is reset before every run);
+- dossier_s: the dossier PDF of one complaint with 300 messages (notes, e-mails, tracked
+  changes), rendered by wkhtmltopdf with the report's styles (the script serves them on a
+  local port while it runs), after one untimed render; dossier_pages: its pages.
+
+Each timed figure is printed as ``{"median", "min", "max", "rounds"}``. The database is
+dropped at the end. The last line is one JSON object. Budget (issue #4): review_html_s <= 5.
 """
 
+import io
 import json
+import re
+import socket
 import time
+import zipfile
 from datetime import date, datetime
 
-from _bench import bench_database
+from _bench import Memory, alternate, bench_database, parse_args, stats, step, summarize
 
 TOTAL = 100_000
+DOSSIER_MESSAGES = 300
+BUDGETS = {"review_html_s": 5}
+REVIEW_REPORT = "iso10002_complaints.report_management_review"
+DOSSIER_REPORT = "iso10002_complaints.action_report_complaint_dossier"
+REGISTER = "report.iso10002_complaints.register_xlsx"
 
 
 def main():
+    args = parse_args(__doc__)
     with bench_database("review") as db:
-        figures = run(db)
-    print(json.dumps(figures))
+        figures = run(db, args.rounds)
+    print(json.dumps(figures), flush=True)
 
 
-def run(db):
+def run(db, rounds):
     import odoo
-    from odoo import SUPERUSER_ID, api
-    from odoo.tools import SQL
 
     registry = odoo.modules.registry.Registry(db)
-    figures = {}
+    figures = {"rounds": rounds}
+    with step(f"generate {TOTAL:,} complaints"):
+        generate(registry)
+    with step(f"management review, {rounds} rounds"):
+        figures.update(measure_review(registry, rounds))
+    with step(f"register of one month, {rounds} rounds"):
+        figures.update(measure_register_month(registry, rounds))
+    with step(f"register of {TOTAL:,} complaints and its xlsxwriter floor, {rounds} rounds"):
+        figures.update(measure_register_100k(registry, rounds))
+    with step(f"dossier of a complaint with {DOSSIER_MESSAGES} messages, {rounds} rounds"):
+        figures.update(measure_dossier(registry, rounds))
+    figures["budgets"] = BUDGETS
+    figures["within_budget"] = all(figures[key]["median"] <= budget for key, budget in BUDGETS.items())
+    return figures
+
+
+def env_of(cr, context=None):
+    from odoo import SUPERUSER_ID, api
+
+    return api.Environment(cr, SUPERUSER_ID, {"lang": "en_US", **(context or {})})
+
+
+def xlsx_dimension(data):
+    """(rows, columns) of the first sheet of an XLSX file, header row included."""
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        with book.open("xl/worksheets/sheet1.xml") as sheet:
+            head = sheet.read(4096).decode()
+    match = re.search(r'<dimension ref="[A-Z]+1:([A-Z]+)(\d+)"', head)
+    if not match:
+        return None, None
+    letters, rows = match.groups()
+    columns = 0
+    for letter in letters:
+        columns = columns * 26 + ord(letter) - 64
+    return int(rows), columns
+
+
+# ----------------------------------------------------------------------------- the data
+def generate(registry):
+    """Teams, categories, root causes, 2,000 complainants, and TOTAL complaints with SQL."""
+    from odoo.tools import SQL
+
     with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
+        env = env_of(cr)
         teams = env["iso10002.complaint.team"].create([{"name": f"Team {i}"} for i in range(4)])
         categories = env["iso10002.complaint.category"].create([{"name": f"Category {i}"} for i in range(12)])
         causes = env["iso10002.root.cause"].create([{"name": f"Cause {i}"} for i in range(8)])
@@ -53,7 +118,6 @@ def run(db):
         stages = {s.step: s.id for s in env["iso10002.complaint.stage"].search([])}
         env.flush_all()
         print(f"generating {TOTAL} complaints with SQL", flush=True)
-        t0 = time.time()
         cr.execute(
             SQL(
                 """
@@ -94,37 +158,404 @@ def run(db):
             )
         )
         cr.execute("ANALYZE iso10002_complaint")
-        print(f"  generated in {time.time() - t0:.1f} s", flush=True)
         cr.commit()
 
+
+# ------------------------------------------------------------------- management review
+def measure_review(registry, rounds):
+    """The management review of 2025 to HTML, as the report engine renders it."""
     with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {"lang": "en_US"})
+        env = env_of(cr)
         wizard = env["iso10002.management.review.wizard"].create(
             {"date_from": date(2025, 1, 1), "date_to": date(2025, 12, 31)}
         )
-        report = env["ir.actions.report"]
-        report._render_qweb_html("iso10002_complaints.report_management_review_wizard", wizard.ids)  # warm-up
-        runs = []
-        for _i in range(3):
-            env.invalidate_all()
-            t0 = time.time()
-            html, _type = report._render_qweb_html("iso10002_complaints.report_management_review_wizard", wizard.ids)
-            runs.append(time.time() - t0)
-        figures["review_html_s"] = round(min(runs), 2)
-        figures["review_received"] = wizard._review_values()["received"]
-        print(
-            f"management review of {figures['review_received']} complaints: "
-            f"HTML in {figures['review_html_s']} s ({len(html)} bytes)",
-            flush=True,
+        data = wizard._report_data()
+        received = wizard._review_values()["received"]
+        cr.commit()
+    sizes = []
+
+    def render():
+        with registry.cursor() as cr:
+            report = env_of(cr)["ir.actions.report"]
+            t0 = time.perf_counter()
+            html, _type = report._render_qweb_html(REVIEW_REPORT, [], data=data)
+            elapsed = time.perf_counter() - t0
+            sizes.append(len(html))
+        return {"review_html_s": elapsed}
+
+    render()  # warm-up
+    figures = summarize(alternate(rounds, [render]), digits=2)
+    figures["review_received"] = received
+    print(f"management review of {received} complaints: {sizes[-1]} bytes of HTML", flush=True)
+    return figures
+
+
+# ---------------------------------------------------------------------------- registers
+def measure_register_month(registry, rounds):
+    """The register of March 2025 through the addon's helper."""
+    found = {}
+
+    def register():
+        with registry.cursor() as cr:
+            env = env_of(cr)
+            month = env["iso10002.complaint"].search(
+                [("received_date", ">=", datetime(2025, 3, 1)), ("received_date", "<", datetime(2025, 4, 1))]
+            )
+            t0 = time.perf_counter()
+            data = env[REGISTER]._generate(month)
+            elapsed = time.perf_counter() - t0
+            found.update(rows=len(month), size=len(data))
+        return {"register_month_s": elapsed}
+
+    figures = summarize(alternate(rounds, [register]), digits=2)
+    figures["register_month_rows"] = found["rows"]
+    print(f"register of {found['rows']} complaints: {found['size']} bytes", flush=True)
+    return figures
+
+
+def floor_query(env):
+    """One SQL query for the register's columns, in the helper's order; the selections' labels."""
+    from odoo.tools import SQL
+
+    lang = env.lang or "en_US"
+    tz = env.context.get("tz") or env.user.tz or "UTC"
+
+    def name(alias):  # a translated name
+        return SQL(f"COALESCE({alias}.name->>%s, {alias}.name->>'en_US')", lang)
+
+    def local(column):  # as fields.Datetime.context_timestamp, without the time zone
+        return SQL(f"(c.{column} AT TIME ZONE 'UTC') AT TIME ZONE %s", tz)
+
+    query = SQL(
+        """
+        SELECT c.name, %(received)s, %(channel)s, p.complete_name, c.email_from, c.subject, cat.complete_name,
+               products.names, c.severity, c.priority, %(team)s, owner.name, %(stage)s, c.step, c.is_confidential,
+               %(acknowledged)s, %(ack_deadline)s, c.ack_hours, c.ack_in_time, %(assessed)s, investigator.name,
+               %(cause)s, c.remedy, c.compensation_amount, cur.name, %(decided)s, %(communicated)s,
+               %(resolution_deadline)s, c.resolution_hours, c.resolved_in_time, c.sla_state, c.escalation_level,
+               c.complainant_response, %(closed)s, c.closure_reason, c.rating_last_value, c.reopen_count,
+               c.sla_policy_id, c.acknowledged_date IS NOT NULL, c.communication_date IS NOT NULL
+          FROM iso10002_complaint c
+          JOIN iso10002_complaint_channel ch ON ch.id = c.channel_id
+          JOIN res_currency cur ON cur.id = c.currency_id
+     LEFT JOIN res_partner p ON p.id = c.partner_id
+     LEFT JOIN iso10002_complaint_category cat ON cat.id = c.category_id
+     LEFT JOIN iso10002_complaint_team team ON team.id = c.team_id
+     LEFT JOIN res_users ou ON ou.id = c.user_id
+     LEFT JOIN res_partner owner ON owner.id = ou.partner_id
+     LEFT JOIN iso10002_complaint_stage stage ON stage.id = c.stage_id
+     LEFT JOIN res_users iu ON iu.id = c.investigator_id
+     LEFT JOIN res_partner investigator ON investigator.id = iu.partner_id
+     LEFT JOIN iso10002_root_cause cause ON cause.id = c.root_cause_id
+     LEFT JOIN LATERAL (
+               SELECT string_agg(CASE WHEN pp.default_code IS NOT NULL
+                                      THEN '[' || pp.default_code || '] ' ELSE '' END
+                                 || COALESCE(pt.name->>%(lang)s, pt.name->>'en_US'), ', '
+                                 ORDER BY pp.default_code, pt.name->>'en_US', pp.id) AS names
+                 FROM iso10002_complaint_product_product_rel rel
+                 JOIN product_product pp ON pp.id = rel.product_product_id
+                 JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                WHERE rel.iso10002_complaint_id = c.id) products ON true
+         WHERE c.name LIKE %(pattern)s
+      ORDER BY c.received_date, c.id
+        """,
+        received=local("received_date"),
+        channel=name("ch"),
+        team=name("team"),
+        stage=name("stage"),
+        acknowledged=local("acknowledged_date"),
+        ack_deadline=local("ack_deadline"),
+        assessed=local("assessment_date"),
+        cause=name("cause"),
+        decided=local("decision_date"),
+        communicated=local("communication_date"),
+        resolution_deadline=local("resolution_deadline"),
+        closed=local("closed_date"),
+        lang=lang,
+        pattern="BENCH/%",
+    )
+    Complaint = env["iso10002.complaint"]
+    labels = {
+        fname: dict(Complaint._fields[fname]._description_selection(env))
+        for fname in ("severity", "priority", "step", "remedy", "sla_state", "complainant_response", "closure_reason")
+    }
+    return query, labels
+
+
+def write_floor(env):
+    """The register's rows and columns: one SQL query, streamed into plain xlsxwriter."""
+    import tempfile
+
+    import xlsxwriter
+
+    query, labels = floor_query(env)
+    headers = [(header, width, fmt) for header, width, fmt, _getter in env[REGISTER]._columns()]
+    yes, no = env._("Yes"), env._("No")
+    severity, priority, steps, remedy, sla, answer, reason = (
+        labels[key]
+        for key in ("severity", "priority", "step", "remedy", "sla_state", "complainant_response", "closure_reason")
+    )
+
+    def cells(r):
+        """A row of the query as the register's 37 cells."""
+        policy, acknowledged, communicated = r[37], r[38], r[39]
+        return (
+            r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], severity.get(r[8]), priority.get(r[9]), r[10],
+            r[11], r[12], steps.get(r[13]), yes if r[14] else None, r[15], r[16],
+            float(r[17]) / 24.0 if r[17] else None,
+            (yes if r[18] else no) if acknowledged and policy else None,
+            r[19], r[20], r[21], remedy.get(r[22]), float(r[23]) if r[23] else None, r[24] if r[23] else None,
+            r[25], r[26], r[27],
+            float(r[28]) / 24.0 if r[28] else None,
+            (yes if r[29] else no) if communicated and policy else None,
+            sla.get(r[30]), r[31] or None, answer.get(r[32]), r[33], reason.get(r[34]), r[35] or None, r[36] or None,
+        )  # fmt: skip
+
+    output = io.BytesIO()
+    book = xlsxwriter.Workbook(
+        output,
+        {
+            "constant_memory": True,
+            "tmpdir": tempfile.gettempdir(),
+            "remove_timezone": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    formats = {
+        "header": book.add_format(
+            {
+                "bold": True,
+                "bg_color": "#1B5E6E",
+                "font_color": "white",
+                "text_wrap": True,
+                "valign": "top",
+                "border": 1,
+            }
+        ),
+        "text": book.add_format({"valign": "top"}),
+        "datetime": book.add_format({"num_format": "yyyy-mm-dd hh:mm", "valign": "top"}),
+        "duration": book.add_format({"num_format": "[h]:mm", "valign": "top"}),
+        "money": book.add_format({"num_format": "#,##0.00", "valign": "top"}),
+        "integer": book.add_format({"num_format": "0", "valign": "top"}),
+        "number": book.add_format({"num_format": "0.0", "valign": "top"}),
+    }
+    sheet = book.add_worksheet("Register")
+    for col, (header, width, _fmt) in enumerate(headers):
+        sheet.write(0, col, header, formats["header"])
+        sheet.set_column(col, col, width)
+    sheet.set_row(0, 32)
+    sheet.freeze_panes(1, 1)
+    column_formats = [formats[fmt] for _header, _width, fmt in headers]
+    datetimes = {col for col, (_header, _width, fmt) in enumerate(headers) if fmt == "datetime"}
+    row = 0
+    with env.cr._cnx.cursor(name="iso10002_register_floor") as stream:
+        stream.itersize = 2000
+        stream.execute(query.code, query.params)
+        for record in stream:
+            row += 1
+            for col, value in enumerate(cells(record)):
+                if value is None or value == "":
+                    continue
+                if col in datetimes:
+                    sheet.write_datetime(row, col, value, column_formats[col])
+                else:
+                    sheet.write(row, col, value, column_formats[col])
+    sheet.autofilter(0, 0, max(row, 1), len(headers) - 1)
+    book.close()
+    return output.getvalue()
+
+
+def measure_register_100k(registry, rounds):
+    """The addon's register of the TOTAL complaints, alternated with its xlsxwriter floor."""
+    found = {}
+
+    def helper():
+        with registry.cursor() as cr:
+            env = env_of(cr)
+            complaints = env["iso10002.complaint"].search([("name", "=like", "BENCH/%")])
+            with Memory() as memory:
+                t0 = time.perf_counter()
+                data = env[REGISTER]._generate(complaints)
+                elapsed = time.perf_counter() - t0
+            found["helper"] = (len(complaints), len(data), xlsx_dimension(data))
+        del complaints, env, data
+        return {
+            "register_100k_s": elapsed,
+            "register_100k_rss_peak_mb": memory.peak_mb,
+            "register_100k_rss_growth_mb": memory.growth_mb,
+        }
+
+    def floor():
+        with registry.cursor() as cr:
+            env = env_of(cr)
+            with Memory() as memory:
+                t0 = time.perf_counter()
+                data = write_floor(env)
+                elapsed = time.perf_counter() - t0
+            found["floor"] = (len(data), xlsx_dimension(data))
+        del data
+        return {
+            "register_floor_s": elapsed,
+            "register_floor_rss_peak_mb": memory.peak_mb,
+            "register_floor_rss_growth_mb": memory.growth_mb,
+        }
+
+    samples = alternate(rounds, [helper, floor])
+    figures = {
+        name: stats(values, 1 if name.endswith("_mb") else 2)
+        for name, values in samples.items()
+    }  # fmt: skip
+    figures["register_100k_floor_ratio"] = round(
+        figures["register_100k_s"]["median"] / figures["register_floor_s"]["median"], 1
+    )
+    complaints, helper_bytes, helper_dim = found["helper"]
+    floor_bytes, floor_dim = found["floor"]
+    figures["register_100k_rows"] = complaints
+    print(
+        f"register of {complaints} complaints: {helper_bytes} bytes, sheet of {helper_dim} (rows, columns); "
+        f"floor: {floor_bytes} bytes, sheet of {floor_dim}",
+        flush=True,
+    )
+    if helper_dim != floor_dim or complaints != TOTAL:
+        print(f"WARNING: the register and its floor differ: {helper_dim} / {floor_dim}", flush=True)
+    return figures
+
+
+# ----------------------------------------------------------------------------- dossier
+def make_dossier_complaint(registry):
+    """One complaint with DOSSIER_MESSAGES messages in its dossier: internal notes,
+    e-mails from the complainant and tracked changes (two of them steps), in turn."""
+    with registry.cursor() as cr:
+        env = env_of(cr)
+        officers = env["res.users"].create(
+            [
+                {
+                    "name": f"Dossier officer {i}",
+                    "login": f"dossier_officer_{i}",
+                    "email": f"dossier.officer{i}@example.com",
+                    "groups_id": [(4, env.ref("iso10002_complaints.group_complaint_officer").id)],
+                }
+                for i in range(3)
+            ]
         )
-        month = env["iso10002.complaint"].search(
-            [("received_date", ">=", datetime(2025, 3, 1)), ("received_date", "<", datetime(2025, 4, 1))]
+        partner = env["res.partner"].create({"name": "Dossier complainant", "email": "dossier@example.com"})
+        category = env["iso10002.complaint.category"].search([], limit=1)
+        complaint = env["iso10002.complaint"]._import_complaints(
+            [
+                {
+                    "subject": "Parcel never delivered, refund refused",
+                    "partner_id": partner.id,
+                    "channel_id": env.ref("iso10002_complaints.channel_phone").id,
+                    "team_id": env["iso10002.complaint.team"].search([], limit=1).id,
+                    "user_id": officers[0].id,
+                    "description": "<p>The parcel of order 4578 never arrived; the shop refuses a refund.</p>",
+                }
+            ]
         )
-        t0 = time.time()
-        data = month._register_xlsx()
-        figures["register_month_rows"] = len(month)
-        figures["register_month_s"] = round(time.time() - t0, 2)
-        print(f"register of {len(month)} complaints: {len(data)} bytes in {figures['register_month_s']} s", flush=True)
+        Message = env["mail.message"]
+        domain = [
+            ("model", "=", complaint._name),
+            ("res_id", "=", complaint.id),
+            ("message_type", "!=", "user_notification"),
+        ]
+
+        def settle():
+            env.flush_all()
+            cr.precommit.run()  # one tracking message per change
+
+        settle()
+        levels = ["low", "medium", "high", "critical"]
+        steps = [
+            lambda: complaint.write({"acknowledgement_channel": "phone"}) and complaint.action_acknowledge(),
+            lambda: complaint.write({"severity": "high", "category_id": category.id}) and complaint.action_assess(),
+        ]
+        index = 0
+        while Message.search_count(domain) < DOSSIER_MESSAGES:
+            kind = index % 3
+            if kind == 0:
+                complaint.message_post(
+                    body=f"<p>Internal note {index}: called the carrier, the parcel left the depot on day "
+                    f"{index % 28 + 1} and was scanned twice since.</p>",
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_note",
+                    author_id=officers[index % 3].partner_id.id,
+                )
+            elif kind == 1:
+                complaint.message_post(
+                    body=f"<p>Message {index} from the complainant.</p><p>"
+                    + "I am still waiting for an answer about my order and my refund. " * (1 + index % 6)
+                    + "</p>",
+                    message_type="email",
+                    subtype_xmlid="mail.mt_comment",
+                    author_id=partner.id,
+                    email_from=partner.email,
+                    subject=f"Re: {complaint.name} ({index})",
+                )
+            elif steps and index > 60:
+                steps.pop(0)()
+            else:
+                complaint.write(
+                    {
+                        "impact": levels[index % 4],
+                        "urgency": levels[(index + 1) % 4],
+                        "complexity": levels[index // 3 % 4],
+                    }
+                )
+            settle()
+            index += 1
+        kinds = dict(Message._read_group(domain, ["message_type"], ["__count"]))
+        cr.commit()
+        print(f"dossier complaint {complaint.name}: {Message.search_count(domain)} messages {kinds}", flush=True)
+        return complaint.id
+
+
+def serve_report_assets(registry):
+    """Serve this database over HTTP on a free local port, so that wkhtmltopdf gets the
+    report's styles (``report.url``); the server, to shut down."""
+    import odoo
+    from odoo.tools import config
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config["http_interface"], config["http_port"] = "127.0.0.1", port
+    server = odoo.service.server.ThreadedServer(odoo.http.root)
+    server.http_spawn()
+    with registry.cursor() as cr:
+        env_of(cr)["ir.config_parameter"].set_param("report.url", f"http://127.0.0.1:{port}")
+    return server
+
+
+def measure_dossier(registry, rounds):
+    """The dossier PDF of a complaint with DOSSIER_MESSAGES messages, with its styles."""
+    from odoo.tools.pdf import PdfFileReader
+
+    complaint_id = make_dossier_complaint(registry)
+    server = serve_report_assets(registry)
+    pages = []
+
+    def render():
+        with registry.cursor() as cr:
+            report = env_of(cr)["ir.actions.report"].with_context(force_report_rendering=True)
+            t0 = time.perf_counter()
+            pdf, _type = report._render_qweb_pdf(DOSSIER_REPORT, [complaint_id])
+            elapsed = time.perf_counter() - t0
+            pages.append(len(PdfFileReader(io.BytesIO(pdf)).pages))
+        return {"dossier_s": elapsed}
+
+    try:
+        render()  # warm-up: the report's assets are built on their first request
+        figures = summarize(alternate(rounds, [render]), digits=2)
+    finally:
+        server.httpd.shutdown()
+        server.httpd.server_close()
+    if len(set(pages)) > 1:
+        print(f"WARNING: the dossier's pages differ between renders: {pages}", flush=True)
+    figures["dossier_pages"] = pages[-1]
+    figures["dossier_messages"] = DOSSIER_MESSAGES
+    print(f"dossier: {pages[-1]} pages", flush=True)
     return figures
 
 

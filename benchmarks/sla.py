@@ -1,21 +1,27 @@
 #!/usr/bin/env python3
 """SLA engine figures at 100,000 complaints (a script that prints figures, not a test).
 
-    python3 benchmarks/sla.py [--db_host ... --db_port ... --db_user ... --db_password ...]
+    python3 benchmarks/sla.py [--rounds 5] [--db_host ... --db_port ... --db_user ... --db_password ...]
 
 It creates its own database (the addon without demo data), generates 100,000 open
-complaints with plain SQL, 10,000 of them due, and measures:
+complaints with plain SQL, 10,000 of them due, and measures, over ``--rounds`` rounds:
 
-- sweep_s: one SLA sweep (``_cron_sla_sweep``) over the 10,000 due complaints;
-- transitions: the state changes that sweep applied;
-- create_ratio: creating 1,000 complaints through the ORM with SLA on / with SLA off;
-- search_breached_ms: the list view's search of breached complaints (first page + count);
-- sql_floor_s: the same state change as one plain SQL UPDATE, for comparison;
+- sweep_s: one SLA sweep (``_cron_sla_sweep``) over the 10,000 due complaints, alternated
+  with sql_floor_s: the same state change as one plain SQL UPDATE (the floor of the sweep).
+  Each run is rolled back and the table vacuumed before the next, so that every round
+  starts from the same 10,000 due complaints;
+- transitions, notification_mails, due_after_sweep: what one sweep, committed after the
+  rounds, applied and left (the same in every round, or the script says so);
+- search_breached_ms: the list view's search of breached complaints (first page + count),
+  the best of 5 searches in each round;
 - concurrent_double_escalations: two workers sweeping at once on separate cursors
-  (row locks, SKIP LOCKED): complaints escalated twice (must be 0).
+  (row locks, SKIP LOCKED): complaints escalated twice (must be 0), once;
+- create_off_s, create_on_s, create_ratio: creating 1,000 complaints through the ORM with
+  SLA off, then on, alternated (after one untimed pair); the ratio is on / off in each round.
 
-The database is dropped at the end. The last line is one JSON object with the figures.
-Budgets (issue #3): sweep_s <= 20, create_ratio <= 1.3, search_breached_ms <= 50.
+Each timed figure is printed as ``{"median", "min", "max", "rounds"}``. The database is
+dropped at the end. The last line is one JSON object with the figures.
+Budgets (issue #3): sweep_s <= 20, create_ratio <= 1.3, search_breached_ms <= 50 (medians).
 """
 
 import json
@@ -23,33 +29,60 @@ import threading
 import time
 from datetime import datetime, timedelta
 
-from _bench import bench_database
+from _bench import alternate, autocommit_cursor, bench_database, parse_args, step, summarize
 
 TOTAL = 100_000
 DUE = 10_000
 CREATE = 1_000
+SEARCHES_PER_ROUND = 5
+BUDGETS = {"sweep_s": 20, "create_ratio": 1.3, "search_breached_ms": 50}
 
 
 def main():
+    args = parse_args(__doc__)
     with bench_database("sla") as db:
-        figures = run(db)
-    print(json.dumps(figures))
+        figures = run(db, args.rounds)
+    print(json.dumps(figures), flush=True)
 
 
-def run(db):
+def run(db, rounds):
     import odoo
-    from odoo import SUPERUSER_ID, api
-    from odoo.tools import SQL
 
     registry = odoo.modules.registry.Registry(db)
     # the data is laid out around the real clock: the sweep acts at fields.Datetime.now()
     now = datetime.utcnow().replace(microsecond=0)
-    figures = {}
+    figures = {"rounds": rounds}
+    with step("generate 100,000 complaints"):
+        generate(registry, now)
+    with step(f"sweep and its SQL floor, {rounds} rounds"):
+        figures.update(measure_sweep(registry, db, now, rounds))
+    with step("one sweep, committed"):
+        figures.update(commit_sweep(registry))
+    with step(f"search of breached complaints, {rounds} rounds"):
+        figures.update(measure_search(registry, rounds))
+    with step("two workers at once"):
+        figures.update(check_two_workers(registry, now))
+    with step(f"create {CREATE} complaints with SLA off / on, {rounds} rounds"):
+        figures.update(measure_create(registry, rounds))
+    figures["budgets"] = BUDGETS
+    figures["within_budget"] = all(figures[key]["median"] <= budget for key, budget in BUDGETS.items())
+    return figures
+
+
+def env_of(cr, context=None):
+    from odoo import SUPERUSER_ID, api
+
+    return api.Environment(cr, SUPERUSER_ID, context or {})
+
+
+# ----------------------------------------------------------------------------- the data
+def generate(registry, now):
+    """20 officers, a team, a complainant, and TOTAL complaints copied from one with SQL."""
+    from odoo.tools import SQL
 
     with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": False})
-        company = env.company
-        company.resource_calendar_id.tz = "UTC"
+        env = env_of(cr, {"tracking_disable": False})
+        env.company.resource_calendar_id.tz = "UTC"
         users = env["res.users"].create(
             [
                 {
@@ -78,7 +111,6 @@ def run(db):
         )
         env.flush_all()
         print(f"generating {TOTAL} complaints with SQL ({DUE} due)", flush=True)
-        t0 = time.time()
         # 90,000 not due (next check in the future), 10,000 due: half reach at-risk, half breach
         cr.execute(
             SQL(
@@ -114,65 +146,119 @@ def run(db):
             )
         )
         cr.execute("ANALYZE iso10002_complaint")
-        print(f"  generated in {time.time() - t0:.1f} s", flush=True)
 
-    # --- the sweep --------------------------------------------------------------------
+
+def vacuum(db):
+    """Dead rows of a rolled-back round out of the tables the sweep reads and writes."""
+    with autocommit_cursor(db) as cr:
+        for table in ("iso10002_complaint", "iso10002_sla_event", "mail_mail", "mail_message"):
+            cr.execute(f"VACUUM ANALYZE {table}")
+
+
+def count_due(cr):
+    cr.execute("SELECT count(*) FROM iso10002_complaint WHERE sla_next_check <= now() at time zone 'UTC'")
+    return cr.fetchone()[0]
+
+
+# --------------------------------------------------------------------------- the sweep
+def measure_sweep(registry, db, now, rounds):
+    """The sweep of the DUE complaints, alternated with the same change as one UPDATE;
+    every run rolled back, the tables vacuumed before each."""
+    done = []
+
+    def sweep():
+        vacuum(db)
+        with registry.cursor() as cr:
+            env = env_of(cr)
+            due = count_due(cr)
+            t0 = time.perf_counter()
+            count = env["iso10002.complaint"]._cron_sla_sweep()
+            env.flush_all()
+            cr.precommit.run()
+            elapsed = time.perf_counter() - t0
+            cr.execute("SELECT count(*) FROM iso10002_sla_event WHERE kind = 'state'")
+            done.append((due, count, cr.fetchone()[0]))
+            cr.rollback()
+        return {"sweep_s": elapsed}
+
+    def floor():
+        vacuum(db)
+        with registry.cursor() as cr:
+            t0 = time.perf_counter()
+            cr.execute(
+                "UPDATE iso10002_complaint SET sla_state = 'breached', escalation_level = 1, sla_next_check = NULL "
+                "WHERE sla_next_check <= %s",
+                [now],
+            )
+            elapsed = time.perf_counter() - t0
+            rows = cr.rowcount
+            cr.rollback()
+        if rows != DUE:
+            print(f"WARNING: the SQL floor changed {rows} rows, not {DUE}", flush=True)
+        return {"sql_floor_s": elapsed}
+
+    samples = alternate(rounds, [sweep, floor])
+    figures = summarize(samples)
+    figures["sweep_floor_ratio"] = round(figures["sweep_s"]["median"] / figures["sql_floor_s"]["median"], 1)
+    if len(set(done)) > 1:
+        print(f"WARNING: the rounds' sweeps differ (due, swept, transitions): {done}", flush=True)
+    due, swept, transitions = done[0]
+    print(f"each sweep: {swept} of {due} due complaints, {transitions} transitions", flush=True)
+    return figures
+
+
+def commit_sweep(registry):
+    """One sweep, untimed and committed: the breached complaints the search looks for."""
     with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        Complaint = env["iso10002.complaint"]
-        cr.execute("SELECT count(*) FROM iso10002_complaint WHERE sla_next_check <= now() at time zone 'UTC'")
-        due = cr.fetchone()[0]
-        t0 = time.time()
-        done = Complaint._cron_sla_sweep()
+        env = env_of(cr)
+        done = env["iso10002.complaint"]._cron_sla_sweep()
         env.flush_all()
-        env.cr.precommit.run()
-        figures["sweep_s"] = round(time.time() - t0, 2)
+        cr.precommit.run()
         cr.execute("SELECT count(*) FROM iso10002_sla_event WHERE kind = 'state'")
-        figures["transitions"] = cr.fetchone()[0]
+        figures = {"transitions": cr.fetchone()[0]}
         figures["notification_mails"] = env["mail.mail"].search_count([("subject", "like", "Complaints SLA")])
-        print(
-            f"sweep: {done} of {due} due complaints in {figures['sweep_s']} s, "
-            f"{figures['transitions']} transitions, {figures['notification_mails']} e-mails",
-            flush=True,
-        )
-        cr.execute("SELECT count(*) FROM iso10002_complaint WHERE sla_next_check <= now() at time zone 'UTC'")
-        figures["due_after_sweep"] = cr.fetchone()[0]
+        figures["due_after_sweep"] = count_due(cr)
         cr.commit()
+    print(
+        f"sweep: {done} complaints, {figures['transitions']} transitions, {figures['notification_mails']} e-mails, "
+        f"{figures['due_after_sweep']} still due",
+        flush=True,
+    )
+    return figures
 
-    # --- search of breached complaints --------------------------------------------------
+
+# -------------------------------------------------------------------------- the search
+def measure_search(registry, rounds):
+    """The breached complaints' first page and count, the best of SEARCHES_PER_ROUND a round."""
     with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        Complaint = env["iso10002.complaint"]
         cr.execute("ANALYZE iso10002_complaint")
-        Complaint.search([("sla_state", "=", "breached")], limit=80)
-        runs = []
-        for _i in range(5):
-            env.invalidate_all()
-            t0 = time.time()
-            page = Complaint.search([("sla_state", "=", "breached")], limit=80)
-            count = Complaint.search_count([("sla_state", "=", "breached")])
-            runs.append(time.time() - t0)
-        figures["search_breached_ms"] = round(min(runs) * 1000, 1)
-        print(f"search breached: {len(page)} of {count} in {figures['search_breached_ms']} ms", flush=True)
+        cr.commit()
+        env_of(cr)["iso10002.complaint"].search([("sla_state", "=", "breached")], limit=80)  # warm-up
+    found = {}
 
-    # --- plain SQL floor: the same state change in one UPDATE ---------------------------
-    with registry.cursor() as cr:
-        cr.execute(
-            "UPDATE iso10002_complaint SET sla_next_check = %s - interval '1 minute', sla_state = 'at_risk', "
-            "escalation_level = 0 WHERE id IN (SELECT id FROM iso10002_complaint ORDER BY id LIMIT %s)",
-            [now, DUE],
-        )
-        t0 = time.time()
-        cr.execute(
-            "UPDATE iso10002_complaint SET sla_state = 'breached', escalation_level = 1, sla_next_check = NULL "
-            "WHERE sla_next_check <= %s",
-            [now],
-        )
-        figures["sql_floor_s"] = round(time.time() - t0, 3)
-        cr.rollback()
-        print(f"plain SQL UPDATE of the same {DUE} rows: {figures['sql_floor_s']} s", flush=True)
+    def search():
+        with registry.cursor() as cr:
+            Complaint = env_of(cr)["iso10002.complaint"]
+            runs = []
+            for _i in range(SEARCHES_PER_ROUND):
+                Complaint.env.invalidate_all()
+                t0 = time.perf_counter()
+                page = Complaint.search([("sla_state", "=", "breached")], limit=80)
+                count = Complaint.search_count([("sla_state", "=", "breached")])
+                runs.append(time.perf_counter() - t0)
+            found.update(page=len(page), count=count)
+        return {"search_breached_ms": min(runs) * 1000}
 
-    # --- two workers at once -------------------------------------------------------------
+    figures = summarize(alternate(rounds, [search]), digits=2)
+    print(f"search breached: {found['page']} of {found['count']}", flush=True)
+    return figures
+
+
+# --------------------------------------------------------------------- two workers at once
+def check_two_workers(registry, now):
+    """Two workers sweep the same 2,000 due complaints at once: none escalated twice."""
+    from odoo import SUPERUSER_ID, api
+
     with registry.cursor() as cr:
         cr.execute(
             "UPDATE iso10002_complaint SET sla_next_check = %s - interval '1 minute', sla_state = 'at_risk', "
@@ -206,49 +292,61 @@ def run(db):
             "GROUP BY complaint_id HAVING count(*) > 1) AS doubles",
             [last_event],
         )
-        figures["concurrent_double_escalations"] = cr.fetchone()[0]
+        doubles = cr.fetchone()[0]
         cr.execute(
             "SELECT count(DISTINCT complaint_id) FROM iso10002_sla_event WHERE id > %s AND kind = 'escalation'",
             [last_event],
         )
         escalated = cr.fetchone()[0]
-    print(
-        f"two workers: {results}, {escalated} complaints escalated, "
-        f"{figures['concurrent_double_escalations']} escalated twice",
-        flush=True,
-    )
+    print(f"two workers: {results}, {escalated} complaints escalated, {doubles} escalated twice", flush=True)
+    return {"concurrent_double_escalations": doubles}
 
-    # --- create 1,000 complaints with SLA on and off --------------------------------------
-    timings = {}
-    for enabled in (False, True, False, True):
-        with registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            env.company.complaint_sla_enabled = enabled
-            team = env["iso10002.complaint.team"].search([], limit=1)
-            partner = env["res.partner"].search([("name", "=", "Bench complainant")], limit=1)
-            channel = env.ref("iso10002_complaints.channel_phone")
-            env.flush_all()
-            t0 = time.time()
-            for start in range(0, CREATE, 100):  # as an import would, 100 at a time
-                env["iso10002.complaint"]._import_complaints(
-                    [
-                        {
-                            "subject": f"New {start + i}",
-                            "partner_id": partner.id,
-                            "channel_id": channel.id,
-                            "team_id": team.id,
-                        }
-                        for i in range(100)
-                    ]
-                )
-            env.flush_all()
-            env.cr.precommit.run()
-            timings.setdefault(enabled, []).append(time.time() - t0)
-            cr.rollback()
-    off, on = min(timings[False]), min(timings[True])
-    figures["create_off_s"], figures["create_on_s"] = round(off, 2), round(on, 2)
-    figures["create_ratio"] = round(on / off, 2)
-    print(f"create {CREATE}: SLA off {off:.2f} s, on {on:.2f} s, ratio {figures['create_ratio']}", flush=True)
+
+# ------------------------------------------------------------------------ the creation
+def create_complaints(registry, enabled, count):
+    """Seconds to create ``count`` complaints through the ORM, 100 at a time (rolled back)."""
+    with registry.cursor() as cr:
+        env = env_of(cr)
+        env.company.complaint_sla_enabled = enabled
+        team = env["iso10002.complaint.team"].search([], limit=1)
+        partner = env["res.partner"].search([("name", "=", "Bench complainant")], limit=1)
+        channel = env.ref("iso10002_complaints.channel_phone")
+        env.flush_all()
+        t0 = time.perf_counter()
+        for start in range(0, count, 100):  # as an import would, 100 at a time
+            env["iso10002.complaint"]._import_complaints(
+                [
+                    {
+                        "subject": f"New {start + i}",
+                        "partner_id": partner.id,
+                        "channel_id": channel.id,
+                        "team_id": team.id,
+                    }
+                    for i in range(min(100, count - start))
+                ]
+            )
+        env.flush_all()
+        cr.precommit.run()
+        elapsed = time.perf_counter() - t0
+        cr.rollback()
+    return elapsed
+
+
+def measure_create(registry, rounds):
+    """CREATE complaints with SLA off, then on, alternated; one untimed pair first."""
+    for enabled in (False, True):
+        create_complaints(registry, enabled, 200)  # warm-up
+
+    def off():
+        return {"create_off_s": create_complaints(registry, False, CREATE)}
+
+    def on():
+        return {"create_on_s": create_complaints(registry, True, CREATE)}
+
+    samples = alternate(rounds, [off, on])
+    samples["create_ratio"] = [b / a for a, b in zip(samples["create_off_s"], samples["create_on_s"], strict=True)]
+    figures = summarize(samples, digits=2)
+    print(f"create {CREATE}: ratio on / off {figures['create_ratio']}", flush=True)
     return figures
 
 
