@@ -51,11 +51,12 @@ class Iso10002Complaint(models.Model):
     )
     sla_deadline = fields.Datetime(
         string="Due",
-        compute="_compute_sla_deadline",
-        store=True,
+        readonly=True,
+        copy=False,
         index="btree_not_null",
         groups="base.group_user",
-        help="The deadline of the target that runs now: the acknowledgement's, then the decision's.",
+        help="The deadline of the target that runs now: the acknowledgement's, then the decision's; "
+        "empty once met, paused or ended.",
     )
     escalation_level = fields.Integer(readonly=True, copy=False, aggregator="max", groups="base.group_user")
     sla_at_risk_date = fields.Datetime(string="At Risk From", readonly=True, copy=False, groups="base.group_user")
@@ -91,12 +92,6 @@ class Iso10002Complaint(models.Model):
     sla_event_ids = fields.One2many(
         "iso10002.sla.event", "complaint_id", string="SLA History", readonly=True, groups="base.group_user"
     )
-
-    @api.depends("sla_target", "sla_state", "ack_deadline", "resolution_deadline", "is_open")
-    def _compute_sla_deadline(self):
-        for complaint in self:
-            running = complaint.is_open and complaint.sla_state in ("on_track", "at_risk", "breached")
-            complaint.sla_deadline = running and complaint._sla_target_deadline()
 
     def _sla_target_deadline(self):
         return self.resolution_deadline if self.sla_target == "resolution" else self.ack_deadline
@@ -242,14 +237,21 @@ class Iso10002Complaint(models.Model):
                 vals["ack_hours"] = clock.hours_between(complaint.received_date, complaint.acknowledged_date)
                 vals["ack_in_time"] = complaint.acknowledged_date <= complaint.ack_deadline
             step = complaint.step
-            if step in ("withdrawn", "out_of_scope") or complaint.sla_paused_since:
+            # the deadline that runs now (the list's and the card's "due"), set with the state
+            # it is about, in the same write: not a computed field recomputed on each sweep
+            ended_undecided = step in ("withdrawn", "out_of_scope") or (
+                step == "closed" and not complaint.communication_date
+            )
+            if ended_undecided or complaint.sla_paused_since:
                 vals["sla_next_check"] = False
+                vals["sla_deadline"] = False
             elif complaint.communication_date:
                 late = complaint.communication_date > complaint.resolution_deadline
                 hours = clock.hours_between(complaint.received_date, complaint.communication_date)
                 vals.update(
                     sla_state="met_late" if late else "met",
                     sla_next_check=False,
+                    sla_deadline=False,
                     resolution_hours=max(hours - complaint.sla_paused_hours, 0.0),
                     resolved_in_time=not late,
                 )
@@ -262,7 +264,7 @@ class Iso10002Complaint(models.Model):
                     hours = policy.resolution_target_hours + complaint.sla_paused_hours
                 level = complaint.escalation_level if target == complaint.sla_target else 0
                 at_risk = clock.add_hours(complaint.received_date, hours * policy.at_risk_percent / 100.0)
-                vals.update(sla_target=target, sla_at_risk_date=at_risk)
+                vals.update(sla_target=target, sla_at_risk_date=at_risk, sla_deadline=deadline)
                 if now >= deadline:
                     reached, next_check = 1, False
                     for rule in ladders[policy]:
