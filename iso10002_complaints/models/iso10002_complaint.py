@@ -162,6 +162,12 @@ class Iso10002Complaint(models.Model):
     partner_phone = fields.Char(related="partner_id.phone", string="Phone", groups="base.group_user")
     partner_lang = fields.Selection(related="partner_id.lang", string="Language", groups="base.group_user")
     partner_needs_assistance = fields.Boolean(related="partner_id.complaint_needs_assistance")
+    # what help the complainant needs: for those who handle or audit the complaint only
+    partner_assistance_note = fields.Text(
+        related="partner_id.complaint_assistance_note",
+        string="Assistance Needed",
+        groups="iso10002_complaints.group_complaint_officer,iso10002_complaints.group_complaint_auditor",
+    )
     team_id = fields.Many2one(
         "iso10002.complaint.team",
         index=True,
@@ -770,7 +776,7 @@ class Iso10002Complaint(models.Model):
         if missing:
             raise UserError(
                 _(
-                    "Complaint %(complaint)s cannot move to %(step)s: %(missing)s",
+                    "Complaint %(complaint)s cannot move to %(step)s yet. %(missing)s",
                     complaint=self.name,
                     step=dict(STEPS)[new],
                     missing=missing,
@@ -778,38 +784,40 @@ class Iso10002Complaint(models.Model):
             )
 
     def _missing_for_step(self, step):
-        """What the record lacks to enter ``step``, as a sentence, or an empty string."""
+        """What the record lacks to enter ``step``, as a full sentence that names the field
+        and the tab of the form that holds it, or an empty string."""
         self.ensure_one()
         if step == "acknowledged" and not (self.acknowledged_date or self.acknowledgement_channel):
-            return _("say how the complainant was acknowledged.")
-        if step == "assessment":
-            if not self.severity or not self.category_id:
-                return _("the assessment needs a severity and a category.")
+            return _("Say how the complainant was acknowledged (Acknowledged By, on the Acknowledgement tab).")
+        if step == "assessment" and (not self.severity or not self.category_id):
+            return _("Give the complaint a Severity and a Category, on the Assessment tab.")
         if step == "investigation":
             if not self.investigator_id:
-                return _("the investigation needs an investigator.")
+                return _("Choose the Investigator, on the Investigation tab.")
             if self._investigator_conflict():
-                return _("the investigator cannot be the person complained about.")
+                return _(
+                    "The Investigator cannot be the person complained about: choose someone else, "
+                    "on the Investigation tab."
+                )
         if step == "response":
             if not self.remedy:
-                return _("the response needs the remedy decided.")
+                return _("Choose the Remedy Decided, on the Response tab.")
             if self.is_monetary_remedy and not self.compensation_amount:
-                return _("a refund, compensation or credit needs an amount.")
+                return _("A refund, compensation or credit needs its Compensation Amount, on the Response tab.")
         if step == "communicated":
             if not self.response_text:
-                return _("write the response before communicating the decision.")
+                return _("Write the Response to the complainant, on the Response tab.")
             if not self.communication_channel:
-                return _("say how the decision was sent to the complainant.")
-        if step == "closed":
-            if self.step == "communicated" and not self.complainant_response:
-                return _("record the complainant's answer (accepted, rejected or no reply) before closing.")
+                return _("Say how the decision was sent (Decision Sent By, on the Decision & Answer tab).")
+        if step == "closed" and self.step == "communicated" and not self.complainant_response:
+            return _("Record the Complainant's Answer (accepted, rejected or no reply), on the Decision & Answer tab.")
         if step == "withdrawn" and not self.withdrawal_reason:
-            return _("give the reason of the withdrawal.")
+            return _("Give the Withdrawal Reason, on the Closing tab.")
         if step == "out_of_scope":
             if not self.out_of_scope_reason:
-                return _("say why the complaint is out of scope.")
+                return _("Say why the complaint is out of scope (Out of Scope Because, on the Closing tab).")
             if self.external_referral and not self.external_provider:
-                return _("name the external dispute resolution provider.")
+                return _("Name the Dispute Resolution Provider, on the Closing tab.")
         return ""
 
     def _stage_side_effects(self, stage, vals):

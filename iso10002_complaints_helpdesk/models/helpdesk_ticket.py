@@ -84,11 +84,15 @@ class HelpdeskTicket(models.Model):
             "ticket_id": self.id,
         }
 
-    def _register_complaint(self):
-        """A complaint for each ticket, linked both ways, with the ticket's attachments."""
+    def _register_complaint(self, values=None):
+        """A complaint for each ticket, linked both ways, with the ticket's attachments;
+        ``values`` (team, owner, received date) as the officer confirmed them."""
         tickets = self.filtered(lambda t: not t.is_complaint)
+        extra = {key: value for key, value in (values or {}).items() if value}
         # one create for the batch, one search for the attachments
-        complaints = self.env["iso10002.complaint"].create([ticket._complaint_values() for ticket in tickets])
+        complaints = self.env["iso10002.complaint"].create(
+            [{**ticket._complaint_values(), **extra} for ticket in tickets]
+        )
         attachments = (
             self.env["ir.attachment"]
             .search([("res_model", "=", "helpdesk.ticket"), ("res_id", "in", tickets.ids)])
@@ -136,6 +140,7 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
+            "name": _("Register as Complaint"),
             "res_model": "helpdesk.ticket.complaint.wizard",
             "view_mode": "form",
             "target": "new",

@@ -60,7 +60,19 @@ class TestHelpdeskBridge(ComplaintsCase):
             }
         )
         self.assertFalse(ticket.is_complaint)
-        wizard = self.env["helpdesk.ticket.complaint.wizard"].with_user(self.officer_a).create({"ticket_id": ticket.id})
+        opened = ticket.with_user(self.officer_a).action_register_complaint()
+        self.assertEqual(opened["name"], "Register as Complaint", "the dialog says what it does")
+        wizard = (
+            self.env["helpdesk.ticket.complaint.wizard"]
+            .with_user(self.officer_a)
+            .with_context(**opened["context"])
+            .create({})
+        )
+        # what the complaint will be, shown before it is made
+        self.assertEqual(wizard.team_id, self.team_a)
+        self.assertEqual(wizard.user_id, ticket.user_id or self.officer_a, "the ticket's assignee, an officer")
+        self.assertEqual(wizard.received_date, ticket.create_date, "received when the ticket came in")
+        self.assertIn(self.complainant.email, wizard.acknowledgement_note, "the e-mail to the customer is announced")
         action = wizard.action_confirm()
         complaint = self.env["iso10002.complaint"].browse(action["res_id"])
         self.assertEqual(complaint.ticket_id, ticket)
@@ -68,6 +80,8 @@ class TestHelpdeskBridge(ComplaintsCase):
         self.assertEqual(complaint.partner_id, self.complainant)
         self.assertEqual(complaint.channel_id.code, "helpdesk")
         self.assertEqual(complaint.team_id, self.team_a)
+        self.assertEqual(complaint.user_id, wizard.user_id)
+        self.assertEqual(complaint.received_date, ticket.create_date)
         self.assertIn("screen broke", complaint.description)
         self.assertEqual(
             self.env["ir.attachment"].search([("res_model", "=", complaint._name), ("res_id", "=", complaint.id)]).name,

@@ -1,8 +1,11 @@
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 
 class HelpdeskTicketComplaintWizard(models.TransientModel):
+    """Register a ticket as a complaint (with the team, owner and receipt date the
+    officer confirms), or link it to a complaint that exists."""
+
     _name = "helpdesk.ticket.complaint.wizard"
     _description = "Register a Helpdesk Ticket as a Complaint"
 
@@ -13,6 +16,53 @@ class HelpdeskTicketComplaintWizard(models.TransientModel):
         required=True,
     )
     complaint_id = fields.Many2one("iso10002.complaint")
+    team_id = fields.Many2one(
+        "iso10002.complaint.team",
+        string="Complaints Team",
+        compute="_compute_from_ticket",
+        store=True,
+        readonly=False,
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Owner",
+        compute="_compute_from_ticket",
+        store=True,
+        readonly=False,
+        domain=lambda self: [("groups_id", "in", self.env.ref("iso10002_complaints.group_complaint_officer").id)],
+    )
+    received_date = fields.Datetime(
+        string="Received",
+        compute="_compute_from_ticket",
+        store=True,
+        readonly=False,
+        help="When the complaint reached the company: when the ticket came in, unless you know better.",
+    )
+    acknowledgement_note = fields.Char(compute="_compute_acknowledgement_note")
+
+    @api.depends("ticket_id")
+    def _compute_from_ticket(self):
+        officers = self.env.ref("iso10002_complaints.group_complaint_officer")
+        for wizard in self:
+            ticket = wizard.ticket_id
+            wizard.team_id = ticket.team_id.complaint_team_id or wizard.team_id
+            wizard.user_id = ticket.user_id if officers in ticket.user_id.groups_id else self.env.user
+            wizard.received_date = ticket.create_date or fields.Datetime.now()
+
+    @api.depends("ticket_id", "mode")
+    def _compute_acknowledgement_note(self):
+        for wizard in self:
+            email = wizard.ticket_id.partner_id.email
+            if wizard.mode != "create":
+                wizard.acknowledgement_note = False
+            elif email:
+                wizard.acknowledgement_note = _(
+                    "The customer is sent the complaint's acknowledgement by e-mail, at %s.", email
+                )
+            else:
+                wizard.acknowledgement_note = _(
+                    "The customer has no e-mail address: you will be asked to acknowledge the complaint another way."
+                )
 
     def action_confirm(self):
         self.ensure_one()
@@ -25,7 +75,13 @@ class HelpdeskTicketComplaintWizard(models.TransientModel):
             ticket._link_complaint(self.complaint_id)
             complaint = self.complaint_id
         else:
-            complaint = ticket._register_complaint()
+            complaint = ticket._register_complaint(
+                {
+                    "team_id": self.team_id.id,
+                    "user_id": self.user_id.id,
+                    "received_date": self.received_date,
+                }
+            )
         return {
             "type": "ir.actions.act_window",
             "res_model": "iso10002.complaint",
