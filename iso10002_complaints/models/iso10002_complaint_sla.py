@@ -25,6 +25,8 @@ SLA_MATCH_FIELDS = {"team_id", "category_id", "severity", "channel_id", "partner
 # a change of one of these moves the clock or the target
 SLA_CLOCK_FIELDS = {"stage_id", "acknowledged_date", "communication_date", "received_date"}
 SWEEP_BATCH = 20000
+# the complaints an SLA notice lists; the others are counted, with a link to the list
+NOTICE_ROWS = 50
 
 _lt = LazyTranslate(__name__)
 
@@ -384,21 +386,23 @@ class Iso10002Complaint(models.Model):
         self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(vals_list)
 
     def _sla_notify(self, notices):
-        """One message per person per sweep, listing every complaint that concerns them,
-        in that person's language (views/iso10002_notice_templates.xml)."""
-        Notice = self.env["iso10002.notice"]
-        details = self._sla_notice_details(notices)
+        """One message per person per sweep about the complaints that concern them, in
+        that person's language (views/iso10002_notice_templates.xml): the most urgent
+        NOTICE_ROWS listed, the others counted, with a link to the list."""
         kinds = {"at_risk": _lt("%s at risk"), "breached": _lt("%s breached"), "escalated": _lt("%s escalated")}
-        to_send = []
+        urgency = {"escalated": 0, "breached": 1, "at_risk": 2}
+        shown, to_send = {}, []
         for user, all_items in notices.items():
             # only what the recipient may open (a team leader does not read a member's
-            # confidential complaint)
-            # (a search: the record rules in SQL, not evaluated in Python per complaint)
+            # confidential complaint): one search, the record rules in SQL
             ids = list({complaint.id for complaint, _kind, _level in all_items})
-            readable = self.browse(self.with_user(user).with_context(active_test=False).search([("id", "in", ids)]).ids)
-            items = [item for item in all_items if item[0] in readable]
-            if not items:
-                continue
+            readable = set(self.with_user(user).with_context(active_test=False).search([("id", "in", ids)]).ids)
+            items = [item for item in all_items if item[0].id in readable]
+            if items:
+                items.sort(key=lambda item: (urgency[item[1]], item[0]._sla_target_deadline() or item[0].create_date))
+                shown[user] = (items[:NOTICE_ROWS], items)
+        details = self._sla_notice_details({user: rows for user, (rows, _all) in shown.items()})
+        for user, (items, all_items) in shown.items():
             lang = user.lang or "en_US"
             rows = [
                 {
@@ -410,14 +414,15 @@ class Iso10002Complaint(models.Model):
                 }
                 for complaint, kind, level in items
             ]
-            counts = {kind: sum(1 for item in items if item[1] == kind) for kind in kinds}
+            counts = {kind: sum(1 for item in all_items if item[1] == kind) for kind in kinds}
 
             def subject(env, counts=counts):
                 summary = ", ".join(kinds[kind]._translate(env.lang) % n for kind, n in counts.items() if n)
                 return env._("Complaints SLA: %s", summary)
 
-            to_send.append((user, "iso10002_complaints.sla_notice_mail", subject, {"rows": rows}))
-        Notice._send(to_send)
+            values = {"rows": rows, "more": len(all_items) - len(items)}
+            to_send.append((user, "iso10002_complaints.sla_notice_mail", subject, values))
+        self.env["iso10002.notice"]._send(to_send)
 
     def _sla_notice_details(self, notices):
         """The escalation rules' own mail templates, rendered once per complaint, level and
