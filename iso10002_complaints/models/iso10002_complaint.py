@@ -463,9 +463,16 @@ class Iso10002Complaint(models.Model):
     # ----------------------------------------------------------------- views
     @api.model
     def _get_view(self, view_id=None, view_type="form", **options):
-        """A closed complaint reads as it is locked (_check_closed_lock): in the form, every
-        field the lock refuses is read-only once the complaint is closed."""
+        """Dates to the minute; and a closed complaint reads as it is locked
+        (_check_closed_lock): in the form, every field the lock refuses is read-only once
+        the complaint is closed."""
         arch, view = super()._get_view(view_id, view_type, **options)
+        if view_type in ("form", "list", "kanban"):
+            # dates to the minute: the seconds of a receipt or a deadline say nothing
+            for node in arch.xpath("//field[not(@options)][not(ancestor::field)]"):
+                field = self._fields.get(node.get("name"))
+                if field and field.type == "datetime" and node.get("widget") in (None, "datetime"):
+                    node.set("options", "{'show_seconds': false}")
         if view_type == "form":
             for node in arch.xpath("//sheet//field[not(ancestor::field)]"):
                 name = node.get("name")

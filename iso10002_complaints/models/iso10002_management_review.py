@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.osv import expression
@@ -21,6 +23,9 @@ class Iso10002ManagementReview(models.Model):
     corrective_action_ids = fields.One2many("iso10002.corrective.action", "review_id", string="Follow-up Actions")
     kpi_snapshot = fields.Json(readonly=True, copy=False, help="The figures as they were when the review was recorded.")
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
+    figures_html = fields.Html(
+        string="Figures", compute="_compute_figures_html", sanitize=False, help="The review's figures, as printed."
+    )
 
     # A review's figures cover all its companies: only who belongs to every one of them
     # reads it (a record rule can only ask for one of them).
@@ -50,6 +55,20 @@ class Iso10002ManagementReview(models.Model):
     def _compute_display_name(self):
         for review in self:
             review.display_name = f"{review.name} ({review.date})" if review.date else review.name
+
+    @api.depends("kpi_snapshot", "date_from", "date_to", "company_ids", "team_ids")
+    def _compute_figures_html(self):
+        """The figures on screen, as the PDF shows them (the same QWeb template)."""
+        Report = self.env["report.iso10002_complaints.report_management_review"]
+        for review in self:
+            if not review.date_from or not review.date_to:
+                review.figures_html = False
+                continue
+            values = review._review_values()
+            html = self.env["ir.qweb"]._render(
+                "iso10002_complaints.report_management_review_figures", {"v": values, "charts": Report._charts(values)}
+            )
+            review.figures_html = Markup('<div class="o_iso10002">%s</div>') % html
 
     def _review_values(self):
         """The recorded figures when there are, so that a review stays as it was held."""

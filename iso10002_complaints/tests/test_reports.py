@@ -219,6 +219,9 @@ class TestReports(SlaCase):
         self.assertEqual(review.state, "done")
         self._complaint(received_date=datetime(2026, 2, 21, 8, 0))
         self.assertEqual(review._review_values()["received"], 1, "a held review keeps the figures it was held with")
+        # and shows them on its form, as the PDF does
+        self.assertIn("Key figures", review.figures_html)
+        self.assertIn("Complaints received", review.with_user(self.auditor).figures_html)
         decisions = self.wizard._review_values()["previous_decisions"]
         self.assertIn("February review", decisions["review"])
         self.assertEqual([d["done"] for d in decisions["decisions"]], [True, False])
