@@ -10,6 +10,7 @@ from odoo.sql_db import Cursor
 from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL, mute_logger
 
+from ..models.iso10002_complaint_sla import NOTICE_ROWS
 from .common import ComplaintsCase
 
 
@@ -161,6 +162,31 @@ class TestSla(SlaCase):
         self.assertNotIn(secret.name, leader.body_html)
         self.assertNotIn("CONFIDENTIAL", leader.body_html)
         self.assertIn(secret.name, self._digests(member).body_html, "its owner is told")
+
+    def test_a_notice_lists_the_most_urgent_and_counts_the_rest(self):
+        with freeze_time("2026-03-09 08:00:00"):
+            complaints = self.Complaint._import_complaints(
+                [
+                    {
+                        "subject": f"Late parcel {n}",
+                        "partner_id": self.person_about.id,
+                        "channel_id": self.channel_phone.id,
+                        "team_id": self.team_a.id,
+                        "user_id": self.officer_b.id,
+                        "received_date": datetime(2026, 3, 9, 8, 0),
+                    }
+                    for n in range(NOTICE_ROWS + 7)
+                ]
+            )
+            self.flush_tracking()
+        with freeze_time("2026-03-09 17:05:00"):
+            self._sweep()
+        [notice] = self._digests(self.officer_b)
+        self.assertIn(f"{NOTICE_ROWS + 7} breached", notice.subject, "the subject counts them all")
+        listed = [c for c in complaints if f">{c.name}</a>" in notice.body_html]
+        self.assertEqual(len(listed), NOTICE_ROWS)
+        self.assertIn("(+7)", notice.body_html)
+        self.assertIn("/odoo/action-iso10002_complaints.iso10002_complaint_action", notice.body_html)
 
     def test_notices_go_to_internal_users_only(self):
         with freeze_time("2026-03-02 09:00:00"):
