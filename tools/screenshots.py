@@ -90,7 +90,7 @@ class Chrome:
             if message.get("id") == self.next_id:
                 return message.get("result", {})
 
-    def shot(self, url, path, settle=4.0):
+    def shot(self, url, path, settle=8.0):
         self.call("Page.navigate", url=url)
         time.sleep(settle)  # the web client renders after load
         data = self.call("Page.captureScreenshot", format="png")["data"]

@@ -1,6 +1,6 @@
 from ast import literal_eval
 
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class Iso10002ComplaintTeam(models.Model):
@@ -44,17 +44,47 @@ class Iso10002ComplaintTeam(models.Model):
         help="Promised to complainants in the acknowledgement.",
     )
     complaint_ids = fields.One2many("iso10002.complaint", "team_id", string="Complaints")
-    open_complaint_count = fields.Integer(compute="_compute_open_complaint_count")
+    open_complaint_count = fields.Integer(compute="_compute_backlog")
+    # the overview (the officers' dashboard): what waits, per team and for the reader
+    to_acknowledge_count = fields.Integer(compute="_compute_backlog")
+    at_risk_count = fields.Integer(compute="_compute_backlog")
+    breached_count = fields.Integer(compute="_compute_backlog")
+    my_open_count = fields.Integer(compute="_compute_backlog")
 
-    def _compute_open_complaint_count(self):
-        groups = self.env["iso10002.complaint"]._read_group(
+    @api.depends_context("uid", "allowed_company_ids")
+    def _compute_backlog(self):
+        """Counted by the database, with the reader's rights: one grouped query."""
+        rows = self.env["iso10002.complaint"]._read_group(
             [("team_id", "in", self.ids), ("is_open", "=", True)],
-            ["team_id"],
+            ["team_id", "step", "sla_state", "user_id"],
             ["__count"],
         )
-        counts = {team.id: count for team, count in groups}
+        counts = {team: dict.fromkeys(("open", "ack", "risk", "late", "mine"), 0) for team in self}
+        for team, step, sla_state, user, count in rows:
+            figures = counts[team]
+            figures["open"] += count
+            figures["ack"] += count if step == "received" else 0
+            figures["risk"] += count if sla_state == "at_risk" else 0
+            figures["late"] += count if sla_state == "breached" else 0
+            figures["mine"] += count if user == self.env.user else 0
         for team in self:
-            team.open_complaint_count = counts.get(team.id, 0)
+            figures = counts[team]
+            team.open_complaint_count = figures["open"]
+            team.to_acknowledge_count = figures["ack"]
+            team.at_risk_count = figures["risk"]
+            team.breached_count = figures["late"]
+            team.my_open_count = figures["mine"]
+
+    def action_open_backlog(self):
+        """The team's open complaints, narrowed by the overview card's button."""
+        self.ensure_one()
+        action = self.action_view_complaints()
+        action["context"] = {
+            "default_team_id": self.id,
+            "search_default_filter_open": 1,
+            **{f"search_default_{name}": 1 for name in self.env.context.get("backlog_filters", [])},
+        }
+        return action
 
     def _alias_get_creation_values(self):
         values = super()._alias_get_creation_values()

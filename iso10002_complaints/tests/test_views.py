@@ -72,3 +72,29 @@ class TestFormPerStep(ComplaintsCase):
         arch = etree.fromstring(view["views"]["form"]["arch"])
         [statusbar] = arch.xpath("//header/field[@name='stage_id']")
         self.assertNotIn("clickable", statusbar.get("options") or "", "stages move through the header buttons")
+
+
+@tagged("post_install", "-at_install")
+class TestOverview(ComplaintsCase):
+    """The officers' dashboard: each team's backlog, counted with the reader's rights."""
+
+    def test_the_overview_counts_each_teams_backlog(self):
+        self._complaint(partner_id=self.person_about.id)
+        self._complaint(partner_id=self.person_about.id, user_id=self.officer_a.id)
+        self._complaint(partner_id=self.person_about.id, team_id=self.team_b.id)
+        team_a = self.team_a.with_user(self.officer_a)
+        self.assertEqual(
+            (team_a.open_complaint_count, team_a.to_acknowledge_count, team_a.my_open_count, team_a.breached_count),
+            (2, 2, 1, 0),
+        )
+        action = team_a.with_context(backlog_filters=["filter_mine"]).action_open_backlog()
+        self.assertEqual(action["domain"], [("team_id", "=", self.team_a.id)])
+        self.assertEqual(action["context"]["search_default_filter_mine"], 1)
+        self.assertEqual(action["context"]["search_default_filter_open"], 1)
+        # another team's officer sees none of team A's complaints there
+        self.assertEqual(self.team_a.with_user(self.officer_b).open_complaint_count, 0)
+
+    def test_the_overview_opens_first(self):
+        menu = self.env.ref("iso10002_complaints.menu_root")
+        first = menu.child_id.sorted("sequence")[:1]
+        self.assertEqual(first.action, self.env.ref("iso10002_complaints.iso10002_complaint_team_action_overview"))
