@@ -97,3 +97,87 @@ class TestComplaintTour(HttpCase):
             complaint.activity_ids.filtered(lambda act: act.activity_type_id == self.ack_activity_type),
             "the request to acknowledge is done",
         )
+
+
+@tagged("post_install", "-at_install")
+class TestOfficerDayTour(HttpCase):
+    """In Chromium: an officer's day in the backend (static/tests/tours/officer_day.js),
+    a complaint taken on the phone and followed to its closing, and the same work in
+    Persian, right to left."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.officer = new_test_user(
+            cls.env,
+            login="day_officer",
+            password="day_officer",
+            groups="iso10002_complaints.group_complaint_officer",
+            name="Day Officer",
+            email="day.officer@example.com",
+        )
+        cls.team = cls.env["iso10002.complaint.team"].create(
+            {
+                "name": "Day Team",
+                "sequence": 0,
+                "company_id": cls.env.ref("base.main_company").id,
+                "user_id": cls.officer.id,
+                "member_ids": [Command.set(cls.officer.ids)],
+            }
+        )
+        cls.category = cls.env["iso10002.complaint.category"].create({"name": "Day Broken Deliveries"})
+        # called in: no e-mail address, nothing acknowledges the complaint by e-mail
+        cls.complainant = cls.env["res.partner"].create({"name": "Day Caller Without Mail", "email": False})
+
+    def test_officer_day(self):
+        """A complaint recorded from a phone call, with the subject and the complainant
+        only, followed through every step to its closing."""
+        self.start_tour(
+            "/odoo/action-iso10002_complaints.iso10002_complaint_action", "iso10002_officer_day", login="day_officer"
+        )
+        self.env.invalidate_all()
+        complaint = self.env["iso10002.complaint"].search([("subject", "=", "Parcel arrived crushed")])
+        self.assertEqual(len(complaint), 1, "the tour records exactly one complaint")
+        self.assertEqual(complaint.partner_id, self.complainant)
+        self.assertEqual(complaint.channel_id.code, "phone", "recorded by hand: the phone by default")
+        self.assertEqual(complaint.team_id, self.team)
+        self.assertEqual(complaint.acknowledgement_channel, "phone")
+        self.assertTrue(complaint.acknowledged_date)
+        self.assertEqual(complaint.severity, "medium")
+        self.assertEqual(complaint.category_id, self.category)
+        self.assertEqual(complaint.assessed_by_id, self.officer)
+        self.assertEqual(complaint.investigator_id, self.officer)
+        self.assertEqual(complaint.remedy, "apology")
+        self.assertEqual(complaint.decided_by_id, self.officer)
+        self.assertIn("the carrier has been told", complaint.response_text)
+        self.assertEqual(complaint.communication_channel, "phone")
+        self.assertTrue(complaint.communication_date)
+        self.assertEqual(complaint.complainant_response, "accepted")
+        self.assertTrue(complaint.complainant_response_date)
+        self.assertEqual(complaint.step, "closed")
+        self.assertEqual(complaint.closure_reason, "resolved")
+        self.assertTrue(complaint.closed_date)
+
+    def test_officer_day_persian(self):
+        """The officer works in Persian: the form is right to left and translated, and a
+        received complaint is acknowledged and assessed."""
+        self.env["res.lang"]._activate_lang("fa_IR")
+        self.env["ir.module.module"]._load_module_terms(["iso10002_complaints"], ["fa_IR"], overwrite=True)
+        self.officer.lang = "fa_IR"
+        complaint = self.env["iso10002.complaint"].create(
+            {
+                "subject": "Parcel left in the rain",
+                "partner_id": self.complainant.id,
+                "team_id": self.team.id,
+            }
+        )
+        self.assertEqual(complaint.step, "received", "no e-mail acknowledges it")
+
+        self.start_tour(BACKEND_URL % complaint.id, "iso10002_officer_day_fa", login="day_officer")
+        self.env.invalidate_all()
+        self.assertEqual(complaint.acknowledgement_channel, "phone")
+        self.assertTrue(complaint.acknowledged_date)
+        self.assertEqual(complaint.step, "assessment")
+        self.assertEqual(complaint.severity, "medium")
+        self.assertEqual(complaint.category_id, self.category)
+        self.assertEqual(complaint.assessed_by_id, self.officer)
