@@ -135,13 +135,12 @@ class Iso10002SlaPolicy(models.Model):
     @api.model
     def _match(self, complaints):
         """{complaint: policy} for each complaint: the first policy that matches, or the default."""
-        everything = self.search([("company_id", "in", complaints.company_id.ids)])
-        policies = everything.filtered(lambda p: not p.is_default)
-        defaults = everything.filtered("is_default").grouped("company_id")
+        policies = self.search([("company_id", "in", complaints.company_id.ids), ("is_default", "=", False)])
         result = {}
         for complaint in complaints:
             policy = next((p for p in policies if p._matches(complaint)), None)
-            result[complaint] = policy or defaults.get(complaint.company_id, self.browse())[:1]
+            # the company's default: res.company.complaint_sla_policy_id, its one home
+            result[complaint] = policy or complaint.company_id.sudo().complaint_sla_policy_id.with_env(self.env)
         return result
 
 
