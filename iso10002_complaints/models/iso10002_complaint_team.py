@@ -2,6 +2,9 @@ from ast import literal_eval
 
 from odoo import api, fields, models
 
+# the overview's buttons: the search filters of the complaints list they may turn on
+BACKLOG_FILTERS = frozenset({"filter_mine", "filter_to_acknowledge", "filter_at_risk", "filter_breached"})
+
 
 class Iso10002ComplaintTeam(models.Model):
     """The people who handle complaints together, with their own e-mail alias."""
@@ -76,13 +79,16 @@ class Iso10002ComplaintTeam(models.Model):
             team.my_open_count = figures["mine"]
 
     def action_open_backlog(self):
-        """The team's open complaints, narrowed by the overview card's button."""
+        """The team's open complaints, narrowed by the overview card's button (only the
+        list's own filters; anything else a client sends is ignored)."""
         self.ensure_one()
+        wanted = self.env.context.get("backlog_filters")
+        wanted = {name for name in wanted if isinstance(name, str)} if isinstance(wanted, list | tuple) else set()
         action = self.action_view_complaints()
         action["context"] = {
             "default_team_id": self.id,
             "search_default_filter_open": 1,
-            **{f"search_default_{name}": 1 for name in self.env.context.get("backlog_filters", [])},
+            **{f"search_default_{name}": 1 for name in BACKLOG_FILTERS & wanted},
         }
         return action
 
