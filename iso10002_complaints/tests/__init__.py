@@ -3,6 +3,7 @@ from . import (
     test_acknowledgement,
     test_lifecycle,
     test_mail_intake,
+    test_outside,
     test_partner,
     test_performance,
     test_portal,
