@@ -56,7 +56,10 @@
     "assets": {
         "web.report_assets_common": ["iso10002_complaints/static/src/scss/iso10002_report.scss"],
         # the management review's figures on its form
-        "web.assets_backend": ["iso10002_complaints/static/src/scss/iso10002_report.scss"],
+        "web.assets_backend": [
+            "iso10002_complaints/static/src/scss/iso10002_report.scss",
+            "iso10002_complaints/static/src/js/step_refusal.js",
+        ],
         "web.assets_tests": ["iso10002_complaints/static/tests/tours/**/*"],
     },
 }

@@ -3,6 +3,7 @@ import logging
 import math
 from datetime import timedelta
 
+from lxml import etree
 from markupsafe import Markup
 
 from odoo import _, api, fields, models, tools
@@ -10,7 +11,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import format_date
 from odoo.tools.mail import email_normalize
 
-from .iso10002_complaint_stage import FINAL_STEPS, STEPS
+from .iso10002_complaint_stage import FINAL_STEPS
 from .sla_clock import ClockSet
 from .trust import (
     ACKNOWLEDGE_KEY,
@@ -209,6 +210,8 @@ class Iso10002Complaint(models.Model):
     can_close = fields.Boolean(compute="_compute_can_move", groups="base.group_user")
     can_withdraw = fields.Boolean(compute="_compute_can_move", groups="base.group_user")
     can_out_of_scope = fields.Boolean(compute="_compute_can_move", groups="base.group_user")
+    # and whether it may still be deleted (_unlink_except_left_received): the form's Delete
+    can_delete = fields.Boolean(compute="_compute_can_move", groups="base.group_user")
     channel_id = fields.Many2one(
         "iso10002.complaint.channel",
         required=True,
@@ -333,6 +336,14 @@ class Iso10002Complaint(models.Model):
         readonly=True,
     )
     reopen_count = fields.Integer(readonly=True, copy=False, groups="base.group_user")
+    reopened_date = fields.Datetime(
+        string="Reopened",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        groups="base.group_user",
+        help="The last reopening: the decision's SLA deadline runs again from it.",
+    )
     corrective_action_ids = fields.Many2many(
         "iso10002.corrective.action",
         "iso10002_complaint_corrective_action_rel",
@@ -402,11 +413,17 @@ class Iso10002Complaint(models.Model):
             allowed = complaint._allowed_steps()
             for fname, step in ACTION_STEPS.items():
                 complaint[fname] = step in allowed
+            complaint.can_delete = complaint._is_deletable()
 
     def _allowed_steps(self):
         """The steps this complaint may move to now (TRANSITIONS)."""
         self.ensure_one()
         return TRANSITIONS.get(self.step, set())
+
+    def _is_deletable(self):
+        """Only a complaint still in its first step may be deleted (ISO 10002 8.1)."""
+        self.ensure_one()
+        return self.step == "received"
 
     @api.depends("remedy")
     def _compute_is_monetary_remedy(self):
@@ -711,7 +728,7 @@ class Iso10002Complaint(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_left_received(self):
-        left = self.filtered(lambda c: c.step != "received")
+        left = self.filtered(lambda c: not c._is_deletable())
         if left:
             raise UserError(
                 _(
@@ -720,6 +737,13 @@ class Iso10002Complaint(models.Model):
                     ", ".join(left.mapped("name")),
                 )
             )
+
+    def action_delete(self):
+        """The form's Delete, offered only while the complaint may be deleted; back to
+        the complaints, as the client's own Delete does."""
+        self.unlink()
+        action = self.env["ir.actions.act_window"]._for_xml_id("iso10002_complaints.iso10002_complaint_action")
+        return dict(action, target="main")
 
     def copy_data(self, default=None):
         # a complaint is a record of what someone told us: it is never duplicated (a
@@ -741,7 +765,7 @@ class Iso10002Complaint(models.Model):
         domain += [("team_ids", "in", team.ids)] if team else [("id", "=", False)]
         stage = self.env["iso10002.complaint.stage"].search(domain, limit=1)
         if not stage and raise_if_missing:
-            label = dict(STEPS)[step]
+            label = self._step_labels()[step]
             raise UserError(_("No stage is defined for the step %s: ask a complaints manager to add one.", label))
         return stage
 
@@ -770,7 +794,7 @@ class Iso10002Complaint(models.Model):
         if old in FINAL_STEPS and is_engine(self.env):
             return  # action_reopen
         if new not in TRANSITIONS[old]:
-            labels = dict(STEPS)
+            labels = self._step_labels()
             raise UserError(
                 _(
                     "Complaint %(complaint)s cannot go from %(old)s to %(new)s.",
@@ -781,51 +805,80 @@ class Iso10002Complaint(models.Model):
             )
         missing = self._missing_for_step(new)
         if missing:
-            raise UserError(
+            field, sentence = missing
+            raise self._refusal(
                 _(
                     "Complaint %(complaint)s cannot move to %(step)s yet. %(missing)s",
                     complaint=self.name,
-                    step=dict(STEPS)[new],
-                    missing=missing,
-                )
+                    step=self._step_labels()[new],
+                    missing=sentence,
+                ),
+                field,
             )
 
+    @api.model
+    def _step_labels(self):
+        """The steps' names in the user's language."""
+        return dict(self.env["iso10002.complaint.stage"]._fields["step"]._description_selection(self.env))
+
     def _missing_for_step(self, step):
-        """What the record lacks to enter ``step``, as a full sentence that names the field
-        and the tab of the form that holds it, or an empty string."""
+        """What the record lacks to enter ``step``: ``(field, sentence)``, the sentence
+        naming the field and the tab of the form that holds it; or ``None``."""
         self.ensure_one()
         if step == "acknowledged" and not (self.acknowledged_date or self.acknowledgement_channel):
-            return _("Say how the complainant was acknowledged (Acknowledged By, on the Acknowledgement tab).")
+            return "acknowledgement_channel", _(
+                "Say how the complainant was acknowledged (Acknowledged By, on the Acknowledgement tab)."
+            )
         if step == "assessment" and (not self.severity or not self.category_id):
-            return _("Give the complaint a Severity and a Category, on the Assessment tab.")
+            return "severity" if not self.severity else "category_id", _(
+                "Give the complaint a Severity and a Category, on the Assessment tab."
+            )
         if step == "investigation":
             if not self.investigator_id:
-                return _("Choose the Investigator, on the Investigation tab.")
+                return "investigator_id", _("Choose the Investigator, on the Investigation tab.")
             if self._investigator_conflict():
-                return _(
+                return "investigator_id", _(
                     "The Investigator cannot be the person complained about: choose someone else, "
                     "on the Investigation tab."
                 )
         if step == "response":
             if not self.remedy:
-                return _("Choose the Remedy Decided, on the Response tab.")
+                return "remedy", _("Choose the Remedy Decided, on the Response tab.")
             if self.is_monetary_remedy and not self.compensation_amount:
-                return _("A refund, compensation or credit needs its Compensation Amount, on the Response tab.")
+                return "compensation_amount", _(
+                    "A refund, compensation or credit needs its Compensation Amount, on the Response tab."
+                )
         if step == "communicated":
             if not self.response_text:
-                return _("Write the Response to the complainant, on the Response tab.")
+                return "response_text", _("Write the Response to the complainant, on the Response tab.")
             if not self.communication_channel:
-                return _("Say how the decision was sent (Decision Sent By, on the Decision & Answer tab).")
+                return "communication_channel", _(
+                    "Say how the decision was sent (Decision Sent By, on the Decision & Answer tab)."
+                )
         if step == "closed" and self.step == "communicated" and not self.complainant_response:
-            return _("Record the Complainant's Answer (accepted, rejected or no reply), on the Decision & Answer tab.")
+            return "complainant_response", _(
+                "Record the Complainant's Answer (accepted, rejected or no reply), on the Decision & Answer tab."
+            )
         if step == "withdrawn" and not self.withdrawal_reason:
-            return _("Give the Withdrawal Reason, on the Closing tab.")
+            return "withdrawal_reason", _("Give the Withdrawal Reason, on the Closing tab.")
         if step == "out_of_scope":
             if not self.out_of_scope_reason:
-                return _("Say why the complaint is out of scope (Out of Scope Because, on the Closing tab).")
+                return "out_of_scope_reason", _(
+                    "Say why the complaint is out of scope (Out of Scope Because, on the Closing tab)."
+                )
             if self.external_referral and not self.external_provider:
-                return _("Name the Dispute Resolution Provider, on the Closing tab.")
-        return ""
+                return "external_provider", _("Name the Dispute Resolution Provider, on the Closing tab.")
+        return None
+
+    @api.model
+    def _refusal(self, message, field):
+        """A UserError about ``field``: the form opens the tab that holds it and marks it
+        (static/src/js/step_refusal.js), the message saying why."""
+        error = UserError(message)
+        arch = etree.fromstring(self.get_view(view_type="form")["arch"])
+        page = arch.xpath(f"//page[.//field[@name='{field}']]/@name") if field in self._fields else []
+        error.context = {"iso10002_field": field, "iso10002_page": page[0] if page else False}
+        return error
 
     def _stage_side_effects(self, stage, vals):
         """Dates and people that entering ``stage`` records on this complaint."""
@@ -861,7 +914,10 @@ class Iso10002Complaint(models.Model):
                 raise UserError(_("Complaint %s is already acknowledged.", complaint.name))
             channel = complaint.acknowledgement_channel
             if not channel:
-                raise UserError(_("Say how complaint %s was acknowledged (e-mail, phone, letter...).", complaint.name))
+                raise self._refusal(
+                    _("Say how complaint %s was acknowledged (e-mail, phone, letter...).", complaint.name),
+                    "acknowledgement_channel",
+                )
             if channel == "email":
                 if not complaint.email_from:
                     raise UserError(_("Complaint %s has no e-mail address to write to.", complaint.name))
@@ -965,6 +1021,7 @@ class Iso10002Complaint(models.Model):
                     "complainant_response": False,
                     "complainant_response_date": False,
                     "reopen_count": complaint.reopen_count + 1,
+                    "reopened_date": fields.Datetime.now(),
                 }
             )
             complaint.message_post(

@@ -23,7 +23,7 @@ SLA_STATES = [
 # a change of one of these may make another policy match
 SLA_MATCH_FIELDS = {"team_id", "category_id", "severity", "channel_id", "partner_id", "company_id"}
 # a change of one of these moves the clock or the target
-SLA_CLOCK_FIELDS = {"stage_id", "acknowledged_date", "communication_date", "received_date"}
+SLA_CLOCK_FIELDS = {"stage_id", "acknowledged_date", "communication_date", "received_date", "reopened_date"}
 SWEEP_BATCH = 20000
 # the complaints an SLA notice lists; the others are counted, with a link to the list
 NOTICE_ROWS = 50
@@ -98,6 +98,15 @@ class Iso10002Complaint(models.Model):
     def _sla_target_deadline(self):
         return self.resolution_deadline if self.sla_target == "resolution" else self.ack_deadline
 
+    def _sla_start(self):
+        """Where the decision's clock starts: the receipt, or the last reopening (a
+        reopened complaint needs a new decision, in the policy's time)."""
+        return self.reopened_date or self.received_date
+
+    def _sla_decided(self):
+        """The decision the complainant was told, unless a reopening came after it."""
+        return self.communication_date and not (self.reopened_date and self.reopened_date > self.communication_date)
+
     # ----------------------------------------------------------- CRUD hooks
     # Called by the complaint's own create and write (models/iso10002_complaint.py).
     def _sla_on_create(self):
@@ -120,6 +129,12 @@ class Iso10002Complaint(models.Model):
         clocks = ClockSet.of(self.env)
         if "stage_id" in vals:
             sla._sla_pause_resume(old_paused, now, clocks)
+        if "reopened_date" in vals:
+            # a new round: the decision is due again, a target's time after the reopening
+            reopened = sla.filtered("reopened_date")
+            reopened._sla_write({"sla_paused_hours": 0.0, "escalation_level": 0, "resolved_in_time": False})
+            reopened._sla_assign_policy(clocks=clocks)
+            sla -= reopened
         if keys & SLA_MATCH_FIELDS:
             matched = self.env["iso10002.sla.policy"]._match(sla)
             changed = sla.filtered(lambda c: matched[c] != c.sla_policy_id)
@@ -156,7 +171,7 @@ class Iso10002Complaint(models.Model):
                     "sla_policy_id": policy.id,
                     "ack_deadline": clock.add_hours(start, policy.ack_target_hours),
                     "resolution_deadline": clock.add_hours(
-                        start, policy.resolution_target_hours + complaint.sla_paused_hours
+                        complaint._sla_start(), policy.resolution_target_hours + complaint.sla_paused_hours
                     ),
                 }
                 promised = complaint.acknowledged_date and complaint.resolution_deadline
@@ -241,15 +256,14 @@ class Iso10002Complaint(models.Model):
             step = complaint.step
             # the deadline that runs now (the list's and the card's "due"), set with the state
             # it is about, in the same write: not a computed field recomputed on each sweep
-            ended_undecided = step in ("withdrawn", "out_of_scope") or (
-                step == "closed" and not complaint.communication_date
-            )
+            decided = complaint._sla_decided()
+            ended_undecided = step in ("withdrawn", "out_of_scope") or (step == "closed" and not decided)
             if ended_undecided or complaint.sla_paused_since:
                 vals["sla_next_check"] = False
                 vals["sla_deadline"] = False
-            elif complaint.communication_date:
+            elif decided:
                 late = complaint.communication_date > complaint.resolution_deadline
-                hours = clock.hours_between(complaint.received_date, complaint.communication_date)
+                hours = clock.hours_between(complaint._sla_start(), complaint.communication_date)
                 vals.update(
                     sla_state="met_late" if late else "met",
                     sla_next_check=False,
@@ -260,12 +274,12 @@ class Iso10002Complaint(models.Model):
             else:
                 target = "resolution" if complaint.acknowledged_date else "ack"
                 if target == "ack":
-                    deadline, hours = complaint.ack_deadline, policy.ack_target_hours
+                    start, deadline, hours = complaint.received_date, complaint.ack_deadline, policy.ack_target_hours
                 else:
-                    deadline = complaint.resolution_deadline
+                    start, deadline = complaint._sla_start(), complaint.resolution_deadline
                     hours = policy.resolution_target_hours + complaint.sla_paused_hours
                 level = complaint.escalation_level if target == complaint.sla_target else 0
-                at_risk = clock.add_hours(complaint.received_date, hours * policy.at_risk_percent / 100.0)
+                at_risk = clock.add_hours(start, hours * policy.at_risk_percent / 100.0)
                 vals.update(sla_target=target, sla_at_risk_date=at_risk, sla_deadline=deadline)
                 if now >= deadline:
                     reached, next_check = 1, False

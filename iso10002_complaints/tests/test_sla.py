@@ -296,6 +296,41 @@ class TestSla(SlaCase):
         self.assertEqual(late.sla_state, "met_late")
         self.assertFalse(late.resolved_in_time)
 
+    def test_a_reopened_complaint_is_due_again(self):
+        """Reopening asks for a new decision: the SLA no longer says "Met" but runs the
+        resolution target again from the reopening, and the new decision is measured."""
+        with freeze_time("2026-03-09 08:00:00"):
+            complaint = self._complaint(received_date=datetime(2026, 3, 9, 8, 0))
+        with freeze_time("2026-03-10 09:00:00"):
+            self._walk_to(complaint, "closed")
+        self.assertEqual(complaint.sla_state, "met")
+        self.assertFalse(complaint.sla_deadline)
+        # reopened on Monday 16 March, 09:00 (after the first deadline)
+        with freeze_time("2026-03-16 09:00:00"):
+            complaint.with_user(self.officer_a).action_reopen()
+            self.flush_tracking()
+        self.assertEqual(complaint.reopened_date, datetime(2026, 3, 16, 9, 0))
+        self.assertEqual(complaint.sla_state, "on_track")
+        self.assertEqual(complaint.sla_target, "resolution")
+        # 16 working hours from Mon 09:00: Mon 7, Tue 8, Wed 1 -> Wed 09:00
+        self.assertEqual(complaint.resolution_deadline, datetime(2026, 3, 18, 9, 0))
+        self.assertEqual(complaint.sla_deadline, complaint.resolution_deadline)
+        self.assertEqual(complaint.escalation_level, 0)
+        policy_events = complaint.sla_event_ids.filtered(lambda e: e.kind == "policy")
+        self.assertIn(datetime(2026, 3, 18, 9, 0), policy_events.mapped("deadline"), "the new deadline is recorded")
+        # the card and the list show what is due now
+        card = complaint.with_user(self.officer_a).read(["sla_state", "sla_deadline"])[0]
+        self.assertEqual(card["sla_state"], "on_track")
+        with freeze_time("2026-03-18 10:00:00"):
+            self._sweep()
+        self.assertEqual(complaint.sla_state, "breached", "the new deadline is watched by the sweep")
+        with freeze_time("2026-03-18 11:00:00"):
+            self._walk_to(complaint, "communicated")
+        self.assertEqual(complaint.sla_state, "met_late")
+        # measured from the reopening: Mon 7 + Tue 8 + Wed 3 = 18 working hours
+        self.assertEqual(complaint.resolution_hours, 18.0)
+        self.assertFalse(complaint.sla_deadline)
+
     # ----------------------------------------------------------- pause
     def test_pause_and_resume_move_the_deadline(self):
         waiting = self.env["iso10002.complaint.stage"].create(

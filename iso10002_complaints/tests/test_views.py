@@ -67,6 +67,35 @@ class TestFormPerStep(ComplaintsCase):
         self.assertEqual(complaint.channel_id.code, "phone")
         self.assertEqual(complaint.step, "received")
 
+    def test_each_refusal_names_the_tab_that_holds_its_field(self):
+        """Every "cannot move yet" names a field and a tab: the tab named in the sentence
+        is the page of the form that holds the field, the one the form opens."""
+        view = self.env["iso10002.complaint"].with_user(self.officer_a).get_views([(False, "form")])
+        arch = etree.fromstring(view["views"]["form"]["arch"])
+        complaint = self._complaint(partner_id=self.person_about.id)
+        complaint.external_referral = True
+        seen = set()
+        for step, target in [
+            ("received", "acknowledged"),
+            ("acknowledged", "assessment"),
+            ("assessment", "investigation"),
+            ("investigation", "response"),
+            ("response", "communicated"),
+            ("communicated", "closed"),
+            ("communicated", "withdrawn"),
+            ("communicated", "out_of_scope"),
+        ]:
+            self._walk_to(complaint, step)
+            missing = complaint._missing_for_step(target)
+            self.assertTrue(missing, f"something is missing to enter {target} from a bare {step}")
+            field, sentence = missing
+            [page] = arch.xpath(f"//page[.//field[@name='{field}']]")
+            self.assertIn(f"{page.get('string')} tab", sentence, f"{field} is on the tab the sentence names")
+            error = complaint._refusal(sentence, field)
+            self.assertEqual(error.context, {"iso10002_field": field, "iso10002_page": page.get("name")})
+            seen.add(field)
+        self.assertGreaterEqual(len(seen), 8)
+
     def test_the_statusbar_does_not_offer_moves(self):
         view = self.env["iso10002.complaint"].with_user(self.officer_a).get_views([(False, "form")])
         arch = etree.fromstring(view["views"]["form"]["arch"])

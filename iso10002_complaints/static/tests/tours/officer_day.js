@@ -85,7 +85,28 @@ function acknowledgeAndAssessSteps() {
             content: "The acknowledgement channel is recorded and can no longer be changed",
             trigger: `${FORM} .o_field_widget[name='acknowledgement_channel'] span[raw-value='phone']`,
         },
-        openTab("assessment"),
+        {
+            content: "Assess before giving a severity and a category",
+            trigger: `${STATUSBAR} button[name='action_assess']`,
+            run: "click",
+        },
+        {
+            content: "Refused: a warning (not an error with a traceback) says why",
+            trigger: ".modal .o_error_dialog [role='alert'] p.text-prewrap",
+        },
+        {
+            content: "... and the form opened the Assessment tab",
+            trigger: `${FORM} .o_notebook a.nav-link.active[name='assessment']`,
+        },
+        {
+            content: "... where the severity is marked",
+            trigger: `${FORM} .o_field_widget.o_field_invalid[name='severity']`,
+        },
+        {
+            content: "Close the dialog",
+            trigger: ".modal .o_error_dialog .modal-footer .btn-primary",
+            run: "click",
+        },
         {
             content: "Set the severity",
             trigger: `${FORM} .o_field_widget[name='severity'] select`,
