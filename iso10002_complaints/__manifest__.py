@@ -34,6 +34,7 @@
         "views/iso10002_root_cause_views.xml",
         "views/res_partner_views.xml",
         "views/iso10002_sla_policy_views.xml",
+        "views/iso10002_policy_views.xml",
         "report/iso10002_sla_report_views.xml",
         "views/res_config_settings_views.xml",
         "views/digest_digest_views.xml",

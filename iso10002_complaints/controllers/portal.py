@@ -45,6 +45,13 @@ class ComplaintPortal(CustomerPortal):
         )
         return request.render("iso10002_complaints.portal_my_complaint", values)
 
+    @http.route(["/complaints"], type="http", auth="public", website=True, sitemap=True)
+    def complaints_policy_page(self, **kw):
+        """The complaints page: the published policy, how to complain, the time limits and
+        the recourse (iso10002.policy._page_values)."""
+        values = request.env["iso10002.policy"]._page_values(request.env.company)
+        return request.render("iso10002_complaints.complaints_policy_page", values)
+
     @http.route(["/complaints/new"], type="http", auth="public", methods=["GET", "POST"], website=True)
     def portal_new_complaint(self, **post):
         """File a complaint: signed-in complainants as themselves, visitors with name and e-mail.

@@ -25,3 +25,4 @@ from . import ir_attachment
 from . import rating_rating
 from . import mail_thread
 from . import digest_digest
+from . import iso10002_policy

@@ -1,0 +1,198 @@
+"""What a company publishes about its complaints handling (ISO 10002 5.3, 6.4): its
+policy, in approved versions, and the external dispute-resolution providers it works
+with (ISO 10003)."""
+
+import math
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+# the policy fields of a version that its approval freezes
+POLICY_CONTENT = ("name", "body", "what_to_provide", "company_id")
+# what only the approval writes (action_approve), never a client
+POLICY_TRAIL = ("state", "version", "approved_by_id", "approved_date")
+
+
+class Iso10002Policy(models.Model):
+    """One version of a company's complaints-handling policy. A manager approves a draft,
+    which then is the published one and freezes; the version it replaces is kept as
+    superseded. A change is a new version."""
+
+    _name = "iso10002.policy"
+    _description = "Complaints-handling Policy"
+    _inherit = ["mail.thread"]
+    _order = "company_id, version desc, id desc"
+    _rec_names_search = ["name"]
+
+    name = fields.Char(required=True, translate=True, default=lambda self: self.env._("Complaints-handling policy"))
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    version = fields.Integer(readonly=True, copy=False, default=0)
+    state = fields.Selection(
+        [("draft", "Draft"), ("approved", "Published"), ("superseded", "Superseded")],
+        default="draft",
+        required=True,
+        readonly=True,
+        copy=False,
+        tracking=True,
+        index=True,
+    )
+    body = fields.Html(
+        string="Our commitment",
+        translate=True,
+        sanitize_overridable=False,
+        help="The policy as the complaints page shows it: the commitment to handle complaints openly, "
+        "fairly and confidentially.",
+    )
+    what_to_provide = fields.Html(
+        string="What to tell us",
+        translate=True,
+        help="What a complainant should give; when empty, the page lists what the complaint form asks.",
+    )
+    approved_by_id = fields.Many2one("res.users", readonly=True, copy=False, tracking=True)
+    approved_date = fields.Datetime(string="Published On", readonly=True, copy=False, tracking=True)
+
+    _sql_constraints = [
+        ("version_unique", "unique(company_id, version)", "A company has one policy of each version."),
+    ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        last = {}
+        for vals in vals_list:
+            # a new version is always a draft, numbered after the company's last
+            vals.update(state="draft", approved_by_id=False, approved_date=False)
+            company = vals.setdefault("company_id", self.env.company.id)
+            if company not in last:
+                last[company] = self.sudo().search([("company_id", "=", company)], limit=1).version
+            last[company] += 1
+            vals["version"] = last[company]
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if set(vals) & set(POLICY_TRAIL):
+            raise UserError(_("A policy is published with its Approve button, which records who and when."))
+        frozen = self.filtered(lambda policy: policy.state != "draft")
+        if frozen and set(vals) & set(POLICY_CONTENT):
+            raise UserError(
+                _(
+                    "Version %(version)s of the policy is published or superseded: it is not changed. "
+                    "Make a new version instead.",
+                    version=", ".join(str(v) for v in frozen.mapped("version")),
+                )
+            )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_drafts(self):
+        if self.filtered(lambda policy: policy.state != "draft"):
+            raise UserError(_("A published or superseded policy is kept: only drafts are deleted."))
+
+    def action_approve(self):
+        """Publish this draft; the company's published version becomes superseded."""
+        self.check_access("write")
+        for policy in self:
+            if policy.state != "draft":
+                raise UserError(_("Only a draft is approved."))
+            if not policy.body:
+                raise UserError(_("Write the policy (Our commitment) before approving it."))
+            published = self.search([("company_id", "=", policy.company_id.id), ("state", "=", "approved")])
+            super(Iso10002Policy, published).write({"state": "superseded"})
+            super(Iso10002Policy, policy).write(
+                {"state": "approved", "approved_by_id": self.env.uid, "approved_date": fields.Datetime.now()}
+            )
+        return True
+
+    def action_new_version(self):
+        """A draft copy of this version, to change and approve."""
+        self.ensure_one()
+        draft = self.copy()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": draft.id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    @api.model
+    def _published(self, company):
+        """The version of ``company``'s policy that is published now, or an empty record."""
+        return self.sudo().search([("company_id", "=", company.id), ("state", "=", "approved")], limit=1)
+
+    @api.model
+    def _page_values(self, company):
+        """What the complaints page publishes for ``company``, read as the system: the
+        policy, the ways to complain, the time limits of its SLA policies (so that the page
+        never promises other times than those the SLA engine holds the officers to) and
+        the recourse, internal and external."""
+        company = company.sudo()
+        teams = self.env["iso10002.complaint.team"].sudo().search([("company_id", "=", company.id)])
+        providers = (
+            self.env["iso10002.dispute.provider"]
+            .sudo()
+            .search(["|", ("company_id", "=", False), ("company_id", "=", company.id)])
+        )
+        return {
+            "company": company,
+            "policy": self._published(company),
+            "emails": sorted({team.alias_email for team in teams if team.alias_email}),
+            "time_limits": self._time_limits(company),
+            "providers": providers,
+        }
+
+    @api.model
+    def _time_limits(self, company):
+        """{"ack": text, "decision": text}: the targets of the company's SLA policies in
+        working days (or hours), as a range when its policies differ."""
+        policies = self.env["iso10002.sla.policy"].sudo().search([("company_id", "=", company.id)])
+        if not company.complaint_sla_enabled or not policies:
+            return {}
+        hours_per_day = company.resource_calendar_id.hours_per_day or 8.0
+
+        def label(hours_list):
+            days = sorted({math.ceil(hours / hours_per_day) for hours in hours_list if hours > 0})
+            if not days:
+                return False
+            if days[-1] <= 1 and max(hours_list) < hours_per_day:
+                return self.env._("within %(hours)s working hours", hours=math.ceil(max(hours_list)))
+            if len(days) == 1:
+                if days[0] == 1:
+                    return self.env._("within 1 working day")
+                return self.env._("within %(days)s working days", days=days[0])
+            return self.env._(
+                "within %(low)s to %(high)s working days, depending on the complaint",
+                low=days[0],
+                high=days[-1],
+            )
+
+        return {
+            "ack": label(policies.mapped("ack_target_hours")),
+            "decision": label(policies.mapped("resolution_target_hours")),
+        }
+
+
+class Iso10002DisputeProvider(models.Model):
+    """An external dispute-resolution provider (ISO 10003) the company refers complainants
+    to when they reject its decision: who, how to reach them, for what, at what cost."""
+
+    _name = "iso10002.dispute.provider"
+    _description = "External Dispute-resolution Provider"
+    _order = "sequence, name, id"
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", index=True, help="Empty: for every company.", default=lambda self: self.env.company
+    )
+    website = fields.Char()
+    email = fields.Char()
+    phone = fields.Char()
+    scope = fields.Text(translate=True, help="Which disputes it handles (sector, amounts, region).")
+    cost = fields.Char(
+        string="Cost to the Complainant",
+        translate=True,
+        required=True,
+        default=lambda self: self.env._("Free of charge"),
+        help="What the complainant pays to use it, as the complaints page says it.",
+    )
