@@ -6,6 +6,8 @@ from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.addons.portal.controllers.thread import ThreadController
 
+from ..models.iso10002_complaint_portal import MAX_FILE_BYTES, MAX_FILES
+
 
 class ComplaintPortal(CustomerPortal):
     """Complainants follow and answer their complaints, and file new ones."""
@@ -39,7 +41,7 @@ class ComplaintPortal(CustomerPortal):
         values = self._get_page_view_values(
             complaint_sudo,
             access_token,
-            {"complaint": complaint_sudo, "page_name": "complaint"},
+            {"complaint": complaint_sudo, "page_name": "complaint", "filed": bool(kw.get("filed"))},
             "my_complaints_history",
             False,
         )
@@ -62,8 +64,16 @@ class ComplaintPortal(CustomerPortal):
         if request.httprequest.method == "POST":
             try:
                 self._check_form_submission()
+                files = [
+                    (upload.filename, upload.read(MAX_FILE_BYTES + 1), upload.mimetype)
+                    for upload in request.httprequest.files.getlist("attachments")
+                ]
                 complaint = request.env["iso10002.complaint"]._portal_submit(
-                    post, request.env.user, remote_addr=request.httprequest.remote_addr
+                    post,
+                    request.env.user,
+                    remote_addr=request.httprequest.remote_addr,
+                    files=files,
+                    lang=request.lang.code,
                 )
             except (UserError, ValidationError) as error:
                 values["error"] = error.args[0]
@@ -71,11 +81,31 @@ class ComplaintPortal(CustomerPortal):
                 values["post"] = {key: self._form_echo(value) for key, value in post.items()}
                 status = 400
             else:
-                return request.redirect(complaint.get_portal_url())
+                return request.redirect(complaint.get_portal_url(query_string="&filed=1"))
         values.update(self._prepare_portal_layout_values())
         values["is_public"] = request.env.user._is_public()
         values["title"] = _("File a complaint")
+        values["max_files"] = MAX_FILES
+        values["max_file_mb"] = MAX_FILE_BYTES >> 20
         return request.render("iso10002_complaints.portal_new_complaint", values, status=status)
+
+    @http.route(["/complaints/find"], type="http", auth="public", methods=["GET", "POST"], website=True)
+    def portal_find_complaint(self, **post):
+        """Find one's complaint with its reference and e-mail address: the link is e-mailed,
+        never shown, and the answer does not tell whether they matched."""
+        values = {"page_name": "find_complaint", "post": post, "error": False, "sent": False}
+        status = 200
+        if request.httprequest.method == "POST":
+            try:
+                request.env["iso10002.complaint"]._portal_find(post, remote_addr=request.httprequest.remote_addr)
+            except (UserError, ValidationError) as error:
+                values["error"] = error.args[0]
+                values["post"] = {key: self._form_echo(value) for key, value in post.items()}
+                status = 400
+            else:
+                values["sent"] = True
+        values.update(self._prepare_portal_layout_values())
+        return request.render("iso10002_complaints.portal_find_complaint", values, status=status)
 
     def _check_form_submission(self):
         """Checks of the request itself before the form is read (the captcha addon adds one)."""

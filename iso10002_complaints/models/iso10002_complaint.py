@@ -225,6 +225,32 @@ class Iso10002Complaint(models.Model):
     )
     product_ids = fields.Many2many("product.product", string="Products / Services", check_company=True, tracking=True)
     remedy_sought = fields.Text(help="What the complainant asks for.", tracking=True)
+    # what the complainant gives (ISO 10002 Annex C)
+    event_date = fields.Date(string="Date of the Event", help="When what the complaint is about happened.")
+    order_reference = fields.Char(
+        string="Product or Order Reference", help="As the complainant gives it: an order, invoice or serial number."
+    )
+    contact_preference = fields.Selection(
+        [("email", "E-mail"), ("phone", "Phone"), ("letter", "Letter")],
+        string="Preferred Contact",
+        help="How the complainant wants to be contacted.",
+    )
+    on_behalf_of = fields.Char(
+        string="Filed on Behalf Of",
+        groups="base.group_user",
+        help="The person the complaint is for, when someone else filed it (a relative, a representative).",
+    )
+    accessibility_needs = fields.Text(
+        groups="base.group_user",
+        help="What the complainant asked for to be able to complain and follow the complaint (4.5).",
+    )
+    consent_date = fields.Datetime(
+        string="Consent to Processing",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
+        help="When the complainant agreed, on the complaint form, that their data be processed to handle it.",
+    )
     immediate_action = fields.Text(
         help="What was done at once, for example to protect safety (7.2).", groups="base.group_user", tracking=True
     )
@@ -407,7 +433,7 @@ class Iso10002Complaint(models.Model):
         for complaint in self:
             complaint.is_open = complaint.step not in FINAL_STEPS
 
-    @api.depends("step")
+    @api.depends("step", "reopen_count")
     def _compute_can_move(self):
         for complaint in self:
             allowed = complaint._allowed_steps()
@@ -421,9 +447,10 @@ class Iso10002Complaint(models.Model):
         return TRANSITIONS.get(self.step, set())
 
     def _is_deletable(self):
-        """Only a complaint still in its first step may be deleted (ISO 10002 8.1)."""
+        """Only a complaint that never left its first step may be deleted (ISO 10002 8.1):
+        one reopened back to Received has a history."""
         self.ensure_one()
-        return self.step == "received"
+        return self.step == "received" and not self.reopen_count
 
     @api.depends("remedy")
     def _compute_is_monetary_remedy(self):
@@ -481,17 +508,22 @@ class Iso10002Complaint(models.Model):
     @api.model
     def _get_view(self, view_id=None, view_type="form", **options):
         """Dates to the minute; and a closed complaint reads as it is locked
-        (_check_closed_lock): in the form, every field the lock refuses is read-only once
-        the complaint is closed."""
+        (_check_closed_lock): in the form and the list, every field the lock refuses is
+        read-only once the complaint is closed."""
         arch, view = super()._get_view(view_id, view_type, **options)
         if view_type in ("form", "list", "kanban"):
-            # dates to the minute: the seconds of a receipt or a deadline say nothing
-            for node in arch.xpath("//field[not(@options)][not(ancestor::field)]"):
-                field = self._fields.get(node.get("name"))
+            # dates to the minute: the seconds of a receipt or a deadline say nothing (in
+            # the lists inside the form too, such as the SLA history)
+            for node in arch.xpath("//field[not(@options)]"):
+                parent = node.xpath("ancestor::field[1]")
+                model = self.env[self._fields[parent[0].get("name")].comodel_name] if parent else self
+                field = model._fields.get(node.get("name"))
                 if field and field.type == "datetime" and node.get("widget") in (None, "datetime"):
                     node.set("options", "{'show_seconds': false}")
-        if view_type == "form":
-            for node in arch.xpath("//sheet//field[not(ancestor::field)]"):
+        # the form's fields, and the list's (it edits several rows at once)
+        editable = {"form": "//sheet//field[not(ancestor::field)]", "list": "/list/field"}.get(view_type)
+        if editable:
+            for node in arch.xpath(editable):
                 name = node.get("name")
                 if name in CLOSED_WRITABLE or name.startswith(CLOSED_WRITABLE_PREFIXES):
                     continue
@@ -803,6 +835,16 @@ class Iso10002Complaint(models.Model):
                     new=labels[new],
                 )
             )
+        if new == "closed" and not is_engine(self.env):
+            # dragged to a closed column, or written over RPC: closing records why and asks
+            # the complainant's satisfaction, which only action_close does
+            raise UserError(
+                _(
+                    "Close complaint %s with its Close button: it records why the complaint closes and asks "
+                    "the complainant's satisfaction.",
+                    self.name,
+                )
+            )
         missing = self._missing_for_step(new)
         if missing:
             field, sentence = missing
@@ -849,7 +891,7 @@ class Iso10002Complaint(models.Model):
                     "A refund, compensation or credit needs its Compensation Amount, on the Response tab."
                 )
         if step == "communicated":
-            if not self.response_text:
+            if tools.is_html_empty(self.response_text):
                 return "response_text", _("Write the Response to the complainant, on the Response tab.")
             if not self.communication_channel:
                 return "communication_channel", _(
@@ -859,14 +901,14 @@ class Iso10002Complaint(models.Model):
             return "complainant_response", _(
                 "Record the Complainant's Answer (accepted, rejected or no reply), on the Decision & Answer tab."
             )
-        if step == "withdrawn" and not self.withdrawal_reason:
+        if step == "withdrawn" and not (self.withdrawal_reason or "").strip():
             return "withdrawal_reason", _("Give the Withdrawal Reason, on the Closing tab.")
         if step == "out_of_scope":
             if not self.out_of_scope_reason:
                 return "out_of_scope_reason", _(
                     "Say why the complaint is out of scope (Out of Scope Because, on the Closing tab)."
                 )
-            if self.external_referral and not self.external_provider:
+            if self.external_referral and not (self.external_provider or "").strip():
                 return "external_provider", _("Name the Dispute Resolution Provider, on the Closing tab.")
         return None
 
@@ -903,15 +945,36 @@ class Iso10002Complaint(models.Model):
         return {key: value for key, value in extra.items() if key not in vals}
 
     def _move_to_step(self, step):
+        """What a step's button does: the button shows only when the state machine allows
+        the move (can_*), and is refused as such when called otherwise."""
         for complaint in self:
+            if step not in complaint._allowed_steps():
+                labels = self._step_labels()
+                raise UserError(
+                    _(
+                        "Complaint %(complaint)s cannot go from %(old)s to %(new)s.",
+                        complaint=complaint.name,
+                        old=labels.get(complaint.step, complaint.step),
+                        new=labels[step],
+                    )
+                )
             complaint.stage_id = self._find_stage(step, complaint.team_id)
         return True
 
     def action_acknowledge(self):
         """Record the acknowledgement (7.4); by e-mail it sends the template."""
         for complaint in self:
-            if complaint.step != "received":
+            if complaint.step != "received" and complaint.acknowledged_date:
                 raise UserError(_("Complaint %s is already acknowledged.", complaint.name))
+            if "acknowledged" not in complaint._allowed_steps():
+                raise UserError(
+                    _(
+                        "Complaint %(complaint)s cannot go from %(old)s to %(new)s.",
+                        complaint=complaint.name,
+                        old=self._step_labels().get(complaint.step, complaint.step),
+                        new=self._step_labels()["acknowledged"],
+                    )
+                )
             channel = complaint.acknowledgement_channel
             if not channel:
                 raise self._refusal(
@@ -920,7 +983,9 @@ class Iso10002Complaint(models.Model):
                 )
             if channel == "email":
                 if not complaint.email_from:
-                    raise UserError(_("Complaint %s has no e-mail address to write to.", complaint.name))
+                    raise self._refusal(
+                        _("Complaint %s has no e-mail address to write to.", complaint.name), "email_from"
+                    )
                 if not complaint._send_acknowledgement_mail():
                     raise UserError(
                         _(

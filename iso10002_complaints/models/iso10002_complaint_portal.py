@@ -1,18 +1,60 @@
-"""The complainant's side of a complaint: the public and portal form."""
+"""The complainant's side of a complaint: the public and portal form (ISO 10002 Annex C),
+and the lookup of a complaint's link by its reference and e-mail address."""
 
 import re
 import unicodedata
+from datetime import date
 
-from odoo import _, api, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.mail import email_normalize, plaintext2html
+from odoo.tools.mimetypes import guess_mimetype
+
+from .trust import as_engine
 
 # the public form: the longest value accepted for each field
-PORTAL_LIMITS = {"name": 128, "email": 254, "subject": 200, "description": 20000, "remedy_sought": 4000}
+PORTAL_LIMITS = {
+    "name": 128,
+    "email": 254,
+    "phone": 32,
+    "address": 300,
+    "subject": 200,
+    "description": 20000,
+    "remedy_sought": 4000,
+    "order_reference": 100,
+    "on_behalf_of": 128,
+    "accessibility_needs": 2000,
+    "reference": 64,
+}
 # explicit direction overrides and isolates can disguise a name or a text (the joiners
 # Persian needs, U+200C and U+200D, are kept)
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
+# a phone number as people type it, digits of any script (Persian ۰-۹ included)
+PHONE_CHARS = frozenset("+()-./ ")
+CONTACT_PREFERENCES = ("email", "phone", "letter")
+# supporting documents: how many, how large, of which kinds (by their content, not their
+# name: no page, script or image format a browser would run)
+MAX_FILES = 5
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_TOTAL_BYTES = 20 * 1024 * 1024
+ALLOWED_MIMETYPES = frozenset(
+    {
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "text/plain",
+        "text/csv",
+        "application/msword",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.ms-excel",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet",
+    }
+)
 
 
 class Iso10002Complaint(models.Model):
@@ -38,12 +80,80 @@ class Iso10002Complaint(models.Model):
         return value
 
     @api.model
-    def _portal_submit(self, post, user, remote_addr=None):
-        """A complaint from the portal form of ``user`` (public: name and e-mail are given).
+    def _portal_email(self, post):
+        raw_email = self._portal_text(post, "email", _("Your e-mail address"), required=True)
+        email = email_normalize(raw_email, strict=True)
+        # one plain address, exactly as typed: no display name, no second address
+        if not (EMAIL_RE.match(raw_email) and email == raw_email.lower()):
+            raise UserError(_("%s is not a valid e-mail address.", raw_email))
+        return email
+
+    @api.model
+    def _portal_phone(self, post):
+        phone = self._portal_text(post, "phone", _("Your phone number"))
+        if not phone:
+            return ""
+        if any(not (char.isdigit() or char in PHONE_CHARS) for char in phone) or sum(map(str.isdigit, phone)) < 4:
+            raise UserError(_("%s is not a phone number.", phone))
+        # Persian or Arabic digits as typed, kept as 0-9 so that it can be dialled
+        return "".join(str(unicodedata.digit(char)) if char.isdigit() else char for char in phone)
+
+    @api.model
+    def _portal_date(self, post, name, label):
+        value = post.get(name) or ""
+        if not value:
+            return False
+        try:
+            day = fields.Date.to_date(value) if isinstance(value, str) and len(value) == 10 else None
+        except ValueError:
+            day = None
+        if not day:
+            raise UserError(_("%s is not a date.", label))
+        if day > date.today():
+            raise UserError(_("%s cannot be in the future.", label))
+        if day.year < 1900:
+            raise UserError(_("%s is too old.", label))
+        return day
+
+    @api.model
+    def _portal_files(self, files):
+        """The supporting documents as [(name, bytes, mimetype)], within the caps."""
+        files = [f for f in files or [] if f and f[1]]
+        if len(files) > MAX_FILES:
+            raise UserError(_("Attach at most %s documents.", MAX_FILES))
+        total = 0
+        checked = []
+        for filename, content, _mimetype in files:
+            name = filename if isinstance(filename, str) else ""
+            name = self._portal_text({"name": name}, "name", _("A document's name")) or _("document")
+            if len(content) > MAX_FILE_BYTES:
+                raise UserError(
+                    _("%(name)s is too large: at most %(mb)s MB per document.", name=name, mb=MAX_FILE_BYTES >> 20)
+                )
+            total += len(content)
+            if total > MAX_TOTAL_BYTES:
+                raise UserError(_("The documents are too large together: at most %s MB.", MAX_TOTAL_BYTES >> 20))
+            mimetype = guess_mimetype(content, default="application/octet-stream")
+            if mimetype not in ALLOWED_MIMETYPES:
+                raise UserError(
+                    _(
+                        "%s cannot be attached: send a PDF, a picture (PNG, JPEG), a text or an office document.",
+                        name,
+                    )
+                )
+            checked.append((name, content, mimetype))
+        return checked
+
+    @api.model
+    def _portal_submit(self, post, user, remote_addr=None, files=None, lang=None):
+        """A complaint from the portal form of ``user`` (public: name and e-mail are given),
+        with what ISO 10002 Annex C asks and its supporting documents ``files``
+        ([(name, bytes, mimetype)]).
 
         Signed-in users file as themselves; a visitor always becomes a new contact (an
-        officer may merge it), never an existing partner on their word alone. Submissions
-        are throttled per network address and per e-mail address.
+        officer may merge it), in the language ``lang`` of the form, never an existing
+        partner on their word alone. Submissions are throttled per network address and
+        per e-mail address. Nothing is created unless every value is valid.
 
         Returns the complaint, as superuser: the caller checks nothing more, the complaint
         belongs to the complainant who filed it.
@@ -51,30 +161,127 @@ class Iso10002Complaint(models.Model):
         subject = self._portal_text(post, "subject", _("The subject"), required=True)
         description = self._portal_text(post, "description", _("The description"), required=True)
         remedy_sought = self._portal_text(post, "remedy_sought", _("What you ask for"))
+        event_date = self._portal_date(post, "event_date", _("The date of the event"))
+        order_reference = self._portal_text(post, "order_reference", _("The product or order reference"))
+        on_behalf_of = self._portal_text(post, "on_behalf_of", _("The person you complain for"))
+        accessibility_needs = self._portal_text(post, "accessibility_needs", _("The help you need"))
+        phone = self._portal_phone(post)
+        address = " ".join(self._portal_text(post, "address", _("Your postal address")).split())
+        preference = post.get("contact_preference") or "email"
+        if preference not in CONTACT_PREFERENCES:
+            raise UserError(_("Choose how we should contact you: e-mail, phone or letter."))
+        if preference == "phone" and not (phone or (not user._is_public() and user.partner_id.phone)):
+            raise UserError(_("Give your phone number, to be contacted by phone."))
+        if preference == "letter" and not (address or (not user._is_public() and user.partner_id.street)):
+            raise UserError(_("Give your postal address, to be contacted by letter."))
+        if post.get("consent") not in ("on", "1", "yes"):
+            raise UserError(
+                _("Agree that we process your data to handle your complaint: we cannot handle it otherwise.")
+            )
+        documents = self._portal_files(files)
         Partner = self.env["res.partner"].sudo()
+        languages = dict(self.env["res.lang"].get_installed())
         if user._is_public():
             name = self._portal_text(post, "name", _("Your name"), required=True)
-            raw_email = self._portal_text(post, "email", _("Your e-mail address"), required=True)
-            email = email_normalize(raw_email, strict=True)
-            # one plain address, exactly as typed: no display name, no second address
-            if not (EMAIL_RE.match(raw_email) and email == raw_email.lower()):
-                raise UserError(_("%s is not a valid e-mail address.", raw_email))
+            email = self._portal_email(post)
             self.env["iso10002.intake.attempt"]._check_and_record(remote_addr, email)
-            partner = Partner.create({"name": name, "email": email, "company_id": False})
+            partner = Partner.create(
+                {
+                    "name": name,
+                    "email": email,
+                    "phone": phone or False,
+                    "street": address or False,
+                    "lang": lang if lang in languages else False,
+                    "company_id": False,
+                    "complaint_needs_assistance": bool(accessibility_needs),
+                    "complaint_assistance_note": accessibility_needs or False,
+                }
+            )
         else:
             self.env["iso10002.intake.attempt"]._check_and_record(remote_addr, user.partner_id.email_normalized)
             partner = user.partner_id
+            # what was missing on the complainant's contact; nothing they had is replaced
+            missing = {"phone": phone, "street": address}
+            missing = {key: value for key, value in missing.items() if value and not partner[key]}
+            if missing:
+                partner.sudo().write(missing)
         company = partner.company_id or user.company_id or self.env.company
         channel = self.env["iso10002.complaint.channel"].sudo()._channel_for("portal", company)
         Complaint = self.sudo().with_company(company)
-        return Complaint.create(
+        complaint = Complaint.create(
             {
                 "subject": subject,
                 "description": plaintext2html(description),
                 "remedy_sought": remedy_sought or False,
+                "event_date": event_date,
+                "order_reference": order_reference or False,
+                "contact_preference": preference,
+                "on_behalf_of": on_behalf_of or False,
+                "accessibility_needs": accessibility_needs or False,
                 "partner_id": partner.id,
                 "channel_id": channel.id,
                 "company_id": company.id,
                 "team_id": Complaint._default_team_id().id,
             }
+        )
+        # the form's consent, recorded by the process (no client sets it)
+        as_engine(complaint).write({"consent_date": fields.Datetime.now()})
+        if documents:
+            self.env["ir.attachment"].sudo().create(
+                [
+                    {
+                        "name": name,
+                        "raw": content,
+                        "mimetype": mimetype,
+                        "res_model": self._name,
+                        "res_id": complaint.id,
+                        "company_id": company.id,
+                    }
+                    for name, content, mimetype in documents
+                ]
+            )
+        return complaint
+
+    @api.model
+    def _portal_find(self, post, remote_addr=None):
+        """The lookup of a complaint by its reference and the complainant's e-mail address:
+        when both match, the link to the complaint is e-mailed to that address, never
+        shown. The answer is the same whether they match or not."""
+        reference = self._portal_text(post, "reference", _("The reference"), required=True)
+        email = self._portal_email(post)
+        self.env["iso10002.intake.attempt"]._check_and_record(remote_addr, email, purpose="find")
+        candidates = {reference, reference.upper()}
+        complaint = self.sudo().with_context(active_test=False).search([("name", "in", list(candidates))], limit=2)
+        if len(complaint) != 1 or complaint.partner_id.email_normalized != email:
+            return False
+        complaint._send_link()
+        return True
+
+    def _send_link(self):
+        """E-mail the complainant the link to follow their complaint, in their language.
+        The link (its token) is not written in the chatter, which others may read; a note
+        says it was sent."""
+        self.ensure_one()
+        complaint = self.sudo()
+        partner = complaint.partner_id
+        env = complaint.with_context(lang=partner.lang or self.env.lang).env
+        url = complaint.get_base_url() + complaint.get_portal_url()
+        body = env._(
+            "You asked for the link to your complaint %(reference)s. Follow it here: %(url)s",
+            reference=complaint.name,
+            url=url,
+        )
+        self.env["mail.mail"].sudo().create(
+            {
+                "subject": env._("Your complaint %s", complaint.name),
+                "body_html": plaintext2html(body),
+                "email_from": complaint.company_id.email_formatted or complaint.company_id.partner_id.email_formatted,
+                "email_to": partner.email_formatted,
+                "auto_delete": True,
+                "headers": repr({"Auto-Submitted": "auto-generated"}),
+            }
+        )
+        complaint.message_post(
+            body=_("The complainant asked for the link to this complaint: it was e-mailed to them."),
+            subtype_xmlid="mail.mt_note",
         )

@@ -98,14 +98,17 @@ class Iso10002Complaint(models.Model):
     def _sla_target_deadline(self):
         return self.resolution_deadline if self.sla_target == "resolution" else self.ack_deadline
 
-    def _sla_start(self):
-        """Where the decision's clock starts: the receipt, or the last reopening (a
-        reopened complaint needs a new decision, in the policy's time)."""
+    def _sla_start(self, target="resolution"):
+        """Where a target's clock starts: the receipt, or the last reopening (a reopened
+        complaint needs a new decision in the policy's time, and a new acknowledgement
+        when it never had one)."""
+        if target == "ack" and self.acknowledged_date:
+            return self.received_date
         return self.reopened_date or self.received_date
 
     def _sla_decided(self):
         """The decision the complainant was told, unless a reopening came after it."""
-        return self.communication_date and not (self.reopened_date and self.reopened_date > self.communication_date)
+        return self.communication_date and not (self.reopened_date and self.reopened_date >= self.communication_date)
 
     # ----------------------------------------------------------- CRUD hooks
     # Called by the complaint's own create and write (models/iso10002_complaint.py).
@@ -166,10 +169,9 @@ class Iso10002Complaint(models.Model):
         for policy, complaints in self.grouped(lambda c: matched[c]).items():
             for complaint in complaints:
                 clock = complaint._sla_clock(clocks)
-                start = complaint.received_date
                 vals = {
                     "sla_policy_id": policy.id,
-                    "ack_deadline": clock.add_hours(start, policy.ack_target_hours),
+                    "ack_deadline": clock.add_hours(complaint._sla_start("ack"), policy.ack_target_hours),
                     "resolution_deadline": clock.add_hours(
                         complaint._sla_start(), policy.resolution_target_hours + complaint.sla_paused_hours
                     ),
@@ -261,6 +263,9 @@ class Iso10002Complaint(models.Model):
             if ended_undecided or complaint.sla_paused_since:
                 vals["sla_next_check"] = False
                 vals["sla_deadline"] = False
+                if ended_undecided:
+                    # withdrawn or out of scope: no target ran to its end, no state to show
+                    vals["sla_state"] = False
             elif decided:
                 late = complaint.communication_date > complaint.resolution_deadline
                 hours = clock.hours_between(complaint._sla_start(), complaint.communication_date)
@@ -274,7 +279,8 @@ class Iso10002Complaint(models.Model):
             else:
                 target = "resolution" if complaint.acknowledged_date else "ack"
                 if target == "ack":
-                    start, deadline, hours = complaint.received_date, complaint.ack_deadline, policy.ack_target_hours
+                    start, deadline = complaint._sla_start("ack"), complaint.ack_deadline
+                    hours = policy.ack_target_hours
                 else:
                     start, deadline = complaint._sla_start(), complaint.resolution_deadline
                     hours = policy.resolution_target_hours + complaint.sla_paused_hours
@@ -342,7 +348,9 @@ class Iso10002Complaint(models.Model):
                         else complaint.ack_deadline,
                     }
                 )
-                notes[complaint.id] = _("SLA %(old)s → %(new)s", old=labels.get(old_state, "-"), new=labels[new_state])
+                notes[complaint.id] = _(
+                    "SLA %(old)s → %(new)s", old=labels.get(old_state, "-"), new=labels.get(new_state, "-")
+                )
                 if new_state == "at_risk":
                     at_risk |= complaint
                     notices[complaint._sla_owner()].append((complaint, "at_risk", 0))

@@ -1,6 +1,7 @@
 from ast import literal_eval
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 # the overview's buttons: the search filters of the complaints list they may turn on
 BACKLOG_FILTERS = frozenset({"filter_mine", "filter_to_acknowledge", "filter_at_risk", "filter_breached"})
@@ -81,7 +82,8 @@ class Iso10002ComplaintTeam(models.Model):
     def action_open_backlog(self):
         """The team's open complaints, narrowed by the overview card's button (only the
         list's own filters; anything else a client sends is ignored)."""
-        self.ensure_one()
+        if len(self) != 1:
+            raise UserError(_("Open one team's complaints at a time."))
         wanted = self.env.context.get("backlog_filters")
         wanted = {name for name in wanted if isinstance(name, str)} if isinstance(wanted, list | tuple) else set()
         action = self.action_view_complaints()

@@ -49,12 +49,15 @@ class Iso10002IntakeAttempt(models.Model):
             return DEFAULT_LIMITS[kind]
 
     @api.model
-    def _check_and_record(self, address, email):
-        """Refuse a submission over the hourly limit of its address or e-mail; else count it."""
+    def _check_and_record(self, address, email, purpose="file"):
+        """Refuse a submission over the hourly limit of its address or e-mail; else count it.
+        ``purpose``: "file" (the complaint form) or "find" (the lookup of a complaint's
+        link), counted apart."""
         since = fields.Datetime.now() - timedelta(hours=1)
         Attempt = self.sudo()
+        prefix = "" if purpose == "file" else f"{purpose}:"
         keys = [
-            (kind, self._hash(value))
+            (kind, self._hash(prefix + value))
             for kind, value in (("address", self._network(address)), ("email", email))
             if value
         ]
@@ -64,6 +67,10 @@ class Iso10002IntakeAttempt(models.Model):
                 limit > 0
                 and Attempt.search_count([("kind", "=", kind), ("key", "=", key), ("date", ">=", since)]) >= limit
             ):
+                if purpose == "find":
+                    raise UserError(
+                        _("Too many searches were made from here in the last hour. Please try again later.")
+                    )
                 raise UserError(_("Too many complaints were filed from here in the last hour. Please try again later."))
         Attempt.create([{"kind": kind, "key": key} for kind, key in keys])
 

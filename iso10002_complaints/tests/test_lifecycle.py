@@ -289,6 +289,39 @@ class TestComplaintLifecycle(ComplaintsCase):
         # and it can be closed again
         self._walk_to(self.complaint, "closed")
 
+    def test_closing_goes_through_the_close_button(self):
+        """Dragging a complaint to a closed column (or writing the stage over RPC) would
+        close it without its reason and the satisfaction request: refused."""
+        self._walk_to(self.complaint, "communicated")
+        self.complaint.complainant_response = "accepted"
+        closed = self.env.ref("iso10002_complaints.stage_closed")
+        with self.assertRaisesRegex(UserError, "Close button"):
+            self.complaint.with_user(self.officer_a).write({"stage_id": closed.id})
+        self.assertEqual(self.complaint.step, "communicated")
+        self.complaint.with_user(self.officer_a).action_close()
+        self.assertEqual((self.complaint.step, self.complaint.closure_reason), ("closed", "resolved"))
+
+    def test_a_complaint_reopened_back_to_received_is_not_deleted(self):
+        complaint = self._complaint(partner_id=self.person_about.id, withdrawal_reason="By mistake")
+        complaint.action_withdraw()
+        complaint.action_close()
+        complaint.action_reopen()
+        self.assertEqual(complaint.step, "received")
+        self.assertFalse(complaint.can_delete, "it has a history")
+        with self.assertRaisesRegex(UserError, "never deleted"):
+            complaint.unlink()
+        fresh = self._complaint(partner_id=self.person_about.id)
+        self.assertTrue(fresh.can_delete)
+
+    def test_empty_answers_do_not_pass_the_steps(self):
+        self._walk_to(self.complaint, "response")
+        self.complaint.write({"response_text": "<p><br></p>", "communication_channel": "phone"})
+        with self.assertRaisesRegex(UserError, "Write the Response"):
+            self.complaint.action_communicate()
+        self.complaint.withdrawal_reason = "   "
+        with self.assertRaisesRegex(UserError, "Withdrawal Reason"):
+            self.complaint.action_withdraw()
+
     def test_reopen_open_complaint_refused(self):
         with self.assertRaisesRegex(UserError, "is not closed"):
             self.complaint.action_reopen()

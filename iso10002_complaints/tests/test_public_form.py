@@ -17,14 +17,37 @@ GOOD = {
     "email": "walk.in@example.com",
     "subject": "Closed shop",
     "description": "The shop was closed during opening hours.",
+    "consent": "on",
 }
+# a one-pixel PNG: a picture by its content
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def _bad_values(rng):
     """A form post with one hostile value: empty where required, a control character,
     over the field's limit, or an address that cannot be written to."""
     post = dict(GOOD, email=f"visitor{rng.randrange(10**6)}@example.com")
-    field = rng.choice(["name", "email", "subject", "description", "remedy_sought"])
+    field = rng.choice(
+        [
+            *("name", "email", "subject", "description", "remedy_sought", "phone", "address", "order_reference"),
+            *("on_behalf_of", "accessibility_needs", "event_date", "contact_preference", "consent"),
+        ]
+    )
+    if field == "event_date":
+        post[field] = rng.choice(["2999-01-01", "1800-01-01", "yesterday", "2026-02-30", "2026-1-1", "0" * 10, "x" * 9])
+        return post
+    if field == "contact_preference":
+        post[field] = rng.choice(["fax", "carrier pigeon", "", "phone", "letter"])
+        if not post[field]:
+            post[field] = "EMAIL"
+        return post  # phone and letter: without the number or the address they need
+    if field == "consent":
+        post.pop("consent") if rng.random() < 0.5 else post.update(consent=rng.choice(["off", "0", "", "no"]))
+        return post
     choices = [
         "a\x00b",
         "ring \x07 bell",
@@ -33,7 +56,9 @@ def _bad_values(rng):
         "del\x7fete",
         "x" * (PORTAL_LIMITS[field] + rng.choice([1, 100, 2_000_000])),
     ]
-    if field != "remedy_sought":
+    if field == "phone":
+        choices += ["call me", "12", "+1 555 <script>", "☎☎☎☎"]
+    elif field in ("name", "email", "subject", "description"):
         choices += ["", " \t "]
     if field == "email":
         choices += ["a@", "@", "not an address", "a@b@c.example", "one@example.com, two@example.com", "x@localhost"]
@@ -55,6 +80,13 @@ class TestPublicForm(HttpCase):
         self.authenticate(None, None)
         return self.url_open("/complaints/new", data={**data, "csrf_token": self._csrf()}, allow_redirects=False)
 
+    @staticmethod
+    def _alert(response):
+        """The refusal the form shows, for a failing assertion's message."""
+        text = response.text
+        start = text.find("alert-danger")
+        return text[start : start + 300] if start >= 0 else ""
+
     def _csrf(self):
         return Request.csrf_token(self)
 
@@ -67,7 +99,7 @@ class TestPublicForm(HttpCase):
             if index % 8 == 0:
                 data = dict(GOOD, subject=f"Valid {index}", email=f"ok{index}@example.com")
                 response = self._post(data)
-                self.assertIn(response.status_code, (200, 303), f"valid post {index}")
+                self.assertIn(response.status_code, (200, 303), f"valid post {index}: {self._alert(response)}")
                 good_sent += 1
                 continue
             data = _bad_values(rng)
@@ -102,7 +134,12 @@ class TestPublicForm(HttpCase):
         self.authenticate("portal_filer", "portal_filer")
         response = self.url_open(
             "/complaints/new",
-            data={"subject": "Portal ack", "description": "Nobody answered.", "csrf_token": self._csrf()},
+            data={
+                "subject": "Portal ack",
+                "description": "Nobody answered.",
+                "consent": "on",
+                "csrf_token": self._csrf(),
+            },
             allow_redirects=False,
         )
         self.assertEqual(response.status_code, 303)
@@ -133,3 +170,109 @@ class TestPublicForm(HttpCase):
         self.assertTrue(complaint.name.startswith("CMP/"))
         self.assertNotEqual(complaint.partner_id, self.customer)
         self.assertFalse(complaint.is_confidential or complaint.user_id or complaint.findings)
+
+    def _post_files(self, data, files):
+        self.authenticate(None, None)
+        return self.url_open(
+            "/complaints/new", data={**data, "csrf_token": self._csrf()}, files=files, allow_redirects=False
+        )
+
+    def test_a_complete_complaint_with_documents(self):
+        """Everything ISO 10002 Annex C asks, with two documents, from a visitor."""
+        data = dict(
+            GOOD,
+            subject="Complete complaint",
+            email="complete@example.com",
+            phone="+98 ۹۱۲ ۵۵۵ ۰۱۹۹",
+            address="12 Valiasr St\nTehran",
+            contact_preference="phone",
+            event_date="2026-11-20",
+            order_reference="SO-4711",
+            on_behalf_of="My mother, Parvin",
+            accessibility_needs="Large print letters, please.",
+            remedy_sought="A refund",
+        )
+        files = [
+            ("attachments", ("receipt.pdf", PDF, "application/pdf")),
+            ("attachments", ("photo.png", PNG, "image/png")),
+        ]
+        response = self._post_files(data, files)
+        self.assertEqual(response.status_code, 303, self._alert(response))
+        self.assertIn("filed=1", response.headers["Location"])
+        complaint = self.Complaint.search([("subject", "=", "Complete complaint")])
+        self.assertEqual(len(complaint), 1)
+        self.assertEqual(complaint.event_date.isoformat(), "2026-11-20")
+        self.assertEqual(complaint.order_reference, "SO-4711")
+        self.assertEqual(complaint.contact_preference, "phone")
+        self.assertEqual(complaint.on_behalf_of, "My mother, Parvin")
+        self.assertEqual(complaint.accessibility_needs, "Large print letters, please.")
+        self.assertTrue(complaint.consent_date)
+        partner = complaint.partner_id
+        self.assertEqual(partner.phone, "+98 912 555 0199", "Persian digits are kept as digits one can dial")
+        self.assertEqual(partner.street, "12 Valiasr St Tehran")
+        self.assertTrue(partner.complaint_needs_assistance)
+        documents = (
+            self.env["ir.attachment"]
+            .sudo()
+            .search([("res_model", "=", complaint._name), ("res_id", "=", complaint.id)])
+        )
+        self.assertEqual(sorted(documents.mapped("mimetype")), ["application/pdf", "image/png"])
+        self.assertFalse(any(documents.mapped("public")))
+        # the reference on screen, with the link the redirect gives
+        page = self.url_open(response.headers["Location"])
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("o_iso10002_filed", page.text)
+        self.assertIn(complaint.name, page.text)
+
+    @mute_logger("odoo.http")
+    def test_documents_are_capped_and_checked_by_content(self):
+        rng = random.Random(4242)
+        before = self.Complaint.search_count([])
+        hostile = [
+            [("attachments", ("invoice.pdf", b"<html><script>alert(1)</script></html>", "application/pdf"))],
+            [("attachments", ("logo.png", b'<svg xmlns="http://www.w3.org/2000/svg" onload="x"/>', "image/png"))],
+            [("attachments", ("run.exe", b"MZ\x90\x00" + bytes(rng.randrange(256) for _i in range(200)), "x"))],
+            [("attachments", (f"p{n}.pdf", PDF, "application/pdf")) for n in range(6)],
+            [("attachments", ("big.pdf", PDF + (b"0" * 1023 + b"\n") * (10 * 1024), "application/pdf"))],
+        ]
+        hostile += [
+            [("attachments", (f"r{n}.pdf", bytes(rng.randrange(256) for _i in range(rng.randrange(1, 500))), "x"))]
+            for n in range(5)
+        ]
+        for index, files in enumerate(hostile):
+            with self.subTest(case=index):
+                data = dict(GOOD, subject=f"Hostile documents {index}", email=f"h{index}@example.com")
+                response = self._post_files(data, files)
+                self.assertEqual(response.status_code, 400)
+                self.assertIn("alert-danger", response.text)
+        self.assertEqual(self.Complaint.search_count([]), before, "nothing is filed with a refused document")
+
+    def test_find_mails_the_link_and_never_shows_it(self):
+        self._post(dict(GOOD, subject="To find again", email="finder@example.com"))
+        complaint = self.Complaint.search([("subject", "=", "To find again")])
+        Mail = self.env["mail.mail"].sudo()
+
+        def find(reference, email):
+            self.authenticate(None, None)
+            return self.url_open(
+                "/complaints/find", data={"reference": reference, "email": email, "csrf_token": self._csrf()}
+            )
+
+        before = Mail.search([])
+        answer = find(complaint.name.lower(), "FINDER@example.com")
+        self.assertEqual(answer.status_code, 200)
+        self.assertNotIn(complaint.access_token, answer.text, "the link is never shown")
+        sent = Mail.search([]) - before
+        self.assertEqual(len(sent), 1)
+        self.assertEqual(sent.email_to, '"Walk In" <finder@example.com>')
+        self.assertIn(complaint.access_token, sent.body_html)
+        self.assertNotIn(complaint.access_token, "".join(complaint.message_ids.mapped("body")), "nor in the chatter")
+        # a wrong address gets the same answer, and no e-mail
+        before = Mail.search([])
+        wrong = find(complaint.name, "someone.else@example.com")
+        self.assertEqual(wrong.status_code, 200)
+        self.assertIn("If a complaint has this reference", wrong.text)
+        self.assertFalse(Mail.search([]) - before)
+        for reference in ("CMP/%", "%", "*", complaint.name + "0"):
+            self.assertEqual(find(reference, "finder@example.com").status_code, 200)
+        self.assertFalse(Mail.search([]) - before, "no pattern matches a reference")

@@ -331,6 +331,22 @@ class TestSla(SlaCase):
         self.assertEqual(complaint.resolution_hours, 18.0)
         self.assertFalse(complaint.sla_deadline)
 
+    def test_a_complaint_ended_before_acknowledgement_is_due_again_when_reopened(self):
+        with freeze_time("2026-03-09 08:00:00"):
+            complaint = self._received(datetime(2026, 3, 9, 8, 0), withdrawal_reason="Sent by mistake")
+            complaint.action_withdraw()
+            complaint.action_close()
+        self.assertFalse(complaint.sla_state, "no SLA state for a complaint that ended without a decision")
+        self.assertFalse(complaint.sla_deadline)
+        with freeze_time("2026-03-16 09:00:00"):
+            complaint.action_reopen()
+            self.flush_tracking()
+        self.assertEqual(complaint.step, "received")
+        self.assertEqual(complaint.sla_target, "ack")
+        # 8 working hours from Monday 16 March 09:00: Tuesday 09:00
+        self.assertEqual(complaint.ack_deadline, datetime(2026, 3, 17, 9, 0))
+        self.assertEqual(complaint.sla_state, "on_track")
+
     # ----------------------------------------------------------- pause
     def test_pause_and_resume_move_the_deadline(self):
         waiting = self.env["iso10002.complaint.stage"].create(

@@ -52,6 +52,8 @@ class TestComplaintTour(HttpCase):
         self.assertEqual(complaint.channel_id.code, "portal")
         self.assertIn("leaks from its base", complaint.description)
         self.assertEqual(complaint.remedy_sought, "A new kettle")
+        self.assertEqual(complaint.order_reference, "SO-2026-0042")
+        self.assertTrue(complaint.consent_date)
         self.assertEqual(complaint.team_id, self.team, "the officer's team receives it")
         return complaint
 

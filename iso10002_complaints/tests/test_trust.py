@@ -21,6 +21,9 @@ from .hostile_mail import HostileMail
 # what a portal user may read of a complaint: the rest is internal (ISO 10002 4.10)
 PORTAL_FIELDS = {
     "id",
+    "event_date",
+    "order_reference",
+    "contact_preference",
     "display_name",
     "name",
     "subject",

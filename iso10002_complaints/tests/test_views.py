@@ -1,9 +1,10 @@
 from lxml import etree
 
+from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 from odoo.tools.safe_eval import safe_eval
 
-from ..models.iso10002_complaint import ACTION_STEPS, CLOSED_WRITABLE, TRANSITIONS
+from ..models.iso10002_complaint import ACTION_STEPS, CLOSED_WRITABLE, CLOSED_WRITABLE_PREFIXES, TRANSITIONS
 from .common import ComplaintsCase
 
 # header buttons and the step they move to (action_reopen: back from a final step)
@@ -58,6 +59,40 @@ class TestFormPerStep(ComplaintsCase):
         self.assertEqual(editable, [], "what the closed lock refuses is read-only on screen")
         with self.assertRaises(AssertionError):
             form.subject = "Rewritten after closing"
+
+    def test_hidden_buttons_are_refused_when_called(self):
+        """A button the state machine hides is refused when called anyway (over RPC),
+        and leaves the complaint where it was."""
+        complaint = self._complaint(partner_id=self.person_about.id)
+        complaint.write({"withdrawal_reason": "Changed their mind", "out_of_scope_reason": "employment"})
+        for step in ("received", "acknowledged", "assessment", "investigation", "response", "communicated"):
+            self._walk_to(complaint, step)
+            stage = complaint.stage_id
+            for button, target in BUTTONS.items():
+                if target is None or target in TRANSITIONS[step]:
+                    continue
+                with self.subTest(step=step, button=button), self.assertRaises(UserError):
+                    getattr(complaint.with_user(self.officer_a), button)()
+                self.assertEqual(complaint.stage_id, stage, f"{button} at {step} moved nothing")
+
+    def test_a_closed_complaint_reads_as_locked_in_the_list(self):
+        view = self.env["iso10002.complaint"].with_user(self.officer_a).get_views([(False, "list")])
+        arch = etree.fromstring(view["views"]["list"]["arch"])
+        self.assertEqual(arch.get("multi_edit"), "1", "the list edits several rows at once")
+        field_defs = self.env["iso10002.complaint"]._fields
+        for node in arch.xpath("/list/field"):
+            name = node.get("name")
+            if (
+                name in CLOSED_WRITABLE
+                or name.startswith(CLOSED_WRITABLE_PREFIXES)
+                or node.get("column_invisible") == "1"
+            ):
+                continue
+            readonly = node.get("readonly") or ""
+            if readonly in ("1", "True") or (not readonly and field_defs[name].readonly):
+                continue
+            with self.subTest(field=name):
+                self.assertIn("step == 'closed'", readonly)
 
     def test_a_new_complaint_saves_without_choosing_a_channel(self):
         form = Form(self.env["iso10002.complaint"].with_user(self.officer_a))

@@ -108,6 +108,16 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         if self.sudo().complaint_id and self.sudo().complaint_id != complaint:
             raise UserError(_("Ticket %s is already linked to another complaint.", self.number))
+        other = complaint.sudo().ticket_id
+        if other and other != self:
+            # one ticket per complaint: the other ticket would no longer follow it
+            raise UserError(
+                _(
+                    "Complaint %(complaint)s already comes from ticket %(ticket)s.",
+                    complaint=complaint.name,
+                    ticket=other.number,
+                )
+            )
         as_engine(self.sudo()).write(
             {"complaint_id": complaint.id, "complaint_reference": complaint.name, "is_complaint": True}
         )

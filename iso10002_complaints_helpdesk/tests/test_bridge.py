@@ -5,7 +5,7 @@ from email.message import EmailMessage
 
 import openpyxl
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from odoo.addons.iso10002_complaints.tests.common import ComplaintsCase
@@ -108,6 +108,22 @@ class TestHelpdeskBridge(ComplaintsCase):
         self.assertEqual(complaint.ticket_id, ticket)
         with self.assertRaisesRegex(Exception, "already a complaint"):
             self.env["helpdesk.ticket.complaint.wizard"].create({"ticket_id": ticket.id}).action_confirm()
+        # a second ticket does not take the complaint over from the first
+        second = self._ticket()
+        with self.assertRaisesRegex(UserError, "already comes from ticket"):
+            self.env["helpdesk.ticket.complaint.wizard"].create(
+                {"ticket_id": second.id, "mode": "link", "complaint_id": complaint.id}
+            ).action_confirm()
+        self.assertEqual(complaint.ticket_id, ticket)
+        self.assertFalse(second.is_complaint)
+
+    def test_the_wizard_always_proposes_a_team(self):
+        ticket = self._ticket()
+        ticket.team_id.complaint_team_id = False
+        wizard = self.env["helpdesk.ticket.complaint.wizard"].create({"ticket_id": ticket.id})
+        self.assertTrue(wizard.team_id, "the default team of new complaints, without a mapped team")
+        complaint = self.env["iso10002.complaint"].browse(wizard.action_confirm()["res_id"])
+        self.assertEqual(complaint.team_id, wizard.team_id)
 
     def test_flagged_category_becomes_complaint_automatically(self):
         ticket = self._ticket(category_id=self.category_complaint.id)

@@ -45,7 +45,12 @@ class HelpdeskTicketComplaintWizard(models.TransientModel):
         officers = self.env.ref("iso10002_complaints.group_complaint_officer")
         for wizard in self:
             ticket = wizard.ticket_id
-            wizard.team_id = ticket.team_id.complaint_team_id or wizard.team_id
+            # the helpdesk team's complaints team, else the one new complaints get by default
+            wizard.team_id = (
+                ticket.team_id.complaint_team_id
+                or wizard.team_id
+                or self.env["iso10002.complaint"].with_company(ticket.company_id or self.env.company)._default_team_id()
+            )
             wizard.user_id = ticket.user_id if officers in ticket.user_id.groups_id else self.env.user
             wizard.received_date = ticket.create_date or fields.Datetime.now()
 
@@ -65,7 +70,8 @@ class HelpdeskTicketComplaintWizard(models.TransientModel):
                 )
 
     def action_confirm(self):
-        self.ensure_one()
+        if len(self) != 1:
+            raise UserError(_("Register one ticket at a time."))
         ticket = self.ticket_id
         if ticket.is_complaint:
             raise UserError(_("Ticket %s is already a complaint.", ticket.number))

@@ -12,6 +12,7 @@ import { registry } from "@web/core/registry";
 const SUBJECT = "Kettle leaks after two days";
 const DESCRIPTION = "The kettle I bought on Monday leaks from its base since Wednesday.";
 const REMEDY = "A new kettle";
+const ORDER = "SO-2026-0042";
 // created by test_tour.py
 const CATEGORY = "Tour Leaking Appliances";
 const OFFICER = "Tour Officer";
@@ -47,10 +48,24 @@ registry.category("web_tour.tours").add("iso10002_complaint_journey_portal", {
             run: `edit ${REMEDY}`,
         },
         {
+            content: "Give the order reference",
+            trigger: `${FORM} input[name='order_reference']`,
+            run: `edit ${ORDER}`,
+        },
+        {
+            content: "Agree that the data is processed to handle the complaint",
+            trigger: `${FORM} input[name='consent']`,
+            run: "check",
+        },
+        {
             content: "Send the complaint",
             trigger: `${FORM} button[type='submit']`,
             run: "click",
             expectUnloadPage: true,
+        },
+        {
+            content: "The complaint is registered: its reference is shown",
+            trigger: ".o_iso10002_filed strong:contains(CMP/)",
         },
         {
             content: "The complaint's page opens, with the subject and the description typed",
