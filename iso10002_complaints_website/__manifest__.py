@@ -11,6 +11,7 @@
     "development_status": "Beta",
     "depends": ["iso10002_complaints", "website"],
     "data": ["data/website_menu_data.xml"],
+    "assets": {"web.assets_tests": ["iso10002_complaints_website/static/tests/tours/**/*"]},
     "auto_install": True,
     "installable": True,
 }

@@ -1,6 +1,9 @@
+from werkzeug.exceptions import Forbidden
+
 from odoo import _, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
+from odoo.tools import consteq
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
@@ -38,14 +41,31 @@ class ComplaintPortal(CustomerPortal):
             complaint_sudo = self._document_check_access("iso10002.complaint", complaint_id, access_token)
         except (AccessError, MissingError):
             return request.redirect("/my")
-        values = self._get_page_view_values(
-            complaint_sudo,
-            access_token,
-            {"complaint": complaint_sudo, "page_name": "complaint", "filed": bool(kw.get("filed"))},
-            "my_complaints_history",
-            False,
-        )
+        values = self._complaint_page_values(complaint_sudo, access_token, filed=bool(kw.get("filed")))
         return request.render("iso10002_complaints.portal_my_complaint", values)
+
+    @http.route(
+        ["/my/complaints/<int:complaint_id>/answer"], type="http", auth="public", methods=["POST"], website=True
+    )
+    def portal_complaint_answer(self, complaint_id, access_token=None, answer=None, **post):
+        """The complainant accepts or rejects the decision: signed in as the complainant,
+        or through the link of the decision e-mail (its token). Refused: anyone else (a
+        colleague who may read the complaint, another complainant's token), a decision
+        already answered, a complaint without a decision waiting."""
+        try:
+            complaint_sudo = self._document_check_access("iso10002.complaint", complaint_id, access_token)
+        except (AccessError, MissingError) as error:
+            raise Forbidden() from error
+        by_token = bool(access_token) and consteq(complaint_sudo.access_token or "", access_token)
+        if not by_token and request.env.user.partner_id != complaint_sudo.partner_id:
+            raise Forbidden()
+        try:
+            complaint_sudo._portal_answer(answer, post)
+        except (UserError, ValidationError) as error:
+            values = self._complaint_page_values(complaint_sudo, access_token, answer_error=error.args[0])
+            return request.render("iso10002_complaints.portal_my_complaint", values, status=400)
+        query = f"?access_token={access_token}" if by_token else ""
+        return request.redirect(f"/my/complaints/{complaint_sudo.id}{query}#decision")
 
     @http.route(["/complaints"], type="http", auth="public", website=True, sitemap=True)
     def complaints_policy_page(self, **kw):
@@ -85,8 +105,11 @@ class ComplaintPortal(CustomerPortal):
         values.update(self._prepare_portal_layout_values())
         values["is_public"] = request.env.user._is_public()
         values["title"] = _("File a complaint")
-        values["max_files"] = MAX_FILES
-        values["max_file_mb"] = MAX_FILE_BYTES >> 20
+        values["files_help"] = _(
+            "PDF, pictures, text or office documents: at most %(files)s documents of %(mb)s MB each.",
+            files=MAX_FILES,
+            mb=MAX_FILE_BYTES >> 20,
+        )
         return request.render("iso10002_complaints.portal_new_complaint", values, status=status)
 
     @http.route(["/complaints/find"], type="http", auth="public", methods=["GET", "POST"], website=True)
@@ -106,6 +129,27 @@ class ComplaintPortal(CustomerPortal):
                 values["sent"] = True
         values.update(self._prepare_portal_layout_values())
         return request.render("iso10002_complaints.portal_find_complaint", values, status=status)
+
+    def _complaint_page_values(self, complaint_sudo, access_token, **extra):
+        """The complaint's page: its progress, and what the complainant may answer."""
+        partner = request.env.user.partner_id
+        by_token = bool(access_token) and consteq(complaint_sudo.access_token or "", access_token)
+        may_answer = by_token or partner == complaint_sudo.partner_id
+        rating_token = False
+        if may_answer and complaint_sudo.complainant_response and not complaint_sudo.rating_ids.filtered("consumed"):
+            rating_token = complaint_sudo._rating_get_access_token()
+        values = {
+            "complaint": complaint_sudo,
+            "page_name": "complaint",
+            "progress": complaint_sudo._portal_progress(),
+            "may_answer": may_answer,
+            "answer_token": access_token if by_token else False,
+            "rating_token": rating_token,
+            "filed": False,
+            "answer_error": False,
+            **extra,
+        }
+        return self._get_page_view_values(complaint_sudo, access_token, values, "my_complaints_history", False)
 
     def _check_form_submission(self):
         """Checks of the request itself before the form is read (the captcha addon adds one)."""

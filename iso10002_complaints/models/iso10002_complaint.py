@@ -226,21 +226,28 @@ class Iso10002Complaint(models.Model):
     product_ids = fields.Many2many("product.product", string="Products / Services", check_company=True, tracking=True)
     remedy_sought = fields.Text(help="What the complainant asks for.", tracking=True)
     # what the complainant gives (ISO 10002 Annex C)
-    event_date = fields.Date(string="Date of the Event", help="When what the complaint is about happened.")
+    event_date = fields.Date(
+        string="Date of the Event", tracking=True, help="When what the complaint is about happened."
+    )
     order_reference = fields.Char(
-        string="Product or Order Reference", help="As the complainant gives it: an order, invoice or serial number."
+        string="Product or Order Reference",
+        tracking=True,
+        help="As the complainant gives it: an order, invoice or serial number.",
     )
     contact_preference = fields.Selection(
         [("email", "E-mail"), ("phone", "Phone"), ("letter", "Letter")],
         string="Preferred Contact",
+        tracking=True,
         help="How the complainant wants to be contacted.",
     )
     on_behalf_of = fields.Char(
         string="Filed on Behalf Of",
+        tracking=True,
         groups="base.group_user",
         help="The person the complaint is for, when someone else filed it (a relative, a representative).",
     )
     accessibility_needs = fields.Text(
+        tracking=True,
         groups="base.group_user",
         help="What the complainant asked for to be able to complain and follow the complaint (4.5).",
     )
@@ -352,7 +359,7 @@ class Iso10002Complaint(models.Model):
     closure_reason = fields.Selection(
         [
             ("resolved", "Resolved, decision accepted"),
-            ("rejected", "Decision rejected, no further action"),
+            ("rejected", "Decision rejected, recourse followed"),
             ("no_reply", "No reply from the complainant"),
             ("withdrawn", "Withdrawn"),
             ("out_of_scope", "Out of scope"),
@@ -399,6 +406,68 @@ class Iso10002Complaint(models.Model):
     external_provider = fields.Char(string="Dispute Resolution Provider", tracking=True)
     external_referral_date = fields.Date(string="Referred On", tracking=True)
     external_outcome = fields.Text(tracking=True)
+
+    # -------------------------------------- recourse after a rejection (7.9, Annex H)
+    recourse_offered_date = fields.Date(
+        string="Recourse Offered On", tracking=True, copy=False, groups="base.group_user"
+    )
+    recourse_means = fields.Selection(
+        CONTACT_MEANS, string="Recourse Offered By", tracking=True, copy=False, groups="base.group_user"
+    )
+    recourse_kind = fields.Selection(
+        [("review", "Internal review, at the next level"), ("referral", "External dispute resolution")],
+        string="Recourse Taken",
+        tracking=True,
+        copy=False,
+        groups="base.group_user",
+    )
+    review_level = fields.Integer(
+        default=1,
+        tracking=True,
+        copy=False,
+        groups="base.group_user",
+        aggregator="max",
+        help="1: the level above the first decision; higher for a further review.",
+    )
+    reviewer_id = fields.Many2one(
+        "res.users",
+        string="Reviewed By",
+        tracking=True,
+        copy=False,
+        groups="base.group_user",
+        help="Someone who took no part in the first decision nor in the investigation.",
+    )
+    review_date = fields.Date(tracking=True, copy=False, groups="base.group_user")
+    review_outcome = fields.Selection(
+        [("upheld", "Decision upheld"), ("changed", "Decision changed")],
+        tracking=True,
+        copy=False,
+        groups="base.group_user",
+    )
+    dispute_provider_id = fields.Many2one(
+        "iso10002.dispute.provider",
+        string="Provider",
+        tracking=True,
+        copy=False,
+        groups="base.group_user",
+        help="From the directory of external dispute-resolution providers (ISO 10003).",
+    )
+    referral_outcome_date = fields.Date(string="Outcome On", tracking=True, copy=False, groups="base.group_user")
+    referral_result = fields.Selection(
+        [
+            ("complainant", "In the complainant's favour"),
+            ("company", "In our favour"),
+            ("settled", "Settled between the parties"),
+            ("abandoned", "Abandoned by the complainant"),
+        ],
+        string="Outcome",
+        tracking=True,
+        copy=False,
+        groups="base.group_user",
+    )
+    referral_amount = fields.Monetary(
+        string="Amount Awarded", currency_field="currency_id", copy=False, groups="base.group_user", tracking=True
+    )
 
     _sql_constraints = [
         ("name_company_uniq", "unique(name, company_id)", "A complaint reference must be unique per company."),
@@ -544,6 +613,19 @@ class Iso10002Complaint(models.Model):
                         "%(investigator)s cannot investigate complaint %(complaint)s: "
                         "the complaint is about them (ISO 10002 Annex D).",
                         investigator=complaint.investigator_id.name,
+                        complaint=complaint.name,
+                    )
+                )
+
+    @api.constrains("reviewer_id", "decided_by_id", "investigator_id")
+    def _check_reviewer_independent(self):
+        for complaint in self.sudo():
+            if complaint.reviewer_id and complaint.reviewer_id in complaint.decided_by_id | complaint.investigator_id:
+                raise ValidationError(
+                    _(
+                        "%(reviewer)s took part in the first decision on complaint %(complaint)s: the review is "
+                        "made by someone who was not involved (ISO 10002 7.9).",
+                        reviewer=complaint.reviewer_id.name,
                         complaint=complaint.name,
                     )
                 )
@@ -901,6 +983,10 @@ class Iso10002Complaint(models.Model):
             return "complainant_response", _(
                 "Record the Complainant's Answer (accepted, rejected or no reply), on the Decision & Answer tab."
             )
+        if step == "closed" and self.step == "communicated" and self.complainant_response == "rejected":
+            missing = self._missing_recourse()
+            if missing:
+                return missing
         if step == "withdrawn" and not (self.withdrawal_reason or "").strip():
             return "withdrawal_reason", _("Give the Withdrawal Reason, on the Closing tab.")
         if step == "out_of_scope":
@@ -910,6 +996,34 @@ class Iso10002Complaint(models.Model):
                 )
             if self.external_referral and not (self.external_provider or "").strip():
                 return "external_provider", _("Name the Dispute Resolution Provider, on the Closing tab.")
+        return None
+
+    def _missing_recourse(self):
+        """What a rejected decision still lacks to close (ISO 10002 7.9, Annex H): the
+        recourse offered, and the internal review or the external referral followed to
+        its outcome; ``(field, sentence)`` or ``None``."""
+        self.ensure_one()
+        if not self.recourse_offered_date or not self.recourse_means:
+            return "recourse_offered_date", _(
+                "The decision was rejected: say when and how the recourse was offered, on the Recourse tab."
+            )
+        if not self.recourse_kind:
+            return "recourse_kind", _(
+                "Say which recourse was taken (internal review or external dispute resolution), on the Recourse tab."
+            )
+        if self.recourse_kind == "review":
+            for field in ("reviewer_id", "review_date", "review_outcome"):
+                if not self[field]:
+                    return field, _(
+                        "Record the internal review (who reviewed, when, with what outcome), on the Recourse tab."
+                    )
+        else:
+            for field in ("dispute_provider_id", "external_referral_date", "referral_outcome_date", "referral_result"):
+                if not self[field]:
+                    return field, _(
+                        "Follow the referral to its outcome (provider, referral date, outcome and its date), "
+                        "on the Recourse tab."
+                    )
         return None
 
     @api.model

@@ -8,6 +8,8 @@ from odoo import _, api, models
 from odoo.exceptions import AccessError
 from odoo.tools.mail import email_normalize, parse_contact_from_email
 
+from odoo.addons.rating.models.rating_data import RATING_LIMIT_MIN
+
 from .trust import ACKNOWLEDGE_KEY, DEFERRED_ACKNOWLEDGEMENT
 
 _logger = logging.getLogger(__name__)
@@ -23,8 +25,10 @@ class Iso10002Complaint(models.Model):
             res["stage_id"] = (
                 complaint.stage_id.mail_template_id,
                 {
+                    # written to the complainant, who reads it on the portal too
                     "auto_delete_keep_log": False,
-                    "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+                    "message_type": "auto_comment",
+                    "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment"),
                     "email_layout_xmlid": "mail.mail_notification_light",
                 },
             )
@@ -66,7 +70,7 @@ class Iso10002Complaint(models.Model):
         if token:
             rating = self.env["rating.rating"].sudo().search([("access_token", "=", token)], limit=1)
         if not (rating and rating.consumed):
-            return super().rating_apply(
+            rating = super().rating_apply(
                 rate,
                 token=token,
                 rating=rating,
@@ -74,10 +78,14 @@ class Iso10002Complaint(models.Model):
                 subtype_xmlid=subtype_xmlid,
                 notify_delay_send=notify_delay_send,
             )
+            self._follow_up_dissatisfaction(rate)
+            return rating
         if rate < 0 or rate > 5:
             raise ValueError(_("Wrong rating value. A rate should be between 0 and 5 (received %d).", rate))
         previous = rating.rating
         rating.sudo().write({"rating": rate, "feedback": feedback})
+        if previous > RATING_LIMIT_MIN:
+            self._follow_up_dissatisfaction(rate)
         self.sudo().message_post(
             author_id=rating.partner_id.id or None,
             body=Markup("<p>%s</p>%s")
@@ -86,6 +94,22 @@ class Iso10002Complaint(models.Model):
             message_type="comment",
         )
         return rating
+
+    def _follow_up_dissatisfaction(self, rate):
+        """A "not satisfied" rating asks the owner to follow it up (ISO 10002 8.3)."""
+        if not 0 < rate <= RATING_LIMIT_MIN:
+            return
+        complaint = self.sudo()
+        complaint.activity_schedule(
+            "mail.mail_activity_data_todo",
+            user_id=(complaint.user_id or complaint.team_id.user_id or complaint.create_uid).id,
+            summary=_("Complainant not satisfied"),
+            note=_(
+                "The complainant is not satisfied with the handling of complaint %s: contact them, "
+                "and consider a corrective action.",
+                complaint.name,
+            ),
+        )
 
     def _track_subtype(self, init_values):
         self.ensure_one()

@@ -25,6 +25,7 @@ PORTAL_LIMITS = {
     "on_behalf_of": 128,
     "accessibility_needs": 2000,
     "reference": 64,
+    "reason": 4000,
 }
 # explicit direction overrides and isolates can disguise a name or a text (the joiners
 # Persian needs, U+200C and U+200D, are kept)
@@ -285,3 +286,87 @@ class Iso10002Complaint(models.Model):
             body=_("The complainant asked for the link to this complaint: it was e-mailed to them."),
             subtype_xmlid="mail.mt_note",
         )
+
+    # ------------------------------------------------- following and answering
+    def _portal_progress(self):
+        """The steps as the complainant follows them: each with its date once passed, the
+        next one with the date it is due by. Read as the system (dates only)."""
+        self.ensure_one()
+        complaint = self.sudo()
+        decided = complaint.step in ("communicated", "closed") and complaint.communication_date
+        steps = [
+            ("received", _("Received"), complaint.received_date, False),
+            ("acknowledged", _("Acknowledged"), complaint.acknowledged_date, complaint.ack_deadline),
+            ("assessment", _("Assessed"), complaint.assessment_date, False),
+            (
+                "communicated",
+                _("Decision sent to you"),
+                decided and complaint.communication_date,
+                complaint.resolution_deadline,
+            ),
+            ("closed", _("Closed"), complaint.step == "closed" and complaint.closed_date, False),
+        ]
+        if complaint.step in ("withdrawn", "out_of_scope") or complaint.closure_reason in ("withdrawn", "out_of_scope"):
+            return [
+                {"label": label, "date": when, "state": "done", "due": False}
+                for _key, label, when, _due in steps
+                if when
+            ]
+        progress, next_found = [], False
+        for _key, label, when, due in steps:
+            if when:
+                progress.append({"label": label, "date": when, "state": "done", "due": False})
+            else:
+                progress.append(
+                    {
+                        "label": label,
+                        "date": False,
+                        "state": "todo" if next_found else "next",
+                        "due": False if next_found else due,
+                    }
+                )
+                next_found = True
+        return progress
+
+    def _portal_answer(self, answer, post):
+        """The complainant's answer to the decision, given online (on the portal, or
+        through the link of the decision e-mail): accepted closes the complaint and asks
+        the complainant's satisfaction; rejected, with the reason, asks the owner to offer
+        the recourse (ISO 10002 7.9). Answered once; the answer is in the trail."""
+        self.ensure_one()
+        complaint = self.sudo()
+        if answer not in ("accepted", "rejected"):
+            raise UserError(_("Accept or reject the decision."))
+        if complaint.step != "communicated":
+            raise UserError(_("Complaint %s has no decision waiting for your answer.", complaint.name))
+        if complaint.complainant_response:
+            raise UserError(_("You have already answered the decision on complaint %s.", complaint.name))
+        reason = self._portal_text(post, "reason", _("Your reason"), required=answer == "rejected")
+        as_engine(complaint).write(
+            {
+                "complainant_response": answer,
+                "complainant_response_date": fields.Datetime.now(),
+                "complainant_feedback": reason or False,
+            }
+        )
+        body = _("I accept the decision.") if answer == "accepted" else _("I reject the decision.")
+        complaint.message_post(
+            body=plaintext2html(f"{body}\n{reason}" if reason else body),
+            author_id=complaint.partner_id.id,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        if answer == "accepted":
+            complaint.action_close()
+        else:
+            complaint.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=(complaint.user_id or complaint.team_id.user_id or complaint.create_uid).id,
+                summary=_("Decision rejected: offer recourse"),
+                note=_(
+                    "The complainant rejected the decision on complaint %s. Offer a review by someone who was "
+                    "not involved, or refer them to an external dispute-resolution provider.",
+                    complaint.name,
+                ),
+            )
+        return True

@@ -136,6 +136,14 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
                 if item["value"] > 1
             ][:10],
             "satisfaction": self._satisfaction(Complaint, received),
+            "satisfaction_by_team": [
+                {
+                    "label": self._label(team, "team_id", Complaint),
+                    **self._satisfaction(Complaint, [*received, ("team_id", "=", team.id)]),
+                }
+                for (team,) in Complaint._read_group([*received, ("rating_last_value", ">", 0)], ["team_id"])
+            ],
+            "decisions": self._decisions(Complaint, received, breakdown),
             "escalations": breakdown([*received, ("escalation_level", ">", 0)], "escalation_level"),
             "corrective_actions": self._corrective_actions(),
             "previous_decisions": self._previous_decisions(),
@@ -194,6 +202,29 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
             "neutral": neutral,
             "dissatisfied": unhappy,
             "satisfied_pct": _round(100.0 * satisfied / rated) if rated else None,
+        }
+
+    def _decisions(self, Complaint, domain, breakdown):
+        """How complainants answered the decisions, and where the rejections went (7.9):
+        internal reviews by level, external referrals by outcome."""
+        answers = dict(
+            Complaint._read_group(
+                [*domain, ("complainant_response", "!=", False)], ["complainant_response"], ["__count"]
+            )
+        )
+        answered = sum(answers.values())
+        rejected = answers.get("rejected", 0)
+        referrals = [*domain, ("recourse_kind", "=", "referral")]
+        [(awarded,)] = Complaint._read_group(referrals, [], ["referral_amount:sum"])
+        return {
+            "answered": answered,
+            "accepted": answers.get("accepted", 0),
+            "rejected": rejected,
+            "no_reply": answers.get("no_reply", 0),
+            "rejected_pct": _round(100.0 * rejected / answered) if answered else None,
+            "reviews": breakdown([*domain, ("recourse_kind", "=", "review")], "review_level"),
+            "referrals": breakdown(referrals, "referral_result"),
+            "referral_amount": awarded or 0.0,
         }
 
     def _corrective_actions(self):

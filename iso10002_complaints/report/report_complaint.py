@@ -218,4 +218,13 @@ class ReportComplaintDecision(models.AbstractModel):
                     ", ".join(undecided.mapped("name")),
                 )
             )
-        return super()._report_values(docs, data)
+        values = super()._report_values(docs, data)
+        # the recourse the letter names: the providers of each complaint's company (7.9)
+        Provider = self.env["iso10002.dispute.provider"].sudo()
+        values["providers"] = {
+            doc.id: Provider.with_context(lang=self._reader_lang(doc)).search(
+                ["|", ("company_id", "=", False), ("company_id", "=", doc.company_id.id)]
+            )
+            for doc in docs
+        }
+        return values

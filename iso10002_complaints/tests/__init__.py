@@ -1,6 +1,7 @@
 from . import (
     test_access,
     test_acknowledgement,
+    test_complainant_journey,
     test_complaints_page,
     test_lifecycle,
     test_mail_intake,

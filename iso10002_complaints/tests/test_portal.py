@@ -61,6 +61,7 @@ class TestPortal(HttpCase):
             data={
                 "subject": "Wrong size",
                 "description": "The shoes are two sizes too big.",
+                "consent": "on",
                 "remedy_sought": "An exchange",
                 "csrf_token": Request.csrf_token(self),
             },
@@ -81,6 +82,7 @@ class TestPortal(HttpCase):
                 "email": "walk.in@example.com",
                 "subject": "Closed shop",
                 "description": "The shop was closed during opening hours.",
+                "consent": "on",
                 "csrf_token": Request.csrf_token(self),
             },
         )
@@ -106,6 +108,7 @@ class TestPortal(HttpCase):
                 "email": "not-an-address",
                 "subject": "S",
                 "description": "D",
+                "consent": "on",
                 "csrf_token": Request.csrf_token(self),
             },
         )

@@ -10,6 +10,7 @@ FORM = {
     "email": "walk.in@example.com",
     "subject": "Captcha",
     "description": "The shop was closed during opening hours.",
+    "consent": "on",
 }
 
 

@@ -24,3 +24,46 @@ class TestComplaintsOnTheWebsite(HttpCase):
             self.env["website.menu"].search([("url", "=", "/complaints"), ("website_id", "=", website.id)]),
             "a website created later has the Complaints entry too",
         )
+
+
+@tagged("post_install", "-at_install")
+class TestComplainantPhoneTour(HttpCase):
+    """The whole journey of a visitor on a phone, in Chromium: the website's menu, the
+    complaints page, the form, the reference; the decision answered through the e-mail's
+    link, the handling rated."""
+
+    browser_size = "390x844"
+    touch_enabled = True
+
+    def test_a_visitor_files_follows_and_answers_on_a_phone(self):
+        self.env["iso10002.dispute.provider"].create({"name": "Tour Ombudsman", "cost": "Free"})
+        self.start_tour("/", "iso10002_complainant_files_on_phone")
+        complaint = self.env["iso10002.complaint"].search([("subject", "=", "Wardrobe door fell off")])
+        self.assertEqual(len(complaint), 1)
+        self.assertEqual(complaint.order_reference, "SO-PHONE-1")
+        self.assertEqual(complaint.partner_id.email, "phone.visitor@example.com")
+        self.assertTrue(complaint.consent_date)
+        # the company handles it and sends its decision
+        officer = self.env.ref("base.user_admin")
+        complaint.write(
+            {
+                "severity": "low",
+                "category_id": self.env["iso10002.complaint.category"].create({"name": "Tour furniture"}).id,
+            }
+        )
+        complaint.action_assess()
+        complaint.write({"investigator_id": officer.id})
+        complaint.action_investigate()
+        complaint.write({"remedy": "repair"})
+        complaint.action_respond()
+        complaint.write(
+            {"response_text": "<p>We send a fitter to repair the door.</p>", "communication_channel": "email"}
+        )
+        complaint.action_communicate()
+        token = complaint.sudo()._portal_ensure_token()
+        self.start_tour(f"/my/complaints/{complaint.id}?access_token={token}", "iso10002_complainant_answers_on_phone")
+        self.assertEqual(complaint.complainant_response, "rejected")
+        self.assertEqual(complaint.complainant_feedback, "The door still wobbles after your repair.")
+        self.assertEqual(complaint.rating_last_value, 1)
+        self.assertEqual(complaint.rating_ids.filtered("consumed").feedback, "It took three calls to be heard.")
+        self.assertTrue(complaint.activity_ids.filtered(lambda a: a.summary == "Complainant not satisfied"))
