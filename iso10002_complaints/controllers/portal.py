@@ -9,7 +9,7 @@ from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.addons.portal.controllers.thread import ThreadController
 
-from ..models.iso10002_complaint_portal import MAX_FILE_BYTES, MAX_FILES
+from ..models.iso10002_complaint_portal import MAX_FILE_BYTES, MAX_FILES, MAX_TOTAL_BYTES
 
 
 class ComplaintPortal(CustomerPortal):
@@ -106,9 +106,11 @@ class ComplaintPortal(CustomerPortal):
         values["is_public"] = request.env.user._is_public()
         values["title"] = _("File a complaint")
         values["files_help"] = _(
-            "PDF, pictures, text or office documents: at most %(files)s documents of %(mb)s MB each.",
+            "PDF, pictures, text or office documents: at most %(files)s documents of %(mb)s MB each, "
+            "%(total)s MB in all.",
             files=MAX_FILES,
             mb=MAX_FILE_BYTES >> 20,
+            total=MAX_TOTAL_BYTES >> 20,
         )
         return request.render("iso10002_complaints.portal_new_complaint", values, status=status)
 

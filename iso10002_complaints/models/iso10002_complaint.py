@@ -6,7 +6,7 @@ from datetime import timedelta
 from lxml import etree
 from markupsafe import Markup
 
-from odoo import _, api, fields, models, tools
+from odoo import Command, _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import format_date
 from odoo.tools.mail import email_normalize
@@ -747,6 +747,7 @@ class Iso10002Complaint(models.Model):
             self = client_safe(self, self._process_fields())  # noqa: PLW0642
             self._check_client_values(vals)
             self._check_closed_lock(vals)
+            self._check_answer_lock(vals)
             self._check_archiving(vals)
             self._check_recorded_channels(vals)
         before = self._sla_before_write(vals)
@@ -893,6 +894,26 @@ class Iso10002Complaint(models.Model):
             if locked or vals.get("stage_id") != complaint.stage_id.id:
                 complaint.check_access("write")  # an access error first, for those who may not write
                 raise UserError(_("Complaint %s is closed: reopen it before changing it.", complaint.name))
+
+    def _check_answer_lock(self, vals):
+        """The complainant's answer to a decision, once given (online, or recorded when
+        closing), is theirs: nobody rewrites it. A new decision, communicated again,
+        waits for a new answer (_stage_side_effects)."""
+        if not {"complainant_response", "complainant_feedback"} & set(vals):
+            return
+        for complaint in self.filtered("complainant_response_date"):
+            if any(
+                vals[name] != complaint[name]
+                for name in ("complainant_response", "complainant_feedback")
+                if name in vals
+            ):
+                raise UserError(
+                    _(
+                        "The complainant answered the decision on complaint %s: their answer is not changed. "
+                        "A new decision, communicated again, asks for a new answer.",
+                        complaint.name,
+                    )
+                )
 
     def _check_transition(self, stage):
         """Refuse a move to ``stage`` that the process or the record does not allow."""
@@ -1048,10 +1069,16 @@ class Iso10002Complaint(models.Model):
             "assessment": {"assessment_date": now, "assessed_by_id": self.env.uid},
             "investigation": {"investigation_date": now},
         }.get(stage.step, {})
-        # every time: a new decision, a new communication, a new closing
+        # every time: a new decision, a new communication (which waits for a new answer;
+        # the previous one stays in the trail), a new closing
         latest = {
             "response": {"decision_date": now, "decided_by_id": self.env.uid},
-            "communicated": {"communication_date": now},
+            "communicated": {
+                "communication_date": now,
+                "complainant_response": False,
+                "complainant_response_date": False,
+                "complainant_feedback": False,
+            },
             "closed": {"closed_date": now},
         }.get(stage.step, {})
         extra = {key: value for key, value in first.items() if not self[key]}
@@ -1349,8 +1376,29 @@ class Iso10002Complaint(models.Model):
         return values
 
     def _send_satisfaction_request(self):
+        """E-mail the complainant the satisfaction request, in their language. Its links
+        carry the rating's token: they go in the e-mail only, never in the chatter (which
+        officers read, and could rate in the complainant's name); a note says it was sent."""
         self.ensure_one()
-        if self.partner_id.email:
-            template = self.env.ref("iso10002_complaints.mail_template_complaint_satisfaction")
-            # the company asks (the officer who closes may not write as the company)
-            self.sudo().rating_send_request(template, lang=self.partner_id.lang, force_send=False)
+        complaint = self.sudo()
+        partner = complaint.partner_id
+        if not partner.email:
+            return
+        template = self.env.ref("iso10002_complaints.mail_template_complaint_satisfaction").sudo()
+        values = template._generate_template(complaint.ids, ["subject", "body_html", "email_from"])[complaint.id]
+        self.env["mail.mail"].sudo().create(
+            {
+                "subject": values.get("subject"),
+                "body_html": values.get("body_html"),
+                "email_from": values.get("email_from") or complaint.company_id.email_formatted,
+                "recipient_ids": [Command.link(partner.id)],
+                "model": complaint._name,
+                "res_id": complaint.id,
+                "auto_delete": True,
+                "headers": repr({"Auto-Submitted": "auto-generated"}),
+            }
+        )
+        complaint.message_post(
+            body=_("The complainant was asked by e-mail how satisfied they are with the handling."),
+            subtype_xmlid="mail.mt_note",
+        )

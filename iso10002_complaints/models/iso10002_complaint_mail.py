@@ -10,7 +10,7 @@ from odoo.tools.mail import email_normalize, parse_contact_from_email
 
 from odoo.addons.rating.models.rating_data import RATING_LIMIT_MIN
 
-from .trust import ACKNOWLEDGE_KEY, DEFERRED_ACKNOWLEDGEMENT
+from .trust import ACKNOWLEDGE_KEY, DEFERRED_ACKNOWLEDGEMENT, is_text_char
 
 _logger = logging.getLogger(__name__)
 
@@ -67,6 +67,9 @@ class Iso10002Complaint(models.Model):
         if not self.env.su:
             raise AccessError(_("The handling of a complaint is rated through the satisfaction request only."))
         self.ensure_one()
+        if isinstance(feedback, str):
+            # the complainant's words, without what would disguise them (as on the form)
+            feedback = "".join(char for char in feedback[:4000] if is_text_char(char))
         if token:
             rating = self.env["rating.rating"].sudo().search([("access_token", "=", token)], limit=1)
         if not (rating and rating.consumed):

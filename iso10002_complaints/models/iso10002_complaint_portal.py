@@ -10,7 +10,7 @@ from odoo.exceptions import UserError
 from odoo.tools.mail import email_normalize, plaintext2html
 from odoo.tools.mimetypes import guess_mimetype
 
-from .trust import as_engine
+from .trust import as_engine, is_text_char
 
 # the public form: the longest value accepted for each field
 PORTAL_LIMITS = {
@@ -27,9 +27,6 @@ PORTAL_LIMITS = {
     "reference": 64,
     "reason": 4000,
 }
-# explicit direction overrides and isolates can disguise a name or a text (the joiners
-# Persian needs, U+200C and U+200D, are kept)
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 # a phone number as people type it, digits of any script (Persian ۰-۹ included)
 PHONE_CHARS = frozenset("+()-./ ")
@@ -68,15 +65,14 @@ class Iso10002Complaint(models.Model):
         if not isinstance(value, str):
             raise UserError(_("%s must be text.", label))
         value = value.strip()
-        if any(
-            (unicodedata.category(char) == "Cc" and char not in "\r\n\t") or char in BIDI_CONTROLS for char in value
-        ):
+        if any(not is_text_char(char) for char in value):
             raise UserError(_("%s contains characters that are not text.", label))
         if len(value) > PORTAL_LIMITS[name]:
             raise UserError(
                 _("%(field)s is too long: at most %(limit)s characters.", field=label, limit=PORTAL_LIMITS[name])
             )
-        if required and not value:
+        # required: something one can see, not only joiners or marks
+        if required and not any(char.isalnum() or unicodedata.category(char)[0] in "PS" for char in value):
             raise UserError(_("%s is required.", label))
         return value
 
@@ -126,6 +122,8 @@ class Iso10002Complaint(models.Model):
         checked = []
         for filename, content, _mimetype in files:
             name = filename if isinstance(filename, str) else ""
+            # the file's own name, without the folders a browser or a script may send
+            name = name.replace("\\", "/").rsplit("/", 1)[-1].lstrip(".")
             name = self._portal_text({"name": name}, "name", _("A document's name")) or _("document")
             if len(content) > MAX_FILE_BYTES:
                 raise UserError(
@@ -251,7 +249,8 @@ class Iso10002Complaint(models.Model):
         reference = self._portal_text(post, "reference", _("The reference"), required=True)
         email = self._portal_email(post)
         self.env["iso10002.intake.attempt"]._check_and_record(remote_addr, email, purpose="find")
-        candidates = {reference, reference.upper()}
+        # as the acknowledgement writes it, or as a file name does (dashes for slashes)
+        candidates = {ref for typed in (reference, reference.replace("-", "/")) for ref in (typed, typed.upper())}
         complaint = self.sudo().with_context(active_test=False).search([("name", "in", list(candidates))], limit=2)
         if len(complaint) != 1 or complaint.partner_id.email_normalized != email:
             return False

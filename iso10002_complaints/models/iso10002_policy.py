@@ -3,9 +3,10 @@ policy, in approved versions, and the external dispute-resolution providers it w
 with (ISO 10003)."""
 
 import math
+import re
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 # the policy fields of a version that its approval freezes
 POLICY_CONTENT = ("name", "body", "what_to_provide", "company_id")
@@ -143,18 +144,29 @@ class Iso10002Policy(models.Model):
     @api.model
     def _time_limits(self, company):
         """{"ack": text, "decision": text}: the targets of the company's SLA policies in
-        working days (or hours), as a range when its policies differ."""
+        working days (or hours) of the calendars they run on (their teams', else the
+        company's), as a range when they differ."""
         policies = self.env["iso10002.sla.policy"].sudo().search([("company_id", "=", company.id)])
         if not company.complaint_sla_enabled or not policies:
             return {}
-        hours_per_day = company.resource_calendar_id.hours_per_day or 8.0
+        all_teams = self.env["iso10002.complaint.team"].sudo().search([("company_id", "=", company.id)])
+        targets = {"ack": [], "decision": []}
+        for policy in policies:
+            # the calendar of each team it may apply to (the SLA engine's), else the company's
+            teams = policy.team_ids or all_teams
+            calendars = {team.resource_calendar_id or company.resource_calendar_id for team in teams}
+            for calendar in calendars or {company.resource_calendar_id}:
+                per_day = calendar.hours_per_day or 8.0
+                targets["ack"].append((policy.ack_target_hours, per_day))
+                targets["decision"].append((policy.resolution_target_hours, per_day))
 
-        def label(hours_list):
-            days = sorted({math.ceil(hours / hours_per_day) for hours in hours_list if hours > 0})
-            if not days:
+        def label(pairs):
+            pairs = [(hours, per_day) for hours, per_day in pairs if hours > 0]
+            if not pairs:
                 return False
-            if days[-1] <= 1 and max(hours_list) < hours_per_day:
-                return self.env._("within %(hours)s working hours", hours=math.ceil(max(hours_list)))
+            if all(hours < per_day for hours, per_day in pairs):
+                return self.env._("within %(hours)s working hours", hours=math.ceil(max(h for h, _d in pairs)))
+            days = sorted({math.ceil(hours / per_day) for hours, per_day in pairs})
             if len(days) == 1:
                 if days[0] == 1:
                     return self.env._("within 1 working day")
@@ -165,10 +177,7 @@ class Iso10002Policy(models.Model):
                 high=days[-1],
             )
 
-        return {
-            "ack": label(policies.mapped("ack_target_hours")),
-            "decision": label(policies.mapped("resolution_target_hours")),
-        }
+        return {"ack": label(targets["ack"]), "decision": label(targets["decision"])}
 
 
 class Iso10002DisputeProvider(models.Model):
@@ -185,7 +194,7 @@ class Iso10002DisputeProvider(models.Model):
     company_id = fields.Many2one(
         "res.company", index=True, help="Empty: for every company.", default=lambda self: self.env.company
     )
-    website = fields.Char()
+    website = fields.Char(help="Its address on the web, http:// or https://.")
     email = fields.Char()
     phone = fields.Char()
     scope = fields.Text(translate=True, help="Which disputes it handles (sector, amounts, region).")
@@ -196,3 +205,12 @@ class Iso10002DisputeProvider(models.Model):
         default=lambda self: self.env._("Free of charge"),
         help="What the complainant pays to use it, as the complaints page says it.",
     )
+
+    @api.constrains("website")
+    def _check_website(self):
+        """The complaints page links to it: a web address, never a script."""
+        for provider in self:
+            if provider.website and not re.match(r"^https?://[^\s\"'<>]+$", provider.website.strip(), re.IGNORECASE):
+                raise ValidationError(
+                    _("The website of %s must be a web address starting with http:// or https://.", provider.name)
+                )

@@ -10,6 +10,8 @@ Core context keys that would hide a change (no tracking, no creation message) or
 guard (the uninstall flag of ``@api.ondelete``) are dropped from every other call.
 """
 
+import unicodedata
+
 from odoo.exceptions import AccessError
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
@@ -105,3 +107,21 @@ def check_domain_access(model, domain, names=None, forbidden=()):
             raise AccessError(
                 model.env._("You cannot search %(model)s by %(field)s.", model=model._description, field=leaf[0])
             )
+
+
+# explicit direction overrides and isolates can disguise a name or a text (the joiners
+# Persian needs, U+200C and U+200D, are kept)
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# format characters a text may hold: the joiners and the direction marks Persian typing uses
+TEXT_FORMAT_CHARS = frozenset("\u200c\u200d\u200e\u200f")
+
+
+def is_text_char(char):
+    """A character a person types: not a control, an explicit direction override or
+    isolate, an invisible format character (BOM, soft hyphen), a line or paragraph
+    separator, a surrogate, a private or unassigned code point."""
+    if char in "\r\n\t" or char in TEXT_FORMAT_CHARS:
+        return True
+    if char in BIDI_CONTROLS:
+        return False
+    return unicodedata.category(char) not in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")

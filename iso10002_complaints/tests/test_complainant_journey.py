@@ -84,6 +84,41 @@ class TestComplainantAnswers(HttpCase, ComplaintsCase):
         posted = self.complaint.message_ids.filtered(lambda m: m.author_id == self.complainant_user.partner_id)
         self.assertIn("The refund is too small.", posted[:1].body, "the answer is in the trail, as the complainant's")
 
+    def test_the_complainants_answer_stays_theirs(self):
+        self._answer(self.complaint, {"answer": "rejected", "reason": "Not enough."}, token=self.token)
+        officer = self.complaint.with_user(self.officer_a)
+        for vals in (
+            {"complainant_response": "accepted"},
+            {"complainant_response": "no_reply"},
+            {"complainant_feedback": "Fine"},
+        ):
+            with self.subTest(vals=vals), self.assertRaisesRegex(UserError, "their answer is not changed"):
+                officer.write(vals)
+        with self.assertRaisesRegex(UserError, "Recourse tab"):
+            officer.action_close()
+        # a new decision, communicated again, asks for a new answer; the first stays in the trail
+        officer.action_respond()
+        officer.write({"response_text": "<p>A full refund.</p>", "communication_channel": "email"})
+        officer.action_communicate()
+        self.assertFalse(self.complaint.complainant_response)
+        self.assertTrue(self.complaint.message_ids.filtered(lambda m: "Not enough." in (m.body or "")))
+        self._answer(self.complaint, {"answer": "accepted"}, token=self.token)
+        self.assertEqual((self.complaint.step, self.complaint.closure_reason), ("closed", "resolved"))
+
+    def test_the_rating_token_is_never_in_the_chatter(self):
+        self._answer(self.complaint, {"answer": "accepted"}, token=self.token)
+        self.env.flush_all()
+        rating = self.complaint.sudo().rating_ids.filtered(lambda r: not r.consumed)[:1]
+        self.assertTrue(rating)
+        bodies = "".join(self.complaint.sudo().message_ids.mapped("body"))
+        self.assertNotIn(rating.access_token, bodies, "an officer reading the chatter could rate for the complainant")
+        mails = (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("model", "=", self.complaint._name), ("res_id", "=", self.complaint.id)])
+        )
+        self.assertIn(rating.access_token, "".join(mails.mapped("body_html")), "the e-mail carries the links")
+
     @mute_logger("odoo.http")
     def test_nobody_else_answers(self):
         other = self._complaint(partner_id=self.stranger.partner_id.id)

@@ -1,8 +1,10 @@
 """The complaints page (/complaints) and what it publishes: the approved policy version,
 the ways to complain, the SLA time limits, the recourse. Reached as a visitor would."""
 
+import random
+
 from odoo import Command
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -81,6 +83,28 @@ class TestComplaintsPage(HttpCase):
         self.assertNotIn("Provider Of Another Company", page, "another company's providers are not ours")
         self.provider.active = False
         self.assertNotIn("Consumer Ombudsman Page Test", self._page())
+
+    def test_the_time_limits_follow_each_teams_calendar(self):
+        short_days = self.env["resource.calendar"].create({"name": "35 hours", "hours_per_day": 7.0})
+        self.env["iso10002.complaint.team"].create({"name": "Short days", "resource_calendar_id": short_days.id})
+        # 80 hours are 10 days of 8 hours, 12 of 7: the page says both
+        self.assertIn("within 10 to 12 working days, depending on the complaint", self._page())
+
+    def test_a_provider_links_to_the_web_only(self):
+        rng = random.Random(3)
+        hostile = [
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            "data:text/html,<script>",
+            "//evil.example",
+            "http://x y",
+        ]
+        hostile += ["".join(rng.choice("abc:/<>\"' ") for _i in range(12)) for _n in range(10)]
+        for website in hostile:
+            with self.subTest(website=website), self.assertRaises(ValidationError):
+                self.provider.website = website
+        self.provider.website = "https://ombudsman.example/complaints"
+        self.assertIn('href="https://ombudsman.example/complaints"', self._page())
 
     def test_the_acknowledgement_links_to_the_page(self):
         partner = self.env["res.partner"].create({"name": "Linked Complainant", "email": "linked@example.com"})

@@ -209,8 +209,21 @@ class TestComplaintLifecycle(ComplaintsCase):
             [("res_model", "=", "iso10002.complaint"), ("res_id", "=", self.complaint.id)]
         )
         self.assertEqual(rating.partner_id, self.complainant)
-        request = self.complaint.message_ids.filtered(lambda m: "how did we handle" in (m.subject or ""))
-        self.assertIn(f"/rate/{rating.access_token}/5", request.body)
+        # e-mailed with its links; the chatter only says it was asked (its token is the complainant's)
+        request = (
+            self.env["mail.mail"]
+            .sudo()
+            .search(
+                [
+                    ("model", "=", self.complaint._name),
+                    ("res_id", "=", self.complaint.id),
+                    ("subject", "ilike", "how did we handle"),
+                ]
+            )
+        )
+        self.assertIn(f"/rate/{rating.access_token}/5", request.body_html)
+        self.assertIn(self.complainant, request.recipient_ids)
+        self.assertNotIn(rating.access_token, "".join(self.complaint.message_ids.mapped("body")))
 
     def test_rejected_decision_goes_back_to_response(self):
         self._walk_to(self.complaint, "communicated")

@@ -59,7 +59,8 @@ def _bad_values(rng):
     if field == "phone":
         choices += ["call me", "12", "+1 555 <script>", "☎☎☎☎"]
     elif field in ("name", "email", "subject", "description"):
-        choices += ["", " \t "]
+        choices += ["", " \t ", "\u200c\u200d", "\u200e"]
+    choices += ["bom\ufeff", "soft\xadhyphen", "non\uffffchar", "line\u2028separator", "\u202eevil"]
     if field == "email":
         choices += ["a@", "@", "not an address", "a@b@c.example", "one@example.com, two@example.com", "x@localhost"]
     post[field] = rng.choice(choices)
@@ -247,6 +248,21 @@ class TestPublicForm(HttpCase):
                 self.assertIn("alert-danger", response.text)
         self.assertEqual(self.Complaint.search_count([]), before, "nothing is filed with a refused document")
 
+    def test_document_names_lose_their_folders(self):
+        files = [
+            ("attachments", ("../../../etc/passwd.pdf", PDF, "application/pdf")),
+            ("attachments", ("C:\\Users\\x\\..\\evil.pdf", PDF, "application/pdf")),
+        ]
+        response = self._post_files(dict(GOOD, subject="Folders", email="folders@example.com"), files)
+        self.assertEqual(response.status_code, 303)
+        complaint = self.Complaint.search([("subject", "=", "Folders")])
+        names = (
+            self.env["ir.attachment"]
+            .sudo()
+            .search([("res_model", "=", complaint._name), ("res_id", "=", complaint.id)])
+        )
+        self.assertEqual(sorted(names.mapped("name")), ["evil.pdf", "passwd.pdf"])
+
     def test_find_mails_the_link_and_never_shows_it(self):
         self._post(dict(GOOD, subject="To find again", email="finder@example.com"))
         complaint = self.Complaint.search([("subject", "=", "To find again")])
@@ -268,6 +284,10 @@ class TestPublicForm(HttpCase):
         self.assertIn(complaint.access_token, sent.body_html)
         self.assertNotIn(complaint.access_token, "".join(complaint.message_ids.mapped("body")), "nor in the chatter")
         # a wrong address gets the same answer, and no e-mail
+        # as a file name writes the reference (the PDFs of the acknowledgement)
+        before = Mail.search([])
+        find(complaint.name.replace("/", "-"), "finder@example.com")
+        self.assertEqual(len(Mail.search([]) - before), 1)
         before = Mail.search([])
         wrong = find(complaint.name, "someone.else@example.com")
         self.assertEqual(wrong.status_code, 200)

@@ -67,3 +67,27 @@ class TestComplainantPhoneTour(HttpCase):
         self.assertEqual(complaint.rating_last_value, 1)
         self.assertEqual(complaint.rating_ids.filtered("consumed").feedback, "It took three calls to be heard.")
         self.assertTrue(complaint.activity_ids.filtered(lambda a: a.summary == "Complainant not satisfied"))
+
+
+@tagged("post_install", "-at_install")
+class TestComplaintsDemo(HttpCase):
+    def test_the_demo_publishes_a_policy_and_each_recourse_path(self):
+        policy = self.env.ref("iso10002_complaints.policy_v1_demo", raise_if_not_found=False)
+        if not policy:
+            self.skipTest("installed without demo data")
+        self.assertEqual(policy.state, "approved")
+        self.assertIn("We welcome complaints", self.url_open("/complaints").text)
+        referred = self.env.ref("iso10002_complaints.complaint_recourse_referred_demo")
+        reviewed = self.env.ref("iso10002_complaints.complaint_recourse_reviewed_demo")
+        waiting = self.env.ref("iso10002_complaints.complaint_recourse_waiting_demo")
+        unhappy = self.env.ref("iso10002_complaints.complaint_not_satisfied_demo")
+        self.assertEqual(
+            (referred.step, referred.recourse_kind, referred.referral_result), ("closed", "referral", "complainant")
+        )
+        self.assertEqual(
+            (reviewed.step, reviewed.recourse_kind, reviewed.review_outcome), ("closed", "review", "changed")
+        )
+        self.assertEqual((waiting.step, waiting.complainant_response), ("communicated", "rejected"))
+        self.assertFalse(waiting._ready_to_close(), "it waits for its recourse")
+        self.assertEqual(unhappy.rating_last_value, 1)
+        self.assertTrue(unhappy.activity_ids.filtered(lambda a: a.summary == "Complainant not satisfied"))
