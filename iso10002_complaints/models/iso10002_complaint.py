@@ -929,15 +929,7 @@ class Iso10002Complaint(models.Model):
         if old in FINAL_STEPS and is_engine(self.env):
             return  # action_reopen
         if new not in TRANSITIONS[old]:
-            labels = self._step_labels()
-            raise UserError(
-                _(
-                    "Complaint %(complaint)s cannot go from %(old)s to %(new)s.",
-                    complaint=self.name,
-                    old=labels[old],
-                    new=labels[new],
-                )
-            )
+            raise self._transition_refusal(new)
         if new == "closed" and not is_engine(self.env):
             # dragged to a closed column, or written over RPC: closing records why and asks
             # the complainant's satisfaction, which only action_close does
@@ -960,6 +952,56 @@ class Iso10002Complaint(models.Model):
                 ),
                 field,
             )
+
+    def _transition_refusal(self, step):
+        """The UserError of a move to ``step`` that the state machine (TRANSITIONS) does
+        not allow from where the complaint is."""
+        self.ensure_one()
+        labels = self._step_labels()
+        return UserError(
+            _(
+                "Complaint %(complaint)s cannot go from %(old)s to %(new)s.",
+                complaint=self.name,
+                old=labels.get(self.step or "received", self.step),
+                new=labels[step],
+            )
+        )
+
+    def _owner(self):
+        """Who answers for the complaint: its owner, its team's leader, else the company's
+        escalation contact (the SLA notices' first recipient)."""
+        self.ensure_one()
+        return self.user_id or self.team_id.user_id or self.company_id.complaint_escalation_user_id
+
+    def _responsible_user(self):
+        """Whom a follow-up activity goes to: the owner (_owner); failing one, the
+        employee at work, never a portal or public user acting through the complainant's
+        routes (then an administrator)."""
+        self.ensure_one()
+        user = self._owner()
+        if not user and self.env.user._is_internal():
+            user = self.env.user
+        return user or self.env.ref("base.user_admin")
+
+    def _mail_complainant_privately(self, subject, body_html, note):
+        """E-mail the complainant something that holds a token of theirs (a link, rating
+        links): as an e-mail only, never in the chatter that colleagues and officers read;
+        the chatter gets ``note`` instead."""
+        self.ensure_one()
+        complaint = self.sudo()
+        self.env["mail.mail"].sudo().create(
+            {
+                "subject": subject,
+                "body_html": body_html,
+                "email_from": complaint.company_id.email_formatted or complaint.company_id.partner_id.email_formatted,
+                "recipient_ids": [Command.link(complaint.partner_id.id)],
+                "model": complaint._name,
+                "res_id": complaint.id,
+                "auto_delete": True,
+                "headers": repr({"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"}),
+            }
+        )
+        complaint.message_post(body=note, subtype_xmlid="mail.mt_note")
 
     @api.model
     def _step_labels(self):
@@ -1090,15 +1132,7 @@ class Iso10002Complaint(models.Model):
         the move (can_*), and is refused as such when called otherwise."""
         for complaint in self:
             if step not in complaint._allowed_steps():
-                labels = self._step_labels()
-                raise UserError(
-                    _(
-                        "Complaint %(complaint)s cannot go from %(old)s to %(new)s.",
-                        complaint=complaint.name,
-                        old=labels.get(complaint.step, complaint.step),
-                        new=labels[step],
-                    )
-                )
+                raise complaint._transition_refusal(step)
             complaint.stage_id = self._find_stage(step, complaint.team_id)
         return True
 
@@ -1108,14 +1142,7 @@ class Iso10002Complaint(models.Model):
             if complaint.step != "received" and complaint.acknowledged_date:
                 raise UserError(_("Complaint %s is already acknowledged.", complaint.name))
             if "acknowledged" not in complaint._allowed_steps():
-                raise UserError(
-                    _(
-                        "Complaint %(complaint)s cannot go from %(old)s to %(new)s.",
-                        complaint=complaint.name,
-                        old=self._step_labels().get(complaint.step, complaint.step),
-                        new=self._step_labels()["acknowledged"],
-                    )
-                )
+                raise complaint._transition_refusal("acknowledged")
             channel = complaint.acknowledgement_channel
             if not channel:
                 raise self._refusal(
@@ -1247,7 +1274,7 @@ class Iso10002Complaint(models.Model):
         for complaint in self - sent:
             complaint.activity_schedule(
                 "iso10002_complaints.mail_activity_type_acknowledge",
-                user_id=(complaint.user_id or complaint.team_id.user_id or self.env.user).id,
+                user_id=complaint._responsible_user().id,
                 note=_(
                     "No acknowledgement e-mail could reach the complainant: acknowledge the complaint "
                     "by phone, letter or in person, then record it with the Acknowledge button."
@@ -1276,7 +1303,7 @@ class Iso10002Complaint(models.Model):
                 _logger.exception("Acknowledgement of complaint %s failed", complaint.name)
                 complaint.activity_schedule(
                     "iso10002_complaints.mail_activity_type_acknowledge",
-                    user_id=(complaint.user_id or complaint.team_id.user_id or self.env.user).id,
+                    user_id=complaint._responsible_user().id,
                     note=_("The acknowledgement e-mail could not be sent (%s): acknowledge it another way.", error),
                 )
         as_engine(pending).write({"acknowledgement_pending": False})  # one write for the batch
@@ -1385,20 +1412,9 @@ class Iso10002Complaint(models.Model):
         if not partner.email:
             return
         template = self.env.ref("iso10002_complaints.mail_template_complaint_satisfaction").sudo()
-        values = template._generate_template(complaint.ids, ["subject", "body_html", "email_from"])[complaint.id]
-        self.env["mail.mail"].sudo().create(
-            {
-                "subject": values.get("subject"),
-                "body_html": values.get("body_html"),
-                "email_from": values.get("email_from") or complaint.company_id.email_formatted,
-                "recipient_ids": [Command.link(partner.id)],
-                "model": complaint._name,
-                "res_id": complaint.id,
-                "auto_delete": True,
-                "headers": repr({"Auto-Submitted": "auto-generated"}),
-            }
-        )
-        complaint.message_post(
-            body=_("The complainant was asked by e-mail how satisfied they are with the handling."),
-            subtype_xmlid="mail.mt_note",
+        values = template._generate_template(complaint.ids, ["subject", "body_html"])[complaint.id]
+        complaint._mail_complainant_privately(
+            values.get("subject"),
+            values.get("body_html"),
+            _("The complainant was asked by e-mail how satisfied they are with the handling."),
         )

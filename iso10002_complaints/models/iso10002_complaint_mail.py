@@ -105,7 +105,7 @@ class Iso10002Complaint(models.Model):
         complaint = self.sudo()
         complaint.activity_schedule(
             "mail.mail_activity_data_todo",
-            user_id=(complaint.user_id or complaint.team_id.user_id or complaint.create_uid).id,
+            user_id=complaint._responsible_user().id,
             summary=_("Complainant not satisfied"),
             note=_(
                 "The complainant is not satisfied with the handling of complaint %s: contact them, "

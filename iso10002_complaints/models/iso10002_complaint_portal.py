@@ -271,19 +271,10 @@ class Iso10002Complaint(models.Model):
             reference=complaint.name,
             url=url,
         )
-        self.env["mail.mail"].sudo().create(
-            {
-                "subject": env._("Your complaint %s", complaint.name),
-                "body_html": plaintext2html(body),
-                "email_from": complaint.company_id.email_formatted or complaint.company_id.partner_id.email_formatted,
-                "email_to": partner.email_formatted,
-                "auto_delete": True,
-                "headers": repr({"Auto-Submitted": "auto-generated"}),
-            }
-        )
-        complaint.message_post(
-            body=_("The complainant asked for the link to this complaint: it was e-mailed to them."),
-            subtype_xmlid="mail.mt_note",
+        complaint._mail_complainant_privately(
+            env._("Your complaint %s", complaint.name),
+            plaintext2html(body),
+            _("The complainant asked for the link to this complaint: it was e-mailed to them."),
         )
 
     # ------------------------------------------------- following and answering
@@ -360,7 +351,7 @@ class Iso10002Complaint(models.Model):
         else:
             complaint.activity_schedule(
                 "mail.mail_activity_data_todo",
-                user_id=(complaint.user_id or complaint.team_id.user_id or complaint.create_uid).id,
+                user_id=complaint._responsible_user().id,
                 summary=_("Decision rejected: offer recourse"),
                 note=_(
                     "The complainant rejected the decision on complaint %s. Offer a review by someone who was "

@@ -353,7 +353,7 @@ class Iso10002Complaint(models.Model):
                 )
                 if new_state == "at_risk":
                     at_risk |= complaint
-                    notices[complaint._sla_owner()].append((complaint, "at_risk", 0))
+                    notices[complaint._owner()].append((complaint, "at_risk", 0))
             if new_level > old_level and new_state == "breached":
                 events.append(
                     {
@@ -372,15 +372,11 @@ class Iso10002Complaint(models.Model):
                     notices[user].append((complaint, "breached" if new_level == 1 else "escalated", new_level))
         return events, notes, at_risk, notices
 
-    def _sla_owner(self):
-        self.ensure_one()
-        return self.user_id or self.team_id.user_id or self.company_id.complaint_escalation_user_id
-
     def _sla_escalation_recipients(self, level):
         self.ensure_one()
         rule = self.sla_policy_id._sla_rule(level)
         users = rule._recipients(self) if rule else (self.user_id | self.team_id.user_id)
-        return (users or self._sla_owner()).filtered("active")
+        return (users or self._owner()).filtered("active")
 
     def _sla_schedule_reminders(self):
         """An activity for each owner of a complaint at risk (no e-mail per activity)."""
@@ -388,7 +384,7 @@ class Iso10002Complaint(models.Model):
         model_id = self.env["ir.model"]._get_id(self._name)
         vals_list = []
         for complaint in self:
-            owner = complaint._sla_owner()
+            owner = complaint._owner()
             if not owner:
                 continue
             vals_list.append(

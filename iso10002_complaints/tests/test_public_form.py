@@ -280,7 +280,8 @@ class TestPublicForm(HttpCase):
         self.assertNotIn(complaint.access_token, answer.text, "the link is never shown")
         sent = Mail.search([]) - before
         self.assertEqual(len(sent), 1)
-        self.assertEqual(sent.email_to, '"Walk In" <finder@example.com>')
+        self.assertEqual(sent.recipient_ids, complaint.partner_id, "to the complainant, and to nobody else")
+        self.assertEqual(sent.recipient_ids.email, "finder@example.com")
         self.assertIn(complaint.access_token, sent.body_html)
         self.assertNotIn(complaint.access_token, "".join(complaint.message_ids.mapped("body")), "nor in the chatter")
         # a wrong address gets the same answer, and no e-mail
@@ -296,3 +297,19 @@ class TestPublicForm(HttpCase):
         for reference in ("CMP/%", "%", "*", complaint.name + "0"):
             self.assertEqual(find(reference, "finder@example.com").status_code, 200)
         self.assertFalse(Mail.search([]) - before, "no pattern matches a reference")
+
+    @mute_logger("odoo.http")
+    def test_the_lookup_is_throttled_apart_from_the_form(self):
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("iso10002_complaints.form_limit_email_per_hour", 2)
+        self._post(dict(GOOD, subject="Throttled find", email="throttle@example.com"))
+        complaint = self.Complaint.search([("subject", "=", "Throttled find")])
+        codes = []
+        for _n in range(3):
+            self.authenticate(None, None)
+            data = {"reference": complaint.name, "email": "throttle@example.com", "csrf_token": self._csrf()}
+            codes.append(self.url_open("/complaints/find", data=data).status_code)
+        self.assertEqual(codes, [200, 200, 400], "the third lookup for one address within the hour is refused")
+        # the lookups did not use up the address's complaints
+        response = self._post(dict(GOOD, subject="Second after lookups", email="throttle@example.com"))
+        self.assertEqual(response.status_code, 303)
