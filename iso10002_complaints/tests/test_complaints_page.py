@@ -137,6 +137,33 @@ class TestComplaintsPage(HttpCase):
         new.body = "<p>v2</p>"
         new.unlink()  # a draft may go
 
+    def test_only_managers_write_what_the_page_publishes(self):
+        """Over RPC, as each role: officers and auditors read the policy and the
+        providers, write neither; internal users without complaints rights and portal
+        users read neither."""
+        policy = self.Policy.with_user(self.manager).create({"body": "<p>RPC</p>"})
+        auditor = new_test_user(self.env, login="page_auditor", groups="iso10002_complaints.group_complaint_auditor")
+        employee = new_test_user(self.env, login="page_employee", groups="base.group_user")
+        for user in (self.officer, auditor):
+            with self.subTest(user=user.login):
+                self.assertTrue(self.Provider.with_user(user).search([("id", "=", self.provider.id)]))
+                self.assertTrue(self.Policy.with_user(user).search([("id", "=", policy.id)]))
+                with self.assertRaises(AccessError):
+                    self.Provider.with_user(user).create({"name": "Planted", "cost": "Free"})
+                with self.assertRaises(AccessError):
+                    self.provider.with_user(user).write({"website": "https://planted.example"})
+                with self.assertRaises(AccessError):
+                    policy.with_user(user).write({"body": "<p>rewritten</p>"})
+                with self.assertRaises(AccessError):
+                    policy.with_user(user).action_new_version()
+        for user in (employee, self.portal):
+            with self.subTest(user=user.login):
+                with self.assertRaises(AccessError):
+                    self.Provider.with_user(user).search([])
+                with self.assertRaises(AccessError):
+                    self.Policy.with_user(user).search([])
+        self.assertEqual((self.provider.website, str(policy.body)), (False, "<p>RPC</p>"))
+
     def test_each_company_publishes_its_own(self):
         mine = self.Policy.with_user(self.manager).create({"body": "<p>MAIN-CO</p>"})
         mine.action_approve()
