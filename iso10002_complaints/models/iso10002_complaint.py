@@ -8,10 +8,10 @@ from markupsafe import Markup
 
 from odoo import Command, _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import format_date
 from odoo.tools.mail import email_normalize
 
 from .iso10002_complaint_stage import FINAL_STEPS
+from .reader_locale import Reader
 from .sla_clock import ClockSet
 from .trust import (
     ACKNOWLEDGE_KEY,
@@ -1334,7 +1334,7 @@ class Iso10002Complaint(models.Model):
             deadline = deadline or self.received_date + timedelta(days=days)
         tz = self.partner_id.tz or self.user_id.tz or self.company_id.partner_id.tz or "UTC"
         lang = self.partner_id.lang or self.env.lang
-        return format_date(self.env(context=dict(self.env.context, tz=tz)), deadline, lang_code=lang)
+        return Reader(self.env, lang=lang, company=self.company_id).date(deadline, tz=tz)
 
     def _send_acknowledgement_mail(self):
         """Post the acknowledgement to each complainant; return the complaints whose

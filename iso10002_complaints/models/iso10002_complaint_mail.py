@@ -6,10 +6,11 @@ from markupsafe import Markup
 
 from odoo import _, api, models
 from odoo.exceptions import AccessError
-from odoo.tools.mail import email_normalize, parse_contact_from_email
+from odoo.tools.mail import email_normalize, html2plaintext, parse_contact_from_email
 
 from odoo.addons.rating.models.rating_data import RATING_LIMIT_MIN
 
+from .reader_locale import written_language
 from .trust import ACKNOWLEDGE_KEY, DEFERRED_ACKNOWLEDGEMENT, is_text_char
 
 _logger = logging.getLogger(__name__)
@@ -145,7 +146,9 @@ class Iso10002Complaint(models.Model):
         if partner.company_id and partner.company_id != company:
             partner = partner.browse()  # a contact of another company cannot complain here
         if not partner and normalized:
-            partner = self._partner_from_sender(email_from, company)
+            # written in Persian: the acknowledgement and the letters come in Persian
+            lang = written_language(self.env, msg_dict.get("subject"), html2plaintext(msg_dict.get("body") or ""))
+            partner = self._partner_from_sender(email_from, company, lang=lang)
             # the gateway posts the incoming message with this author
             msg_dict["author_id"] = partner.id
         channel = self.env["iso10002.complaint.channel"]._channel_for("email", company)
@@ -262,8 +265,9 @@ class Iso10002Complaint(models.Model):
         return [("email_from", "=ilike", email_from_normalized)]
 
     @api.model
-    def _partner_from_sender(self, email_from, company=None):
-        """The contact of ``email_from`` that may complain to ``company``, or a new one."""
+    def _partner_from_sender(self, email_from, company=None, lang=False):
+        """The contact of ``email_from`` that may complain to ``company``, or a new one
+        (in the language ``lang``, when given)."""
         domain = [("company_id", "in", [False, company.id])] if company else False
         partner = self.env["mail.thread"]._mail_find_partner_from_emails(
             [email_from], force_create=False, extra_domain=domain
@@ -271,7 +275,10 @@ class Iso10002Complaint(models.Model):
         if partner:
             return partner
         name, email = parse_contact_from_email(email_from)
-        return self.env["res.partner"].create({"name": name or email, "email": email, "company_id": False})
+        values = {"name": name or email, "email": email, "company_id": False}
+        if lang:
+            values["lang"] = lang
+        return self.env["res.partner"].create(values)
 
     def _message_get_suggested_recipients(self):
         recipients = super()._message_get_suggested_recipients()

@@ -10,6 +10,7 @@ from odoo.exceptions import UserError
 from odoo.tools.mail import email_normalize, plaintext2html
 from odoo.tools.mimetypes import guess_mimetype
 
+from .reader_locale import western_digits, written_language
 from .trust import as_engine, is_text_char
 
 # the public form: the longest value accepted for each field
@@ -190,7 +191,10 @@ class Iso10002Complaint(models.Model):
                     "email": email,
                     "phone": phone or False,
                     "street": address or False,
-                    "lang": lang if lang in languages else False,
+                    # the language they wrote in, else the page's (Odoo picks it from the
+                    # address, the visitor's choice or their browser)
+                    "lang": written_language(self.env, subject, description, remedy_sought)
+                    or (lang if lang in languages else False),
                     "company_id": False,
                     "complaint_needs_assistance": bool(accessibility_needs),
                     "complaint_assistance_note": accessibility_needs or False,
@@ -246,7 +250,8 @@ class Iso10002Complaint(models.Model):
         """The lookup of a complaint by its reference and the complainant's e-mail address:
         when both match, the link to the complaint is e-mailed to that address, never
         shown. The answer is the same whether they match or not."""
-        reference = self._portal_text(post, "reference", _("The reference"), required=True)
+        # typed on a Persian keyboard, its digits are Persian
+        reference = western_digits(self._portal_text(post, "reference", _("The reference"), required=True))
         email = self._portal_email(post)
         self.env["iso10002.intake.attempt"]._check_and_record(remote_addr, email, purpose="find")
         # as the acknowledgement writes it, or as a file name does (dashes for slashes)

@@ -9,6 +9,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import split_every
 
+from ..models.reader_locale import Reader
+
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -42,7 +44,7 @@ class ReportIso10002RegisterXlsx(models.AbstractModel):
             # in time or not, once the step is done and a policy set its target
             return lambda c: (yes if c[fname] else no) if c[when] and c.sla_policy_id else ""
 
-        return [
+        columns = [
             (_("Reference"), 16, "text", lambda c: c.name),
             (_("Received"), 18, "datetime", lambda c: c.received_date),
             (_("Channel"), 12, "text", lambda c: c.channel_id.name or ""),
@@ -86,6 +88,19 @@ class ReportIso10002RegisterXlsx(models.AbstractModel):
             (_("Satisfaction"), 10, "number", lambda c: c.rating_last_value or None),
             (_("Reopened"), 8, "integer", lambda c: c.reopen_count or None),
         ]
+        reader = Reader(self.env)
+        if not reader.solar_hijri:
+            return columns
+        # the reader's calendar: Solar Hijri stamps (they sort as text), and the date of
+        # receipt in the Gregorian calendar too, as a date a spreadsheet computes with
+        solar = [
+            (header, width, "text", lambda c, getter=getter: reader.stamp(getter(c)))
+            if fmt == "datetime"
+            else (header, width, fmt, getter)
+            for header, width, fmt, getter in columns
+        ]
+        solar.insert(2, (_("Received (Gregorian)"), 18, "datetime", lambda c: c.received_date))
+        return solar
 
     @api.model
     def _generate(self, complaints, period=None):
@@ -195,8 +210,9 @@ class ReportIso10002RegisterXlsx(models.AbstractModel):
             rows.append((_("Average time to resolve"), kpis["resolution_hours_avg"] / 24.0, "duration"))
             rows.append((_("Median time to resolve"), kpis["resolution_hours_median"] / 24.0, "duration"))
         if period:
-            rows.append((_("From"), period.date_from, "date"))
-            rows.append((_("To"), period.date_to, "date"))
+            reader = Reader(self.env)
+            for label, day in ((_("From"), period.date_from), (_("To"), period.date_to)):
+                rows.append((label, reader.date(day), "text") if reader.solar_hijri else (label, day, "date"))
         for index, (label, value, fmt) in enumerate(rows, start=2):
             sheet.write(index, 0, label)
             if fmt == "date":

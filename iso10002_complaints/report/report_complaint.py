@@ -1,7 +1,9 @@
 from num2words import num2words
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+
+from ..models.reader_locale import Reader
 
 
 class Iso10002ReportMixin(models.AbstractModel):
@@ -54,6 +56,9 @@ class Iso10002ReportMixin(models.AbstractModel):
         env = self.with_context(lang=lang).env
         currency = complaint.currency_id.with_env(env)
         iso = env["res.lang"]._get_data(code=lang).iso_code or "en"
+        amount, unit, places = Reader(env, lang=lang, company=complaint.company_id).amount_parts(
+            complaint.compensation_amount, currency
+        )
 
         def words(number):
             try:
@@ -61,13 +66,13 @@ class Iso10002ReportMixin(models.AbstractModel):
             except NotImplementedError:
                 return num2words(number, lang="en").title()
 
-        integral, _sep, fraction = f"{complaint.compensation_amount:.{currency.decimal_places}f}".partition(".")
+        integral, _sep, fraction = f"{amount:.{places}f}".partition(".")
         if not int(fraction or 0):
-            return env._("%(integral)s %(unit)s", integral=words(int(integral)), unit=currency.currency_unit_label)
+            return env._("%(integral)s %(unit)s", integral=words(int(integral)), unit=unit)
         return env._(
             "%(integral)s %(unit)s and %(fraction)s %(subunit)s",
             integral=words(int(integral)),
-            unit=currency.currency_unit_label,
+            unit=unit,
             fraction=words(int(fraction)),
             subunit=currency.currency_subunit_label,
         )
@@ -193,7 +198,11 @@ class ReportComplaintAcknowledgement(models.AbstractModel):
     def _letter(self, complaint):
         lang = self._reader_lang(complaint)
         env = self.with_context(lang=lang).env
+        today = fields.Date.context_today(complaint)
         return {
+            "date": today,
+            # the Gregorian date too, where the letter is dated in the Solar Hijri calendar
+            "gregorian_date": Reader(env, lang=lang, company=complaint.company_id).gregorian(today),
             # word order differs: Persian puts "Dear" after the name
             "salutation": env._("Dear %s,", complaint.partner_id.name or ""),
             "direction": env["res.lang"]._get_data(code=lang).direction or "ltr",

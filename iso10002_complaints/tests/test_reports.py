@@ -436,19 +436,6 @@ class TestReports(SlaCase):
         self.assertIn(self.c3.name, html)
         self.assertIn("What happens next", html)
 
-    def test_letterhead_goes_into_the_page_for_unpatched_wkhtmltopdf(self):
-        body = "<!DOCTYPE html><html><body><main><div class='article'>Letter</div></main></body></html>"
-        header = "<html><body><div class='header'>ACME Letterhead</div><script>subst()</script></body></html>"
-        footer = (
-            "<html><body><div class='footer'>ACME Ltd, Main Street"
-            "<div>Page <span class='page'/> / <span class='topage'/></div></div></body></html>"
-        )
-        page = self.Report._iso10002_inline_letterhead(body, header, footer)
-        self.assertLess(page.index("ACME Letterhead"), page.index("Letter<"))
-        self.assertGreater(page.index("Main Street"), page.index("Letter<"))
-        self.assertNotIn("subst()", page)
-        self.assertNotIn("topage", page, "page numbers only work in wkhtmltopdf's own footer")
-
     def test_decision_mail_carries_the_letter(self):
         template = self.env.ref("iso10002_complaints.mail_template_complaint_decision")
         self.assertIn(

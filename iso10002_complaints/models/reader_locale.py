@@ -1,0 +1,243 @@
+"""Dates, numbers and amounts the way a complaint's reader reads them.
+
+Letters, the dossier, the review, the register, the portal and the e-mails are read by
+complainants, auditors and managers in their own language. For Persian readers (or for
+every reader, when the company says so) dates are shown in the Solar Hijri calendar,
+with ``jdatetime``; Persian documents show their numbers in Persian digits; the Iranian
+rial is shown without decimals, in rial or in toman as the company chooses.
+
+The rendering of this module's documents is marked with the context key ``READER_KEY``
+(its value: the id of the company whose options apply, or ``True`` for the current
+company); Odoo's QWeb field converters then format dates, numbers and amounts for the
+reader. It changes how values are shown, never what is stored: a client that sets it
+only changes the look of what it may read anyway. The backend keeps Odoo's own widgets.
+"""
+
+from datetime import date, datetime
+
+import jdatetime
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.tools import format_date, format_datetime
+from odoo.tools.misc import formatLang
+
+READER_KEY = "iso10002_reader"
+PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+# a formatted number: Persian digits, decimal separator and thousands separator
+PERSIAN_NUMBER = str.maketrans("0123456789.,%", "۰۱۲۳۴۵۶۷۸۹٫٬٪")
+# what a reader may type: Persian and Arabic-Indic digits read as the digits they are
+WESTERN_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+RIAL = "IRR"
+TOMAN_RIALS = 10
+
+
+def is_persian(lang):
+    return (lang or "").split("_")[0] == "fa"
+
+
+def western_digits(text):
+    return text.translate(WESTERN_DIGITS) if isinstance(text, str) else text
+
+
+# letters of the Persian alphabet that Arabic does not use, and Arabic's own forms
+PERSIAN_LETTERS = set("پچژگکی")
+ARABIC_LETTERS = set("كيةى")
+
+
+def written_language(env, *texts):
+    """The installed language a text is written in, when its script tells: Persian (or
+    Arabic) for a text mostly in Arabic script; ``False`` when the script does not tell
+    (Latin script is shared by too many languages to guess from)."""
+    text = " ".join(t for t in texts if isinstance(t, str))
+    letters = [char for char in text if char.isalpha()]
+    arabic_script = [char for char in letters if "\u0600" <= char <= "\u06ff" or "\ufb50" <= char <= "\ufeff"]
+    if len(arabic_script) < 3 or len(arabic_script) * 2 < len(letters):
+        return False
+    persian = sum(char in PERSIAN_LETTERS for char in arabic_script)
+    arabic = sum(char in ARABIC_LETTERS for char in arabic_script)
+    iso = "fa" if persian >= arabic else "ar"
+    installed = [code for code, _name in env["res.lang"].get_installed()]
+    return next((code for code in installed if code.split("_")[0] == iso), False)
+
+
+class Reader:
+    """How one reader, in language ``lang``, reads the documents of ``company``."""
+
+    def __init__(self, env, lang=None, company=None):
+        self.env = env
+        self.lang = lang or env.lang or "en_US"
+        self.company = company or env.company
+        calendar = self.company.sudo().complaint_calendar or "language"
+        self.solar_hijri = calendar == "solar_hijri" or (calendar == "language" and is_persian(self.lang))
+
+    @classmethod
+    def from_context(cls, env):
+        """The reader of the document being rendered, or None outside this module's documents."""
+        marker = env.context.get(READER_KEY)
+        if not marker:
+            return None
+        company = env["res.company"].browse(marker).exists() if type(marker) is int else None
+        return cls(env, company=company or None)
+
+    def digits(self, text):
+        """``text`` with Persian digits for a Persian reader (markup stays markup)."""
+        if not is_persian(self.lang):
+            return text
+        local = str(text).translate(PERSIAN_DIGITS)
+        return Markup(local) if isinstance(text, Markup) else local
+
+    def number(self, text):
+        """A number formatted by Odoo, in Persian digits and separators for a Persian reader."""
+        if not is_persian(self.lang):
+            return text
+        return str(text).translate(PERSIAN_NUMBER)
+
+    def date(self, value, with_time=False, tz=None):
+        """A date (or a UTC datetime, shown in ``tz`` or the context's time zone) for the
+        reader: ``۴ آذر ۱۴۰۵`` in the Solar Hijri calendar, else Odoo's own format."""
+        if not value:
+            return ""
+        env = self.env(context=dict(self.env.context, tz=tz)) if tz else self.env
+        if isinstance(value, str):
+            value = fields.Datetime.to_datetime(value) if len(value) > 10 else fields.Date.to_date(value)
+        if not self.solar_hijri:
+            if isinstance(value, datetime) and with_time:
+                tz = env.context.get("tz") or False
+                return self.digits(format_datetime(env, value, tz=tz, dt_format="short", lang_code=self.lang))
+            return self.digits(format_date(env, value, lang_code=self.lang))
+        local = fields.Datetime.context_timestamp(env["res.users"], value) if isinstance(value, datetime) else value
+        solar = jdatetime.date.fromgregorian(date=local if type(local) is date else local.date())
+        months = jdatetime.date.j_months_fa if is_persian(self.lang) else jdatetime.date.j_months_en
+        text = f"{solar.day} {months[solar.month - 1]} {solar.year}"
+        if isinstance(value, datetime) and with_time:
+            text = f"{text}{'،' if is_persian(self.lang) else ','} {local:%H:%M}"
+        return self.digits(text)
+
+    def stamp(self, value):
+        """A UTC datetime as a sortable Solar Hijri stamp (``1405/09/04 10:30``, in the
+        reader's digits), for the columns of a spreadsheet."""
+        if not value:
+            return ""
+        local = fields.Datetime.context_timestamp(self.env["res.users"], value)
+        solar = jdatetime.datetime.fromgregorian(datetime=local.replace(tzinfo=None))
+        return self.digits(solar.strftime("%Y/%m/%d %H:%M"))
+
+    def gregorian(self, value):
+        """The Gregorian date beside a Solar Hijri one, where the law needs it (ISO 8601)."""
+        if not self.solar_hijri or not value:
+            return ""
+        day = fields.Datetime.context_timestamp(self.env["res.users"], value) if isinstance(value, datetime) else value
+        return day.strftime("%Y-%m-%d") if isinstance(day, date) else ""
+
+    # ------------------------------------------------------------------ amounts
+    def _in_toman(self, currency):
+        return currency.name == RIAL and (self.company.sudo().complaint_rial_unit or "rial") == "toman"
+
+    def amount_parts(self, amount, currency):
+        """``(amount, unit word, decimal places)`` of ``amount`` in ``currency`` for the
+        reader: the rial has no decimals in use, and is shown in toman if the company
+        counts in toman."""
+        env = self.env(context=dict(self.env.context, lang=self.lang))
+        if currency.name != RIAL:
+            return amount, currency.with_env(env).currency_unit_label or currency.name, currency.decimal_places
+        if self._in_toman(currency):
+            return amount / TOMAN_RIALS, env._("Toman"), 0
+        return amount, env._("Rial"), 0
+
+    def amount(self, amount, currency):
+        """``amount`` in ``currency`` as text: ``۱٬۲۵۰٬۰۰۰ ریال`` for a Persian reader."""
+        if currency.name != RIAL:
+            text = formatLang(self.env(context=dict(self.env.context, lang=self.lang)), amount, currency_obj=currency)
+            return self.number(text)
+        value, unit, places = self.amount_parts(amount, currency)
+        number = self.env["res.lang"]._lang_get(self.lang).format(f"%.{places}f", round(value, places), grouping=True)
+        return f"{self.number(number)} {unit}"
+
+
+class IrQwebFieldDate(models.AbstractModel):
+    _inherit = "ir.qweb.field.date"
+
+    @api.model
+    def value_to_html(self, value, options):
+        reader = Reader.from_context(self.env)
+        if reader and value and reader.solar_hijri and not options.get("format"):
+            return reader.date(value)
+        html = super().value_to_html(value, options)
+        return reader.digits(html) if reader else html
+
+
+class IrQwebFieldDatetime(models.AbstractModel):
+    _inherit = "ir.qweb.field.datetime"
+
+    @api.model
+    def value_to_html(self, value, options):
+        reader = Reader.from_context(self.env)
+        if reader and value and reader.solar_hijri and not options.get("format") and not options.get("time_only"):
+            return reader.date(value, with_time=not options.get("date_only"), tz=options.get("tz_name"))
+        html = super().value_to_html(value, options)
+        return reader.digits(html) if reader else html
+
+
+class IrQwebFieldInteger(models.AbstractModel):
+    _inherit = "ir.qweb.field.integer"
+
+    @api.model
+    def value_to_html(self, value, options):
+        html = super().value_to_html(value, options)
+        reader = Reader.from_context(self.env)
+        return reader.number(html) if reader else html
+
+
+class IrQwebFieldFloat(models.AbstractModel):
+    _inherit = "ir.qweb.field.float"
+
+    @api.model
+    def value_to_html(self, value, options):
+        html = super().value_to_html(value, options)
+        reader = Reader.from_context(self.env)
+        return reader.number(html) if reader else html
+
+
+class IrQwebFieldPercent(models.AbstractModel):
+    """``t-options="{'widget': 'iso10002_percent'}"``: a share, one decimal and the
+    percent sign (``12.5 %``; ``۱۲٫۵٪`` for a Persian reader); a dash when there is none."""
+
+    _name = "ir.qweb.field.iso10002_percent"
+    _inherit = "ir.qweb.field.float"
+    _description = "Qweb Field Percentage of the Complaints Reports"
+
+    @api.model
+    def value_to_html(self, value, options):
+        if value is None or value is False:
+            return "–"
+        html = super().value_to_html(value, dict(options, precision=options.get("precision", 1)))
+        reader = Reader.from_context(self.env)
+        return f"{html}٪" if reader and is_persian(reader.lang) else f"{html} %"
+
+
+class IrQwebFieldMonetary(models.AbstractModel):
+    _inherit = "ir.qweb.field.monetary"
+
+    @api.model
+    def value_to_html(self, value, options):
+        reader = Reader.from_context(self.env)
+        currency = options.get("display_currency")
+        if not reader or not currency or options.get("from_currency") or not isinstance(value, (int, float)):
+            return super().value_to_html(value, options)
+        return reader.amount(value, currency)
+
+
+class MailRenderMixin(models.AbstractModel):
+    """The e-mails about complaints (templates of this module's models) show dates,
+    numbers and amounts as their reader reads them."""
+
+    _inherit = "mail.render.mixin"
+
+    def _render_template(self, template_src, model, res_ids, engine="inline_template", add_context=None, options=None):
+        mixin = self
+        if (model or "").startswith("iso10002.") and not self.env.context.get(READER_KEY):
+            mixin = self.with_context(**{READER_KEY: True})
+        return super(MailRenderMixin, mixin)._render_template(
+            template_src, model, res_ids, engine=engine, add_context=add_context, options=options
+        )
