@@ -1,6 +1,12 @@
+from html import escape
+
+import lxml.html
+
 from odoo import models
 
-from .reader_locale import READER_KEY
+from .reader_locale import PERSIAN_DIGITS, READER_KEY, is_persian
+
+ARTICLES = "//div[contains(concat(' ', normalize-space(@class), ' '), ' article ')]"
 
 LETTERS = ("iso10002_complaints.report_complaint_acknowledgement", "iso10002_complaints.report_complaint_decision")
 
@@ -35,3 +41,41 @@ class IrActionsReport(models.Model):
         return super(IrActionsReport, self._iso10002_for_reader(report_ref, docids))._render_qweb_html(
             report_ref, docids, data=data
         )
+
+    def _prepare_html(self, html, report_model=False):
+        """The page numbers of this module's reports, said in each document's language:
+        "Page 1 of 3", "صفحه ۱ از ۳" (wkhtmltopdf fills them in the footer documents)."""
+        bodies, res_ids, header, footer, paperformat_args = super()._prepare_html(html, report_model=report_model)
+        if footer and (self.report_name or "").startswith("iso10002_"):
+            langs = [node.get("data-oe-lang") for node in lxml.html.fromstring(html).xpath(ARTICLES)]
+            footer = self._iso10002_page_numbers(footer, langs)
+        return bodies, res_ids, header, footer, paperformat_args
+
+    def _iso10002_page_numbers(self, footer, langs):
+        """``footer`` (the footer document of a print job) with each document's page
+        number line worded in its language (``langs``, in the order of the documents)
+        and, for Persian, marked to be shown in Persian digits."""
+        page = lxml.html.document_fromstring(footer)
+        container = page.get_element_by_id("minimal_layout_report_footers", None)
+        if container is None:
+            return footer
+        for index, document_footer in enumerate(container):
+            lang = (langs[index] if index < len(langs) else None) or self.env.lang or "en_US"
+            env = self.with_context(lang=lang).env
+            document_footer.set("dir", env["res.lang"]._get_data(code=lang).direction or "ltr")
+            for number in document_footer.xpath(".//span[contains(concat(' ', @class, ' '), ' page ')]"):
+                line = number.getparent()
+                if not line.xpath(".//span[contains(concat(' ', @class, ' '), ' topage ')]"):
+                    continue
+                sentence = env._("Page %(page)s of %(total)s", page="\x00page\x00", total="\x00total\x00")
+                marked = escape(sentence).replace("\x00page\x00", '<span class="page"/>')
+                marked = marked.replace("\x00total\x00", '<span class="topage"/>')
+                words = lxml.html.fragment_fromstring(f"<{line.tag}>{marked}</{line.tag}>")
+                for child in list(line):
+                    line.remove(child)
+                line.text = words.text
+                for child in words:
+                    line.append(child)
+                if is_persian(lang):
+                    line.set("data-o-digits", "0123456789".translate(PERSIAN_DIGITS))
+        return lxml.html.tostring(page, encoding="unicode", doctype="<!DOCTYPE html>")

@@ -60,6 +60,27 @@ class Iso10002Complaint(models.Model):
     _inherit = "iso10002.complaint"
 
     @api.model
+    def get_portal_url(self, suffix=None, report_type=None, download=None, query_string=None, anchor=None):
+        """The complainant's link (e-mails, the form's redirect) opens in their language:
+        prefixed with it when the website offers it and it is not the website's default."""
+        url = super().get_portal_url(
+            suffix=suffix, report_type=report_type, download=download, query_string=query_string, anchor=anchor
+        )
+        return self._portal_language_prefix() + url
+
+    def _portal_language_prefix(self):
+        lang = self.sudo().partner_id.lang
+        data = self.env["res.lang"]._get_data(code=lang) if lang else None
+        if not data or not data.url_code:
+            return ""
+        if "website" in self.env:
+            website = self.env["website"].sudo().search([("company_id", "in", [self.company_id.id, False])], limit=1)
+            if lang not in website.language_ids.mapped("code") or lang == website.default_lang_id.code:
+                return ""
+        elif lang == "en_US":
+            return ""
+        return f"/{data.url_code}"
+
     def _portal_text(self, post, name, label, required=False):
         """One value of the public form, as clean text within its limit, or a UserError."""
         value = post.get(name) or ""

@@ -8,6 +8,8 @@ import re
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .reader_locale import Reader
+
 # the policy fields of a version that its approval freezes
 POLICY_CONTENT = ("name", "body", "what_to_provide", "company_id")
 # what only the approval writes (action_approve), never a client
@@ -160,24 +162,46 @@ class Iso10002Policy(models.Model):
                 targets["ack"].append((policy.ack_target_hours, per_day))
                 targets["decision"].append((policy.resolution_target_hours, per_day))
 
-        def label(pairs):
+        _ = self.env._
+        digits = Reader(self.env, company=company).digits
+        # whole sentences, so that each language words them its own way
+        sentences = {
+            "ack": {
+                "hours": lambda n: _("We acknowledge your complaint within %(hours)s working hours.", hours=digits(n)),
+                "day": lambda: _("We acknowledge your complaint within 1 working day."),
+                "days": lambda n: _("We acknowledge your complaint within %(days)s working days.", days=digits(n)),
+                "range": lambda low, high: _(
+                    "We acknowledge your complaint within %(low)s to %(high)s working days, "
+                    "depending on the complaint.",
+                    low=digits(low),
+                    high=digits(high),
+                ),
+            },
+            "decision": {
+                "hours": lambda n: _("We give you our decision within %(hours)s working hours.", hours=digits(n)),
+                "day": lambda: _("We give you our decision within 1 working day."),
+                "days": lambda n: _("We give you our decision within %(days)s working days.", days=digits(n)),
+                "range": lambda low, high: _(
+                    "We give you our decision within %(low)s to %(high)s working days, depending on the complaint.",
+                    low=digits(low),
+                    high=digits(high),
+                ),
+            },
+        }
+
+        def label(kind, pairs):
+            say = sentences[kind]
             pairs = [(hours, per_day) for hours, per_day in pairs if hours > 0]
             if not pairs:
                 return False
             if all(hours < per_day for hours, per_day in pairs):
-                return self.env._("within %(hours)s working hours", hours=math.ceil(max(h for h, _d in pairs)))
+                return say["hours"](math.ceil(max(h for h, _d in pairs)))
             days = sorted({math.ceil(hours / per_day) for hours, per_day in pairs})
             if len(days) == 1:
-                if days[0] == 1:
-                    return self.env._("within 1 working day")
-                return self.env._("within %(days)s working days", days=days[0])
-            return self.env._(
-                "within %(low)s to %(high)s working days, depending on the complaint",
-                low=days[0],
-                high=days[-1],
-            )
+                return say["day"]() if days[0] == 1 else say["days"](days[0])
+            return say["range"](days[0], days[-1])
 
-        return {"ack": label(targets["ack"]), "decision": label(targets["decision"])}
+        return {kind: label(kind, pairs) for kind, pairs in targets.items()}
 
 
 class Iso10002DisputeProvider(models.Model):

@@ -13,6 +13,7 @@ reader. It changes how values are shown, never what is stored: a client that set
 only changes the look of what it may read anyway. The backend keeps Odoo's own widgets.
 """
 
+import re
 from datetime import date, datetime
 
 import jdatetime
@@ -42,6 +43,7 @@ def western_digits(text):
 
 # letters of the Persian alphabet that Arabic does not use, and Arabic's own forms
 PERSIAN_LETTERS = set("پچژگکی")
+ADDRESS_LIKE = re.compile(r"[@/:.\d]")
 ARABIC_LETTERS = set("كيةى")
 
 
@@ -50,7 +52,9 @@ def written_language(env, *texts):
     Arabic) for a text mostly in Arabic script; ``False`` when the script does not tell
     (Latin script is shared by too many languages to guess from)."""
     text = " ".join(t for t in texts if isinstance(t, str))
-    letters = [char for char in text if char.isalpha()]
+    # addresses, links and references are Latin whatever the language around them
+    words = [word for word in text.split() if not ADDRESS_LIKE.search(word)]
+    letters = [char for word in words for char in word if char.isalpha()]
     arabic_script = [char for char in letters if "\u0600" <= char <= "\u06ff" or "\ufb50" <= char <= "\ufeff"]
     if len(arabic_script) < 3 or len(arabic_script) * 2 < len(letters):
         return False

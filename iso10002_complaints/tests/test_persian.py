@@ -2,10 +2,13 @@
 toman, the language of a complainant who writes Persian (by e-mail through the gateway,
 or on the public form over HTTP), and the portal a Persian complainant sees."""
 
+import base64
+import io
 import random
 import re
 from datetime import date, datetime
 
+import openpyxl
 from freezegun import freeze_time
 from lxml import html as lxml_html
 
@@ -74,7 +77,7 @@ class TestReader(ComplaintsCase):
         self.assertEqual(self._reader("fa_IR").amount(1250000, self.irr), "۱٬۲۵۰٬۰۰۰ ریال")
         self.assertEqual(self._reader("fa_IR", unit="toman").amount(1250000, self.irr), "۱۲۵٬۰۰۰ تومان")
         self.assertEqual(self._reader("en_US").amount(1250000, self.irr), "1,250,000 Rial", "no decimals in rial")
-        self.assertEqual(self._reader("fa_IR").amount(12.5, self.env.ref("base.EUR")), "۱۲٫۵۰ €")
+        self.assertEqual(self._reader("fa_IR").amount(12.5, self.env.ref("base.EUR")), "۱۲٫۵۰\N{NO-BREAK SPACE}€")
 
     def test_amount_in_words_in_rial_and_toman(self):
         complaint = self._complaint(compensation_amount=1250000, currency_id=self.irr.id)
@@ -98,6 +101,26 @@ class TestReader(ComplaintsCase):
         self.assertEqual(Percent.with_context(lang="en_US").value_to_html(12.5, {}), "12.5 %")
         Monetary = self.env["ir.qweb.field.monetary"].with_context(lang="fa_IR", **{READER_KEY: True})
         self.assertEqual(Monetary.value_to_html(1250000.0, {"display_currency": self.irr}), "۱٬۲۵۰٬۰۰۰ ریال")
+
+    def test_register_for_a_persian_officer(self):
+        """Solar Hijri stamps in the reader's digits, and the Gregorian date of receipt kept
+        as a date a spreadsheet computes with."""
+        with freeze_time("2026-11-24 21:00:00"):
+            complaint = self._complaint()
+        self.officer_a.write({"lang": "fa_IR", "tz": "Asia/Tehran"})
+        # as the web client calls it: the user's language and time zone in the context
+        officer = complaint.with_user(self.officer_a).with_context(lang="fa_IR", tz="Asia/Tehran")
+        action = officer.action_export_register()
+        attachment = self.env["ir.attachment"].browse(int(action["url"].split("/")[3].split("?")[0]))
+        sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(attachment.datas))).worksheets[0]
+        headers = [cell.value for cell in sheet[1]]
+        row = {headers[index]: cell.value for index, cell in enumerate(sheet[2])}
+        self.assertEqual(row["دریافت شده"], "۱۴۰۵/۰۹/۰۴ ۰۰:۳۰")
+        self.assertEqual(row["دریافت شده (میلادی)"], datetime(2026, 11, 25, 0, 30))
+        action = officer.with_context(lang="en_US").action_export_register()
+        attachment = self.env["ir.attachment"].browse(int(action["url"].split("/")[3].split("?")[0]))
+        sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(attachment.datas))).worksheets[0]
+        self.assertEqual(sheet["B2"].value, datetime(2026, 11, 25, 0, 30), "Gregorian dates for the others")
 
     def test_written_language_from_seeded_texts(self):
         """Text mostly in Persian script is Persian, in Arabic is Arabic (when installed);
@@ -139,7 +162,7 @@ class TestPersianIntake(MailGatewayCase):
         with self.mock_mail_gateway():
             complaint = self._intake(
                 email_from="Reza Ahmadi <reza@buyer.example>",
-                subject="تأخیر در ارسال سفارش",
+                subject="تأخیر سه‌هفته‌ای در ارسال سفارش شماره‌ی ۱۲",
                 body=PERSIAN_TEXT,
                 msg_id="<fa-1@buyer.example>",
             )
@@ -150,7 +173,8 @@ class TestPersianIntake(MailGatewayCase):
         self.assertIn("شکایت شما", body)
         self.assertIn("۱۴۰۵", body, "the promised date in the Solar Hijri calendar")
         self.assertRegex(body, "[۰-۹]+ (آذر|دی) ۱۴۰۵")
-        self.assertNotIn("2026", body)
+        # the reference (CMP/2026/..., CMP-2026-... in the layout) aside, no Gregorian year
+        self.assertNotIn("2026", body.replace(complaint.name, "").replace(complaint.name.replace("/", "-"), ""))
         for sentence in ("Thank you", "What happens next", "Kind regards", "We will give you"):
             self.assertNotIn(sentence, body)
         self.assertIn("شکایت", mail.subject)
@@ -165,7 +189,10 @@ class TestPersianIntake(MailGatewayCase):
         known = self.env["res.partner"].create({"name": "Known", "email": "known@buyer.example", "lang": "en_US"})
         with self.mock_mail_gateway():
             complaint = self._intake(
-                email_from="known@buyer.example", subject="شکایت", body=PERSIAN_TEXT, msg_id="<fa-2@buyer.example>"
+                email_from="known@buyer.example",
+                subject="شکایت از پاسخگو نبودن",
+                body=PERSIAN_TEXT,
+                msg_id="<fa-2@buyer.example>",
             )
         self.assertEqual(complaint.partner_id, known)
         self.assertEqual(known.lang, "en_US", "their chosen language is theirs")
@@ -217,11 +244,11 @@ class TestPersianPortal(HttpCase, ComplaintsCase):
         complaint = self._complaint(partner_id=partner.id, subject="تأخیر در ارسال", description=PERSIAN_TEXT)
         self._walk_to(complaint, "communicated")
         complaint.response_text = "<p>پوزش می‌خواهیم.</p>"
-        token = complaint.sudo()._portal_ensure_token()
+        # the link of the e-mails opens the page in the complainant's language
+        url = complaint.get_portal_url()
+        self.assertTrue(url.startswith("/fa/my/complaints/"), url)
         self.authenticate(None, None)
-        page = self.url_open(
-            f"/my/complaints/{complaint.id}?access_token={token}", headers={"Accept-Language": "fa-IR,fa;q=0.9"}
-        )
+        page = self.url_open(url)
         self.assertEqual(page.status_code, 200)
         text = self._visible_text(page.text)
         self.assertIn("۱۴۰۵", text, "dates in the Solar Hijri calendar")

@@ -197,7 +197,7 @@ class TestReports(SlaCase):
         self.assertAlmostEqual(large["kpi"]["resolved_in_time_pct"], 40.0, delta=0.1)
         hours = [n % 40 for n in range(1, 4)] + [n % 40 for n in range(1, 4998)]
         self.assertEqual(large["kpi"]["resolution_hours_median"], statistics.median(hours))
-        self.assertIn("5000", self._html("iso10002_complaints.report_management_review", wizard))
+        self.assertIn("5,000", self._html("iso10002_complaints.report_management_review", wizard))
 
     def test_saved_review_keeps_its_figures_and_follows_decisions(self):
         february = self.env["iso10002.management.review.wizard"].create(
