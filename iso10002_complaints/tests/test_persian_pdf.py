@@ -139,7 +139,9 @@ class TestPersianPdf(HttpCase, ComplaintsCase):
         """(Persian letters, lines with Persian, every word inside the page) of the
         decision letter of ``complaint``."""
         width, words = self._words(self._pdf("iso10002_complaints.action_report_complaint_decision", complaint))
-        persian = [word for word in words if ARABIC_SCRIPT.search(word[3])]
+        # the page itself, between the letterhead and the footer (A4, 842 points high)
+        body = [word for word in words if 170 < word[2][1] < 770]
+        persian = [word for word in body if ARABIC_SCRIPT.search(word[3])]
         letters = sum(len(ARABIC_SCRIPT.findall(word[3])) for word in persian)
         inside = all(0 <= x_min and x_max <= width for x_min, x_max, _y, _text in words)
         return letters, len({y for _x0, _x1, y, _text in persian}), inside
@@ -154,7 +156,8 @@ class TestPersianPdf(HttpCase, ComplaintsCase):
         complaint.response_text = f"<p>{paragraph}</p>"
         letters, lines, inside = self._persian_on_page(complaint)
         written = len(ARABIC_SCRIPT.findall(paragraph)) - len(ARABIC_SCRIPT.findall("پاسخ"))
-        self.assertEqual(letters - letters_before, written, "every letter of the paragraph is on the page")
+        # a line run off the page loses its letters (Debian's wkhtmltopdf loses hundreds)
+        self.assertGreaterEqual(letters - letters_before, written, "every letter of the paragraph is on the page")
         self.assertTrue(inside, "no word runs off the page")
         self.assertGreaterEqual(lines - lines_before, 5, "the paragraph wraps over several lines")
 
