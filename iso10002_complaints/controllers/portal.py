@@ -10,7 +10,7 @@ from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.addons.portal.controllers.thread import ThreadController
 
 from ..models.iso10002_complaint_portal import MAX_FILE_BYTES, MAX_FILES, MAX_TOTAL_BYTES
-from ..models.reader_locale import READER_KEY
+from ..models.reader_locale import READER_KEY, Reader
 
 
 class ComplaintPortal(CustomerPortal):
@@ -106,12 +106,13 @@ class ComplaintPortal(CustomerPortal):
         values.update(self._prepare_portal_layout_values())
         values["is_public"] = request.env.user._is_public()
         values["title"] = _("File a complaint")
+        digits = Reader(request.env).digits
         values["files_help"] = _(
             "PDF, pictures, text or office documents: at most %(files)s documents of %(mb)s MB each, "
             "%(total)s MB in all.",
-            files=MAX_FILES,
-            mb=MAX_FILE_BYTES >> 20,
-            total=MAX_TOTAL_BYTES >> 20,
+            files=digits(MAX_FILES),
+            mb=digits(MAX_FILE_BYTES >> 20),
+            total=digits(MAX_TOTAL_BYTES >> 20),
         )
         return self._render_for_reader("iso10002_complaints.portal_new_complaint", values, status=status)
 

@@ -23,10 +23,12 @@ class IrActionsReport(models.Model):
         report = self._get_report(report_ref)
         if not (report.report_name or "").startswith("iso10002_"):
             return self
-        records = self.env[report.model].browse(docids or [])
-        company = records.company_id if docids and "company_id" in records._fields else self.env.company
+        # how the documents are shown, not whether they may be: their access is checked
+        # by the reports (iso10002.report.mixin)
+        records = self.env[report.model].browse(docids or []).sudo().exists()
+        company = records.company_id if records and "company_id" in records._fields else self.env.company
         context = {READER_KEY: company.id if len(company) == 1 else True}
-        if report.report_name in LETTERS and docids:
+        if report.report_name in LETTERS and records:
             langs = set(records.mapped(lambda c: c.partner_id.lang or False))
             if len(langs) == 1 and (lang := langs.pop()):
                 context["lang"] = lang

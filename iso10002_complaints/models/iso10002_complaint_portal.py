@@ -10,7 +10,7 @@ from odoo.exceptions import UserError
 from odoo.tools.mail import email_normalize, plaintext2html
 from odoo.tools.mimetypes import guess_mimetype
 
-from .reader_locale import western_digits, written_language
+from .reader_locale import Reader, western_digits, written_language
 from .trust import as_engine, is_text_char
 
 # the public form: the longest value accepted for each field
@@ -91,7 +91,11 @@ class Iso10002Complaint(models.Model):
             raise UserError(_("%s contains characters that are not text.", label))
         if len(value) > PORTAL_LIMITS[name]:
             raise UserError(
-                _("%(field)s is too long: at most %(limit)s characters.", field=label, limit=PORTAL_LIMITS[name])
+                _(
+                    "%(field)s is too long: at most %(limit)s characters.",
+                    field=label,
+                    limit=Reader(self.env).digits(PORTAL_LIMITS[name]),
+                )
             )
         # required: something one can see, not only joiners or marks
         if required and not any(char.isalnum() or unicodedata.category(char)[0] in "PS" for char in value):
@@ -139,7 +143,7 @@ class Iso10002Complaint(models.Model):
         """The supporting documents as [(name, bytes, mimetype)], within the caps."""
         files = [f for f in files or [] if f and f[1]]
         if len(files) > MAX_FILES:
-            raise UserError(_("Attach at most %s documents.", MAX_FILES))
+            raise UserError(_("Attach at most %s documents.", Reader(self.env).digits(MAX_FILES)))
         total = 0
         checked = []
         for filename, content, _mimetype in files:
@@ -149,11 +153,20 @@ class Iso10002Complaint(models.Model):
             name = self._portal_text({"name": name}, "name", _("A document's name")) or _("document")
             if len(content) > MAX_FILE_BYTES:
                 raise UserError(
-                    _("%(name)s is too large: at most %(mb)s MB per document.", name=name, mb=MAX_FILE_BYTES >> 20)
+                    _(
+                        "%(name)s is too large: at most %(mb)s MB per document.",
+                        name=name,
+                        mb=Reader(self.env).digits(MAX_FILE_BYTES >> 20),
+                    )
                 )
             total += len(content)
             if total > MAX_TOTAL_BYTES:
-                raise UserError(_("The documents are too large together: at most %s MB.", MAX_TOTAL_BYTES >> 20))
+                raise UserError(
+                    _(
+                        "The documents are too large together: at most %s MB.",
+                        Reader(self.env).digits(MAX_TOTAL_BYTES >> 20),
+                    )
+                )
             mimetype = guess_mimetype(content, default="application/octet-stream")
             if mimetype not in ALLOWED_MIMETYPES:
                 raise UserError(

@@ -183,14 +183,17 @@ class IrQwebFieldDatetime(models.AbstractModel):
         return reader.digits(html) if reader else html
 
 
+def _number_for_reader(env, html):
+    reader = Reader.from_context(env)
+    return reader.number(html) if reader else html
+
+
 class IrQwebFieldInteger(models.AbstractModel):
     _inherit = "ir.qweb.field.integer"
 
     @api.model
     def value_to_html(self, value, options):
-        html = super().value_to_html(value, options)
-        reader = Reader.from_context(self.env)
-        return reader.number(html) if reader else html
+        return _number_for_reader(self.env, super().value_to_html(value, options))
 
 
 class IrQwebFieldFloat(models.AbstractModel):
@@ -198,9 +201,7 @@ class IrQwebFieldFloat(models.AbstractModel):
 
     @api.model
     def value_to_html(self, value, options):
-        html = super().value_to_html(value, options)
-        reader = Reader.from_context(self.env)
-        return reader.number(html) if reader else html
+        return _number_for_reader(self.env, super().value_to_html(value, options))
 
 
 class IrQwebFieldPercent(models.AbstractModel):

@@ -22,7 +22,10 @@ class TestMailIntake(MailGatewayCase):
         return capture.records
 
     def _ack(self, complaint):
-        return complaint.message_ids.filtered(lambda m: "we received your complaint" in (m.subject or ""))
+        # in the complainant's language: found by what it is, not by its words
+        template = self.env.ref("iso10002_complaints.mail_template_complaint_acknowledgement")
+        subject = template._render_field("subject", complaint.ids, compute_lang=True)[complaint.id]
+        return complaint.message_ids.filtered(lambda m: m.subject == subject)
 
     def _assert_acknowledged_alone(self, complaint):
         """One e-mail to the complainant: the acknowledgement, from the company, queued;
@@ -122,6 +125,7 @@ class TestMailIntake(MailGatewayCase):
         self.assertFalse(mail.attachment_ids, "the complainant's documents are not mailed back")
 
     def test_persian_mail(self):
+        self.env["res.lang"]._activate_lang("fa_IR")
         msg = MIMEText("سلام. سفارش من با سه هفته تأخیر رسید و جعبه آسیب دیده بود.", "plain", "utf-8")
         msg["From"] = str(Header("علی رضایی", "utf-8")) + " <ali@example.ir>"
         msg["To"] = "complaints-a@complaints.example.com"
@@ -132,6 +136,7 @@ class TestMailIntake(MailGatewayCase):
         self.assertEqual(complaint.subject, "تأخیر در ارسال سفارش")
         self.assertIn("سفارش من با سه هفته تأخیر رسید", complaint.description)
         self.assertEqual(complaint.partner_id.name, "علی رضایی")
+        self.assertEqual(complaint.partner_id.lang, "fa_IR", "written in Persian: answered in Persian")
         self._assert_acknowledged_alone(complaint)
 
     def test_no_sender_keeps_the_message(self):

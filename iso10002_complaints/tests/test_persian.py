@@ -39,8 +39,9 @@ def _load_persian(env):
         )
 
 
-@tagged("post_install", "-at_install")
-class TestReader(ComplaintsCase):
+class PersianCase(ComplaintsCase):
+    """The complaints fixtures, Persian loaded, the Iranian rial active."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -48,6 +49,9 @@ class TestReader(ComplaintsCase):
         cls.irr = cls.env.ref("base.IRR")
         cls.irr.active = True
 
+
+@tagged("post_install", "-at_install")
+class TestReader(PersianCase):
     def _reader(self, lang, calendar="language", unit="rial"):
         self.company.write({"complaint_calendar": calendar, "complaint_rial_unit": unit})
         return Reader(self.env(context=dict(self.env.context, tz="Asia/Tehran")), lang=lang, company=self.company)

@@ -18,8 +18,7 @@ from lxml import etree
 from odoo.tests import HttpCase, tagged
 from odoo.tools.misc import find_in_path
 
-from .common import ComplaintsCase
-from .test_persian import PERSIAN_TEXT, _load_persian
+from .test_persian import PERSIAN_TEXT, PersianCase
 from .test_reports import _report_args
 
 BIDI_CONTROLS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
@@ -44,13 +43,10 @@ def _clean(text):
 
 
 @tagged("post_install", "-at_install")
-class TestPersianPdf(HttpCase, ComplaintsCase):
+class TestPersianPdf(HttpCase, PersianCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        _load_persian(cls.env)
-        cls.irr = cls.env.ref("base.IRR")
-        cls.irr.active = True
         cls.reader = cls.env["res.partner"].create(
             {"name": "رضا احمدی", "email": "reza@example.com", "lang": "fa_IR", "city": "شیراز"}
         )
