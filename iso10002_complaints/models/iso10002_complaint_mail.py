@@ -152,7 +152,10 @@ class Iso10002Complaint(models.Model):
             # the gateway posts the incoming message with this author
             msg_dict["author_id"] = partner.id
         channel = self.env["iso10002.complaint.channel"]._channel_for("email", company)
-        subject = " ".join((msg_dict.get("subject") or "").split())
+        # the subject is shown in e-mails and letters: no control or direction override
+        # character of it may turn their text around (the form refuses them)
+        subject = "".join(char for char in msg_dict.get("subject") or "" if is_text_char(char) or char.isspace())
+        subject = " ".join(subject.split())
         values.setdefault("subject", subject[:250] or _("(no subject)"))
         values.setdefault("description", msg_dict.get("body") or "")
         values.setdefault("channel_id", channel.id)

@@ -68,8 +68,21 @@ class Iso10002Complaint(models.Model):
         )
         return self._portal_language_prefix() + url
 
-    def _portal_language_prefix(self):
-        lang = self.sudo().partner_id.lang
+    def _get_access_action(self, access_uid=None, force_website=False):
+        """The buttons of the notification e-mails (``/mail/view``) open the complaint's
+        page in the language of who it is for: the user it was sent to, else the
+        complainant."""
+        action = super()._get_access_action(access_uid=access_uid, force_website=force_website)
+        if action.get("type") == "ir.actions.act_url" and (action.get("url") or "").startswith(self.access_url):
+            user = self.env["res.users"].sudo().browse(access_uid) if access_uid else self.env.user
+            lang = user.lang if access_uid and user.share else None
+            action = dict(action, url=self._portal_language_prefix(lang) + action["url"])
+        return action
+
+    def _portal_language_prefix(self, lang=None):
+        """``/fa`` (the URL prefix of ``lang``, by default the complainant's language)
+        when the website offers that language and it is not its default; else nothing."""
+        lang = lang or self.sudo().partner_id.lang
         data = self.env["res.lang"]._get_data(code=lang) if lang else None
         if not data or not data.url_code:
             return ""

@@ -4,6 +4,9 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import format_date
+
+from .reader_locale import Reader
 
 # the years a review period (and the previous period it is compared with) may cover
 PERIOD_YEARS = (1900, 2999)
@@ -159,7 +162,7 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
         field = Complaint._fields[groupby.split(":")[0]]
         if field.type == "selection":
             return dict(field._description_selection(self.env)).get(key) or str(key)
-        return str(key)
+        return Reader(self.env).digits(str(key))
 
     def _monthly_trend(self, Complaint):
         """Complaints received per month, this period against the previous one."""
@@ -178,9 +181,13 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
             cursor += relativedelta(months=1)
         # the previous period's months, one period length earlier
         shift = relativedelta(months=len(firsts))
+        reader = Reader(self.env)
         months = [
             {
-                "label": first.strftime("%Y-%m"),
+                # months of the Gregorian calendar, named in the reader's language
+                "label": reader.digits(format_date(self.env, first, date_format="MMM y"))
+                if reader.solar_hijri
+                else first.strftime("%Y-%m"),
                 "value": rows.get(False, {}).get(first, 0),
                 "previous": rows.get(True, {}).get(first - shift, 0),
             }

@@ -20,7 +20,7 @@ import jdatetime
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.tools import format_date, format_datetime
+from odoo.tools import float_round, format_date, format_datetime
 from odoo.tools.misc import formatLang
 
 READER_KEY = "iso10002_reader"
@@ -41,8 +41,10 @@ def western_digits(text):
     return text.translate(WESTERN_DIGITS) if isinstance(text, str) else text
 
 
-# letters of the Persian alphabet that Arabic does not use, and Arabic's own forms
-PERSIAN_LETTERS = set("پچژگکی")
+# letters only Persian uses (and its own forms of yeh and kaf), and letters only Arabic
+# uses (teh marbuta, alef maksura); Persian typed on an Arabic keyboard has ي and ك
+PERSIAN_LETTERS = set("پچژگیک")
+ARABIC_LETTERS = set("ةى")
 ADDRESS_LIKE = re.compile(r"[@/:.\d]")
 ARABIC_LETTERS = set("كيةى")
 
@@ -60,7 +62,7 @@ def written_language(env, *texts):
         return False
     persian = sum(char in PERSIAN_LETTERS for char in arabic_script)
     arabic = sum(char in ARABIC_LETTERS for char in arabic_script)
-    iso = "fa" if persian >= arabic else "ar"
+    iso = "ar" if arabic > persian else "fa"
     installed = [code for code, _name in env["res.lang"].get_installed()]
     return next((code for code in installed if code.split("_")[0] == iso), False)
 
@@ -81,7 +83,10 @@ class Reader:
         marker = env.context.get(READER_KEY)
         if not marker:
             return None
-        company = env["res.company"].browse(marker).exists() if type(marker) is int else None
+        company = env["res.company"].browse(marker).exists() if type(marker) is int and 0 < marker < 2**31 else None
+        # another company's options are not the reader's to choose
+        if company and company not in env.user.company_ids:
+            company = None
         return cls(env, company=company or None)
 
     def digits(self, text):
@@ -146,8 +151,8 @@ class Reader:
         if currency.name != RIAL:
             return amount, currency.with_env(env).currency_unit_label or currency.name, currency.decimal_places
         if self._in_toman(currency):
-            return amount / TOMAN_RIALS, env._("Toman"), 0
-        return amount, env._("Rial"), 0
+            return float_round(amount / TOMAN_RIALS, precision_digits=0), env._("Toman"), 0
+        return float_round(amount, precision_digits=0), env._("Rial"), 0
 
     def amount(self, amount, currency):
         """``amount`` in ``currency`` as text: ``۱٬۲۵۰٬۰۰۰ ریال`` for a Persian reader."""
@@ -155,7 +160,7 @@ class Reader:
             text = formatLang(self.env(context=dict(self.env.context, lang=self.lang)), amount, currency_obj=currency)
             return self.number(text)
         value, unit, places = self.amount_parts(amount, currency)
-        number = self.env["res.lang"]._lang_get(self.lang).format(f"%.{places}f", round(value, places), grouping=True)
+        number = self.env["res.lang"]._lang_get(self.lang).format(f"%.{places}f", value, grouping=True)
         return f"{self.number(number)} {unit}"
 
 

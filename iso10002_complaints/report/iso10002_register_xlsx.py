@@ -9,7 +9,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import split_every
 
-from ..models.reader_locale import Reader
+from ..models.reader_locale import RIAL, Reader
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -40,6 +40,12 @@ class ReportIso10002RegisterXlsx(models.AbstractModel):
 
         yes, no = _("Yes"), _("No")
 
+        def amount(complaint):
+            value, unit, _places = Reader(self.env, company=complaint.company_id).amount_parts(
+                complaint.compensation_amount, complaint.currency_id
+            )
+            return value, unit if complaint.currency_id.name == RIAL else complaint.currency_id.name
+
         def yes_no(fname, when):
             # in time or not, once the step is done and a policy set its target
             return lambda c: (yes if c[fname] else no) if c[when] and c.sla_policy_id else ""
@@ -68,8 +74,9 @@ class ReportIso10002RegisterXlsx(models.AbstractModel):
             (_("Investigator"), 18, "text", lambda c: c.investigator_id.name or ""),
             (_("Root Cause"), 20, "text", lambda c: c.root_cause_id.name or ""),
             (_("Remedy"), 14, "text", selection("remedy")),
-            (_("Amount"), 12, "money", lambda c: c.compensation_amount or None),
-            (_("Currency"), 8, "text", lambda c: c.currency_id.name if c.compensation_amount else ""),
+            # the Iranian rial without decimals, in rial or toman as the company counts
+            (_("Amount"), 12, "money", lambda c: amount(c)[0] if c.compensation_amount else None),
+            (_("Currency"), 8, "text", lambda c: amount(c)[1] if c.compensation_amount else ""),
             (_("Decided"), 18, "datetime", lambda c: c.decision_date),
             (_("Decision Sent"), 18, "datetime", lambda c: c.communication_date),
             (_("Decision Due"), 18, "datetime", lambda c: c.resolution_deadline),
@@ -138,6 +145,7 @@ class ReportIso10002RegisterXlsx(models.AbstractModel):
             "date": book.add_format({"num_format": "yyyy-mm-dd"}),
             "duration": book.add_format({"num_format": "[h]:mm", "valign": "top"}),
             "money": book.add_format({"num_format": "#,##0.00", "valign": "top"}),
+            "money_whole": book.add_format({"num_format": "#,##0", "valign": "top"}),
             "integer": book.add_format({"num_format": "0", "valign": "top"}),
             "number": book.add_format({"num_format": "0.0", "valign": "top"}),
             "title": book.add_format({"bold": True, "font_size": 14}),
@@ -165,7 +173,9 @@ class ReportIso10002RegisterXlsx(models.AbstractModel):
                     value = getter(complaint)
                     if value is None or value == "" or value is False:
                         continue
-                    if fmt == "datetime":
+                    if fmt == "money" and complaint.currency_id.name == RIAL:
+                        sheet.write(row, col, value, formats["money_whole"])
+                    elif fmt == "datetime":
                         local = pytz.utc.localize(value).astimezone(tz).replace(tzinfo=None)
                         sheet.write_datetime(row, col, local, formats[fmt])
                     else:

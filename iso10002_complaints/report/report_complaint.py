@@ -1,7 +1,12 @@
+from html import escape
+
+import lxml.html
+from markupsafe import Markup
 from num2words import num2words
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import float_round
 
 from ..models.reader_locale import Reader
 
@@ -28,7 +33,29 @@ class Iso10002ReportMixin(models.AbstractModel):
         report = self._report_model()
         docs = self.env[report].browse(docids)
         self._check_report_access(docs)
-        return {"doc_ids": docs.ids, "doc_model": report, "docs": docs, **self._report_values(docs, data or {})}
+        return {
+            "doc_ids": docs.ids,
+            "doc_model": report,
+            "docs": docs,
+            "quiet": self._quiet_headings,
+            **self._report_values(docs, data or {}),
+        }
+
+    @api.model
+    def _quiet_headings(self, html):
+        """Written HTML (an e-mail, a response, notes) with its headings as bold blocks.
+
+        wkhtmltopdf makes each heading an outline of the PDF, by which Odoo splits a
+        print of several documents into one per record: a heading in a complainant's
+        e-mail would make it print the documents twice."""
+        if not html:
+            return html
+        tree = lxml.html.fragment_fromstring(str(html), create_parent="div")
+        for heading in tree.iter("h1", "h2", "h3", "h4", "h5", "h6"):
+            heading.tag = "div"
+            heading.set("class", f"{heading.get('class') or ''} o_iso10002_heading".strip())
+        inner = escape(tree.text or "") + "".join(lxml.html.tostring(child, encoding="unicode") for child in tree)
+        return Markup(inner)
 
     @api.model
     def _report_model(self):
@@ -66,7 +93,7 @@ class Iso10002ReportMixin(models.AbstractModel):
             except NotImplementedError:
                 return num2words(number, lang="en").title()
 
-        integral, _sep, fraction = f"{amount:.{places}f}".partition(".")
+        integral, _sep, fraction = f"{float_round(amount, precision_digits=places):.{places}f}".partition(".")
         if not int(fraction or 0):
             return env._("%(integral)s %(unit)s", integral=words(int(integral)), unit=unit)
         return env._(
@@ -169,7 +196,7 @@ class ReportComplaintDossier(models.AbstractModel):
                     "kind": kinds[kind],
                     "internal": internal,
                     "subject": message.subject or "",
-                    "body": message.body,
+                    "body": self._quiet_headings(message.body),
                     "changes": [
                         {
                             "field": value["changedField"],

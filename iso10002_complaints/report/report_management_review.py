@@ -80,7 +80,8 @@ class ReportManagementReview(models.AbstractModel):
             width = max(round((CHART_WIDTH - CHART_LABEL - 40) * item["value"] / top, 1), 1)
             bars.append(
                 {
-                    "label": item["label"] if len(item["label"]) <= 30 else item["label"][:29] + "…",
+                    # what fits the chart's label column
+                    "label": item["label"] if len(item["label"]) <= 24 else item["label"][:23] + "…",
                     "value": item["value"],
                     "y": index * (CHART_BAR_HEIGHT + 6),
                     "width": width,

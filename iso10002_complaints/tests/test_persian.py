@@ -83,6 +83,22 @@ class TestReader(PersianCase):
         self.assertEqual(self._reader("en_US").amount(1250000, self.irr), "1,250,000 Rial", "no decimals in rial")
         self.assertEqual(self._reader("fa_IR").amount(12.5, self.env.ref("base.EUR")), "۱۲٫۵۰\N{NO-BREAK SPACE}€")
 
+    def test_toman_rounds_half_up(self):
+        reader = self._reader("fa_IR", unit="toman")
+        self.assertEqual([reader.amount(rials, self.irr) for rials in (15, 25, 35)], ["۲ تومان", "۳ تومان", "۴ تومان"])
+
+    def test_another_companys_options_are_not_the_readers(self):
+        """A client may send the context key; it cannot borrow the options of a company
+        its user does not belong to."""
+        self.company_b.complaint_calendar = "solar_hijri"
+        self.company.complaint_calendar = "gregorian"
+        Date = self.env["ir.qweb.field.date"].with_user(self.officer_a).with_context(lang="en_US")
+        shown = Date.with_context(**{READER_KEY: self.company_b.id}).value_to_html(date(2026, 11, 25), {})
+        self.assertNotIn("Azar", shown)
+        for marker in ("x", [1], {"a": 1}, 10**30, -1, True):
+            with self.subTest(marker=marker):
+                Date.with_context(**{READER_KEY: marker}).value_to_html(date(2026, 11, 25), {})
+
     def test_amount_in_words_in_rial_and_toman(self):
         complaint = self._complaint(compensation_amount=1250000, currency_id=self.irr.id)
         complaint.partner_id.lang = "fa_IR"
@@ -135,10 +151,16 @@ class TestReader(PersianCase):
         arabic_words = ARABIC_TEXT.split()
         latin_words = "the parcel arrived three weeks late and nobody answered my calls".split()
         noise = ["12345", "CMP/2026/00001", "!!!", "https://example.com", "۱۴۰۵", "\u200c", "😀"]
+        arabic_marked = [word for word in arabic_words if set(word) & set("ةى")]
         for _index in range(300):
             main = rng.choice(["fa", "ar", "en"])
             words = {"fa": persian_words, "ar": arabic_words, "en": latin_words}[main]
             text = [rng.choice(words) for _word in range(rng.randint(4, 12))]
+            if main == "ar":
+                text.append(rng.choice(arabic_marked))  # Arabic, by a letter only Arabic uses
+            elif main == "fa" and rng.random() < 0.5:
+                # Persian typed on an Arabic keyboard: Arabic yeh and kaf
+                text = [word.replace("ی", "ي").replace("ک", "ك") for word in text]
             text += [rng.choice(latin_words) for _word in range(rng.randint(0, 1))]
             text += [rng.choice(noise) for _word in range(rng.randint(0, 3))]
             rng.shuffle(text)
@@ -183,6 +205,15 @@ class TestPersianIntake(MailGatewayCase):
             self.assertNotIn(sentence, body)
         self.assertIn("شکایت", mail.subject)
         self.assertNotIn("we received", mail.subject)
+
+    def test_direction_overrides_leave_the_subject(self):
+        with self.mock_mail_gateway():
+            complaint = self._intake(
+                email_from="mallory@buyer.example",
+                subject="refund \u202egnp.exe\u202c please \u2067now\u2069",
+                msg_id="<rlo-1@buyer.example>",
+            )
+        self.assertEqual(complaint.subject, "refund gnp.exe please now")
 
     def test_english_e_mail_keeps_the_default_language(self):
         with self.mock_mail_gateway():
@@ -255,6 +286,12 @@ class TestPersianPortal(HttpCase, ComplaintsCase):
         page = self.url_open(url)
         self.assertEqual(page.status_code, 200)
         text = self._visible_text(page.text)
+        # the button of the notification e-mails goes through /mail/view: Persian too
+        self.authenticate(None, None)
+        viewed = self.url_open(
+            f"/mail/view?model={complaint._name}&res_id={complaint.id}&access_token={complaint.access_token}"
+        )
+        self.assertIn("/fa/my/complaints/", viewed.url)
         self.assertIn("۱۴۰۵", text, "dates in the Solar Hijri calendar")
         self.assertNotIn("2026", text.replace(complaint.name, ""))
         data = {complaint.name, "Team", "A", "Officer", "Odoo"} | set(self.company.name.split())

@@ -190,6 +190,19 @@ class TestPersianPdf(HttpCase, PersianCase):
         self.assertIn("Page 1 of 1", " ".join(self._footer(pdf, 2).split()), "page numbers per letter")
         self.assertIn("صفحه", "".join(self._footer(pdf, 3).split()))
 
+    def test_a_heading_in_an_e_mail_prints_each_dossier_once(self):
+        """wkhtmltopdf makes headings PDF outlines, by which Odoo splits a print of several
+        documents: a heading written in a complainant's e-mail must not double them."""
+        first = self._complaint(subject="Heading one", description="<h1>My complaint</h1><p>Broken.</p>")
+        first.message_post(body="<h1>URGENT</h1><h2>Please</h2><p>Call me.</p>", message_type="comment")
+        second = self._complaint(subject="Plain two")
+        pages = [
+            self._page_count(self._pdf("iso10002_complaints.action_report_complaint_dossier", complaint))
+            for complaint in (first, second)
+        ]
+        together = self._pdf("iso10002_complaints.action_report_complaint_dossier", first | second)
+        self.assertEqual(self._page_count(together), sum(pages))
+
     def test_review_and_audit_in_persian(self):
         self._walk_to(self._complaint(partner_id=self.reader.id), "closed")
         wizard = self.env["iso10002.management.review.wizard"].create(
