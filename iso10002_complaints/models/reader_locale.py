@@ -46,7 +46,6 @@ def western_digits(text):
 PERSIAN_LETTERS = set("پچژگیک")
 ARABIC_LETTERS = set("ةى")
 ADDRESS_LIKE = re.compile(r"[@/:.\d]")
-ARABIC_LETTERS = set("كيةى")
 
 
 def written_language(env, *texts):

@@ -114,6 +114,7 @@ class ReportManagementReview(models.AbstractModel):
                 {"x": round(40 + i * step, 1), "label": m["label"], "value": m["value"]} for i, m in enumerate(months)
             ],
             "top": top,
+            "bottom": 0,
             "height": height,
             "width": CHART_WIDTH,
             "axis_y": height - 20,
