@@ -13,6 +13,7 @@ reader. It changes how values are shown, never what is stored: a client that set
 only changes the look of what it may read anyway. The backend keeps Odoo's own widgets.
 """
 
+import functools
 import re
 from datetime import date, datetime
 
@@ -73,8 +74,13 @@ class Reader:
         self.env = env
         self.lang = lang or env.lang or "en_US"
         self.company = company or env.company
+
+    @functools.cached_property
+    def solar_hijri(self):
+        """Whether the reader reads dates in the Solar Hijri calendar (read when a date is
+        shown: digits alone need only the language)."""
         calendar = self.company.sudo().complaint_calendar or "language"
-        self.solar_hijri = calendar == "solar_hijri" or (calendar == "language" and is_persian(self.lang))
+        return calendar == "solar_hijri" or (calendar == "language" and is_persian(self.lang))
 
     @classmethod
     def from_context(cls, env):
