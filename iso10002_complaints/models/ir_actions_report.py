@@ -48,10 +48,34 @@ class IrActionsReport(models.Model):
         """The page numbers of this module's reports, said in each document's language:
         "Page 1 of 3", "صفحه ۱ از ۳" (wkhtmltopdf fills them in the footer documents)."""
         bodies, res_ids, header, footer, paperformat_args = super()._prepare_html(html, report_model=report_model)
-        if footer and (self.report_name or "").startswith("iso10002_"):
-            langs = [node.get("data-oe-lang") for node in lxml.html.fromstring(html).xpath(ARTICLES)]
-            footer = self._iso10002_page_numbers(footer, langs)
+        if (self.report_name or "").startswith("iso10002_"):
+            if footer:
+                langs = [node.get("data-oe-lang") for node in lxml.html.fromstring(html).xpath(ARTICLES)]
+                footer = self._iso10002_page_numbers(footer, langs)
+            header = header and self._iso10002_address_lines(header)
+            bodies = [self._iso10002_address_lines(body) for body in bodies]
         return bodies, res_ids, header, footer, paperformat_args
+
+    @staticmethod
+    def _iso10002_address_lines(document):
+        """Each line of an address (the letterhead's, the recipient's) in the direction
+        of its own script: "250 Executive Park Blvd" stays in that order in a Persian
+        letter, a Persian street in an English one (wkhtmltopdf knows no ``dir="auto"``)."""
+        page = lxml.html.document_fromstring(document)
+        # the innermost elements of addresses (lines may be split by <br> only)
+        lines = [line for line in page.xpath("//address//*[not(*[not(self::br)])]") if line.text_content().strip()]
+        if not lines:
+            return document
+        rtl_page = page.body is not None and page.body.get("dir") == "rtl"
+        for line in lines:
+            strong = next((char for char in line.text_content() if char.isalpha()), "")
+            rtl = "\u0600" <= strong <= "\u06ff" or "\ufb50" <= strong <= "\ufeff"
+            line.set("dir", "rtl" if rtl else "ltr")
+            if rtl != rtl_page:
+                # aligned as the page is, though written the other way
+                style = f"{line.get('style') or ''}; text-align: {'right' if rtl_page else 'left'}"
+                line.set("style", style.lstrip("; "))
+        return lxml.html.tostring(page, encoding="unicode", doctype="<!DOCTYPE html>")
 
     def _iso10002_page_numbers(self, footer, langs):
         """``footer`` (the footer document of a print job) with each document's page

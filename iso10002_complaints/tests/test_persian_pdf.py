@@ -177,6 +177,16 @@ class TestPersianPdf(HttpCase, PersianCase):
         self.assertIn("۱۲۵٬۰۰۰", flat)
         self.assertIn("تومان", flat)
 
+    def test_a_latin_address_keeps_its_order_in_a_persian_letter(self):
+        self.company.partner_id.write({"street": "250 Executive Park Blvd", "city": "San Francisco"})
+        complaint = self._complaint(partner_id=self.reader.id, subject="نشانی")
+        pdf = self._pdf("iso10002_complaints.action_report_complaint_acknowledgement", complaint)
+        _width, words = self._words(pdf)
+        first = {text: x_min for x_min, _x_max, (page, _y), text in words if page == 0}
+        self.assertLess(first["250"], first["Executive"], "left to right, as written")
+        self.assertLess(first["Executive"], first["Park"])
+        self.assertLess(first["San"], first["Francisco"])
+
     def test_several_letters_in_one_print_job(self):
         english = self.env["res.partner"].create({"name": "Ann Reader", "email": "ann@example.com", "lang": "en_US"})
         complaints = self._complaint(partner_id=self.reader.id, subject="یک")
