@@ -983,6 +983,11 @@ class Iso10002Complaint(models.Model):
             user = self.env.user
         return user or self.env.ref("base.user_admin")
 
+    def _ask_owner(self, note, summary="", activity="mail.mail_activity_data_todo"):
+        """An activity for whom follows the complaint up (_responsible_user)."""
+        self.ensure_one()
+        return self.activity_schedule(activity, user_id=self._responsible_user().id, summary=summary, note=note)
+
     def _mail_complainant_privately(self, subject, body_html, note):
         """E-mail the complainant something that holds a token of theirs (a link, rating
         links): as an e-mail only, never in the chatter that colleagues and officers read;
@@ -1272,13 +1277,12 @@ class Iso10002Complaint(models.Model):
             stage = self._find_stage("acknowledged", team)
             acknowledged.write({"acknowledgement_channel": "email", "stage_id": stage.id})
         for complaint in self - sent:
-            complaint.activity_schedule(
-                "iso10002_complaints.mail_activity_type_acknowledge",
-                user_id=complaint._responsible_user().id,
-                note=_(
+            complaint._ask_owner(
+                _(
                     "No acknowledgement e-mail could reach the complainant: acknowledge the complaint "
                     "by phone, letter or in person, then record it with the Acknowledge button."
                 ),
+                activity="iso10002_complaints.mail_activity_type_acknowledge",
             )
 
     @api.model
@@ -1301,10 +1305,9 @@ class Iso10002Complaint(models.Model):
                         complaint._acknowledge_on_receipt()
             except Exception as error:  # the owner is told, nothing is lost
                 _logger.exception("Acknowledgement of complaint %s failed", complaint.name)
-                complaint.activity_schedule(
-                    "iso10002_complaints.mail_activity_type_acknowledge",
-                    user_id=complaint._responsible_user().id,
-                    note=_("The acknowledgement e-mail could not be sent (%s): acknowledge it another way.", error),
+                complaint._ask_owner(
+                    _("The acknowledgement e-mail could not be sent (%s): acknowledge it another way.", error),
+                    activity="iso10002_complaints.mail_activity_type_acknowledge",
                 )
         as_engine(pending).write({"acknowledgement_pending": False})  # one write for the batch
         remaining = self.search_count([("acknowledgement_pending", "=", True)]) if len(pending) == limit else 0

@@ -104,15 +104,13 @@ class Iso10002Complaint(models.Model):
         if not 0 < rate <= RATING_LIMIT_MIN:
             return
         complaint = self.sudo()
-        complaint.activity_schedule(
-            "mail.mail_activity_data_todo",
-            user_id=complaint._responsible_user().id,
-            summary=_("Complainant not satisfied"),
-            note=_(
+        complaint._ask_owner(
+            _(
                 "The complainant is not satisfied with the handling of complaint %s: contact them, "
                 "and consider a corrective action.",
                 complaint.name,
             ),
+            summary=_("Complainant not satisfied"),
         )
 
     def _track_subtype(self, init_values):

@@ -401,14 +401,12 @@ class Iso10002Complaint(models.Model):
         if answer == "accepted":
             complaint.action_close()
         else:
-            complaint.activity_schedule(
-                "mail.mail_activity_data_todo",
-                user_id=complaint._responsible_user().id,
-                summary=_("Decision rejected: offer recourse"),
-                note=_(
+            complaint._ask_owner(
+                _(
                     "The complainant rejected the decision on complaint %s. Offer a review by someone who was "
                     "not involved, or refer them to an external dispute-resolution provider.",
                     complaint.name,
                 ),
+                summary=_("Decision rejected: offer recourse"),
             )
         return True
