@@ -88,11 +88,10 @@ class Reader:
         marker = env.context.get(READER_KEY)
         if not marker:
             return None
-        company = env["res.company"].browse(marker).exists() if type(marker) is int and 0 < marker < 2**31 else None
-        # another company's options are not the reader's to choose
-        if company and company not in env.user.company_ids:
-            company = None
-        return cls(env, company=company or None)
+        # one of the user's companies (a client may send any value; another company's
+        # options are not the reader's to choose), without a query for each value shown
+        mine = type(marker) is int and marker in env.user.company_ids.ids
+        return cls(env, company=env["res.company"].browse(marker) if mine else None)
 
     def digits(self, text):
         """``text`` with Persian digits for a Persian reader (markup stays markup)."""

@@ -99,6 +99,18 @@ class TestReader(PersianCase):
             with self.subTest(marker=marker):
                 Date.with_context(**{READER_KEY: marker}).value_to_html(date(2026, 11, 25), {})
 
+    def test_many_values_shown_cost_no_query_each(self):
+        """The converters run for every date and number of a document: they read the
+        reader's options once, not once a value."""
+        Integer = self.env["ir.qweb.field.integer"].with_context(lang="fa_IR", **{READER_KEY: self.company.id})
+        Date = self.env["ir.qweb.field.date"].with_context(lang="fa_IR", **{READER_KEY: self.company.id})
+        Integer.value_to_html(1, {})
+        Date.value_to_html(date(2026, 11, 25), {})
+        with self.assertQueryCount(0):
+            for number in range(200):
+                Integer.value_to_html(number, {})
+                Date.value_to_html(date(2026, 11, 25), {})
+
     def test_amount_in_words_in_rial_and_toman(self):
         complaint = self._complaint(compensation_amount=1250000, currency_id=self.irr.id)
         complaint.partner_id.lang = "fa_IR"
