@@ -11,11 +11,16 @@ from . import iso10002_complaint
 from . import iso10002_complaint_sla
 from . import iso10002_complaint_mail
 from . import iso10002_complaint_portal
+from . import iso10002_complaint_analysis
+from . import iso10002_complaint_authority
+from . import iso10002_complaint_retention
 from . import iso10002_sla_policy
 from . import iso10002_sla_event
 from . import iso10002_corrective_action
 from . import iso10002_review_period_mixin
 from . import iso10002_management_review
+from . import iso10002_objective
+from . import iso10002_audit
 from . import res_company
 from . import reader_locale
 from . import res_config_settings

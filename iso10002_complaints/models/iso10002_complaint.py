@@ -78,7 +78,19 @@ ACTION_STEPS = {
 # Fields that may still change on a closed complaint: the chatter, activities,
 # ratings, archiving. Everything else needs a reopening first.
 CLOSED_WRITABLE_PREFIXES = ("message_", "activity_", "rating_", "website_message")
-CLOSED_WRITABLE = {"active", "color", "access_token", "stage_id", "email_cc"}
+CLOSED_WRITABLE = {
+    "active",
+    "color",
+    "access_token",
+    "stage_id",
+    "email_cc",
+    # what is learnt and decided about a complaint after it closed: its analysis (8.2)
+    # and whether it is kept beyond the retention period (8.1)
+    "classification",
+    "related_complaint_ids",
+    "legal_hold",
+    "legal_hold_reason",
+}
 
 # channels recorded by a step, and the steps in which they are history (a reopened
 # complaint communicates a new decision, by any means)
@@ -817,7 +829,7 @@ class Iso10002Complaint(models.Model):
     def _html_trace_before(self, vals):
         """Tracking cannot follow HTML fields: their previous text, to log after the write."""
         names = [name for name in HTML_TRACED if name in vals]
-        if not names:
+        if not names or "anonymised_date" in vals:  # anonymisation keeps no copy of the texts
             return {}
         return {complaint: {name: complaint[name] for name in names} for complaint in self}
 

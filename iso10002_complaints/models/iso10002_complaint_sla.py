@@ -125,7 +125,8 @@ class Iso10002Complaint(models.Model):
         keys = set(vals)
         if not keys & (SLA_MATCH_FIELDS | SLA_CLOCK_FIELDS):
             return
-        sla = self.filtered(lambda c: c.company_id.complaint_sla_enabled)
+        # an anonymised complaint keeps the SLA results it had (its contact is gone, not its figures)
+        sla = self.filtered(lambda c: c.company_id.complaint_sla_enabled and not c.anonymised_date)
         if not sla:
             return
         now = fields.Datetime.now()

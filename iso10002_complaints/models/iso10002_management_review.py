@@ -1,7 +1,7 @@
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 
 
@@ -104,3 +104,23 @@ class Iso10002ManagementReviewDecision(models.Model):
         [("open", "Open"), ("done", "Done"), ("cancelled", "Cancelled")], default="open", required=True
     )
     corrective_action_id = fields.Many2one("iso10002.corrective.action", string="Follow-up Action")
+
+    def action_create_corrective_action(self):
+        """One click: the decision becomes a corrective action of the review."""
+        self.ensure_one()
+        self.check_access("write")
+        if self.corrective_action_id:
+            raise UserError(_("This decision already has its follow-up action."))
+        result = self.env["iso10002.corrective.action"]._create_from(
+            self.name.splitlines()[0][:200],
+            self.review_id.company_id,
+            description=Markup("<p>%s</p>") % self.name,
+            review_id=self.review_id.id,
+        )
+        action = self.env["iso10002.corrective.action"].browse(result["res_id"])
+        if self.user_id:
+            action.user_id = self.user_id
+        if self.deadline:
+            action.deadline = self.deadline
+        self.corrective_action_id = action
+        return result

@@ -73,8 +73,8 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
         start, end = self._period_bounds(previous)
         return [*self._scope_domain(), ("received_date", ">=", start), ("received_date", "<=", end)]
 
-    def _open_at_end_domain(self):
-        _start, end = self._period_bounds()
+    def _open_at_end_domain(self, previous=False):
+        _start, end = self._period_bounds(previous)
         return [
             *self._scope_domain(),
             ("received_date", "<=", end),
@@ -82,6 +82,17 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
             "|",
             ("closed_date", "=", False),
             ("closed_date", ">", end),
+        ]
+
+    def _overdue_at_end_domain(self, previous=False):
+        """Open at the period's end, past the resolution deadline and not yet decided."""
+        _start, end = self._period_bounds(previous)
+        return [
+            *self._open_at_end_domain(previous),
+            ("resolution_deadline", "<", end),
+            "|",
+            ("communication_date", "=", False),
+            ("communication_date", ">", end),
         ]
 
     # ------------------------------------------------------------- figures
@@ -109,13 +120,7 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
         current, before = kpis(received), kpis(previous)
         closed_domain = [*self._scope_domain(), ("closed_date", ">=", start), ("closed_date", "<=", end)]
         open_domain = self._open_at_end_domain()
-        overdue_domain = [
-            *open_domain,
-            ("resolution_deadline", "<", end),
-            "|",
-            ("communication_date", "=", False),
-            ("communication_date", ">", end),
-        ]
+        overdue_domain = self._overdue_at_end_domain()
         prev_start, prev_end = self._period_bounds(previous=True)
         return {
             "period": {"start": start, "end": end, "previous_start": prev_start, "previous_end": prev_end},
@@ -133,11 +138,13 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
             "by_team": breakdown(received, "team_id"),
             "by_severity": breakdown(received, "severity"),
             "root_causes": breakdown([*received, ("root_cause_id", "!=", False)], "root_cause_id", 10),
-            "repeat_complainants": [
-                item
-                for item in breakdown([*received, ("partner_id", "!=", False)], "partner_id", 50)
-                if item["value"] > 1
-            ][:10],
+            "repeats": self._repeats(Complaint, received),
+            "classification": breakdown([*received, ("classification", "!=", False)], "classification"),
+            "recurring_clusters": self._recurring_clusters(Complaint, received),
+            "objectives": self.env["iso10002.objective"]._overview(
+                self.date_from, self.date_to, self.company_ids or self.env.companies
+            ),
+            "audits": self.env["iso10002.audit"]._review_inputs(self),
             "satisfaction": self._satisfaction(Complaint, received),
             "satisfaction_by_team": [
                 {
@@ -150,6 +157,52 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
             "escalations": breakdown([*received, ("escalation_level", ">", 0)], "escalation_level"),
             "corrective_actions": self._corrective_actions(),
             "previous_decisions": self._previous_decisions(),
+        }
+
+    def _figure(self, metric, previous=False):
+        """One figure of the period (or of the previous period of the same length), as an
+        objective targets it (iso10002.objective's METRICS); None when nothing is measured."""
+        self.ensure_one()
+        Complaint = self.env["iso10002.complaint"].with_context(active_test=False)
+        received = self._received_domain(previous)
+        if metric in ("ack_in_time", "decided_in_time", "median_resolution"):
+            key = {
+                "ack_in_time": "ack_in_time_pct",
+                "decided_in_time": "resolved_in_time_pct",
+                "median_resolution": "resolution_hours_median",
+            }[metric]
+            return _round(Complaint._sla_kpis(received)[key])
+        if metric == "satisfaction":
+            return self._satisfaction(Complaint, received)["satisfied_pct"]
+        if metric == "repeat_rate":
+            return self._repeats(Complaint, received)["rate"]
+        if metric == "backlog":
+            return Complaint.search_count(self._open_at_end_domain(previous))
+        if metric == "overdue":
+            return Complaint.search_count(self._overdue_at_end_domain(previous))
+        if metric == "open_actions":
+            return self._corrective_actions(previous)["open_at_end"]
+        raise ValueError(f"unknown figure {metric!r}")
+
+    def _repeats(self, Complaint, domain, limit=10):
+        """Complaints from commercial entities that complained more than once in the
+        period (ISO 10002 8.2): counted by complainant key, which anonymisation keeps."""
+        rows = Complaint._read_group(
+            [*domain, ("complainant_key", "!=", False)], ["complainant_key"], ["__count"], order="__count desc"
+        )
+        with_key = sum(count for _key, count in rows)
+        repeated = [(key, count) for key, count in rows if count > 1]
+        top = []
+        for key, count in repeated[:limit]:
+            named = Complaint.search([("complainant_key", "=", key), ("partner_id", "!=", False)], limit=1)
+            label = named.partner_id.commercial_partner_id.display_name if named else _("Anonymised complainant")
+            top.append({"label": label, "value": count})
+        in_repeats = sum(count for _key, count in repeated)
+        return {
+            "complainants": len(repeated),
+            "complaints": in_repeats,
+            "rate": _round(100.0 * in_repeats / with_key) if with_key else None,
+            "top": top,
         }
 
     @api.model
@@ -234,11 +287,41 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
             "referral_amount": awarded or 0.0,
         }
 
-    def _corrective_actions(self):
-        start, end = self._period_bounds()
-        Action = self.env["iso10002.corrective.action"]
+    def _recurring_clusters(self, Complaint, domain, limit=10):
+        """Recurring and systemic complaints of the period, by category and root cause."""
+        rows = Complaint._read_group(
+            [*domain, ("classification", "in", ("recurring", "systemic"))],
+            ["category_id", "classification"],
+            ["__count"],
+            order="__count desc",
+        )
+        kinds = dict(Complaint._fields["classification"]._description_selection(self.env))
+        return [
+            {
+                "label": self._label(category, "category_id", Complaint),
+                "kind": kinds[kind],
+                "value": count,
+            }
+            for category, kind, count in rows[:limit]
+        ]
+
+    def _corrective_actions(self, previous=False):
+        start, end = self._period_bounds(previous)
+        Action = self.env["iso10002.corrective.action"].with_context(active_test=False)
         scope = [("company_id", "in", (self.company_ids or self.env.companies).ids)]
         by_state = dict(Action._read_group(scope, ["state"], ["__count"]))
+        [(open_at_end,)] = Action._read_group(
+            [
+                *scope,
+                ("create_date", "<=", end),
+                ("state", "!=", "cancelled"),
+                "|",
+                ("done_date", "=", False),
+                ("done_date", ">", end.date()),
+            ],
+            [],
+            ["__count"],
+        )
         [(done_in_period,)] = Action._read_group(
             [*scope, ("state", "=", "done"), ("done_date", ">=", start.date()), ("done_date", "<=", end.date())],
             [],
@@ -250,6 +333,8 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
             "done": by_state.get("done", 0),
             "done_in_period": done_in_period,
             "overdue": overdue,
+            "open_at_end": open_at_end,
+            "effectiveness": dict(Action._read_group([*scope, ("state", "=", "done")], ["effectiveness"], ["__count"])),
         }
 
     def _previous_decisions(self):

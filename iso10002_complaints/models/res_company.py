@@ -45,6 +45,40 @@ class ResCompany(models.Model):
         help="How amounts in Iranian rial are shown on complaint documents: in rial, or in toman.",
     )
 
+    # responsibility and authority (ISO 10002 5.4)
+    complaint_representative_id = fields.Many2one(
+        "res.users",
+        string="Complaints Management Representative",
+        groups="base.group_user",
+        domain=[("share", "=", False)],
+        help="Answers to top management for the complaints process; approves the remedies above the officers' "
+        "limit and is told of corrective actions long overdue.",
+    )
+    complaint_officer_remedy_limit = fields.Monetary(
+        string="Officers' Remedy Limit",
+        currency_field="currency_id",
+        groups="base.group_user",
+        help="A refund, compensation or credit above this amount waits for a complaints manager's approval "
+        "before the decision is sent; 0: every such remedy needs it.",
+    )
+    complaint_action_escalation_days = fields.Integer(
+        string="Escalate Overdue Actions After (days)",
+        default=7,
+        help="A corrective action overdue this many days is escalated to the representative.",
+    )
+    # analysis (8.2) and retention (8.1)
+    complaint_similar_days = fields.Integer(
+        string="Similar Complaints Window (days)",
+        default=180,
+        help="Complaints received this many days before or after are compared with a new one; 0: none.",
+    )
+    complaint_retention_months = fields.Integer(
+        string="Keep Closed Complaints (months)",
+        default=0,
+        help="Closed complaints are anonymised this many months after closing, their figures kept; "
+        "0: kept as they are.",
+    )
+
     def _compute_complaint_sla_policy_id(self):
         policies = (
             self.env["iso10002.sla.policy"]

@@ -16,3 +16,13 @@ class ResConfigSettings(models.TransientModel):
     complaint_escalation_user_id = fields.Many2one(related="company_id.complaint_escalation_user_id", readonly=False)
     complaint_calendar = fields.Selection(related="company_id.complaint_calendar", readonly=False)
     complaint_rial_unit = fields.Selection(related="company_id.complaint_rial_unit", readonly=False)
+    complaint_currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency")
+    complaint_representative_id = fields.Many2one(related="company_id.complaint_representative_id", readonly=False)
+    complaint_officer_remedy_limit = fields.Monetary(
+        related="company_id.complaint_officer_remedy_limit", readonly=False, currency_field="complaint_currency_id"
+    )
+    complaint_action_escalation_days = fields.Integer(
+        related="company_id.complaint_action_escalation_days", readonly=False
+    )
+    complaint_similar_days = fields.Integer(related="company_id.complaint_similar_days", readonly=False)
+    complaint_retention_months = fields.Integer(related="company_id.complaint_retention_months", readonly=False)

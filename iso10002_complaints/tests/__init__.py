@@ -6,6 +6,7 @@ from . import (
     test_i18n,
     test_lifecycle,
     test_mail_intake,
+    test_management_system,
     test_outside,
     test_partner,
     test_performance,

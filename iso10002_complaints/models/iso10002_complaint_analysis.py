@@ -1,0 +1,286 @@
+import hashlib
+import hmac
+import logging
+from datetime import timedelta
+
+from odoo import _, api, fields, models, tools
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+CLASSIFICATIONS = [("one_off", "One-off"), ("recurring", "Recurring"), ("systemic", "Systemic")]
+# what the similar-complaints lookup reads of each candidate, and how much each likeness
+# counts: the text (pg_trgm similarity, 0 to 1), the same commercial entity, a shared
+# product, the same category
+SUMMARY_CHARS = 240
+SCORE_TEXT, SCORE_PARTNER, SCORE_PRODUCT, SCORE_CATEGORY = 0.6, 0.25, 0.1, 0.05
+SIMILAR_SHOWN = 10
+# the most recent complaints of the same category, and the nearest texts, considered
+CATEGORY_CANDIDATES, TEXT_CANDIDATES = 200, 50
+# the likeness of text (pg_trgm similarity) that makes a complaint similar by itself, or
+# within the same category
+TEXT_ALIKE, TEXT_ALIKE_IN_CATEGORY = 0.3, 0.15
+
+
+class Iso10002Complaint(models.Model):
+    """Analysis of complaints (ISO 10002 8.2): one-off, recurring or systemic; similar
+    complaints found on arrival; repeats counted by commercial entity."""
+
+    _inherit = "iso10002.complaint"
+
+    classification = fields.Selection(
+        CLASSIFICATIONS,
+        compute="_compute_classification",
+        store=True,
+        readonly=False,
+        tracking=True,
+        groups="base.group_user",
+        help="One-off: an isolated case. Recurring: the same problem came back (linked complaints). "
+        "Systemic: it comes from how things are done and needs a corrective action.",
+    )
+    complainant_key = fields.Char(
+        compute="_compute_complainant_key",
+        store=True,
+        readonly=True,
+        index=True,
+        groups="base.group_user",
+        help="The complainant's commercial entity, as a key that counts repeats and outlives anonymisation.",
+    )
+    summary_text = fields.Char(
+        compute="_compute_summary_text",
+        store=True,
+        readonly=True,
+        groups="base.group_user",
+        help="The start of the subject and description, compared by the similar-complaints lookup.",
+    )
+    related_complaint_ids = fields.Many2many(
+        "iso10002.complaint",
+        "iso10002_complaint_related_rel",
+        "complaint_id",
+        "related_id",
+        string="Repeats",
+        groups="base.group_user",
+        check_company=True,
+        help="Earlier complaints this complaint repeats.",
+    )
+    repeated_by_ids = fields.Many2many(
+        "iso10002.complaint",
+        "iso10002_complaint_related_rel",
+        "related_id",
+        "complaint_id",
+        string="Repeated By",
+        readonly=True,
+        groups="base.group_user",
+    )
+    similar_complaint_ids = fields.Many2many(
+        "iso10002.complaint", compute="_compute_similar_complaint_ids", groups="base.group_user", string="Similar"
+    )
+    similar_count = fields.Integer(compute="_compute_similar_complaint_ids", groups="base.group_user")
+
+    @api.depends("related_complaint_ids")
+    def _compute_classification(self):
+        for complaint in self:
+            if complaint.classification == "systemic":
+                continue
+            complaint.classification = "recurring" if complaint.related_complaint_ids else "one_off"
+
+    @api.depends("partner_id.commercial_partner_id")
+    def _compute_complainant_key(self):
+        secret = self.env["ir.config_parameter"].sudo().get_param("database.secret", "").encode()
+        for complaint in self:
+            entity = complaint.partner_id.commercial_partner_id
+            if entity:
+                message = f"iso10002-complainant:{entity.id}".encode()
+                complaint.complainant_key = hmac.new(secret, message, hashlib.sha256).hexdigest()[:24]
+            elif not complaint.anonymised_date:
+                complaint.complainant_key = False
+
+    @api.depends("subject", "description")
+    def _compute_summary_text(self):
+        for complaint in self:
+            text = " ".join(filter(None, [complaint.subject, tools.html2plaintext(complaint.description or "")]))
+            complaint.summary_text = " ".join(text.split())[:SUMMARY_CHARS] or False
+
+    def _compute_similar_complaint_ids(self):
+        for complaint in self:
+            similar = complaint._similar_complaints() if complaint.id else self.browse()
+            complaint.similar_complaint_ids = similar
+            complaint.similar_count = len(similar)
+
+    def init(self):
+        super().init()
+        cr = self.env.cr
+        if not self.env.registry.has_trigram:
+            try:
+                with cr.savepoint():
+                    cr.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+            except Exception:
+                _logger.warning(
+                    "PostgreSQL's pg_trgm extension is missing and could not be created: similar complaints are "
+                    "found by complainant, product and category only. Run CREATE EXTENSION pg_trgm as a superuser."
+                )
+                return
+            self.env.registry.has_trigram = True
+        # nearest texts first (the <-> distance of pg_trgm), through a GiST index
+        cr.execute(
+            "CREATE INDEX IF NOT EXISTS iso10002_complaint_summary_text_trgm_idx "
+            "ON iso10002_complaint USING gist (summary_text gist_trgm_ops)"
+        )
+
+    def _similar_complaints(self, limit=SIMILAR_SHOWN):
+        """Complaints of the same company received within the company's window before or
+        after this one that look alike: the same commercial entity, a shared product, a
+        similar text (pg_trgm), or the same category with some likeness of text; best
+        first, and only those the user may read."""
+        self.ensure_one()
+        days = self.company_id.complaint_similar_days or 0
+        if not self.received_date or days <= 0:
+            return self.browse()
+        self.env.flush_all()
+        since, until = self.received_date - timedelta(days=days), self.received_date + timedelta(days=days)
+        products = self.product_ids.ids or [0]
+        text = self.summary_text or ""
+        trigram = bool(text) and self.env.registry.has_trigram
+        similarity = SQL("similarity(c.summary_text, %s)", text) if trigram else SQL("0.0")
+        window = SQL(
+            "company_id = %s AND id != %s AND received_date BETWEEN %s AND %s",
+            self.company_id.id,
+            self.id,
+            since,
+            until,
+        )
+        field = self._fields["product_ids"]
+        relation = SQL.identifier(field.relation)
+        own, product = SQL.identifier(field.column1), SQL.identifier(field.column2)
+        branches = [SQL("SELECT %s AS id FROM %s WHERE %s = ANY(%s)", own, relation, product, products)]
+        if self.complainant_key:
+            branches.append(
+                SQL("SELECT id FROM iso10002_complaint WHERE complainant_key = %s AND %s", self.complainant_key, window)
+            )
+        if trigram:
+            branches.append(
+                SQL(
+                    "(SELECT id FROM iso10002_complaint WHERE %s AND summary_text IS NOT NULL "
+                    "ORDER BY summary_text <-> %s LIMIT %s)",
+                    window,
+                    text,
+                    TEXT_CANDIDATES,
+                )
+            )
+        if self.category_id:
+            branches.append(
+                SQL(
+                    "(SELECT id FROM iso10002_complaint WHERE category_id = %s AND %s "
+                    "ORDER BY received_date DESC LIMIT %s)",
+                    self.category_id.id,
+                    window,
+                    CATEGORY_CANDIDATES,
+                )
+            )
+        query = SQL(
+            """SELECT id, %(text)s * text_score + %(partner)s * same_partner::int + %(product)s * same_product::int
+                          + %(category)s * same_category::int AS score,
+                      text_score, same_partner, same_product, same_category
+                 FROM (SELECT c.id, c.received_date,
+                              %(similarity)s AS text_score,
+                              c.complainant_key IS NOT DISTINCT FROM %(key)s AND %(key)s IS NOT NULL AS same_partner,
+                              EXISTS(SELECT 1 FROM %(relation)s p
+                                      WHERE p.%(own)s = c.id AND p.%(product_column)s = ANY(%(products)s))
+                                  AS same_product,
+                              c.category_id IS NOT DISTINCT FROM %(category_id)s AS same_category
+                         FROM iso10002_complaint c
+                        WHERE c.id IN (%(candidates)s)
+                          AND c.company_id = %(company)s AND c.id != %(id)s
+                          AND c.received_date BETWEEN %(since)s AND %(until)s) AS alike
+             ORDER BY score DESC, received_date DESC
+                LIMIT %(limit)s""",
+            text=SCORE_TEXT,
+            similarity=similarity,
+            partner=SCORE_PARTNER,
+            key=self.complainant_key or None,
+            product=SCORE_PRODUCT,
+            products=products,
+            relation=relation,
+            own=own,
+            product_column=product,
+            category=SCORE_CATEGORY,
+            category_id=self.category_id.id or None,
+            candidates=SQL(" UNION ").join(branches),
+            company=self.company_id.id,
+            id=self.id,
+            since=since,
+            until=until,
+            limit=limit * 5,
+        )
+        ids = [
+            cid
+            for cid, _score, text_score, same_partner, same_product, same_category in self.env.execute_query(query)
+            if same_partner
+            or same_product
+            or text_score >= TEXT_ALIKE
+            or (same_category and text_score >= TEXT_ALIKE_IN_CATEGORY)
+        ]
+        return self.browse(ids)._filtered_access("read")[:limit]
+
+    def _check_client_values(self, vals, creating=False):
+        super()._check_client_values(vals, creating=creating)
+        if vals.get("related_complaint_ids"):
+            # only complaints the user may read are linked (the ORM checks the company only)
+            linked = self.new({"related_complaint_ids": vals["related_complaint_ids"]}).related_complaint_ids
+            linked._origin.check_access("read")
+
+    def action_view_similar(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("iso10002_complaints.iso10002_complaint_action")
+        action.update(
+            domain=[("id", "in", self.similar_complaint_ids.ids)],
+            context={"active_test": False},
+            name=_("Similar to %s", self.name),
+        )
+        return action
+
+    def action_link_related(self):
+        """Link this complaint (a similar one, in the list of the complaint being handled)
+        as an earlier complaint that the one being handled repeats."""
+        self.ensure_one()
+        target = self.browse(self.env.context.get("link_complaint_id")).exists()
+        if not target or target == self:
+            raise UserError(_("Open the complaint to link it from."))
+        target.check_access("write")
+        self.check_access("read")
+        target.write({"related_complaint_ids": [fields.Command.link(self.id)]})
+        return True
+
+    def action_unlink_related(self):
+        self.ensure_one()
+        target = self.browse(self.env.context.get("link_complaint_id")).exists()
+        if target:
+            target.check_access("write")
+            target.write({"related_complaint_ids": [fields.Command.unlink(self.id)]})
+        return True
+
+    def action_create_corrective_action(self):
+        """One click, from a complaint's form or from several selected in the list: a
+        corrective action linked to them (ISO 10002 8.7)."""
+        if not self:
+            raise UserError(_("Select the complaints the action answers."))
+        if len(self.company_id) > 1:
+            raise UserError(_("A corrective action answers complaints of one company: select them by company."))
+        self.check_access("write")
+        if len(self) == 1:
+            name = _("%(reference)s: %(subject)s", reference=self.name, subject=self.subject)
+        else:
+            categories = self.category_id
+            name = _(
+                "%(count)s complaints: %(about)s",
+                count=len(self),
+                about=categories.display_name if len(categories) == 1 else ", ".join(self[:3].mapped("subject")),
+            )
+        causes = self.root_cause_id
+        return self.env["iso10002.corrective.action"]._create_from(
+            name[:200],
+            self.company_id,
+            complaint_ids=[fields.Command.set(self.ids)],
+            root_cause_id=causes.id if len(causes) == 1 else False,
+        )

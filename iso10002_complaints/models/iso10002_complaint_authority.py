@@ -1,0 +1,132 @@
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from .reader_locale import Reader
+from .trust import as_engine
+
+MANAGER_GROUP = "iso10002_complaints.group_complaint_manager"
+
+
+class Iso10002Complaint(models.Model):
+    """Authority limits (ISO 10002 5.4): a refund, compensation or credit above the
+    officers' limit of the company is not sent to the complainant before a complaints
+    manager approved it; the approval is recorded in the trail."""
+
+    _inherit = "iso10002.complaint"
+
+    remedy_approved_by_id = fields.Many2one(
+        "res.users", string="Remedy Approved By", readonly=True, copy=False, groups="base.group_user", tracking=True
+    )
+    remedy_approved_date = fields.Datetime(readonly=True, copy=False, groups="base.group_user")
+    remedy_approved_amount = fields.Monetary(
+        string="Approved Up To",
+        currency_field="company_currency_id",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
+        help="The amount, in the company's currency, a complaints manager approved.",
+    )
+    company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency")
+    needs_remedy_approval = fields.Boolean(
+        compute="_compute_needs_remedy_approval",
+        groups="base.group_user",
+        help="The remedy is above the officers' limit and waits for a complaints manager's approval.",
+    )
+
+    @api.depends(
+        "remedy",
+        "compensation_amount",
+        "currency_id",
+        "remedy_approved_amount",
+        "company_id.complaint_officer_remedy_limit",
+    )
+    def _compute_needs_remedy_approval(self):
+        for complaint in self:
+            amount = complaint._remedy_in_company_currency()
+            complaint.needs_remedy_approval = bool(
+                amount
+                and complaint.company_id.currency_id.compare_amounts(
+                    amount, complaint.company_id.sudo().complaint_officer_remedy_limit
+                )
+                > 0
+                and complaint.company_id.currency_id.compare_amounts(amount, complaint.remedy_approved_amount) > 0
+            )
+
+    def _remedy_in_company_currency(self):
+        """The monetary remedy, in the company's currency at the decision's date; 0 for
+        a remedy that is not money."""
+        self.ensure_one()
+        if not self.is_monetary_remedy or not self.compensation_amount:
+            return 0.0
+        company = self.company_id
+        currency = self.currency_id or company.currency_id
+        date = (self.decision_date or fields.Datetime.now()).date()
+        return currency._convert(self.compensation_amount, company.currency_id, company, date)
+
+    def _missing_for_step(self, step):
+        missing = super()._missing_for_step(step)
+        if missing or step != "communicated" or not self.needs_remedy_approval:
+            return missing
+        company = self.company_id
+        return "compensation_amount", _(
+            "The remedy of %(amount)s is above the officers' limit of %(limit)s: a complaints manager approves it "
+            "first (Approve Remedy).",
+            amount=Reader(self.env, company=company).amount(self.compensation_amount, self.currency_id),
+            limit=Reader(self.env, company=company).amount(
+                company.sudo().complaint_officer_remedy_limit, company.currency_id
+            ),
+        )
+
+    def _on_step_change(self):
+        super()._on_step_change()
+        for complaint in self.filtered(lambda c: c.step == "response" and c.needs_remedy_approval):
+            complaint._ask_approval()
+
+    def _ask_approval(self):
+        """An activity for the company's representative (failing one, its escalation
+        manager, or the complaint's owner) to approve the remedy."""
+        self.ensure_one()
+        company = self.company_id.sudo()
+        approver = company.complaint_representative_id or company.complaint_escalation_user_id
+        if not approver or not approver.has_group(MANAGER_GROUP):
+            approver = self._responsible_user()
+        self.activity_schedule(
+            "iso10002_complaints.mail_activity_type_remedy_approval",
+            user_id=approver.id,
+            note=_("The remedy is above the officers' limit: approve it before the decision is sent."),
+        )
+
+    def action_approve_remedy(self):
+        """A complaints manager approves the remedy above the officers' limit."""
+        self.ensure_one()
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(_("Only a complaints manager approves a remedy above the officers' limit."))
+        self.check_access("write")
+        if not self.needs_remedy_approval:
+            raise UserError(_("Complaint %s has no remedy waiting for approval.", self.name))
+        if self.step != "response":
+            raise UserError(_("A remedy is approved once it is decided, before the decision is sent."))
+        amount = self._remedy_in_company_currency()
+        as_engine(self).write(
+            {
+                "remedy_approved_by_id": self.env.uid,
+                "remedy_approved_date": fields.Datetime.now(),
+                "remedy_approved_amount": amount,
+            }
+        )
+        reader = Reader(self.env, company=self.company_id)
+        self._message_log(
+            body=Markup("<p>%s</p>")
+            % _(
+                "Remedy of %(amount)s approved by %(user)s (officers' limit %(limit)s).",
+                amount=reader.amount(self.compensation_amount, self.currency_id),
+                user=self.env.user.name,
+                limit=reader.amount(self.company_id.sudo().complaint_officer_remedy_limit, self.company_id.currency_id),
+            )
+        )
+        self.activity_ids.filtered(
+            lambda a: a.activity_type_id == self.env.ref("iso10002_complaints.mail_activity_type_remedy_approval")
+        ).action_feedback(feedback=_("Approved"))
+        return True

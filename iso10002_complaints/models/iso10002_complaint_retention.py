@@ -1,0 +1,137 @@
+import logging
+
+from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.osv import expression
+
+from .trust import as_engine
+
+_logger = logging.getLogger(__name__)
+
+MANAGER_GROUP = "iso10002_complaints.group_complaint_manager"
+# what anonymisation empties: who complained and how to reach them, and every text that
+# may tell it; what the reports count (dates, steps, category, products, SLA results,
+# amounts, ratings, answers, recourse) stays
+ANONYMISED_VALUES = {
+    "partner_id": False,
+    "email_from": False,
+    "email_cc": False,
+    "description": False,
+    "remedy_sought": False,
+    "order_reference": False,
+    "on_behalf_of": False,
+    "accessibility_needs": False,
+    "immediate_action": False,
+    "findings": False,
+    "response_text": False,
+    "complainant_feedback": False,
+    "withdrawal_reason": False,
+    "external_outcome": False,
+    "person_complained_about_id": False,
+    "access_token": False,
+}
+ANONYMISE_BATCH = 1000
+
+
+class Iso10002Complaint(models.Model):
+    """Retention (ISO 10002 8.1, 4.10): closed complaints are anonymised once the company's
+    retention period has passed, unless a manager put them on legal hold; their figures
+    stay, so that reviews and audits of past periods give the same numbers."""
+
+    _inherit = "iso10002.complaint"
+
+    legal_hold = fields.Boolean(
+        tracking=True,
+        groups="base.group_user",
+        copy=False,
+        help="Kept as it is beyond the retention period (a dispute, a claim, an authority's request).",
+    )
+    legal_hold_reason = fields.Text(tracking=True, groups="base.group_user", copy=False)
+    anonymised_date = fields.Datetime(readonly=True, copy=False, index="btree_not_null", groups="base.group_user")
+
+    def _check_client_values(self, vals, creating=False):
+        super()._check_client_values(vals, creating=creating)
+        if {"legal_hold", "legal_hold_reason"} & set(vals) and not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(_("Only a complaints manager puts a complaint on legal hold or releases it."))
+
+    @api.model
+    def _retention_expired_domain(self, company):
+        cutoff = fields.Datetime.now() - relativedelta(months=company.complaint_retention_months)
+        return [
+            ("company_id", "=", company.id),
+            ("step", "=", "closed"),
+            ("closed_date", "<", cutoff),
+            ("anonymised_date", "=", False),
+            ("legal_hold", "=", False),
+        ]
+
+    @api.model
+    def _cron_anonymise(self, limit=ANONYMISE_BATCH):
+        """Anonymise the complaints whose retention period has passed, a batch per run."""
+        Complaint = self.sudo().with_context(active_test=False)
+        done = remaining = 0
+        companies = self.env["res.company"].sudo().search([("complaint_retention_months", ">", 0)])
+        for company in companies:
+            domain = self._retention_expired_domain(company)
+            expired = Complaint.search(domain, limit=max(limit - done, 0), order="closed_date, id")
+            if expired:
+                expired._anonymise(reason=_("retention period of %s months", company.complaint_retention_months))
+                done += len(expired)
+            remaining += Complaint.search_count(domain)
+        if done:
+            _logger.info("Anonymised %s complaints past their retention period (%s left).", done, remaining)
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return done
+
+    def action_anonymise(self):
+        """A manager anonymises closed complaints now (an erasure request)."""
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(_("Only a complaints manager anonymises complaints."))
+        self.check_access("write")
+        self.sudo()._anonymise(reason=_("erasure by %s", self.env.user.name))
+        return True
+
+    def _anonymise(self, reason):
+        """Empty who complained, their contact data, the free texts, the documents and the
+        messages; keep every figure; log it on the complaint. Refused for complaints on
+        legal hold and complaints not closed."""
+        held = self.filtered("legal_hold")
+        if held:
+            raise UserError(
+                _("These complaints are on legal hold and are not anonymised: %s", ", ".join(held.mapped("name")))
+            )
+        not_closed = self.filtered(lambda c: c.step != "closed")
+        if not_closed:
+            raise UserError(_("Only closed complaints are anonymised: %s", ", ".join(not_closed.mapped("name"))))
+        complaints = self.filtered(lambda c: not c.anonymised_date)
+        if not complaints:
+            return
+        domain = [("res_model", "=", self._name), ("res_id", "in", complaints.ids)]
+        # the ratings are figures: kept, without the rater and their words, and detached from
+        # the messages they were posted with (which would take them along)
+        self.env["rating.rating"].sudo().search(domain).write(
+            {"feedback": False, "partner_id": False, "message_id": False}
+        )
+        # the trail is sealed (mail_message.py, ir_attachment.py): the process itself empties it
+        Message = as_engine(self.env["mail.message"].sudo())
+        messages = Message.search([("model", "=", self._name), ("res_id", "in", complaints.ids)])
+        as_engine(self.env["ir.attachment"].sudo()).search(
+            expression.OR([domain, [("res_model", "=", "mail.message"), ("res_id", "in", messages.ids)]])
+        ).unlink()
+        messages.unlink()
+        self.env["mail.mail"].sudo().search([("model", "=", self._name), ("res_id", "in", complaints.ids)]).unlink()
+        self.env["mail.followers"].sudo().search(domain).unlink()
+        self.env["mail.activity"].sudo().search(domain).unlink()
+        now = fields.Datetime.now()
+        engine = as_engine(complaints).with_context(tracking_disable=True, mail_notrack=True)
+        engine.write(dict(ANONYMISED_VALUES, subject=_("Anonymised complaint"), anonymised_date=now))
+        complaints._anonymise_linked()
+        note = Markup("<p>%s</p>") % _("Anonymised (%s): the figures are kept.", reason)
+        complaints.sudo()._message_log_batch(bodies={complaint.id: note for complaint in complaints})
+
+    def _anonymise_linked(self):
+        """Extensions empty what they keep of these complaints elsewhere (the helpdesk
+        bridge: the tickets)."""
