@@ -55,6 +55,7 @@
         "demo/iso10002_complaint_category_demo.xml",
         "demo/res_partner_demo.xml",
         "demo/iso10002_complaint_demo.xml",
+        "demo/iso10002_management_demo.xml",
     ],
     "assets": {
         "web.report_assets_common": ["iso10002_complaints/static/src/scss/iso10002_report.scss"],

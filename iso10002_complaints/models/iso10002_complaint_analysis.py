@@ -61,6 +61,7 @@ class Iso10002Complaint(models.Model):
         "related_id",
         string="Repeats",
         groups="base.group_user",
+        tracking=True,
         check_company=True,
         help="Earlier complaints this complaint repeats.",
     )
@@ -69,7 +70,6 @@ class Iso10002Complaint(models.Model):
         "iso10002_complaint_related_rel",
         "related_id",
         "complaint_id",
-        string="Repeated By",
         readonly=True,
         groups="base.group_user",
     )
@@ -224,11 +224,12 @@ class Iso10002Complaint(models.Model):
         return self.browse(ids)._filtered_access("read")[:limit]
 
     def _check_client_values(self, vals, creating=False):
-        super()._check_client_values(vals, creating=creating)
+        result = super()._check_client_values(vals, creating=creating)
         if vals.get("related_complaint_ids"):
             # only complaints the user may read are linked (the ORM checks the company only)
             linked = self.new({"related_complaint_ids": vals["related_complaint_ids"]}).related_complaint_ids
             linked._origin.check_access("read")
+        return result
 
     def action_view_similar(self):
         self.ensure_one()

@@ -17,7 +17,7 @@ class Iso10002Complaint(models.Model):
     _inherit = "iso10002.complaint"
 
     remedy_approved_by_id = fields.Many2one(
-        "res.users", string="Remedy Approved By", readonly=True, copy=False, groups="base.group_user", tracking=True
+        "res.users", readonly=True, copy=False, groups="base.group_user", tracking=True
     )
     remedy_approved_date = fields.Datetime(readonly=True, copy=False, groups="base.group_user")
     remedy_approved_amount = fields.Monetary(
@@ -28,7 +28,9 @@ class Iso10002Complaint(models.Model):
         groups="base.group_user",
         help="The amount, in the company's currency, a complaints manager approved.",
     )
-    company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency")
+    company_currency_id = fields.Many2one(
+        related="company_id.currency_id", string="Company Currency", groups="base.group_user"
+    )
     needs_remedy_approval = fields.Boolean(
         compute="_compute_needs_remedy_approval",
         groups="base.group_user",
@@ -45,12 +47,11 @@ class Iso10002Complaint(models.Model):
     def _compute_needs_remedy_approval(self):
         for complaint in self:
             amount = complaint._remedy_in_company_currency()
+            limit = complaint.company_id.sudo().complaint_officer_remedy_limit
             complaint.needs_remedy_approval = bool(
                 amount
-                and complaint.company_id.currency_id.compare_amounts(
-                    amount, complaint.company_id.sudo().complaint_officer_remedy_limit
-                )
-                > 0
+                and limit > 0  # no limit set: the officers decide every amount
+                and complaint.company_id.currency_id.compare_amounts(amount, limit) > 0
                 and complaint.company_id.currency_id.compare_amounts(amount, complaint.remedy_approved_amount) > 0
             )
 
@@ -80,9 +81,10 @@ class Iso10002Complaint(models.Model):
         )
 
     def _on_step_change(self):
-        super()._on_step_change()
+        result = super()._on_step_change()
         for complaint in self.filtered(lambda c: c.step == "response" and c.needs_remedy_approval):
             complaint._ask_approval()
+        return result
 
     def _ask_approval(self):
         """An activity for the company's representative (failing one, its escalation

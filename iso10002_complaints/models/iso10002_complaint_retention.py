@@ -53,9 +53,19 @@ class Iso10002Complaint(models.Model):
     anonymised_date = fields.Datetime(readonly=True, copy=False, index="btree_not_null", groups="base.group_user")
 
     def _check_client_values(self, vals, creating=False):
-        super()._check_client_values(vals, creating=creating)
-        if {"legal_hold", "legal_hold_reason"} & set(vals) and not self.env.user.has_group(MANAGER_GROUP):
+        result = super()._check_client_values(vals, creating=creating)
+        held = {name: vals[name] for name in ("legal_hold", "legal_hold_reason") if name in vals}
+        # a form sends the fields it shows, changed or not: a change is what is refused
+        changed = (
+            any(held.values())
+            if creating
+            else any(
+                (complaint[name] or False) != (value or False) for complaint in self for name, value in held.items()
+            )
+        )
+        if changed and not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(_("Only a complaints manager puts a complaint on legal hold or releases it."))
+        return result
 
     @api.model
     def _retention_expired_domain(self, company):

@@ -69,7 +69,6 @@ class Iso10002CorrectiveAction(models.Model):
     effectiveness_note = fields.Text(string="Effectiveness Check", help="What was checked, and what it showed.")
     verifier_id = fields.Many2one(
         "res.users",
-        string="Verifier",
         tracking=True,
         domain=[("share", "=", False)],
         help="Who checks that the action removed the cause: never its owner.",

@@ -78,7 +78,8 @@ class Iso10002Objective(models.Model):
             if objective.metric and not objective.name:
                 higher, unit = METRIC_SENSE[objective.metric]
                 sign = "≥" if higher else "≤"
-                objective.name = f"{labels[objective.metric]} {sign} {reader.number(objective.target)}{unit}"
+                target = reader.digits(f"{objective.target:g}")
+                objective.name = f"{labels[objective.metric]} {sign} {target}{unit}"
 
     @api.depends("metric")
     def _compute_metric_info(self):

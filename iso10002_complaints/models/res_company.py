@@ -59,7 +59,7 @@ class ResCompany(models.Model):
         currency_field="currency_id",
         groups="base.group_user",
         help="A refund, compensation or credit above this amount waits for a complaints manager's approval "
-        "before the decision is sent; 0: every such remedy needs it.",
+        "before the decision is sent; 0: no limit.",
     )
     complaint_action_escalation_days = fields.Integer(
         string="Escalate Overdue Actions After (days)",

@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo import _, api, fields, models
 
 from odoo.addons.iso10002_complaints.models.trust import as_engine, as_sync, is_sync
@@ -64,6 +66,27 @@ class Iso10002Complaint(models.Model):
             if stages[key]:
                 as_sync(ticket).stage_id = stages[key]
                 ticket.message_post(body=_("Closed with complaint %s.", complaint.name), subtype_xmlid="mail.mt_note")
+
+    def _anonymise_linked(self):
+        """The ticket a complaint came from holds the same person and words: emptied with
+        it, its messages and documents too (the ticket stays, as a closed number)."""
+        result = super()._anonymise_linked()
+        tickets = self.env["helpdesk.ticket"].sudo().search([("complaint_id", "in", self.ids)])
+        if tickets:
+            trail = [("res_id", "in", tickets.ids)]
+            self.env["ir.attachment"].sudo().search([("res_model", "=", "helpdesk.ticket"), *trail]).unlink()
+            self.env["mail.message"].sudo().search([("model", "=", "helpdesk.ticket"), *trail]).unlink()
+            as_sync(tickets).with_context(tracking_disable=True).write(
+                {
+                    "name": self.env._("Anonymised complaint"),
+                    "description": Markup("<p>%s</p>") % self.env._("Anonymised"),
+                    "notes": False,
+                    "partner_id": False,
+                    "partner_name": False,
+                    "partner_email": False,
+                }
+            )
+        return result
 
     def action_view_ticket(self):
         self.ensure_one()

@@ -186,6 +186,18 @@ class TestHelpdeskBridge(ComplaintsCase):
         self._walk_to(complaint, "closed")
         self.assertTrue(ticket.closed)
 
+    def test_anonymising_the_complaint_empties_its_ticket(self):
+        ticket = self._ticket(category_id=self.category_complaint.id)
+        ticket.message_post(body="Call me on 0912 000 0000", subtype_xmlid="mail.mt_comment")
+        complaint = ticket.complaint_id
+        self._walk_to(complaint, "closed")
+        complaint._anonymise(reason="test")
+        self.assertFalse(ticket.partner_id or ticket.partner_email or ticket.partner_name)
+        self.assertNotIn("screen", ticket.description)
+        self.assertEqual(ticket.name, "Anonymised complaint")
+        self.assertNotIn("0912", " ".join(ticket.message_ids.mapped("body")))
+        self.assertTrue(ticket.closed, "the ticket stays, closed")
+
     def test_closing_the_ticket_closes_a_communicated_complaint(self):
         ticket = self._ticket(category_id=self.category_complaint.id)
         complaint = ticket.complaint_id
