@@ -65,9 +65,12 @@ def measure_similar(registry, rounds):
 
     with registry.cursor() as cr:
         env = env_of(cr)
-        # the complaints the officer opens: received in the last quarter, some with a product
+        # the complaints the officer opens: still being handled, received in the last
+        # quarter, some with a product
         complaints = env["iso10002.complaint"].search(
-            [("received_date", ">=", datetime(2025, 10, 1))], limit=rounds * LOOKUPS, order="id"
+            [("received_date", ">=", datetime(2025, 10, 1)), ("step", "!=", "closed")],
+            limit=rounds * LOOKUPS,
+            order="id",
         )
         products = env["product.product"].create([{"name": f"Product {i}"} for i in range(20)])
         for index, complaint in enumerate(complaints[::3]):

@@ -3,12 +3,15 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from .trust import as_engine, is_engine
+from .trust import as_engine, client_safe, is_engine, one
 
 RESULTS = [("conformity", "Conformity"), ("observation", "Observation"), ("nonconformity", "Nonconformity")]
 # a check of the process audit passed by this share of the complaints or more is an
 # observation, below it a nonconformity (the auditor decides; this is the suggestion)
 OBSERVATION_FROM = 90.0
+# what the buttons record: an audit's progress, a finding's measured figures
+AUDIT_PROCESS_FIELDS = frozenset({"state", "done_date"})
+FINDING_PROCESS_FIELDS = frozenset({"check_key", "applicable", "passed", "complaint_ids"})
 
 
 class Iso10002Audit(models.Model):
@@ -70,15 +73,22 @@ class Iso10002Audit(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self = client_safe(self, AUDIT_PROCESS_FIELDS)  # noqa: PLW0642  (no default_state from a client)
         self._check_state_by_hand(vals_list)
         return super().create(vals_list)
 
     def write(self, vals):
-        if not self.env.su and not is_engine(self.env) and {"state", "done_date"} & set(vals):
+        self = client_safe(self, AUDIT_PROCESS_FIELDS)  # noqa: PLW0642
+        if not self.env.su and not is_engine(self.env) and AUDIT_PROCESS_FIELDS & set(vals):
             raise UserError(_("An audit moves through its buttons: Start, Done, Cancel."))
         if self.filtered(lambda a: a.state == "done") and not is_engine(self.env):
             raise UserError(_("A done audit is a record: it is not changed."))
         return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_done(self):
+        if self.filtered(lambda a: a.state == "done"):
+            raise UserError(_("A done audit is a record: it is not deleted."))
 
     def _check_state_by_hand(self, vals_list):
         if self.env.su or is_engine(self.env):
@@ -90,11 +100,11 @@ class Iso10002Audit(models.Model):
     def action_start(self):
         """In progress, with the checklist of the process audit over the audit's period:
         one finding per check, its compliance measured and a result suggested."""
-        self.ensure_one()
+        one(self)
         if self.state != "planned":
             raise UserError(_("Audit %s has already started.", self.name))
         self.check_access("write")
-        wizard = self.env["iso10002.process.audit.wizard"].new(
+        wizard = self.env["iso10002.process.audit.wizard"].create(
             {
                 "date_from": self.date_from,
                 "date_to": self.date_to,
@@ -133,7 +143,7 @@ class Iso10002Audit(models.Model):
         return True
 
     def action_done(self):
-        self.ensure_one()
+        one(self)
         if self.state != "in_progress":
             raise UserError(_("Start audit %s before closing it.", self.name))
         self.check_access("write")
@@ -162,7 +172,7 @@ class Iso10002Audit(models.Model):
         return True
 
     def action_cancel(self):
-        self.ensure_one()
+        one(self)
         if self.state == "done":
             raise UserError(_("A done audit is a record: it is not cancelled."))
         self.check_access("write")
@@ -170,7 +180,7 @@ class Iso10002Audit(models.Model):
         return True
 
     def action_view_corrective_actions(self):
-        self.ensure_one()
+        one(self)
         action = self.env["ir.actions.act_window"]._for_xml_id("iso10002_complaints.iso10002_corrective_action_action")
         action.update(domain=[("finding_id.audit_id", "=", self.id)], context={})
         return action
@@ -239,16 +249,44 @@ class Iso10002AuditFinding(models.Model):
         for finding in self:
             finding.compliance = 100.0 * finding.passed / finding.applicable if finding.applicable else 0.0
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self = client_safe(self, FINDING_PROCESS_FIELDS)  # noqa: PLW0642
+        if not is_engine(self.env) and not self.env.su:
+            for vals in vals_list:
+                self._check_by_hand(vals)
+        findings = super().create(vals_list)
+        findings._check_audit_open()
+        return findings
+
     def write(self, vals):
-        if not is_engine(self.env) and not self.env.su and self.audit_id.filtered(lambda a: a.state == "done"):
-            raise UserError(_("A done audit is a record: its findings are not changed."))
+        self = client_safe(self, FINDING_PROCESS_FIELDS)  # noqa: PLW0642
+        if not is_engine(self.env) and not self.env.su:
+            self._check_by_hand(vals)
+            self._check_audit_open()
         return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_done(self):
+        self._check_audit_open()
+
+    def _check_by_hand(self, vals):
+        """What the process audit measured is not typed: a finding added by hand is the
+        auditor's observation, without figures."""
+        if FINDING_PROCESS_FIELDS & {name for name, value in vals.items() if value}:
+            raise UserError(_("The figures of a finding come from the process audit when the audit starts."))
+
+    def _check_audit_open(self):
+        if not is_engine(self.env) and self.audit_id.filtered(lambda a: a.state in ("done", "cancelled")):
+            raise UserError(_("A done audit is a record: its findings are not changed."))
 
     def action_create_corrective_action(self):
         """One click: a corrective action for this finding, with its complaints."""
-        self.ensure_one()
+        one(self)
         if self.result not in ("nonconformity", "observation"):
             raise UserError(_("A corrective action answers a nonconformity or an observation."))
+        self._check_audit_open()
+        self.check_access("write")
         return self.env["iso10002.corrective.action"]._create_from(
             _("%(audit)s: %(requirement)s", audit=self.audit_id.name, requirement=self.name),
             self.company_id,

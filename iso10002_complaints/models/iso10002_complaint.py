@@ -660,6 +660,12 @@ class Iso10002Complaint(models.Model):
         every create and write: computed once."""
         return frozenset(name for name, field in self._fields.items() if field.store and field.readonly)
 
+    @api.model
+    def _client_guarded_fields(self):
+        """Fields whose ``default_*`` context keys a client's call loses: the process
+        fields, and those extensions guard in ``_check_client_values``."""
+        return self._process_fields()
+
     def _check_client_values(self, vals, creating=False):
         """What a client (a form, an import, RPC) may not set: the process fields, the
         trail (messages, ratings, SLA history), no stage at all, and once recorded the
@@ -682,7 +688,7 @@ class Iso10002Complaint(models.Model):
     def create(self, vals_list):
         """Reference, record, SLA, acknowledgement of what is still received, log."""
         trusted = is_engine(self.env)
-        self = client_safe(self, self._process_fields())  # noqa: PLW0642
+        self = client_safe(self, self._client_guarded_fields())  # noqa: PLW0642
         acknowledge = self.env.context.get(ACKNOWLEDGE_KEY)
         sequences = {}  # company: its sequence, looked up once per call
         for vals in vals_list:
@@ -756,7 +762,7 @@ class Iso10002Complaint(models.Model):
 
     def write(self, vals):
         if not is_engine(self.env):
-            self = client_safe(self, self._process_fields())  # noqa: PLW0642
+            self = client_safe(self, self._client_guarded_fields())  # noqa: PLW0642
             self._check_client_values(vals)
             self._check_closed_lock(vals)
             self._check_answer_lock(vals)
@@ -801,6 +807,18 @@ class Iso10002Complaint(models.Model):
         if not internal and order == self._order:
             order = PORTAL_ORDER
         return super()._search(domain, offset=offset, limit=limit, order=order)
+
+    @api.model
+    def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
+        """Groups are searched too: never by a field the user may not read (the ORM checks
+        the groups of stored columns, not of many2many relations)."""
+        internal = self.env.su or self.env.user._is_internal()
+        check_domain_access(
+            self,
+            [(spec.split(":")[0].split(".")[0], "=", False) for spec in groupby],
+            forbidden=() if internal else PORTAL_UNSEARCHABLE,
+        )
+        return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
 
     def _check_recorded_channels(self, vals):
         """How the complainant was acknowledged, how the decision was sent: recorded when

@@ -7,6 +7,8 @@ from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from .trust import one
+
 _logger = logging.getLogger(__name__)
 
 CLASSIFICATIONS = [("one_off", "One-off"), ("recurring", "Recurring"), ("systemic", "Systemic")]
@@ -232,7 +234,7 @@ class Iso10002Complaint(models.Model):
         return result
 
     def action_view_similar(self):
-        self.ensure_one()
+        one(self)
         action = self.env["ir.actions.act_window"]._for_xml_id("iso10002_complaints.iso10002_complaint_action")
         action.update(
             domain=[("id", "in", self.similar_complaint_ids.ids)],
@@ -244,21 +246,14 @@ class Iso10002Complaint(models.Model):
     def action_link_related(self):
         """Link this complaint (a similar one, in the list of the complaint being handled)
         as an earlier complaint that the one being handled repeats."""
-        self.ensure_one()
-        target = self.browse(self.env.context.get("link_complaint_id")).exists()
+        one(self)
+        target_id = self.env.context.get("link_complaint_id")
+        target = self.browse(target_id).exists() if type(target_id) is int else self.browse()
         if not target or target == self:
             raise UserError(_("Open the complaint to link it from."))
         target.check_access("write")
         self.check_access("read")
         target.write({"related_complaint_ids": [fields.Command.link(self.id)]})
-        return True
-
-    def action_unlink_related(self):
-        self.ensure_one()
-        target = self.browse(self.env.context.get("link_complaint_id")).exists()
-        if target:
-            target.check_access("write")
-            target.write({"related_complaint_ids": [fields.Command.unlink(self.id)]})
         return True
 
     def action_create_corrective_action(self):
@@ -269,15 +264,14 @@ class Iso10002Complaint(models.Model):
         if len(self.company_id) > 1:
             raise UserError(_("A corrective action answers complaints of one company: select them by company."))
         self.check_access("write")
+        # named by references and category, never by what the complainant wrote: the
+        # action is read by officers of other teams and outlives anonymisation
+        categories = self.category_id
+        about = categories.display_name if len(categories) == 1 else _("Corrective action")
         if len(self) == 1:
-            name = _("%(reference)s: %(subject)s", reference=self.name, subject=self.subject)
+            name = _("%(reference)s: %(about)s", reference=self.name, about=about)
         else:
-            categories = self.category_id
-            name = _(
-                "%(count)s complaints: %(about)s",
-                count=len(self),
-                about=categories.display_name if len(categories) == 1 else ", ".join(self[:3].mapped("subject")),
-            )
+            name = _("%(count)s complaints: %(about)s", count=len(self), about=about)
         causes = self.root_cause_id
         return self.env["iso10002.corrective.action"]._create_from(
             name[:200],

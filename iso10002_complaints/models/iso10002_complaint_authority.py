@@ -4,7 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from .reader_locale import Reader
-from .trust import as_engine
+from .trust import as_engine, one
 
 MANAGER_GROUP = "iso10002_complaints.group_complaint_manager"
 
@@ -102,7 +102,7 @@ class Iso10002Complaint(models.Model):
 
     def action_approve_remedy(self):
         """A complaints manager approves the remedy above the officers' limit."""
-        self.ensure_one()
+        one(self)
         if not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(_("Only a complaints manager approves a remedy above the officers' limit."))
         self.check_access("write")

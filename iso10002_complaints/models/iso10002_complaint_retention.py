@@ -52,6 +52,10 @@ class Iso10002Complaint(models.Model):
     legal_hold_reason = fields.Text(tracking=True, groups="base.group_user", copy=False)
     anonymised_date = fields.Datetime(readonly=True, copy=False, index="btree_not_null", groups="base.group_user")
 
+    @api.model
+    def _client_guarded_fields(self):
+        return super()._client_guarded_fields() | {"legal_hold", "legal_hold_reason"}
+
     def _check_client_values(self, vals, creating=False):
         result = super()._check_client_values(vals, creating=creating)
         held = {name: vals[name] for name in ("legal_hold", "legal_hold_reason") if name in vals}
@@ -86,7 +90,8 @@ class Iso10002Complaint(models.Model):
         companies = self.env["res.company"].sudo().search([("complaint_retention_months", ">", 0)])
         for company in companies:
             domain = self._retention_expired_domain(company)
-            expired = Complaint.search(domain, limit=max(limit - done, 0), order="closed_date, id")
+            # (a limit of 0 is no limit for the ORM: a full batch searches no more)
+            expired = Complaint.search(domain, limit=limit - done, order="closed_date, id") if done < limit else None
             if expired:
                 expired._anonymise(reason=_("retention period of %s months", company.complaint_retention_months))
                 done += len(expired)

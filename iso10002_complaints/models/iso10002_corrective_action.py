@@ -9,8 +9,22 @@ from .trust import as_engine, client_safe, is_engine
 
 # what only the action's own buttons and the escalation job record
 PROCESS_FIELDS = frozenset(
-    {"state", "done_date", "effectiveness", "verified_date", "verified_by_id", "escalation_level"}
+    {
+        "state",
+        "done_date",
+        "done_by_id",
+        "effectiveness",
+        "verified_date",
+        "verified_by_id",
+        "escalation_level",
+        # set by the finding's own button, which checks the audit is still open
+        "finding_id",
+    }
 )
+# what a done action may still receive: the verifier's note and the check's due date
+# (the rest of it is the record of what was done, by whom)
+DONE_WRITABLE_PREFIXES = ("message_", "activity_")
+DONE_WRITABLE = frozenset({"effectiveness_note", "effectiveness_due_date"})
 # days after the action is done when its effectiveness is checked, unless planned otherwise
 EFFECTIVENESS_DELAY = 30
 
@@ -58,6 +72,7 @@ class Iso10002CorrectiveAction(models.Model):
         index=True,
     )
     done_date = fields.Date(readonly=True, copy=False)
+    done_by_id = fields.Many2one("res.users", string="Done By", readonly=True, copy=False)
     effectiveness = fields.Selection(
         [("pending", "To check"), ("effective", "Effective"), ("not_effective", "Not effective")],
         default="pending",
@@ -116,11 +131,22 @@ class Iso10002CorrectiveAction(models.Model):
             return
         protected = set(vals) & PROCESS_FIELDS
         if creating:
-            defaults = {"state": "open", "effectiveness": "pending", "escalation_level": 0}
+            defaults = {"state": "open", "effectiveness": "pending", "escalation_level": 0, "finding_id": False}
             protected = {name for name in protected if vals[name] != defaults.get(name, object())}
         if protected:
             labels = ", ".join(self._fields[name]._description_string(self.env) for name in sorted(protected))
             raise AccessError(_("These fields change through the action's buttons only: %s", labels))
+        locked = [name for name in vals if name not in DONE_WRITABLE and not name.startswith(DONE_WRITABLE_PREFIXES)]
+        if not creating and locked:
+            done = self.filtered(lambda a: a.state in ("done", "cancelled"))
+            if done:
+                raise UserError(
+                    _(
+                        "Corrective action %s is done: it is the record of what was done; only its effectiveness "
+                        "check is still written.",
+                        done[0].name,
+                    )
+                )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -180,7 +206,10 @@ class Iso10002CorrectiveAction(models.Model):
                     )
                 )
         today = fields.Date.context_today(self)
-        self._move(("open", "in_progress"), {"state": "done", "done_date": today, "escalation_level": 0})
+        self._move(
+            ("open", "in_progress"),
+            {"state": "done", "done_date": today, "done_by_id": self.env.uid, "escalation_level": 0},
+        )
         for action in self:
             if not action.effectiveness_due_date:
                 as_engine(action).write({"effectiveness_due_date": today + timedelta(days=EFFECTIVENESS_DELAY)})
@@ -209,7 +238,7 @@ class Iso10002CorrectiveAction(models.Model):
                 raise UserError(_("%s is not done yet: its effectiveness is checked once it is done.", action.name))
             if action.effectiveness != "pending":
                 raise UserError(_("The effectiveness of %s was already checked.", action.name))
-            if action.user_id == self.env.user:
+            if self.env.user in action.user_id | action.done_by_id:
                 raise AccessError(_("%s is yours: its verifier checks its effectiveness, not its owner.", action.name))
             if action.verifier_id != self.env.user and not manager:
                 raise AccessError(
@@ -235,7 +264,10 @@ class Iso10002CorrectiveAction(models.Model):
     def _create_from(self, name, company, description=False, **links):
         """One action made from its origin (complaints, an audit finding, a review's
         decision), opened in its form: the one-click way of every origin."""
-        action = self.create(
+        # the origin (a finding, a decision) was checked by its button; the action's
+        # company is the origin's, and the user may create actions
+        self.check_access("create")
+        action = as_engine(self).create(
             {
                 "name": name,
                 "description": description,

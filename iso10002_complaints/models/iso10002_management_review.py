@@ -4,6 +4,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 
+from .trust import one
+
 
 class Iso10002ManagementReview(models.Model):
     """A documented management review of the complaints process (ISO 10002 8.6)."""
@@ -107,7 +109,7 @@ class Iso10002ManagementReviewDecision(models.Model):
 
     def action_create_corrective_action(self):
         """One click: the decision becomes a corrective action of the review."""
-        self.ensure_one()
+        one(self)
         self.check_access("write")
         if self.corrective_action_id:
             raise UserError(_("This decision already has its follow-up action."))

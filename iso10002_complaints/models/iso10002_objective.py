@@ -1,7 +1,9 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.tools import float_compare
 
 from .reader_locale import Reader
+from .trust import one
 
 # The figures an objective can target (computed by the period mixin's _figure), and for
 # each whether more is better and its unit
@@ -27,6 +29,10 @@ METRIC_SENSE = {
 }
 
 
+# the largest target a figure can have (shares are at most 100, counts and hours far less)
+MAX_TARGET = 1_000_000
+
+
 class Iso10002Objective(models.Model):
     """A measurable complaints-handling objective (ISO 10002 6.2): a target for one of the
     figures the review computes, over a period and a scope; its actual value and the
@@ -37,7 +43,9 @@ class Iso10002Objective(models.Model):
     _inherit = ["iso10002.review.period.mixin", "mail.thread"]
     _order = "date_to desc, sequence, id"
 
-    name = fields.Char(compute="_compute_name", store=True, readonly=False, tracking=True)
+    name = fields.Char(
+        string="Title", tracking=True, help="Empty: the figure and its target, in each reader's language."
+    )
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
     metric = fields.Selection(
@@ -70,16 +78,27 @@ class Iso10002Objective(models.Model):
         string="Against the Previous Period",
     )
 
-    @api.depends("metric", "target")
-    def _compute_name(self):
+    @api.depends("name", "metric", "target")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        """Its own title, else the figure and the target, in the reader's language."""
         labels = dict(self._fields["metric"]._description_selection(self.env))
         reader = Reader(self.env)
         for objective in self:
-            if objective.metric and not objective.name:
-                higher, unit = METRIC_SENSE[objective.metric]
-                sign = "≥" if higher else "≤"
-                target = reader.digits(f"{objective.target:g}")
-                objective.name = f"{labels[objective.metric]} {sign} {target}{unit}"
+            if objective.name or not objective.metric:
+                objective.display_name = objective.name or ""
+                continue
+            higher, unit = METRIC_SENSE[objective.metric]
+            target = reader.digits(f"{objective.target:g}")
+            objective.display_name = f"{labels[objective.metric]} {'≥' if higher else '≤'} {target}{unit}"
+
+    @api.constrains("target")
+    def _check_target(self):
+        for objective in self:
+            if not 0 <= objective.target <= MAX_TARGET:
+                raise ValidationError(
+                    self.env._("A target lies between 0 and %(max)s.", max=Reader(self.env).number(f"{MAX_TARGET:g}"))
+                )
 
     @api.depends("metric")
     def _compute_metric_info(self):
@@ -132,7 +151,7 @@ class Iso10002Objective(models.Model):
         reader = Reader(self.env)
         return [
             {
-                "name": objective.name,
+                "name": objective.display_name,
                 "period": f"{reader.date(objective.date_from)} – {reader.date(objective.date_to)}",
                 "target": objective.target,
                 "actual": objective.actual if objective.status != "no_data" else None,
@@ -147,7 +166,7 @@ class Iso10002Objective(models.Model):
 
     def action_open_complaints(self):
         """The complaints the objective measures (received in its period, in its scope)."""
-        self.ensure_one()
+        one(self)
         action = self.env["ir.actions.act_window"]._for_xml_id("iso10002_complaints.iso10002_complaint_action")
-        action.update(domain=self._received_domain(), context={"active_test": False}, name=self.name)
+        action.update(domain=self._received_domain(), context={"active_test": False}, name=self.display_name)
         return action

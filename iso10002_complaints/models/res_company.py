@@ -1,6 +1,7 @@
 import logging
 
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 _logger = logging.getLogger(__name__)
 
@@ -78,6 +79,31 @@ class ResCompany(models.Model):
         help="Closed complaints are anonymised this many months after closing, their figures kept; "
         "0: kept as they are.",
     )
+
+    @api.constrains(
+        "complaint_officer_remedy_limit",
+        "complaint_action_escalation_days",
+        "complaint_similar_days",
+        "complaint_retention_months",
+    )
+    def _check_complaint_figures(self):
+        """Settings a person types: within the bounds that mean something."""
+        for company in self:
+            if company.sudo().complaint_officer_remedy_limit < 0:
+                raise ValidationError(self.env._("The officers' remedy limit cannot be negative (0: no limit)."))
+            for field, top in (
+                ("complaint_action_escalation_days", 3650),
+                ("complaint_similar_days", 3650),
+                ("complaint_retention_months", 1200),
+            ):
+                if not 0 <= company[field] <= top:
+                    raise ValidationError(
+                        self.env._(
+                            "%(setting)s lies between 0 and %(top)s.",
+                            setting=self._fields[field]._description_string(self.env),
+                            top=top,
+                        )
+                    )
 
     def _compute_complaint_sla_policy_id(self):
         policies = (

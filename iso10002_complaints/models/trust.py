@@ -12,7 +12,7 @@ guard (the uninstall flag of ``@api.ondelete``) are dropped from every other cal
 
 import unicodedata
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
@@ -85,6 +85,14 @@ def client_safe(records, protected=()):
         return records
     # the whole context is replaced: with_context(**kw) can add keys, not remove them
     return records.with_context({key: value for key, value in context.items() if key not in drop})  # pylint: disable=context-overridden
+
+
+def one(records):
+    """``records``, one record: a button called over RPC on none or several is refused
+    with a clear message, not ``Expected singleton``."""
+    if len(records) != 1:
+        raise UserError(records.env._("This button works on one record at a time."))
+    return records
 
 
 def check_domain_access(model, domain, names=None, forbidden=()):

@@ -78,6 +78,8 @@ class ComplaintsCase(TransactionCase):
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False, mail_notify_force_send=False))
         cls.company = cls.env.ref("base.main_company")
         cls.company_b = cls.env["res.company"].create({"name": "Other Company"})
+        # the tests set the remedy limit they are about (the demo company has one)
+        cls.company.complaint_officer_remedy_limit = 0.0
         groups = {
             "officer": "iso10002_complaints.group_complaint_officer",
             "manager": "iso10002_complaints.group_complaint_manager",

@@ -272,3 +272,12 @@ class TestHelpdeskBridge(ComplaintsCase):
             .decode()
         )
         self.assertIn("Complaints from the helpdesk", html)
+        # a review held before the bridge was installed keeps its figures, without these
+        review = self.env["iso10002.management.review"].create(
+            {
+                "date_from": date.today(),
+                "date_to": date.today(),
+                "kpi_snapshot": wizard._jsonable({k: v for k, v in wizard._review_values().items() if k != "helpdesk"}),
+            }
+        )
+        self.assertNotIn("Complaints from the helpdesk", review.figures_html)
