@@ -72,7 +72,7 @@ class Iso10002CorrectiveAction(models.Model):
         index=True,
     )
     done_date = fields.Date(readonly=True, copy=False)
-    done_by_id = fields.Many2one("res.users", string="Done By", readonly=True, copy=False)
+    done_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     effectiveness = fields.Selection(
         [("pending", "To check"), ("effective", "Effective"), ("not_effective", "Not effective")],
         default="pending",

@@ -146,20 +146,19 @@ class Iso10002Objective(models.Model):
             [("date_from", "<=", date_to), ("date_to", ">=", date_from), ("company_id", "in", companies.ids)],
             order="metric, date_to desc, id",
         )
-        statuses = dict(self._fields["status"]._description_selection(self.env))
-        trends = dict(self._fields["trend"]._description_selection(self.env))
-        reader = Reader(self.env)
+        # keys, dates and numbers: the template words them in the reader's language
         return [
             {
                 "name": objective.display_name,
-                "period": f"{reader.date(objective.date_from)} – {reader.date(objective.date_to)}",
+                "metric": objective.metric,
+                "date_from": objective.date_from,
+                "date_to": objective.date_to,
                 "target": objective.target,
                 "actual": objective.actual if objective.status != "no_data" else None,
                 "previous": objective.previous_actual if objective.trend != "no_data" else None,
-                "unit": objective.unit,
+                "percent": METRIC_SENSE[objective.metric][1] == "%",
                 "status": objective.status,
-                "status_label": statuses[objective.status],
-                "trend_label": trends[objective.trend],
+                "trend": objective.trend,
             }
             for objective in objectives
         ]
