@@ -1,3 +1,5 @@
+import copy
+
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
@@ -75,7 +77,15 @@ class Iso10002ManagementReview(models.Model):
     def _review_values(self):
         """The recorded figures when there are, so that a review stays as it was held."""
         self.ensure_one()
-        return self.kpi_snapshot or super()._review_values()
+        if not self.kpi_snapshot:
+            return super()._review_values()
+        values = copy.deepcopy(self.kpi_snapshot)  # the record's figures stay as recorded
+        Objective = self.env["iso10002.objective"]
+        for objective in values.get("objectives") or []:
+            # an objective without a title of its own is named in the reader's language
+            if not objective.get("title") and objective.get("metric") in dict(Objective._fields["metric"].selection):
+                objective["name"] = Objective._title(objective["metric"], objective["target"])
+        return values
 
     def action_snapshot(self):
         """Record the figures of the period now."""

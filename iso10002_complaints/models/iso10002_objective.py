@@ -82,15 +82,18 @@ class Iso10002Objective(models.Model):
     @api.depends_context("lang")
     def _compute_display_name(self):
         """Its own title, else the figure and the target, in the reader's language."""
-        labels = dict(self._fields["metric"]._description_selection(self.env))
-        reader = Reader(self.env)
         for objective in self:
             if objective.name or not objective.metric:
                 objective.display_name = objective.name or ""
-                continue
-            higher, unit = METRIC_SENSE[objective.metric]
-            target = reader.digits(f"{objective.target:g}")
-            objective.display_name = f"{labels[objective.metric]} {'≥' if higher else '≤'} {target}{unit}"
+            else:
+                objective.display_name = self._title(objective.metric, objective.target)
+
+    @api.model
+    def _title(self, metric, target):
+        """The figure and its target, in the reader's language ("… ≥ 95%")."""
+        label = dict(self._fields["metric"]._description_selection(self.env))[metric]
+        higher, unit = METRIC_SENSE[metric]
+        return f"{label} {'≥' if higher else '≤'} {Reader(self.env).digits(f'{target:g}')}{unit}"
 
     @api.constrains("target")
     def _check_target(self):
@@ -150,6 +153,7 @@ class Iso10002Objective(models.Model):
         return [
             {
                 "name": objective.display_name,
+                "title": objective.name,
                 "metric": objective.metric,
                 "date_from": objective.date_from,
                 "date_to": objective.date_to,
