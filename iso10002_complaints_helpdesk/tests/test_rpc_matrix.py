@@ -322,8 +322,10 @@ class TestRpcMatrix(HttpCase):
                 "auditor": {"ev_a", "ev_b", "ev_conf", "ev_orphan"},
                 "officer_c": {"ev_other"},
             },
+            # officers: the actions of their teams' complaints (officer_b's team has none)
             "iso10002.corrective.action": {
                 **{role: {"ca_a", "ca_conf"} for role in everyone_internal},
+                "officer_b": set(),
                 "officer_c": {"ca_other"},
             },
             "iso10002.management.review": {"manager": {"rv_a"}, "auditor": {"rv_a"}},
@@ -692,7 +694,7 @@ class TestRpcMatrix(HttpCase):
                     {"*": {"ca_a"}, "officer_a": None, "officer_b": None, "officer_c": None},
                 ),
             ],
-            writers={"officer_a", "officer_b", "manager", "officer_c"},
+            writers={"officer_a", "manager", "officer_c"},
             write_vals={"effectiveness_note": "Checked over RPC"},
             creators={"officer_a", "officer_b", "manager", "officer_c"},
             create_vals=lambda role: {"name": f"Action over RPC by {role}"},
