@@ -81,7 +81,9 @@ class Iso10002CorrectiveAction(models.Model):
         copy=False,
         tracking=True,
     )
-    effectiveness_note = fields.Text(string="Effectiveness Check", help="What was checked, and what it showed.")
+    effectiveness_note = fields.Text(
+        string="Effectiveness Check", help="What was checked, and what it showed.", tracking=True
+    )
     verifier_id = fields.Many2one(
         "res.users",
         tracking=True,
@@ -95,7 +97,9 @@ class Iso10002CorrectiveAction(models.Model):
         readonly=True, copy=False, help="1: overdue, its owner told; 2: escalated to the representative."
     )
     review_id = fields.Many2one("iso10002.management.review", string="Decided in Review", index=True)
-    finding_id = fields.Many2one("iso10002.audit.finding", string="Audit Finding", index=True, check_company=True)
+    finding_id = fields.Many2one(
+        "iso10002.audit.finding", string="Audit Finding", index=True, check_company=True, readonly=True
+    )
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
     is_overdue = fields.Boolean(compute="_compute_is_overdue", search="_search_is_overdue")
 
@@ -137,6 +141,9 @@ class Iso10002CorrectiveAction(models.Model):
             labels = ", ".join(self._fields[name]._description_string(self.env) for name in sorted(protected))
             raise AccessError(_("These fields change through the action's buttons only: %s", labels))
         locked = [name for name in vals if name not in DONE_WRITABLE and not name.startswith(DONE_WRITABLE_PREFIXES)]
+        judged = [name for name in vals if not name.startswith(DONE_WRITABLE_PREFIXES)]
+        if not creating and judged and self.filtered(lambda a: a.effectiveness != "pending"):
+            raise UserError(_("The effectiveness of %s was already checked.", self.filtered("verified_date")[:1].name))
         if not creating and locked:
             done = self.filtered(lambda a: a.state in ("done", "cancelled"))
             if done:

@@ -111,18 +111,27 @@ class Iso10002Objective(models.Model):
 
     @api.depends("metric", "target", "date_from", "date_to", "company_ids", "team_ids", "category_ids")
     def _compute_actual(self):
+        memo = {}  # objectives of the same period and scope share their queries
         for objective in self:
-            current = objective._objective_value() if objective.date_from and objective.date_to else None
-            before = objective._objective_value(previous=True) if current is not None else None
-            objective.actual = current or 0.0
-            objective.previous_actual = before or 0.0
-            objective.status = "no_data" if current is None else "met" if objective._reaches(current) else "missed"
-            if current is None or before is None:
-                objective.trend = "no_data"
-            else:
-                compared = float_compare(current, before, precision_digits=1)
-                better = compared > 0 if objective.higher_is_better else compared < 0
-                objective.trend = "same" if not compared else "better" if better else "worse"
+            measure = objective._measure(memo)
+            objective.actual = measure["actual"] or 0.0
+            objective.previous_actual = measure["previous"] or 0.0
+            objective.status, objective.trend = measure["status"], measure["trend"]
+
+    def _measure(self, memo=None):
+        """The figure of the period and of the previous one, whether the target is met
+        and how it moved; ``memo`` shares the queries of figures computed together."""
+        self.ensure_one()
+        current = self._objective_value(memo=memo) if self.date_from and self.date_to else None
+        before = self._objective_value(previous=True, memo=memo) if current is not None else None
+        if current is None or before is None:
+            trend = "no_data"
+        else:
+            compared = float_compare(current, before, precision_digits=1)
+            better = compared > 0 if self.higher_is_better else compared < 0
+            trend = "same" if not compared else "better" if better else "worse"
+        status = "no_data" if current is None else "met" if self._reaches(current) else "missed"
+        return {"actual": current, "previous": before, "status": status, "trend": trend}
 
     def _reaches(self, value):
         compared = float_compare(value, self.target, precision_digits=1)
@@ -135,20 +144,22 @@ class Iso10002Objective(models.Model):
             domain.append(("category_id", "child_of", self.category_ids.ids))
         return domain
 
-    def _objective_value(self, previous=False):
+    def _objective_value(self, previous=False, memo=None):
         """The objective's figure over its period (or the previous one of the same
         length), computed by the database; None when there is nothing to measure."""
         self.ensure_one()
-        return self._figure(self.metric, previous)
+        return self._figure(self.metric, previous, memo)
 
     @api.model
-    def _overview(self, date_from, date_to, companies):
+    def _overview(self, date_from, date_to, companies, memo=None):
         """The objectives of ``companies`` whose period meets [date_from, date_to], as the
-        management review shows them."""
+        management review shows them; ``memo``: the review's figures already computed."""
         objectives = self.search(
             [("date_from", "<=", date_to), ("date_to", ">=", date_from), ("company_id", "in", companies.ids)],
             order="metric, date_to desc, id",
         )
+        memo = {} if memo is None else memo
+        measures = {objective: objective._measure(memo) for objective in objectives}
         # keys, dates and numbers: the template words them in the reader's language
         return [
             {
@@ -158,11 +169,11 @@ class Iso10002Objective(models.Model):
                 "date_from": objective.date_from,
                 "date_to": objective.date_to,
                 "target": objective.target,
-                "actual": objective.actual if objective.status != "no_data" else None,
-                "previous": objective.previous_actual if objective.trend != "no_data" else None,
+                "actual": measures[objective]["actual"],
+                "previous": measures[objective]["previous"],
                 "percent": METRIC_SENSE[objective.metric][1] == "%",
-                "status": objective.status,
-                "trend": objective.trend,
+                "status": measures[objective]["status"],
+                "trend": measures[objective]["trend"],
             }
             for objective in objectives
         ]

@@ -4,12 +4,20 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import format_date
+from odoo.tools import SQL, format_date
 
 from .reader_locale import Reader
 
 # the years a review period (and the previous period it is compared with) may cover
 PERIOD_YEARS = (1900, 2999)
+
+
+def _shared(memo, kind, domain, compute):
+    """``compute()``, once per kind of figure and domain among the figures sharing ``memo``."""
+    key = (kind, repr(domain))
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
 
 
 def _round(value, digits=1):
@@ -112,8 +120,12 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
             items = [{"label": self._label(key, groupby, Complaint), "value": value} for key, value in rows]
             return items[:limit] if limit else items
 
+        # the figures the objectives of the review share with it (_figure)
+        memo = {}
+
         def kpis(domain):
-            values = {key: _round(value) for key, value in Complaint._sla_kpis(domain).items()}
+            sla = _shared(memo, "sla", domain, lambda: Complaint._sla_kpis(domain))
+            values = {key: _round(value) for key, value in sla.items()}
             values["received"] = count(domain)
             return values
 
@@ -138,14 +150,13 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
             "by_team": breakdown(received, "team_id"),
             "by_severity": breakdown(received, "severity"),
             "root_causes": breakdown([*received, ("root_cause_id", "!=", False)], "root_cause_id", 10),
-            "repeats": self._repeats(Complaint, received),
-            "classification": breakdown([*received, ("classification", "!=", False)], "classification"),
-            "recurring_clusters": self._recurring_clusters(Complaint, received),
+            "repeats": _shared(memo, "repeats", received, lambda: self._repeats(Complaint, received)),
+            **self._classification(Complaint, received),
             "objectives": self.env["iso10002.objective"]._overview(
-                self.date_from, self.date_to, self.company_ids or self.env.companies
+                self.date_from, self.date_to, self.company_ids or self.env.companies, memo
             ),
             "audits": self.env["iso10002.audit"]._review_inputs(self),
-            "satisfaction": self._satisfaction(Complaint, received),
+            "satisfaction": _shared(memo, "satisfaction", received, lambda: self._satisfaction(Complaint, received)),
             "satisfaction_by_team": [
                 {
                     "label": self._label(team, "team_id", Complaint),
@@ -159,23 +170,28 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
             "previous_decisions": self._previous_decisions(),
         }
 
-    def _figure(self, metric, previous=False):
+    def _figure(self, metric, previous=False, memo=None):
         """One figure of the period (or of the previous period of the same length), as an
-        objective targets it (iso10002.objective's METRICS); None when nothing is measured."""
+        objective targets it (iso10002.objective's METRICS); None when nothing is measured.
+        ``memo``: a dict shared by the figures computed together (the objectives of a
+        dashboard or a review), so that figures of the same query run it once."""
         self.ensure_one()
         Complaint = self.env["iso10002.complaint"].with_context(active_test=False)
         received = self._received_domain(previous)
+        memo = {} if memo is None else memo
         if metric in ("ack_in_time", "decided_in_time", "median_resolution"):
             key = {
                 "ack_in_time": "ack_in_time_pct",
                 "decided_in_time": "resolved_in_time_pct",
                 "median_resolution": "resolution_hours_median",
             }[metric]
-            return _round(Complaint._sla_kpis(received)[key])
+            return _round(_shared(memo, "sla", received, lambda: Complaint._sla_kpis(received))[key])
         if metric == "satisfaction":
-            return self._satisfaction(Complaint, received)["satisfied_pct"]
+            return _shared(memo, "satisfaction", received, lambda: self._satisfaction(Complaint, received))[
+                "satisfied_pct"
+            ]
         if metric == "repeat_rate":
-            return self._repeats(Complaint, received)["rate"]
+            return _shared(memo, "repeats", received, lambda: self._repeats(Complaint, received))["rate"]
         if metric == "backlog":
             return Complaint.search_count(self._open_at_end_domain(previous))
         if metric == "overdue":
@@ -187,19 +203,33 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
     def _repeats(self, Complaint, domain, limit=10):
         """Complaints from commercial entities that complained more than once in the
         period (ISO 10002 8.2): counted by complainant key, which anonymisation keeps."""
-        rows = Complaint._read_group(
-            [*domain, ("complainant_key", "!=", False)], ["complainant_key"], ["__count"], order="__count desc"
+        keyed = [*domain, ("complainant_key", "!=", False)]
+        # the totals in one aggregate over the complainants' counts (the ORM would return
+        # every complainant's group to Python), with the user's rules (_search)
+        query = Complaint._search(keyed)
+        per_key = SQL(
+            "SELECT count(*) AS n FROM %s WHERE %s GROUP BY %s",
+            query.from_clause,
+            query.where_clause,
+            SQL.identifier(Complaint._table, "complainant_key"),
         )
-        with_key = sum(count for _key, count in rows)
-        repeated = [(key, count) for key, count in rows if count > 1]
+        [(with_key, in_repeats, complainants)] = self.env.execute_query(
+            SQL(
+                "SELECT COALESCE(sum(n), 0), COALESCE(sum(n) FILTER (WHERE n > 1), 0), count(*) FILTER (WHERE n > 1) "
+                "FROM (%s) AS per_key",
+                per_key,
+            )
+        )
+        repeated = Complaint._read_group(
+            keyed, ["complainant_key"], ["__count"], having=[("__count", ">", 1)], order="__count desc", limit=limit
+        )
         top = []
-        for key, count in repeated[:limit]:
+        for key, count in repeated:
             named = Complaint.search([("complainant_key", "=", key), ("partner_id", "!=", False)], limit=1)
             label = named.partner_id.commercial_partner_id.display_name if named else _("Anonymised complainant")
             top.append({"label": label, "value": count})
-        in_repeats = sum(count for _key, count in repeated)
         return {
-            "complainants": len(repeated),
+            "complainants": complainants,
             "complaints": in_repeats,
             "rate": _round(100.0 * in_repeats / with_key) if with_key else None,
             "top": top,
@@ -287,23 +317,30 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
             "referral_amount": awarded or 0.0,
         }
 
-    def _recurring_clusters(self, Complaint, domain, limit=10):
-        """Recurring and systemic complaints of the period, by category and root cause."""
+    def _classification(self, Complaint, domain, limit=10):
+        """One-off, recurring and systemic complaints of the period, and the recurring and
+        systemic ones by category (the clusters): one query for both."""
         rows = Complaint._read_group(
-            [*domain, ("classification", "in", ("recurring", "systemic"))],
-            ["category_id", "classification"],
+            [*domain, ("classification", "!=", False)],
+            ["classification", "category_id"],
             ["__count"],
             order="__count desc",
         )
         kinds = dict(Complaint._fields["classification"]._description_selection(self.env))
-        return [
-            {
-                "label": self._label(category, "category_id", Complaint),
-                "kind": kinds[kind],
-                "value": count,
-            }
-            for category, kind, count in rows[:limit]
-        ]
+        totals = {}
+        for kind, _category, count in rows:
+            totals[kind] = totals.get(kind, 0) + count
+        clusters = [row for row in rows if row[0] in ("recurring", "systemic")][:limit]
+        return {
+            "classification": [
+                {"label": kinds[kind], "value": count}
+                for kind, count in sorted(totals.items(), key=lambda item: -item[1])
+            ],
+            "recurring_clusters": [
+                {"label": self._label(category, "category_id", Complaint), "kind": kinds[kind], "value": count}
+                for kind, category, count in clusters
+            ],
+        }
 
     def _corrective_actions(self, previous=False):
         start, end = self._period_bounds(previous)

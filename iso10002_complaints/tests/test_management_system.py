@@ -135,6 +135,8 @@ class TestAuthorityLimits(ComplaintsCase):
         self.assertEqual(complaint.remedy_approved_by_id, self.manager)
         self.assertFalse(approval.exists(), "the approval activity is done")
         self.assertIn("approved by", "".join(complaint.message_ids.mapped("body")))
+        with self.assertRaisesRegex(UserError, "no remedy waiting"):
+            complaint.with_user(self.manager).action_approve_remedy()
         complaint.action_communicate()
         self.assertEqual(complaint.step, "communicated")
 
@@ -235,6 +237,8 @@ class TestCorrectiveLoop(ComplaintsCase):
         self.assertEqual((action.effectiveness, action.verified_by_id), ("effective", self.officer_b))
         with self.assertRaisesRegex(UserError, "already checked"):
             as_verifier.action_verify_not_effective()
+        with self.assertRaisesRegex(UserError, "already checked"):
+            as_verifier.write({"effectiveness_note": "Rewritten after the verdict"})
 
     def test_done_needs_a_verifier_and_not_effective_asks_for_a_new_action(self):
         action = self._action()
@@ -697,21 +701,14 @@ class TestWhatAnOutsideTesterTried(ComplaintsCase):
         (self.company | self.company_b).write({"complaint_retention_months": 1})
         Complaint = self.env["iso10002.complaint"]
         for team in (self.team_a, self.team_other_company):
-            _received(
-                self,
-                datetime(2025, 1, 2),
-                team_id=team.id,
-                company_id=team.company_id.id,
-                stage_id=Complaint._find_stage("closed", team).id,
-                closed_date=datetime(2025, 1, 10),
-            )
-            _received(
-                self,
-                datetime(2025, 1, 3),
-                team_id=team.id,
-                company_id=team.company_id.id,
-                stage_id=Complaint._find_stage("closed", team).id,
-                closed_date=datetime(2025, 1, 10),
-            )
+            for day in (2, 3):
+                _received(
+                    self,
+                    datetime(2025, 1, day),
+                    team_id=team.id,
+                    company_id=team.company_id.id,
+                    stage_id=Complaint._find_stage("closed", team).id,
+                    closed_date=datetime(2025, 1, 10),
+                )
         with freeze_time("2025-06-01 02:00:00"):
             self.assertEqual(self.env["iso10002.complaint"]._cron_anonymise(limit=3), 3)
