@@ -139,7 +139,10 @@ class Iso10002Complaint(models.Model):
         days = self.company_id.complaint_similar_days or 0
         if not self.received_date or days <= 0:
             return self.browse()
-        self.env.flush_all()
+        # what the query reads: the complaints and their products, nothing else
+        self.flush_model(["company_id", "received_date", "summary_text", "complainant_key", "category_id"])
+        self.env["product.product"].flush_model()
+        self.flush_model(["product_ids"])
         since, until = self.received_date - timedelta(days=days), self.received_date + timedelta(days=days)
         products = self.product_ids.ids or [0]
         text = self.summary_text or ""

@@ -7,11 +7,11 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 
+from .iso10002_complaint_authority import MANAGER_GROUP
 from .trust import as_engine
 
 _logger = logging.getLogger(__name__)
 
-MANAGER_GROUP = "iso10002_complaints.group_complaint_manager"
 # what anonymisation empties: who complained and how to reach them, and every text that
 # may tell it; what the reports count (dates, steps, category, products, SLA results,
 # amounts, ratings, answers, recourse) stays

@@ -5,6 +5,7 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .iso10002_complaint_authority import MANAGER_GROUP
 from .trust import as_engine, client_safe, is_engine
 
 # what only the action's own buttons and the escalation job record
@@ -239,7 +240,7 @@ class Iso10002CorrectiveAction(models.Model):
         """The verifier's verdict (ISO 10002 8.7): on a done action, by its verifier (or a
         complaints manager), never by its owner; recorded with the date and the note."""
         self.check_access("write")
-        manager = self.env.user.has_group("iso10002_complaints.group_complaint_manager")
+        manager = self.env.user.has_group(MANAGER_GROUP)
         for action in self:
             if action.state != "done":
                 raise UserError(_("%s is not done yet: its effectiveness is checked once it is done.", action.name))

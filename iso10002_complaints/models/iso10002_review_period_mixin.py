@@ -223,11 +223,24 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
         repeated = Complaint._read_group(
             keyed, ["complainant_key"], ["__count"], having=[("__count", ">", 1)], order="__count desc", limit=limit
         )
-        top = []
-        for key, count in repeated:
-            named = Complaint.search([("complainant_key", "=", key), ("partner_id", "!=", False)], limit=1)
-            label = named.partner_id.commercial_partner_id.display_name if named else _("Anonymised complainant")
-            top.append({"label": label, "value": count})
+        # each key's name, from a complaint still naming its complainant (one query)
+        names = dict(
+            Complaint._read_group(
+                [("complainant_key", "in", [key for key, _count in repeated]), ("partner_id", "!=", False)],
+                ["complainant_key"],
+                ["partner_id:max"],
+            )
+        )
+        Partner = self.env["res.partner"]
+        top = [
+            {
+                "label": Partner.browse(names[key]).commercial_partner_id.display_name
+                if names.get(key)
+                else _("Anonymised complainant"),
+                "value": count,
+            }
+            for key, count in repeated
+        ]
         return {
             "complainants": complainants,
             "complaints": in_repeats,
