@@ -148,6 +148,17 @@ class TestAuthorityLimits(ComplaintsCase):
         complaint.compensation_amount = 400.0
         self.assertFalse(complaint.needs_remedy_approval)
 
+    def test_a_remedy_is_approved_once_decided(self):
+        complaint = self._complaint().with_user(self.officer_a)
+        self._walk_to(complaint, "investigation")
+        complaint.write({"remedy": "refund", "compensation_amount": 500.0})
+        self.assertTrue(complaint.needs_remedy_approval)
+        with self.assertRaisesRegex(UserError, "once it is decided"):
+            complaint.with_user(self.manager).action_approve_remedy()
+        foreign = self._complaint(team_id=self.team_other_company.id, company_id=self.company_b.id)
+        with self.assertRaises(AccessError):
+            foreign.with_user(self.manager).action_approve_remedy()
+
     def test_within_the_limit_the_officer_decides_alone(self):
         complaint = self._decided(80.0)
         self.assertFalse(complaint.needs_remedy_approval)
@@ -493,6 +504,7 @@ class TestRetention(ComplaintsCase):
         self.assertFalse(old.rating_ids.feedback)
         self.assertEqual(old.rating_last_value, 2)
         self.assertFalse(old.message_follower_ids)
+        self.assertFalse(old.access_token, "the complainant's old link no longer opens it")
         self.assertEqual(figures(), before, "every figure of the review is the same")
         audit = self.env["iso10002.process.audit.wizard"].create(
             {"date_from": date(2025, 1, 1), "date_to": date(2025, 12, 31)}
@@ -501,8 +513,9 @@ class TestRetention(ComplaintsCase):
 
     def test_legal_hold_is_a_manager_s_and_refuses_anonymisation(self):
         complaint = self._closed("2025-01-10 09:00:00")
-        with self.assertRaises(AccessError):
-            complaint.with_user(self.officer_a).write({"legal_hold": True})
+        for user in (self.officer_a, self.auditor, self.employee, self.portal_user):
+            with self.assertRaises(AccessError):
+                complaint.with_user(user).write({"legal_hold": True})
         complaint.with_user(self.manager).write({"legal_hold": True, "legal_hold_reason": "Claim"})
         with self.assertRaisesRegex(UserError, "legal hold"):
             complaint.with_user(self.manager).action_anonymise()
