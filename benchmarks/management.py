@@ -9,8 +9,8 @@ then measures over ``--rounds`` rounds:
 
 - similar_ms: the similar-complaints lookup (``_similar_complaints``) of a complaint just
   received, as the officer's form computes it: the same commercial entity, a shared
-  product, the same category, pg_trgm text likeness, within the 180-day window, among the
-  100,000; the median of 20 lookups of 20 different complaints per round; beside it
+  product, the same category within the 180-day window, pg_trgm text likeness among the
+  1,000 complaints received closest in time, among the 100,000; the median of 20 lookups of 20 different complaints per round; beside it
   similar_floor_ms, the same complaints' rows of the same commercial entity in the window
   read by one indexed query (the least a lookup does);
 - anonymise_s: ``_anonymise`` of 10,000 closed complaints (each with two messages, one

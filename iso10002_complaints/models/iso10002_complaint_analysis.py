@@ -18,8 +18,13 @@ CLASSIFICATIONS = [("one_off", "One-off"), ("recurring", "Recurring"), ("systemi
 SUMMARY_CHARS = 240
 SCORE_TEXT, SCORE_PARTNER, SCORE_PRODUCT, SCORE_CATEGORY = 0.6, 0.25, 0.1, 0.05
 SIMILAR_SHOWN = 10
-# the most recent complaints of the same category, and the nearest texts, considered
+# the most recent complaints of the same category, and the most alike texts, considered
 CATEGORY_CANDIDATES, TEXT_CANDIDATES = 200, 50
+# the complaints received closest in time (half before, half after) whose text is compared:
+# the whole window in a register of up to this many complaints in it, a bounded cost in a
+# larger one (pg_trgm's indexes find near texts no faster than this among 100,000 complaints
+# of everyday words: their signatures fill up and their posting lists are long)
+TEXT_NEIGHBOURS = 1000
 # the likeness of text (pg_trgm similarity) that makes a complaint similar by itself, or
 # within the same category
 TEXT_ALIKE, TEXT_ALIKE_IN_CATEGORY = 0.3, 0.15
@@ -124,17 +129,16 @@ class Iso10002Complaint(models.Model):
                 )
                 return
             self.env.registry.has_trigram = True
-        # nearest texts first (the <-> distance of pg_trgm), through a GiST index
-        cr.execute(
-            "CREATE INDEX IF NOT EXISTS iso10002_complaint_summary_text_trgm_idx "
-            "ON iso10002_complaint USING gist (summary_text gist_trgm_ops)"
-        )
+        # the texts are compared among the complaints closest in time (received_date's
+        # index): the GiST index of earlier versions is not read, only written at intake
+        cr.execute("DROP INDEX IF EXISTS iso10002_complaint_summary_text_trgm_idx")
 
     def _similar_complaints(self, limit=SIMILAR_SHOWN):
         """Complaints of the same company received within the company's window before or
         after this one that look alike: the same commercial entity, a shared product, a
-        similar text (pg_trgm), or the same category with some likeness of text; best
-        first, and only those the user may read."""
+        similar text (pg_trgm, among the TEXT_NEIGHBOURS complaints received closest in
+        time), or the same category with some likeness of text; best first, and only
+        those the user may read."""
         self.ensure_one()
         days = self.company_id.complaint_similar_days or 0
         if not self.received_date or days <= 0:
@@ -164,13 +168,28 @@ class Iso10002Complaint(models.Model):
                 SQL("SELECT id FROM iso10002_complaint WHERE complainant_key = %s AND %s", self.complainant_key, window)
             )
         if trigram:
+            # the complaints received just before and just after this one
+            before, after = (
+                SQL(
+                    "SELECT id, summary_text FROM iso10002_complaint WHERE %s AND summary_text IS NOT NULL "
+                    "AND received_date %s %s ORDER BY received_date %s LIMIT %s",
+                    window,
+                    SQL(side),
+                    self.received_date,
+                    SQL(order),
+                    TEXT_NEIGHBOURS // 2,
+                )
+                for side, order in (("<=", "DESC"), (">", "ASC"))
+            )
             branches.append(
                 SQL(
-                    "(SELECT id FROM iso10002_complaint WHERE %s AND summary_text IS NOT NULL "
-                    "ORDER BY summary_text <-> %s LIMIT %s)",
-                    window,
-                    text,
-                    TEXT_CANDIDATES,
+                    """(SELECT id FROM ((%(before)s) UNION ALL (%(after)s)) AS neighbour
+                         WHERE %(similarity)s >= %(alike)s ORDER BY %(similarity)s DESC LIMIT %(shown)s)""",
+                    before=before,
+                    after=after,
+                    similarity=SQL("similarity(neighbour.summary_text, %s)", text),
+                    alike=TEXT_ALIKE,
+                    shown=TEXT_CANDIDATES,
                 )
             )
         if self.category_id:

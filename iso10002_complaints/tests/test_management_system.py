@@ -4,6 +4,7 @@ authority limits, audits, corrective actions that close the loop, analysis, rete
 import json
 import random
 from datetime import date, datetime, timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -12,6 +13,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
+from ..models import iso10002_complaint_analysis as analysis
 from .common import ComplaintsCase
 
 
@@ -393,6 +395,32 @@ class TestSimilarComplaints(ComplaintsCase):
         self.assertNotIn(foreign, similar, "another company's complaint")
         self.assertEqual(new.complainant_key, by_colleague.complainant_key)
         self.assertNotEqual(new.complainant_key, by_text.complainant_key)
+
+    def test_texts_are_compared_among_the_complaints_closest_in_time(self):
+        """In a register busier than TEXT_NEIGHBOURS complaints, a text alike is looked
+        for among the complaints received just before and just after; the same commercial
+        entity is still found across the whole window."""
+        when = datetime(2019, 3, 2, 9, 0)  # no demo complaint around
+        far_text = _received(self, when - timedelta(days=30), partner_id=self.stranger.id)
+        far_colleague = _received(
+            self, when - timedelta(days=31), partner_id=self.acme_clerk.id, subject="Invoice wrong"
+        )
+        crowd = [
+            _received(self, when - timedelta(days=day), partner_id=self.stranger.id, subject=f"Rude call centre {day}")
+            for day in range(1, 4)
+        ]
+        near_after = _received(self, when + timedelta(days=1), partner_id=self.stranger.id)
+        new = _received(self, when, partner_id=self.acme_buyer.id)
+        with patch.object(analysis, "TEXT_NEIGHBOURS", 6):
+            new.invalidate_recordset()
+            similar = new.similar_complaint_ids
+        self.assertIn(near_after, similar, "received just after, same words")
+        self.assertIn(far_colleague, similar, "the same commercial entity, beyond the neighbours")
+        self.assertNotIn(far_text, similar, "the same words, but more than 3 complaints before")
+        self.assertFalse(set(crowd) & set(similar), "other words")
+        with patch.object(analysis, "TEXT_NEIGHBOURS", 8):
+            new.invalidate_recordset()
+            self.assertIn(far_text, new.similar_complaint_ids, "within 4 complaints before")
 
     def test_the_officer_sees_only_what_they_may_read(self):
         when = datetime(2026, 3, 2, 9, 0)
