@@ -812,13 +812,18 @@ class Iso10002Complaint(models.Model):
     def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
         """Groups are searched too: never by a field the user may not read (the ORM checks
         the groups of stored columns, not of many2many relations)."""
+        self._check_groupby_access(groupby)
+        return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
+
+    def _check_groupby_access(self, groupby):
+        """Refuse grouping by a field the user may not search (``_read_group``, and the
+        review's grouping sets)."""
         internal = self.env.su or self.env.user._is_internal()
         check_domain_access(
             self,
             [(spec.split(":")[0].split(".")[0], "=", False) for spec in groupby],
             forbidden=() if internal else PORTAL_UNSEARCHABLE,
         )
-        return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
 
     def _check_recorded_channels(self, vals):
         """How the complainant was acknowledged, how the decision was sent: recorded when

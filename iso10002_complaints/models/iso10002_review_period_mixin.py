@@ -8,6 +8,21 @@ from odoo.tools import SQL, format_date
 
 from .reader_locale import Reader
 
+# the groupings of the period's complaints the review counts in one scan (_grouped)
+REVIEW_GROUPINGS = (
+    ("category_id",),
+    ("channel_id",),
+    ("team_id",),
+    ("severity",),
+    ("root_cause_id",),
+    ("escalation_level",),
+    ("classification", "category_id"),
+    ("team_id", "rating_last_value"),
+    ("complainant_response",),
+    ("recourse_kind",),
+    ("recourse_kind", "review_level"),
+    ("recourse_kind", "referral_result"),
+)
 # the years a review period (and the previous period it is compared with) may cover
 PERIOD_YEARS = (1900, 2999)
 
@@ -115,9 +130,13 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
         def count(domain):
             return Complaint.search_count(domain)
 
-        def breakdown(domain, groupby, limit=None):
-            rows = Complaint._read_group(domain, [groupby], ["__count"], order="__count desc")
-            items = [{"label": self._label(key, groupby, Complaint), "value": value} for key, value in rows]
+        def breakdown(rows, field, limit=None, keep=None):
+            """(key, count) rows of one grouping as labelled items, biggest first."""
+            items = [
+                {"label": self._label(key, field, Complaint), "value": value}
+                for key, value in rows
+                if keep is None or keep(key)
+            ]
             return items[:limit] if limit else items
 
         # the figures the objectives of the review share with it (_figure)
@@ -129,46 +148,105 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
             values["received"] = count(domain)
             return values
 
+        # the period's complaints counted by every grouping of the review in one scan
+        grouped = self._grouped(Complaint, received, REVIEW_GROUPINGS, sums=("referral_amount",))
+
+        def rows(*fields):
+            return [row[:-1] for row in grouped[fields]]  # without the sum
+
         current, before = kpis(received), kpis(previous)
         closed_domain = [*self._scope_domain(), ("closed_date", ">=", start), ("closed_date", "<=", end)]
-        open_domain = self._open_at_end_domain()
-        overdue_domain = self._overdue_at_end_domain()
         prev_start, prev_end = self._period_bounds(previous=True)
         return {
             "period": {"start": start, "end": end, "previous_start": prev_start, "previous_end": prev_end},
             "received": current["received"],
             "received_previous": before["received"],
             "closed": count(closed_domain),
-            "open": count(open_domain),
-            "overdue": count(overdue_domain),
+            "open": count(self._open_at_end_domain()),
+            "overdue": count(self._overdue_at_end_domain()),
             "kpi": current,
             "kpi_previous": before,
             "trend": self._monthly_trend(Complaint),
-            "by_category": breakdown(received, "category_id", 10),
-            "by_product": breakdown([*received, ("product_ids", "!=", False)], "product_ids", 10),
-            "by_channel": breakdown(received, "channel_id"),
-            "by_team": breakdown(received, "team_id"),
-            "by_severity": breakdown(received, "severity"),
-            "root_causes": breakdown([*received, ("root_cause_id", "!=", False)], "root_cause_id", 10),
+            "by_category": breakdown(rows("category_id"), "category_id", 10),
+            "by_product": breakdown(
+                Complaint._read_group(
+                    [*received, ("product_ids", "!=", False)], ["product_ids"], ["__count"], order="__count desc"
+                ),
+                "product_ids",
+                10,
+            ),
+            "by_channel": breakdown(rows("channel_id"), "channel_id"),
+            "by_team": breakdown(rows("team_id"), "team_id"),
+            "by_severity": breakdown(rows("severity"), "severity"),
+            "root_causes": breakdown(rows("root_cause_id"), "root_cause_id", 10, keep=bool),
             "repeats": _shared(memo, "repeats", received, lambda: self._repeats(Complaint, received)),
-            **self._classification(Complaint, received),
+            **self._classification(Complaint, rows("classification", "category_id")),
             "objectives": self.env["iso10002.objective"]._overview(
                 self.date_from, self.date_to, self.company_ids or self.env.companies, memo
             ),
             "audits": self.env["iso10002.audit"]._review_inputs(self),
             "satisfaction": _shared(memo, "satisfaction", received, lambda: self._satisfaction(Complaint, received)),
-            "satisfaction_by_team": [
-                {
-                    "label": self._label(team, "team_id", Complaint),
-                    **self._satisfaction(Complaint, [*received, ("team_id", "=", team.id)]),
-                }
-                for (team,) in Complaint._read_group([*received, ("rating_last_value", ">", 0)], ["team_id"])
-            ],
-            "decisions": self._decisions(Complaint, received, breakdown),
-            "escalations": breakdown([*received, ("escalation_level", ">", 0)], "escalation_level"),
+            "satisfaction_by_team": self._satisfaction_by_team(
+                Complaint, received, rows("team_id", "rating_last_value")
+            ),
+            "decisions": self._decisions(Complaint, grouped, breakdown),
+            "escalations": breakdown(
+                rows("escalation_level"), "escalation_level", keep=lambda level: bool(level) and level > 0
+            ),
             "corrective_actions": self._corrective_actions(),
             "previous_decisions": self._previous_decisions(),
         }
+
+    def _grouped(self, Complaint, domain, groupings, sums=()):
+        """The complaints of ``domain`` counted (and ``sums`` summed) by each of
+        ``groupings`` (tuples of stored, non-many2many fields) in one scan of the table
+        (GROUPING SETS) instead of one ``_read_group`` each, with the same access checks
+        and keys: ``{grouping: [(*keys, count, *sums)]}``, biggest count first, no value last among
+        equals."""
+        columns = list(dict.fromkeys(name for grouping in groupings for name in grouping))
+        Complaint._check_groupby_access(columns)
+        query = Complaint._search(domain)
+        expressions = [Complaint._read_group_groupby(name, query) for name in columns]
+        # GROUPING() sets the bit of each column a row is not grouped by (the first is the
+        # highest bit): which grouping a row belongs to
+        width = len(columns)
+        by_mask = {
+            sum(1 << (width - 1 - index) for index, name in enumerate(columns) if name not in grouping): grouping
+            for grouping in groupings
+        }
+        sets = SQL(", ").join(
+            SQL("(%s)", SQL(", ").join(expressions[columns.index(name)] for name in grouping)) for grouping in groupings
+        )
+        aggregates = [SQL("count(*)")] + [
+            SQL("sum(%s)", Complaint._field_to_sql(Complaint._table, name, query)) for name in sums
+        ]
+        raw = self.env.execute_query(
+            SQL(
+                "SELECT %s, GROUPING(%s), %s FROM %s WHERE %s GROUP BY GROUPING SETS (%s)",
+                SQL(", ").join(expressions),
+                SQL(", ").join(expressions),
+                SQL(", ").join(aggregates),
+                query.from_clause,
+                query.where_clause or SQL("TRUE"),
+                sets,
+            )
+        )
+        result = {grouping: [] for grouping in groupings}
+        for row in raw:
+            grouping = by_mask[row[width]]
+            result[grouping].append(([row[columns.index(name)] for name in grouping], row[width + 1 :]))
+        for grouping, rows in result.items():
+            # biggest first; among equals, no value last
+            rows.sort(key=lambda row: (-row[1][0], [(key is None, "" if key is None else key) for key in row[0]]))
+            keys = [
+                list(Complaint._read_group_postprocess_groupby(name, [key[index] for key, _aggregates in rows]))
+                for index, name in enumerate(grouping)
+            ]
+            result[grouping] = [
+                (*(column[position] for column in keys), aggregates[0], *(value or 0 for value in aggregates[1:]))
+                for position, (_key, aggregates) in enumerate(rows)
+            ]
+        return result
 
     def _figure(self, metric, previous=False, memo=None):
         """One figure of the period (or of the previous period of the same length), as an
@@ -293,11 +371,18 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
 
     def _satisfaction(self, Complaint, domain):
         rows = Complaint._read_group([*domain, ("rating_last_value", ">", 0)], ["rating_last_value"], ["__count"])
+        [(asked,)] = Complaint._read_group([*domain, ("rating_ids", "!=", False)], [], ["__count"])
+        return self._satisfaction_of(rows, asked)
+
+    @api.model
+    def _satisfaction_of(self, rows, asked):
+        """The satisfaction figures of (rating, count) rows and the number of complaints
+        whose complainant was asked."""
+        rows = [(value, count) for value, count in rows if value and value > 0]
         satisfied = sum(c for value, c in rows if value >= 4)
         neutral = sum(c for value, c in rows if 2 < value < 4)
         unhappy = sum(c for value, c in rows if value <= 2)
         rated = satisfied + neutral + unhappy
-        [(asked,)] = Complaint._read_group([*domain, ("rating_ids", "!=", False)], [], ["__count"])
         return {
             "asked": asked,
             "rated": rated,
@@ -307,38 +392,51 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
             "satisfied_pct": _round(100.0 * satisfied / rated) if rated else None,
         }
 
-    def _decisions(self, Complaint, domain, breakdown):
+    def _satisfaction_by_team(self, Complaint, domain, rows):
+        """The satisfaction of each team with rated complaints, from (team, rating, count)
+        rows, in the teams' order: one query for whom was asked, not two a team."""
+        rated = {}
+        for team, value, count in rows:
+            if value and value > 0:
+                rated.setdefault(team, []).append((value, count))
+        asked = dict(Complaint._read_group([*domain, ("rating_ids", "!=", False)], ["team_id"], ["__count"]))
+        Team = self.env["iso10002.complaint.team"]
+        order = Team.sudo().with_context(active_test=False).search([("id", "in", [team.id for team in rated])]).ids
+        return [
+            {"label": self._label(team, "team_id", Complaint), **self._satisfaction_of(rated[team], asked.get(team, 0))}
+            for team in sorted(rated, key=lambda team: order.index(team.id) if team.id in order else len(order))
+        ]
+
+    def _decisions(self, Complaint, grouped, breakdown):
         """How complainants answered the decisions, and where the rejections went (7.9):
-        internal reviews by level, external referrals by outcome."""
-        answers = dict(
-            Complaint._read_group(
-                [*domain, ("complainant_response", "!=", False)], ["complainant_response"], ["__count"]
-            )
-        )
+        internal reviews by level, external referrals by outcome (from the review's
+        grouping sets, ``_grouped``)."""
+        answers = {answer: count for answer, count, _sum in grouped[("complainant_response",)] if answer}
         answered = sum(answers.values())
         rejected = answers.get("rejected", 0)
-        referrals = [*domain, ("recourse_kind", "=", "referral")]
-        [(awarded,)] = Complaint._read_group(referrals, [], ["referral_amount:sum"])
+        awarded = sum(amount for kind, _count, amount in grouped[("recourse_kind",)] if kind == "referral")
+
+        def of(kind, field):
+            return [
+                (key, count) for recourse, key, count, _sum in grouped[("recourse_kind", field)] if recourse == kind
+            ]
+
         return {
             "answered": answered,
             "accepted": answers.get("accepted", 0),
             "rejected": rejected,
             "no_reply": answers.get("no_reply", 0),
             "rejected_pct": _round(100.0 * rejected / answered) if answered else None,
-            "reviews": breakdown([*domain, ("recourse_kind", "=", "review")], "review_level"),
-            "referrals": breakdown(referrals, "referral_result"),
+            "reviews": breakdown(of("review", "review_level"), "review_level"),
+            "referrals": breakdown(of("referral", "referral_result"), "referral_result"),
             "referral_amount": awarded or 0.0,
         }
 
-    def _classification(self, Complaint, domain, limit=10):
+    def _classification(self, Complaint, rows, limit=10):
         """One-off, recurring and systemic complaints of the period, and the recurring and
-        systemic ones by category (the clusters): one query for both."""
-        rows = Complaint._read_group(
-            [*domain, ("classification", "!=", False)],
-            ["classification", "category_id"],
-            ["__count"],
-            order="__count desc",
-        )
+        systemic ones by category (the clusters), from (classification, category, count)
+        rows, biggest first."""
+        rows = [row for row in rows if row[0]]
         kinds = dict(Complaint._fields["classification"]._description_selection(self.env))
         totals = {}
         for kind, _category, count in rows:

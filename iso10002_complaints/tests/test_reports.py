@@ -13,6 +13,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import SQL
 
+from .common import ComplaintsCase
 from .test_sla import SlaCase
 
 
@@ -520,3 +521,150 @@ class TestReportsPdf(HttpCase):
             {"date_from": date(2025, 1, 1), "date_to": date(2026, 12, 31)}
         )
         self._pdf("iso10002_complaints.action_report_process_audit", audit)
+
+
+@tagged("post_install", "-at_install")
+class TestReviewGroupings(ComplaintsCase):
+    """The review counts the period's complaints by all its groupings in one query
+    (``_grouped``, GROUPING SETS): the same figures, the same rules and the same refusals
+    as one ``_read_group`` each, whoever asks."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        rng = random.Random(1002)
+        Complaint = cls.env["iso10002.complaint"]
+        categories = cls.category | cls.env["iso10002.complaint.category"].create({"name": "Billing"})
+        teams = cls.team_a | cls.team_b
+        when = datetime(2018, 5, 1, 9, 0)  # no demo complaint in 2018
+        cls.complaints = Complaint._import_complaints(
+            [
+                {
+                    "subject": f"Complaint {index}",
+                    "partner_id": cls.complainant.id,
+                    "channel_id": rng.choice([cls.channel_phone, cls.channel_email]).id,
+                    "team_id": rng.choice(teams).id,
+                    "received_date": when + timedelta(days=rng.randrange(60)),
+                    "category_id": rng.choice([False, *categories.ids]),
+                }
+                for index in range(60)
+            ]
+        )
+
+        def pick(name):
+            field = Complaint._fields[name]
+            return rng.choice([None, *(field.get_values(cls.env) if field.type == "selection" else [])])
+
+        # the figures a lifecycle would leave, written as the database holds them (after
+        # the computes of the import, which would overwrite them)
+        cls.env.flush_all()
+        for complaint in cls.complaints:
+            cls.env.cr.execute(
+                SQL(
+                    """UPDATE iso10002_complaint SET severity = %s, complainant_response = %s, recourse_kind = %s,
+                              review_level = %s, referral_result = %s, escalation_level = %s,
+                              rating_last_value = %s, classification = %s, root_cause_id = %s,
+                              referral_amount = %s WHERE id = %s""",
+                    pick("severity"),
+                    pick("complainant_response"),
+                    pick("recourse_kind"),
+                    rng.choice([None, 1, 2]),
+                    pick("referral_result"),
+                    rng.choice([None, 0, 1, 2]),
+                    rng.choice([None, 0, 1, 3, 5]),
+                    pick("classification"),
+                    rng.choice([None, cls.root_cause.id]),
+                    rng.choice([None, 0, 120.5, 300]),
+                    complaint.id,
+                )
+            )
+        cls.env.invalidate_all()
+        cls.wizard = cls.env["iso10002.management.review.wizard"].create(
+            {"date_from": date(2018, 5, 1), "date_to": date(2018, 6, 30)}
+        )
+
+    def _as(self, user):
+        wizard = self.wizard.with_user(user)
+        return wizard, self.env["iso10002.complaint"].with_user(user).with_context(active_test=False)
+
+    def test_the_same_counts_as_one_read_group_each(self):
+        from ..models.iso10002_review_period_mixin import REVIEW_GROUPINGS
+
+        for user in (self.env.user, self.manager, self.auditor, self.officer_a):
+            wizard, Complaint = self._as(user)
+            domain = wizard._received_domain()
+            grouped = wizard._grouped(Complaint, domain, REVIEW_GROUPINGS, sums=("referral_amount",))
+            seen = Complaint.search_count(domain)
+            self.assertTrue(seen, user.name)
+            for grouping in REVIEW_GROUPINGS:
+                expected = Complaint._read_group(domain, list(grouping), ["__count", "referral_amount:sum"])
+                self.assertEqual(
+                    sorted(map(repr, grouped[grouping])),
+                    sorted(repr((*keys, count, total or 0)) for *keys, count, total in expected),
+                    f"{grouping} as {user.name}",
+                )
+                self.assertEqual(sum(row[-2] for row in grouped[grouping]), seen)
+                counts = [row[-2] for row in grouped[grouping]]
+                self.assertEqual(counts, sorted(counts, reverse=True), "biggest first")
+        # the officer of team A counts team A's complaints only (the record rules hold)
+        _wizard, Complaint = self._as(self.officer_a)
+        self.assertEqual(
+            Complaint.search_count(self.wizard._received_domain()),
+            len(self.complaints.filtered(lambda complaint: complaint.team_id == self.team_a)),
+        )
+
+    def test_the_review_figures_are_those_of_one_query_each(self):
+        values = self.wizard._review_values()
+        Complaint = self.env["iso10002.complaint"].with_context(active_test=False)
+        received = self.wizard._received_domain()
+        for team_values in values["satisfaction_by_team"]:
+            team = self.env["iso10002.complaint.team"].search([("name", "=", team_values["label"])])
+            expected = self.wizard._satisfaction(Complaint, [*received, ("team_id", "=", team.id)])
+            self.assertEqual({k: v for k, v in team_values.items() if k != "label"}, expected)
+        self.assertEqual(len(values["satisfaction_by_team"]), 2)
+        [(awarded,)] = Complaint._read_group(
+            [*received, ("recourse_kind", "=", "referral")], [], ["referral_amount:sum"]
+        )
+        self.assertEqual(values["decisions"]["referral_amount"], awarded or 0.0)
+        self.assertEqual(
+            values["decisions"]["answered"],
+            Complaint.search_count([*received, ("complainant_response", "!=", False)]),
+        )
+        self.assertEqual(
+            sum(item["value"] for item in values["escalations"]),
+            Complaint.search_count([*received, ("escalation_level", ">", 0)]),
+        )
+        self.assertEqual(
+            sum(item["value"] for item in values["root_causes"]),
+            Complaint.search_count([*received, ("root_cause_id", "!=", False)]),
+        )
+        self.assertEqual(
+            sum(item["value"] for item in values["recurring_clusters"]),
+            Complaint.search_count([*received, ("classification", "in", ("recurring", "systemic"))]),
+        )
+        for key in ("by_category", "by_channel", "by_team", "by_severity", "escalations", "root_causes"):
+            items = [(-item["value"], item["label"] == "None") for item in values[key]]
+            self.assertEqual(items, sorted(items), f"{key}: biggest first, no value last among equals")
+
+    def test_whoever_may_not_group_is_refused_as_by_read_group(self):
+        from ..models.iso10002_review_period_mixin import REVIEW_GROUPINGS
+
+        for user in (self.portal_user, self.employee, self.officer_a):
+            wizard, Complaint = self._as(user)
+            refused = set()
+            for grouping in REVIEW_GROUPINGS:
+                try:
+                    expected = Complaint._read_group([], list(grouping), ["__count"])
+                except AccessError:
+                    refused.add(grouping)
+                    with self.assertRaises(AccessError, msg=f"{grouping} as {user.name}"):
+                        wizard.sudo()._grouped(Complaint, [], [grouping])
+                else:
+                    self.assertEqual(
+                        sorted(map(repr, wizard.sudo()._grouped(Complaint, [], [grouping])[grouping])),
+                        sorted(map(repr, expected)),
+                    )
+            self.assertEqual(bool(refused), user != self.officer_a, user.name)
+            if refused:
+                with self.assertRaises(AccessError):
+                    wizard.sudo()._grouped(Complaint, [], REVIEW_GROUPINGS)
