@@ -258,10 +258,14 @@ class Iso10002Complaint(models.Model):
     def action_view_similar(self):
         one(self)
         action = self.env["ir.actions.act_window"]._for_xml_id("iso10002_complaints.iso10002_complaint_action")
+        title = _("Similar to %s", self.name)
         action.update(
             domain=[("id", "in", self.similar_complaint_ids.ids)],
             context={"active_test": False},
-            name=_("Similar to %s", self.name),
+            name=title,
+            display_name=title,  # what the breadcrumb shows
+            # a list first: the similar complaints side by side
+            views=sorted(action["views"], key=lambda view: view[1] != "list"),
         )
         return action
 

@@ -395,6 +395,10 @@ class TestSimilarComplaints(ComplaintsCase):
         self.assertNotIn(foreign, similar, "another company's complaint")
         self.assertEqual(new.complainant_key, by_colleague.complainant_key)
         self.assertNotEqual(new.complainant_key, by_text.complainant_key)
+        action = new.with_user(self.officer_a).action_view_similar()
+        self.assertEqual(action["domain"], [("id", "in", similar.ids)])
+        self.assertEqual(action["views"][0][1], "list", "side by side")
+        self.assertEqual(action["display_name"], f"Similar to {new.name}", "the breadcrumb names them")
 
     def test_texts_are_compared_among_the_complaints_closest_in_time(self):
         """In a register busier than TEXT_NEIGHBOURS complaints, a text alike is looked
