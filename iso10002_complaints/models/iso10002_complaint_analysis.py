@@ -18,8 +18,9 @@ CLASSIFICATIONS = [("one_off", "One-off"), ("recurring", "Recurring"), ("systemi
 SUMMARY_CHARS = 240
 SCORE_TEXT, SCORE_PARTNER, SCORE_PRODUCT, SCORE_CATEGORY = 0.6, 0.25, 0.1, 0.05
 SIMILAR_SHOWN = 10
-# the most recent complaints of the same category, and the most alike texts, considered
-CATEGORY_CANDIDATES, TEXT_CANDIDATES = 200, 50
+# the complaints of the same commercial entity, product or category received closest in
+# time, and the most alike texts, considered
+SAME_CANDIDATES, TEXT_CANDIDATES = 200, 50
 # the complaints received closest in time (half before, half after) whose text is compared:
 # the whole window in a register of up to this many complaints in it, a bounded cost in a
 # larger one (pg_trgm's indexes find near texts no faster than this among 100,000 complaints
@@ -136,9 +137,9 @@ class Iso10002Complaint(models.Model):
     def _similar_complaints(self, limit=SIMILAR_SHOWN):
         """Complaints of the same company received within the company's window before or
         after this one that look alike: the same commercial entity, a shared product, a
-        similar text (pg_trgm, among the TEXT_NEIGHBOURS complaints received closest in
-        time), or the same category with some likeness of text; best first, and only
-        those the user may read."""
+        similar text (pg_trgm), or the same category with some likeness of text, each
+        among the complaints received closest in time (SAME_CANDIDATES, TEXT_NEIGHBOURS);
+        best first, and only those the user may read."""
         self.ensure_one()
         days = self.company_id.complaint_similar_days or 0
         if not self.received_date or days <= 0:
@@ -153,7 +154,7 @@ class Iso10002Complaint(models.Model):
         trigram = bool(text) and self.env.registry.has_trigram
         similarity = SQL("similarity(c.summary_text, %s)", text) if trigram else SQL("0.0")
         window = SQL(
-            "company_id = %s AND id != %s AND received_date BETWEEN %s AND %s",
+            "c.company_id = %s AND c.id != %s AND c.received_date BETWEEN %s AND %s",
             self.company_id.id,
             self.id,
             since,
@@ -162,46 +163,50 @@ class Iso10002Complaint(models.Model):
         field = self._fields["product_ids"]
         relation = SQL.identifier(field.relation)
         own, product = SQL.identifier(field.column1), SQL.identifier(field.column2)
-        branches = [SQL("SELECT %s AS id FROM %s WHERE %s = ANY(%s)", own, relation, product, products)]
-        if self.complainant_key:
-            branches.append(
-                SQL("SELECT id FROM iso10002_complaint WHERE complainant_key = %s AND %s", self.complainant_key, window)
-            )
-        if trigram:
-            # the complaints received just before and just after this one
+
+        def closest(condition, count, source=None):
+            """The ``count`` complaints of the window meeting ``condition`` received closest
+            in time to this one (half before, half after): every likeness is looked for at
+            a bounded cost, however many complaints share it."""
             before, after = (
                 SQL(
-                    "SELECT id, summary_text FROM iso10002_complaint WHERE %s AND summary_text IS NOT NULL "
-                    "AND received_date %s %s ORDER BY received_date %s LIMIT %s",
+                    "SELECT c.id, c.summary_text FROM %s WHERE %s AND %s AND c.received_date %s %s "
+                    "ORDER BY c.received_date %s LIMIT %s",
+                    source or SQL("iso10002_complaint c"),
                     window,
+                    condition,
                     SQL(side),
                     self.received_date,
                     SQL(order),
-                    TEXT_NEIGHBOURS // 2,
+                    count // 2,
                 )
                 for side, order in (("<=", "DESC"), (">", "ASC"))
             )
-            branches.append(
-                SQL(
-                    """(SELECT id FROM ((%(before)s) UNION ALL (%(after)s)) AS neighbour
-                         WHERE %(similarity)s >= %(alike)s ORDER BY %(similarity)s DESC LIMIT %(shown)s)""",
-                    before=before,
-                    after=after,
-                    similarity=SQL("similarity(neighbour.summary_text, %s)", text),
-                    alike=TEXT_ALIKE,
-                    shown=TEXT_CANDIDATES,
-                )
-            )
+            return SQL("(%s) UNION ALL (%s)", before, after)
+
+        branches = []
+        if self.product_ids:
+            source = SQL("%s p JOIN iso10002_complaint c ON c.id = p.%s", relation, own)
+            branches.append(closest(SQL("p.%s = ANY(%s)", product, products), SAME_CANDIDATES, source))
+        if self.complainant_key:
+            branches.append(closest(SQL("c.complainant_key = %s", self.complainant_key), SAME_CANDIDATES))
         if self.category_id:
-            branches.append(
+            branches.append(closest(SQL("c.category_id = %s", self.category_id.id), SAME_CANDIDATES))
+        candidates = [SQL("SELECT id FROM (%s) AS branch", branch) for branch in branches]
+        if trigram:
+            text_score = SQL("similarity(neighbour.summary_text, %s)", text)
+            candidates.append(
                 SQL(
-                    "(SELECT id FROM iso10002_complaint WHERE category_id = %s AND %s "
-                    "ORDER BY received_date DESC LIMIT %s)",
-                    self.category_id.id,
-                    window,
-                    CATEGORY_CANDIDATES,
+                    "(SELECT id FROM (%s) AS neighbour WHERE %s >= %s ORDER BY %s DESC LIMIT %s)",
+                    closest(SQL("c.summary_text IS NOT NULL"), TEXT_NEIGHBOURS),
+                    text_score,
+                    TEXT_ALIKE,
+                    text_score,
+                    TEXT_CANDIDATES,
                 )
             )
+        if not candidates:
+            return self.browse()
         query = SQL(
             """SELECT id, %(text)s * text_score + %(partner)s * same_partner::int + %(product)s * same_product::int
                           + %(category)s * same_category::int AS score,
@@ -212,7 +217,7 @@ class Iso10002Complaint(models.Model):
                               EXISTS(SELECT 1 FROM %(relation)s p
                                       WHERE p.%(own)s = c.id AND p.%(product_column)s = ANY(%(products)s))
                                   AS same_product,
-                              c.category_id IS NOT DISTINCT FROM %(category_id)s AS same_category
+                              COALESCE(c.category_id = %(category_id)s, FALSE) AS same_category
                          FROM iso10002_complaint c
                         WHERE c.id IN (%(candidates)s)
                           AND c.company_id = %(company)s AND c.id != %(id)s
@@ -230,7 +235,7 @@ class Iso10002Complaint(models.Model):
             product_column=product,
             category=SCORE_CATEGORY,
             category_id=self.category_id.id or None,
-            candidates=SQL(" UNION ").join(branches),
+            candidates=SQL(" UNION ").join(candidates),
             company=self.company_id.id,
             id=self.id,
             since=since,

@@ -6,7 +6,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .iso10002_complaint_authority import MANAGER_GROUP
-from .trust import as_engine, client_safe, is_engine
+from .trust import as_engine, client_safe, is_engine, refuse_non_text
 
 # what only the action's own buttons and the escalation job record
 PROCESS_FIELDS = frozenset(
@@ -134,6 +134,7 @@ class Iso10002CorrectiveAction(models.Model):
         check who presses them and when; over RPC or import too."""
         if self.env.su or is_engine(self.env):
             return
+        refuse_non_text(self, vals)
         protected = set(vals) & PROCESS_FIELDS
         if creating:
             defaults = {"state": "open", "effectiveness": "pending", "escalation_level": 0, "finding_id": False}

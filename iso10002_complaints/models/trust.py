@@ -133,3 +133,24 @@ def is_text_char(char):
     if char in BIDI_CONTROLS:
         return False
     return unicodedata.category(char) not in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
+
+
+def refuse_non_text(model, vals):
+    """Refuse a client's text (form, import, RPC) holding characters nobody types: NUL,
+    which PostgreSQL refuses with a server error, other controls and direction overrides,
+    which disguise what a text says (the portal and the mail gateway already keep them
+    out). In HTML, only controls and overrides: the editor leaves invisible marks."""
+    for name, value in vals.items():
+        field = model._fields.get(name)
+        if not (field and field.type in ("char", "text", "html") and isinstance(value, str)):
+            continue
+        if field.type == "html":
+            wrong = any(
+                char in BIDI_CONTROLS or (unicodedata.category(char) == "Cc" and char not in "\r\n\t") for char in value
+            )
+        else:
+            wrong = any(not is_text_char(char) for char in value)
+        if wrong:
+            raise UserError(
+                model.env._("%s contains characters that are not text.", field._description_string(model.env))
+            )

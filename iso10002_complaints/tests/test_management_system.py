@@ -426,6 +426,40 @@ class TestSimilarComplaints(ComplaintsCase):
             new.invalidate_recordset()
             self.assertIn(far_text, new.similar_complaint_ids, "within 4 complaints before")
 
+    def test_a_busy_complainant_is_looked_at_closest_in_time(self):
+        """However many complaints one commercial entity sent in the window, the lookup
+        considers those received closest in time (SAME_CANDIDATES): a bounded cost."""
+        when = datetime(2019, 3, 2, 9, 0)  # no demo complaint around
+        earlier = [
+            _received(self, when - timedelta(days=day), partner_id=self.acme_clerk.id, subject=f"Invoice {day}")
+            for day in range(1, 7)
+        ]
+        new = _received(self, when, partner_id=self.acme_buyer.id, subject="Parcel never arrived")
+        with patch.object(analysis, "SAME_CANDIDATES", 4):
+            new.invalidate_recordset()
+            similar = new.similar_complaint_ids
+        self.assertEqual(similar, earlier[0] | earlier[1], "the two received just before (none after)")
+        with patch.object(analysis, "SAME_CANDIDATES", 20):
+            new.invalidate_recordset()
+            self.assertEqual(set(new.similar_complaint_ids), set(earlier))
+
+    def test_no_category_is_not_the_same_category(self):
+        when = datetime(2019, 3, 2, 9, 0)
+        without = _received(self, when - timedelta(days=10), partner_id=self.acme_clerk.id, subject="Invoice wrong")
+        other = _received(
+            self,
+            when - timedelta(days=1),
+            partner_id=self.acme_clerk.id,
+            subject="Invoice wrong",
+            category_id=self.category.id,
+        )
+        new = _received(self, when, partner_id=self.acme_buyer.id, subject="Parcel never arrived")
+        self.assertEqual(
+            new._similar_complaints().ids,
+            [other.id, without.id],
+            "the same entity both; the latest first, no bonus for none",
+        )
+
     def test_the_officer_sees_only_what_they_may_read(self):
         when = datetime(2026, 3, 2, 9, 0)
         hidden = _received(self, when - timedelta(days=1), team_id=self.team_b.id, subject="Parcel never arrived!")
@@ -600,12 +634,12 @@ class TestManagementSystemOverRpc(HttpCase):
             {"name": "Fix the labels", "user_id": cls.officer.id, "verifier_id": cls.verifier.id}
         )
 
-    def _call(self, method, args, kwargs=None, route="/web/dataset/call_kw"):
+    def _call(self, method, args, kwargs=None, route="/web/dataset/call_kw", model="iso10002.corrective.action"):
         payload = {
             "jsonrpc": "2.0",
             "method": "call",
             "params": {
-                "model": "iso10002.corrective.action",
+                "model": model,
                 "method": method,
                 "args": args,
                 "kwargs": kwargs or {},
@@ -638,6 +672,50 @@ class TestManagementSystemOverRpc(HttpCase):
         self.assertEqual(answer["error"]["data"]["name"], "odoo.exceptions.AccessError")
         self.action.invalidate_recordset()
         self.assertEqual(self.action.effectiveness, "pending")
+
+    @mute_logger("odoo.http")
+    def test_text_nobody_types_is_refused_with_a_clear_error(self):
+        """NUL (which PostgreSQL refuses with a server error), other controls and direction
+        overrides, typed into a complaint's or an action's texts over RPC: a clear refusal,
+        nothing stored; Persian with its joiners, tabs and new lines pass."""
+        rng = random.Random(2025)
+        bad = [chr(code) for code in [*range(0, 9), 11, 12, *range(14, 32), 127, *range(128, 160)]]
+        bad += ["\u202e", "\u202d", "\u2066", "\u2069"]
+        team = self.env["iso10002.complaint.team"].create({"name": "RPC team"})
+        channel = self.env.ref("iso10002_complaints.channel_phone")
+        complaint = self.env["iso10002.complaint"].create(
+            {"subject": "Fine", "channel_id": channel.id, "team_id": team.id}
+        )
+        self.authenticate("admin", "admin")
+        texts = {
+            "iso10002.complaint": ["subject", "description", "remedy_sought", "on_behalf_of"],
+            "iso10002.corrective.action": ["name", "description"],
+        }
+        records = {"iso10002.complaint": complaint, "iso10002.corrective.action": self.action}
+        for _i in range(30):
+            model = rng.choice(sorted(texts))
+            field = rng.choice(texts[model])
+            text = "بازپرداخت\u200cها " * rng.randint(0, 3)
+            position = rng.randint(0, len(text))
+            value = text[:position] + rng.choice(bad) + text[position:]
+            if field == "description":
+                value = f"<p>{value}</p>"
+            if rng.random() < 0.5:
+                answer = self._call("write", [records[model].ids, {field: value}], model=model)
+            else:
+                values = {"subject": "New", "channel_id": channel.id, "team_id": team.id}
+                if model == "iso10002.corrective.action":
+                    values = {"name": "New"}
+                answer = self._call("create", [{**values, field: value}], model=model)
+            self.assertIn("error", answer, (model, field, value))
+            self.assertEqual(answer["error"]["data"]["name"], "odoo.exceptions.UserError", (model, field, value))
+        fine = "گزارش\u200cها\tو\nسفارش‌ها"
+        self.assertNotIn(
+            "error", self._call("write", [complaint.ids, {"remedy_sought": fine}], model="iso10002.complaint")
+        )
+        complaint.invalidate_recordset()
+        self.assertEqual(complaint.remedy_sought, fine)
+        self.assertEqual(complaint.subject, "Fine")
 
 
 @tagged("post_install", "-at_install")
