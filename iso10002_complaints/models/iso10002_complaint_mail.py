@@ -11,7 +11,7 @@ from odoo.tools.mail import email_normalize, html2plaintext, parse_contact_from_
 from odoo.addons.rating.models.rating_data import RATING_LIMIT_MIN
 
 from .reader_locale import written_language
-from .trust import ACKNOWLEDGE_KEY, DEFERRED_ACKNOWLEDGEMENT, is_text_char
+from .trust import ACKNOWLEDGE_KEY, DEFERRED_ACKNOWLEDGEMENT, is_text_char, text_values
 
 _logger = logging.getLogger(__name__)
 
@@ -167,8 +167,9 @@ class Iso10002Complaint(models.Model):
             _logger.info("Complaint e-mail without sender address: created, to acknowledge by hand")
         # the gateway user must not become the owner nor a follower; the acknowledgement
         # goes out right after, so that receipt never waits for nor fails with it
+        # what the mail says goes in as text: nothing in it may make the form refuse it
         return self.with_context(mail_create_nosubscribe=True, **{ACKNOWLEDGE_KEY: DEFERRED_ACKNOWLEDGEMENT}).create(
-            values
+            text_values(self, values)
         )
 
     @api.model

@@ -135,22 +135,39 @@ def is_text_char(char):
     return unicodedata.category(char) not in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
 
 
+def _is_typed(char, html=False):
+    """``is_text_char``; in HTML only controls and direction overrides are not text (the
+    editor leaves invisible marks)."""
+    if html:
+        return char not in BIDI_CONTROLS and (char in "\r\n\t" or unicodedata.category(char) != "Cc")
+    return is_text_char(char)
+
+
+def _texts(model, vals):
+    """(name, value, is html) of the texts in ``vals``."""
+    for name, value in vals.items():
+        field = model._fields.get(name)
+        if field and field.type in ("char", "text", "html") and isinstance(value, str):
+            yield name, value, field.type == "html"
+
+
 def refuse_non_text(model, vals):
     """Refuse a client's text (form, import, RPC) holding characters nobody types: NUL,
     which PostgreSQL refuses with a server error, other controls and direction overrides,
-    which disguise what a text says (the portal and the mail gateway already keep them
-    out). In HTML, only controls and overrides: the editor leaves invisible marks."""
-    for name, value in vals.items():
-        field = model._fields.get(name)
-        if not (field and field.type in ("char", "text", "html") and isinstance(value, str)):
-            continue
-        if field.type == "html":
-            wrong = any(
-                char in BIDI_CONTROLS or (unicodedata.category(char) == "Cc" and char not in "\r\n\t") for char in value
-            )
-        else:
-            wrong = any(not is_text_char(char) for char in value)
-        if wrong:
+    which disguise what a text says (the portal refuses them too)."""
+    for name, value, html in _texts(model, vals):
+        if not all(_is_typed(char, html) for char in value):
             raise UserError(
-                model.env._("%s contains characters that are not text.", field._description_string(model.env))
+                model.env._(
+                    "%s contains characters that are not text.", model._fields[name]._description_string(model.env)
+                )
             )
+
+
+def text_values(model, vals):
+    """``vals`` with the characters ``refuse_non_text`` refuses dropped from its texts:
+    what an intake (the mail gateway, a helpdesk ticket) writes, which nothing may refuse."""
+    cleaned = dict(vals)
+    for name, value, html in _texts(model, vals):
+        cleaned[name] = "".join(char for char in value if _is_typed(char, html))
+    return cleaned

@@ -32,6 +32,8 @@ KINDS = [
     "no_message_id",
     "bad_date",
     "html_script",
+    "controls_body",
+    "controls_html",
     "auto_submitted",
     "x_autoreply",
     "precedence_bulk",
@@ -101,6 +103,16 @@ class HostileMail:
         elif kind == "html_script":
             body = "<p>Hi</p><script>alert(1)</script><img src=x onerror=alert(2)>"
             msg = self._base(kind, body=body, subtype="html")
+        elif kind in ("controls_body", "controls_html"):
+            # direction overrides, escape, form feed, DEL and C1 controls: text that turns
+            # itself around or hides, in the body and the subject
+            tricks = ["\u202e", "\u2066", "\x1b[31m", "\x0c", "\x7f", "\x85", "\u200b", "\ufeff"]
+            words = ["refund", "شکایت", "order 42", "gpj.exe"]
+            body = " ".join(self.rng.choice(tricks) + self.rng.choice(words) for _i in range(8))
+            subtype = "html" if kind == "controls_html" else "plain"
+            msg = self._base(kind, body=f"<p>{body}</p>" if subtype == "html" else body, subtype=subtype)
+            del msg["Subject"]
+            msg["Subject"] = self.rng.choice(tricks) + "Refund " + self.rng.choice(tricks)
         elif kind == "weird_attachment":
             msg = MIMEMultipart("mixed")
             headers = self._base(kind)

@@ -108,6 +108,26 @@ class TestHostileMail(MailGatewayCase):
         )
         self.assertLessEqual(len(acks), len(new))
 
+    def test_controls_and_overrides_in_a_mail_lose_nothing(self):
+        """A body or subject full of direction overrides and controls still makes its
+        complaint (the form refuses such text from a client; the gateway keeps the mail and
+        drops the characters from the complaint's fields); the message is kept as sent."""
+        from odoo.addons.iso10002_complaints.models.trust import BIDI_CONTROLS
+
+        generator = HostileMail(2025, "complaints-a@complaints.example.com", "info@ourcompany.example")
+        for index in range(20):
+            raw, _expect = generator.make(["controls_body", "controls_html"][index % 2])
+            before = self.Complaint.search([])
+            self._process(raw)
+            complaint = self.Complaint.search([("id", "not in", before.ids)])
+            self.assertEqual(len(complaint), 1, raw[:300])
+            for text in (complaint.subject, complaint.description or ""):
+                self.assertFalse(
+                    [char for char in text if char in BIDI_CONTROLS or (char < " " and char not in "\r\n\t")],
+                    text,
+                )
+            self.assertTrue(complaint.message_ids.filtered(lambda m: m.message_type == "email"), "the mail, kept")
+
     def test_same_subject_twice_two_numbered_complaints(self):
         before = self.Complaint.search([])
         for number in (1, 2):

@@ -3,7 +3,7 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from odoo.addons.iso10002_complaints.models.trust import as_engine, as_sync, is_engine, is_sync
+from odoo.addons.iso10002_complaints.models.trust import as_engine, as_sync, is_engine, is_sync, text_values
 
 COMPLAINT_MARKS = {"complaint_id", "complaint_reference", "is_complaint"}
 # set by copy(), which no client can forge (see iso10002_complaints/models/trust.py)
@@ -72,17 +72,22 @@ class HelpdeskTicket(models.Model):
         return res
 
     def _complaint_values(self):
+        """What the complaint takes of the ticket, its texts as a complaint's form accepts
+        them (a ticket's name or description may hold characters the form refuses)."""
         self.ensure_one()
         team = self.team_id.complaint_team_id
-        return {
-            "subject": self.name,
-            "description": self.description,
-            "partner_id": self.partner_id.id,
-            "channel_id": self.env.ref("iso10002_complaints_helpdesk.channel_helpdesk").id,
-            "company_id": self.company_id.id,
-            "team_id": team.id if team else False,
-            "ticket_id": self.id,
-        }
+        return text_values(
+            self.env["iso10002.complaint"],
+            {
+                "subject": self.name,
+                "description": self.description,
+                "partner_id": self.partner_id.id,
+                "channel_id": self.env.ref("iso10002_complaints_helpdesk.channel_helpdesk").id,
+                "company_id": self.company_id.id,
+                "team_id": team.id if team else False,
+                "ticket_id": self.id,
+            },
+        )
 
     def _register_complaint(self, values=None):
         """A complaint for each ticket, linked both ways, with the ticket's attachments;

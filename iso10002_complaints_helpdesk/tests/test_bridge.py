@@ -132,6 +132,22 @@ class TestHelpdeskBridge(ComplaintsCase):
         other = self._ticket()
         self.assertFalse(other.is_complaint)
 
+    def test_a_ticket_with_text_the_form_refuses_still_becomes_a_complaint(self):
+        """A ticket's name or description holding controls or direction overrides (a
+        forwarded e-mail, an integration): the complaint is made, its texts without them;
+        the ticket keeps what it was given."""
+        name = "\u202eRefund\x1b[31m never \u2066came\x7f"
+        ticket = self._ticket(
+            name=name,
+            description="<p>\x0cThe \u202escreen\x85 broke</p>",
+            category_id=self.category_complaint.id,
+        )
+        self.assertTrue(ticket.is_complaint)
+        complaint = ticket.complaint_id
+        self.assertEqual(complaint.subject, "Refund[31m never came")
+        self.assertIn("The screen broke", complaint.description)
+        self.assertEqual(ticket.name, name)
+
     def test_helpdesk_user_creates_flagged_ticket(self):
         ticket = (
             self.env["helpdesk.ticket"]
