@@ -8,9 +8,10 @@ complaints of ``review.py`` (a year of them, subjects made of 40 words, 2,000 co
 then measures over ``--rounds`` rounds:
 
 - similar_ms: the similar-complaints lookup (``_similar_complaints``) of a complaint just
-  received, as the officer's form computes it: the same commercial entity, a shared
-  product, the same category within the 180-day window, pg_trgm text likeness among the
-  1,000 complaints received closest in time, among the 100,000; the median of 20 lookups of 20 different complaints per round; beside it
+  received, as the officer's form computes it among the 100,000: the same commercial
+  entity, a shared product, the same category (each among the 200 complaints received
+  closest in time within the 180-day window) and pg_trgm text likeness (among the 1,000
+  closest); the median of 20 lookups of 20 different complaints per round; beside it
   similar_floor_ms, the same complaints' rows of the same commercial entity in the window
   read by one indexed query (the least a lookup does);
 - anonymise_s: ``_anonymise`` of 10,000 closed complaints (each with two messages, one

@@ -681,7 +681,7 @@ class Iso10002Complaint(models.Model):
             )
         if "stage_id" in vals and not vals["stage_id"]:
             raise UserError(_("A complaint is always at a stage of the process."))
-        refuse_non_text(self, vals)
+        refuse_non_text(self, vals, creating)
         received = vals.get("received_date")
         if received and fields.Datetime.to_datetime(received) > fields.Datetime.now() + timedelta(minutes=5):
             raise UserError(_("A complaint cannot be received in the future."))

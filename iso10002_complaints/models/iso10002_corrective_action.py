@@ -134,7 +134,7 @@ class Iso10002CorrectiveAction(models.Model):
         check who presses them and when; over RPC or import too."""
         if self.env.su or is_engine(self.env):
             return
-        refuse_non_text(self, vals)
+        refuse_non_text(self, vals, creating)
         protected = set(vals) & PROCESS_FIELDS
         if creating:
             defaults = {"state": "open", "effectiveness": "pending", "escalation_level": 0, "finding_id": False}

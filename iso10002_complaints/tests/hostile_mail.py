@@ -108,8 +108,10 @@ class HostileMail:
             # itself around or hides, in the body and the subject
             tricks = ["\u202e", "\u2066", "\x1b[31m", "\x0c", "\x7f", "\x85", "\u200b", "\ufeff"]
             words = ["refund", "شکایت", "order 42", "gpj.exe"]
-            body = " ".join(self.rng.choice(tricks) + self.rng.choice(words) for _i in range(8))
             subtype = "html" if kind == "controls_html" else "plain"
+            if subtype == "html":
+                tricks += ["&#8238;", "&#x202E;", "&#x2066;", "&#27;"]  # references the sanitizer decodes
+            body = " ".join(self.rng.choice(tricks) + self.rng.choice(words) for _i in range(8))
             msg = self._base(kind, body=f"<p>{body}</p>" if subtype == "html" else body, subtype=subtype)
             del msg["Subject"]
             msg["Subject"] = self.rng.choice(tricks) + "Refund " + self.rng.choice(tricks)

@@ -709,13 +709,39 @@ class TestManagementSystemOverRpc(HttpCase):
                 answer = self._call("create", [{**values, field: value}], model=model)
             self.assertIn("error", answer, (model, field, value))
             self.assertEqual(answer["error"]["data"]["name"], "odoo.exceptions.UserError", (model, field, value))
+        # through the defaults of the context, and as HTML references the sanitizer decodes
+        for context, extra in (
+            ({"default_subject": "a\x00b"}, {}),
+            ({"default_subject": "FAKE\u202eFDP.exe"}, {}),
+            ({}, {"description": "<p>x&#8238;gnp.exe</p>"}),
+            ({}, {"description": "<p>x&#x202E;gnp.exe</p>"}),
+            ({}, {"description": "<p>bell&#7;</p>"}),
+        ):
+            values = {"channel_id": channel.id, "team_id": team.id, "subject": "Subject", **extra}
+            if "default_subject" in context:
+                values.pop("subject")
+            answer = self._call("create", [values], {"context": context}, model="iso10002.complaint")
+            self.assertEqual(answer.get("error", {}).get("data", {}).get("name"), "odoo.exceptions.UserError", values)
+        answer = self._call("create", [{}], {"context": {"default_name": "n\u202e\x00"}})
+        self.assertEqual(answer["error"]["data"]["name"], "odoo.exceptions.UserError", "a corrective action's too")
+        # what people type passes: new emoji, a flag of tag characters, a private-use logo,
+        # the word joiner, the Arabic letter mark, Persian with its joiner, tabs and lines
+        for typed in (
+            "🫨 🩷",
+            "\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f",
+            "\uf8ff",
+            "a\u2060b",
+            "\u061cسلام",
+        ):
+            answer = self._call("write", [complaint.ids, {"subject": typed}], model="iso10002.complaint")
+            self.assertNotIn("error", answer, ascii(typed))
         fine = "گزارش\u200cها\tو\nسفارش‌ها"
         self.assertNotIn(
             "error", self._call("write", [complaint.ids, {"remedy_sought": fine}], model="iso10002.complaint")
         )
         complaint.invalidate_recordset()
         self.assertEqual(complaint.remedy_sought, fine)
-        self.assertEqual(complaint.subject, "Fine")
+        self.assertEqual(complaint.subject, "\u061cسلام")
 
 
 @tagged("post_install", "-at_install")

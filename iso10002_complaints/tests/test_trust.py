@@ -15,6 +15,7 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..models.iso10002_complaint import HTML_TRACED
+from ..models.trust import BIDI_CONTROLS
 from .common import ComplaintsCase, MailGatewayCase
 from .hostile_mail import HostileMail
 
@@ -112,8 +113,6 @@ class TestHostileMail(MailGatewayCase):
         """A body or subject full of direction overrides and controls still makes its
         complaint (the form refuses such text from a client; the gateway keeps the mail and
         drops the characters from the complaint's fields); the message is kept as sent."""
-        from odoo.addons.iso10002_complaints.models.trust import BIDI_CONTROLS
-
         generator = HostileMail(2025, "complaints-a@complaints.example.com", "info@ourcompany.example")
         for index in range(20):
             raw, _expect = generator.make(["controls_body", "controls_html"][index % 2])
