@@ -213,15 +213,13 @@ class Iso10002Complaint(models.Model):
                       text_score, same_partner, same_product, same_category
                  FROM (SELECT c.id, c.received_date,
                               %(similarity)s AS text_score,
-                              c.complainant_key IS NOT DISTINCT FROM %(key)s AND %(key)s IS NOT NULL AS same_partner,
+                              COALESCE(c.complainant_key = %(key)s, FALSE) AS same_partner,
                               EXISTS(SELECT 1 FROM %(relation)s p
                                       WHERE p.%(own)s = c.id AND p.%(product_column)s = ANY(%(products)s))
                                   AS same_product,
                               COALESCE(c.category_id = %(category_id)s, FALSE) AS same_category
                          FROM iso10002_complaint c
-                        WHERE c.id IN (%(candidates)s)
-                          AND c.company_id = %(company)s AND c.id != %(id)s
-                          AND c.received_date BETWEEN %(since)s AND %(until)s) AS alike
+                        WHERE c.id IN (%(candidates)s)) AS alike
              ORDER BY score DESC, received_date DESC
                 LIMIT %(limit)s""",
             text=SCORE_TEXT,
@@ -236,10 +234,6 @@ class Iso10002Complaint(models.Model):
             category=SCORE_CATEGORY,
             category_id=self.category_id.id or None,
             candidates=SQL(" UNION ").join(candidates),
-            company=self.company_id.id,
-            id=self.id,
-            since=since,
-            until=until,
             limit=limit * 5,
         )
         ids = [

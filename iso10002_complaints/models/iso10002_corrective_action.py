@@ -144,8 +144,9 @@ class Iso10002CorrectiveAction(models.Model):
             raise AccessError(_("These fields change through the action's buttons only: %s", labels))
         locked = [name for name in vals if name not in DONE_WRITABLE and not name.startswith(DONE_WRITABLE_PREFIXES)]
         judged = [name for name in vals if not name.startswith(DONE_WRITABLE_PREFIXES)]
-        if not creating and judged and self.filtered(lambda a: a.effectiveness != "pending"):
-            raise UserError(_("The effectiveness of %s was already checked.", self.filtered("verified_date")[:1].name))
+        checked = self.filtered(lambda a: a.effectiveness != "pending") if judged and not creating else self.browse()
+        if checked:
+            raise UserError(_("The effectiveness of %s was already checked.", checked[0].name))
         if not creating and locked:
             done = self.filtered(lambda a: a.state in ("done", "cancelled"))
             if done:
