@@ -674,6 +674,49 @@ class TestManagementSystemOverRpc(HttpCase):
         self.assertEqual(self.action.effectiveness, "pending")
 
     @mute_logger("odoo.http")
+    def test_similar_complaints_over_rpc_as_officers_of_two_teams(self):
+        """What the form reads over JSON-RPC: an officer sees the similar complaints of
+        their team, never another team's, nor counted; another team's officer cannot read
+        the complaint at all; text nobody types is refused to an officer as to anyone."""
+        other = new_test_user(self.env, login="ms_other", groups="iso10002_complaints.group_complaint_officer")
+        Team = self.env["iso10002.complaint.team"]
+        mine = Team.create({"name": "Mine", "member_ids": [Command.set(self.officer.ids)]})
+        theirs = Team.create({"name": "Theirs", "member_ids": [Command.set(other.ids)]})
+        channel = self.env.ref("iso10002_complaints.channel_phone")
+        acme = self.env["res.partner"].create({"name": "Acme RPC", "is_company": True})
+        buyers = self.env["res.partner"].create([{"name": f"Buyer {i}", "parent_id": acme.id} for i in range(3)])
+        Complaint = self.env["iso10002.complaint"]
+        when = datetime(2019, 6, 3, 9, 0)
+        ours, hidden, new = (
+            Complaint._import_complaints(
+                [
+                    {
+                        "subject": subject,
+                        "partner_id": buyer.id,
+                        "channel_id": channel.id,
+                        "team_id": team.id,
+                        "received_date": when - timedelta(days=days),
+                    }
+                ]
+            )
+            for subject, buyer, team, days in (
+                ("Invoice wrong", buyers[0], mine, 2),
+                ("Invoice wrong", buyers[1], theirs, 1),
+                ("Parcel never arrived", buyers[2], mine, 0),
+            )
+        )
+        self.authenticate("ms_officer", "ms_officer")
+        answer = self._call("read", [new.ids, ["similar_complaint_ids", "similar_count"]], model="iso10002.complaint")
+        [row] = answer["result"]
+        self.assertEqual((row["similar_complaint_ids"], row["similar_count"]), ([ours.id], 1), "not the hidden one")
+        self.assertEqual(Complaint.browse(new.id).similar_complaint_ids, ours | hidden, "the admin sees both")
+        answer = self._call("write", [self.action.ids, {"name": "Fix\u202e it"}])
+        self.assertEqual(answer["error"]["data"]["name"], "odoo.exceptions.UserError")
+        self.authenticate("ms_other", "ms_other")
+        answer = self._call("read", [new.ids, ["similar_complaint_ids"]], model="iso10002.complaint")
+        self.assertEqual(answer["error"]["data"]["name"], "odoo.exceptions.AccessError")
+
+    @mute_logger("odoo.http")
     def test_text_nobody_types_is_refused_with_a_clear_error(self):
         """NUL (which PostgreSQL refuses with a server error), other controls and direction
         overrides, typed into a complaint's or an action's texts over RPC: a clear refusal,
