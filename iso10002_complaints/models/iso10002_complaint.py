@@ -8,6 +8,7 @@ from markupsafe import Markup
 
 from odoo import Command, _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
 from odoo.tools.mail import email_normalize
 
 from .iso10002_complaint_stage import FINAL_STEPS
@@ -772,6 +773,11 @@ class Iso10002Complaint(models.Model):
             self._check_recorded_channels(vals)
         before = self._sla_before_write(vals)
         html_before = self._html_trace_before(vals)
+        complainants = (
+            {complaint: complaint.partner_id for complaint in self if complaint.partner_id.id != vals["partner_id"]}
+            if "partner_id" in vals and "anonymised_date" not in vals
+            else {}
+        )
         if vals.get("stage_id"):
             # who may not write is refused as such, before the rules of the steps
             self.check_access("write")
@@ -789,6 +795,8 @@ class Iso10002Complaint(models.Model):
         else:
             super().write(vals)
         self._html_trace_log(html_before)
+        if complainants:
+            self.browse([complaint.id for complaint in complainants])._on_complainant_change(complainants)
         self._sla_on_write(vals, before)
         if "stage_id" in vals:
             self._on_step_change()
@@ -876,6 +884,14 @@ class Iso10002Complaint(models.Model):
     def unlink(self):
         # no client switch (the uninstall flag) skips the guard below; what is deleted with
         # a complaint still in its first step (its messages, documents) goes by the process
+        self.check_access("unlink")
+        if all(complaint._is_deletable() for complaint in self):  # else the guard refuses
+            # the reference stays in the SLA history with who deleted it and when: an
+            # auditor tells a deleted complaint from a gap in the numbering
+            now = fields.Datetime.now()
+            self.env["iso10002.sla.event"].sudo().create(
+                [{"complaint_id": complaint.id, "kind": "deleted", "date": now} for complaint in self]
+            )
         return super(Iso10002Complaint, as_engine(self)).unlink()
 
     @api.ondelete(at_uninstall=False)
@@ -906,9 +922,41 @@ class Iso10002Complaint(models.Model):
     @api.model
     def _next_reference(self, sequence, received_date=None):
         """Next reference from the company's sequence: the year in it is the year the
-        complaint was received."""
+        complaint was received.
+
+        The sequence is a PostgreSQL sequence (``standard``): concurrent intakes (form,
+        e-mail, RPC, helpdesk) never wait for one another, and a number drawn by an intake
+        that failed and was retried is not reused, which leaves a gap. References stay
+        unique (``name_company_uniq``)."""
         date = fields.Datetime.to_datetime(received_date) if received_date else fields.Datetime.now()
         return sequence.with_context(ir_sequence_date=fields.Date.to_string(date)).next_by_id()
+
+    @api.model
+    def _reference_gaps(self, company=None):
+        """The numbers of the company's sequence that no complaint holds and no deletion
+        explains: numbers drawn by intakes that failed (a gap, nothing lost), in order. A
+        deleted complaint is not a gap: its reference
+        stays in the SLA history with who deleted it and when."""
+        company = company or self.env.company
+        sequence = company._complaint_sequence()
+        prefix_re = r"^.*/(\d+)$"
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT substring(name from %(re)s)::int FROM iso10002_complaint
+                 WHERE company_id = %(company)s AND name ~ %(re)s
+                UNION
+                SELECT substring(complaint_name from %(re)s)::int FROM iso10002_sla_event
+                 WHERE company_id = %(company)s AND complaint_name ~ %(re)s
+                """,
+                re=prefix_re,
+                company=company.id,
+            )
+        )
+        used = {row[0] for row in rows}
+        last = sequence.number_next_actual - sequence.number_increment
+        start = min(used, default=last + 1)
+        return [number for number in range(start, last + 1) if number not in used]
 
     # ------------------------------------------------------------ lifecycle
     @api.model

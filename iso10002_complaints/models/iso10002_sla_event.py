@@ -6,7 +6,9 @@ from .trust import client_safe
 
 
 class Iso10002SlaEvent(models.Model):
-    """The SLA history of a complaint: every policy, state, escalation, pause. Never deleted."""
+    """The SLA history of a complaint: every policy, state, escalation, pause, and its
+    deletion while still in the Received step (by whom, when). Never deleted: with the
+    reference it keeps, it tells a deleted complaint from a gap in the numbering."""
 
     _name = "iso10002.sla.event"
     _description = "Complaint SLA Event"
@@ -26,6 +28,7 @@ class Iso10002SlaEvent(models.Model):
             ("escalation", "Escalated"),
             ("pause", "Clock paused"),
             ("resume", "Clock resumed"),
+            ("deleted", "Deleted"),
         ],
         required=True,
     )

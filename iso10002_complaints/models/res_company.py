@@ -136,7 +136,9 @@ class ResCompany(models.Model):
                     "company_id": company.id,
                     "prefix": REFERENCE_PREFIX,
                     "padding": REFERENCE_PADDING,
-                    "implementation": "no_gap",
+                    # a PostgreSQL sequence: concurrent intakes never wait for each
+                    # other; a failed intake leaves a gap (see _complaint_reference_gaps)
+                    "implementation": "standard",
                 }
                 for company in self
             ]

@@ -1,0 +1,152 @@
+"""Complaint references under concurrency: intakes in several database transactions at
+once (the form, the mail gateway, RPC) never wait for one another's numbering, and each
+gets its own reference; a number drawn by a failed intake is a gap that an auditor tells
+from a deletion."""
+
+import threading
+
+from odoo import SUPERUSER_ID, api
+from odoo.exceptions import UserError
+from odoo.tests import TransactionCase, tagged
+from odoo.tools import mute_logger
+
+from .common import ComplaintsCase
+
+MAIL = """From: Concurrent Sender {index} <concurrent{index}@buyer.example>
+To: complaints@example.com
+Subject: Concurrent e-mail {index}
+Message-ID: <concurrent-{index}-{run}@buyer.example>
+MIME-Version: 1.0
+Content-Type: text/plain; charset=utf-8
+
+Sent at the same time as the others.
+"""
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentIntake(TransactionCase):
+    """Each intake runs in a transaction of its own (a cursor of its own, in a thread),
+    and all of them stay open until every one has drawn its reference: with a numbering
+    that locks until commit, all but one would fail at once."""
+
+    INTAKES = 8
+
+    def _intake(self, env, kind, index, barrier, results):
+        """One intake in ``env`` (a cursor of its own), run in a thread."""
+        try:
+            team = env.ref("iso10002_complaints.team_customer_care_demo")
+            Complaint = env["iso10002.complaint"]
+            if kind == "email":
+                raw = MAIL.format(index=index, run=id(barrier)).encode()
+                complaint = Complaint.browse(
+                    env["mail.thread"].message_process(Complaint._name, raw, custom_values={"team_id": team.id})
+                )
+            elif kind == "form":
+                post = {
+                    "name": f"Visitor {index}",
+                    "email": f"visitor{index}@concurrent.example",
+                    "subject": f"Concurrent form {index}",
+                    "description": "Filed at the same time as the others.",
+                    "consent": "on",
+                }
+                complaint = Complaint._portal_submit(
+                    post, env.ref("base.public_user"), remote_addr=f"127.0.0.{index + 1}"
+                )
+            else:  # what an integrator's RPC create runs, as an officer
+                complaint = Complaint.with_user(env.ref("base.user_admin")).create(
+                    {
+                        "subject": f"Concurrent call {index}",
+                        "partner_id": env.ref("base.res_partner_2").id,
+                        "team_id": team.id,
+                        "channel_id": env.ref("iso10002_complaints.channel_phone").id,
+                    }
+                )
+            env.flush_all()
+            results.append((kind, complaint.name))
+            # every intake holds its transaction open until all have drawn a number
+            barrier.wait(timeout=60)
+        except Exception as error:  # reported by the test
+            results.append((kind, error))
+            barrier.abort()
+
+    @mute_logger("odoo.addons.mail.models.mail_thread", "odoo.sql_db")
+    def test_concurrent_intakes_never_wait_for_a_number(self):
+        kinds = ["form", "email", "rpc"]
+        barrier = threading.Barrier(self.INTAKES)
+        results = []
+        # the cursors and their first environment are made here: a new transaction looks
+        # its registry up under the registry's lock, which the test runner holds
+        cursors = [self.registry.cursor() for _index in range(self.INTAKES)]
+        try:
+            envs = [api.Environment(cr, SUPERUSER_ID, {}) for cr in cursors]
+            threads = [
+                threading.Thread(target=self._intake, args=(envs[index], kinds[index % 3], index, barrier, results))
+                for index in range(self.INTAKES)
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(120)
+        finally:
+            for cr in cursors:  # nothing of the test stays, but the numbers drawn (gaps)
+                cr.rollback()
+                cr.close()
+        failures = [f"{kind}: {type(value).__name__}: {value}" for kind, value in results if not isinstance(value, str)]
+        self.assertFalse(failures, "\n".join(failures))
+        names = [value for _kind, value in results]
+        self.assertEqual(len(names), self.INTAKES, "every intake got its reference while the others were open")
+        self.assertEqual(len(set(names)), self.INTAKES, "each its own reference")
+        self.assertTrue(all(name.startswith("CMP/") for name in names))
+
+    def test_the_sequence_is_a_postgresql_sequence(self):
+        """The no-gap numbering locked the company's sequence row until each intake
+        committed; every company's complaint sequence draws from PostgreSQL instead, new
+        companies' too."""
+        company = self.env["res.company"].create({"name": "Numbered Later"})
+        for each in self.env["res.company"].search([]):
+            self.assertEqual(each._complaint_sequence().implementation, "standard", each.name)
+        self.assertEqual(company._complaint_sequence().implementation, "standard")
+
+
+@tagged("post_install", "-at_install")
+class TestReferenceGaps(ComplaintsCase):
+    def test_a_gap_is_told_from_a_deletion(self):
+        """An auditor's question: is a missing reference a deleted complaint or a number
+        that a failed intake drew? A deletion stays in the SLA history with who deleted
+        the complaint and when; only the other numbers are gaps."""
+        Complaint = self.env["iso10002.complaint"]
+        first = self._complaint(subject="First")
+        deleted = self._complaint(partner_id=self.person_about.id, subject="Recorded by mistake")
+        deleted_name = deleted.name
+        sequence = self.company._complaint_sequence()
+        # an intake that failed after drawing its number
+        with self.assertRaises(RuntimeError), self.env.cr.savepoint():
+            self._complaint(subject="Failed intake")
+            raise RuntimeError("the intake failed after drawing its number")
+        last = self._complaint(subject="Last")
+        deleted.with_user(self.manager).unlink()
+        number = lambda name: int(name.rsplit("/", 1)[1])  # noqa: E731
+        gaps = Complaint._reference_gaps(self.company)
+        self.assertEqual(
+            [gap for gap in gaps if number(first.name) <= gap <= number(last.name)],
+            [number(last.name) - 1],
+            "the failed intake's number is the one gap",
+        )
+        self.assertNotIn(number(deleted_name), gaps, "a deletion is no gap")
+        trace = (
+            self.env["iso10002.sla.event"]
+            .with_user(self.auditor)
+            .search([("complaint_name", "=", deleted_name), ("kind", "=", "deleted")])
+        )
+        self.assertEqual(len(trace), 1, "the auditor reads who deleted it and when")
+        self.assertEqual(trace.user_id, self.manager)
+        self.assertFalse(trace.complaint_id)
+        self.assertEqual(sequence.implementation, "standard")
+
+    def test_a_refused_deletion_leaves_no_trace(self):
+        complaint = self._walk_to(self._complaint(), "acknowledged")
+        with self.assertRaises(UserError), self.env.cr.savepoint():
+            complaint.with_user(self.manager).unlink()
+        self.assertFalse(
+            self.env["iso10002.sla.event"].search([("complaint_name", "=", complaint.name), ("kind", "=", "deleted")])
+        )
