@@ -12,6 +12,9 @@ from odoo.addons.portal.controllers.thread import ThreadController
 from ..models.iso10002_complaint_portal import MAX_FILE_BYTES, MAX_FILES, MAX_TOTAL_BYTES
 from ..models.reader_locale import READER_KEY, Reader
 
+# the session key of the complaint a visitor just filed: its page shows the reference only
+FILED_KEY = "iso10002_filed_complaint"
+
 
 class ComplaintPortal(CustomerPortal):
     """Complainants follow and answer their complaints, and file new ones."""
@@ -41,7 +44,13 @@ class ComplaintPortal(CustomerPortal):
         try:
             complaint_sudo = self._document_check_access("iso10002.complaint", complaint_id, access_token)
         except (AccessError, MissingError):
-            return request.redirect("/my")
+            if request.env.user._is_public() and not access_token:
+                return request.redirect(f"/web/login?redirect=/my/complaints/{complaint_id}")
+            # a link that no longer opens the complaint (it was corrected or anonymised, or
+            # the link is wrong): said plainly, with the way to get a link of one's own
+            values = self._prepare_portal_layout_values()
+            values["page_name"] = "complaint"
+            return self._render_for_reader("iso10002_complaints.portal_complaint_link_invalid", values, status=403)
         values = self._complaint_page_values(complaint_sudo, access_token, filed=bool(kw.get("filed")))
         return self._render_for_reader("iso10002_complaints.portal_my_complaint", values)
 
@@ -102,6 +111,11 @@ class ComplaintPortal(CustomerPortal):
                 values["post"] = {key: self._form_echo(value) for key, value in post.items()}
                 status = 400
             else:
+                if request.env.user._is_public():
+                    # anyone can type anyone's address: the link goes to that address (in
+                    # the acknowledgement), never to this page; the reference is shown
+                    request.session[FILED_KEY] = complaint.id
+                    return request.redirect("/complaints/filed")
                 return request.redirect(complaint.get_portal_url(query_string="&filed=1"))
         values.update(self._prepare_portal_layout_values())
         values["is_public"] = request.env.user._is_public()
@@ -115,6 +129,17 @@ class ComplaintPortal(CustomerPortal):
             total=digits(MAX_TOTAL_BYTES >> 20),
         )
         return self._render_for_reader("iso10002_complaints.portal_new_complaint", values, status=status)
+
+    @http.route(["/complaints/filed"], type="http", auth="public", methods=["GET"], website=True)
+    def portal_filed_complaint(self, **kw):
+        """What a visitor sees once their complaint is filed: its reference, and where the
+        link to follow it went (the address they gave), never the link itself."""
+        complaint_sudo = request.env["iso10002.complaint"].sudo().browse(request.session.get(FILED_KEY) or [])
+        if not complaint_sudo.exists():
+            return request.redirect("/complaints/new")
+        values = self._prepare_portal_layout_values()
+        values.update(page_name="new_complaint", complaint=complaint_sudo, email=complaint_sudo.partner_id.email)
+        return self._render_for_reader("iso10002_complaints.portal_filed_complaint", values)
 
     @http.route(["/complaints/find"], type="http", auth="public", methods=["GET", "POST"], website=True)
     def portal_find_complaint(self, **post):

@@ -3,7 +3,10 @@ and the lookup of a complaint's link by its reference and e-mail address."""
 
 import re
 import unicodedata
+import uuid
 from datetime import date
+
+from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -328,6 +331,41 @@ class Iso10002Complaint(models.Model):
             plaintext2html(body),
             _("The complainant asked for the link to this complaint: it was e-mailed to them."),
         )
+
+    # ------------------------------------------------------------ access links
+    def _on_complainant_change(self, previous):
+        """The complainant of these complaints was corrected (``previous``: complaint ->
+        the partners it had). The links given to the previous complainants (the
+        complaint's token, their rating requests) stop opening it, and they stop following
+        it: it now holds another person's case. The new complainant follows it."""
+        for complaint in self:
+            old = (previous.get(complaint) or self.env["res.partner"]) - complaint.partner_id
+            if old:
+                complaint.sudo().message_unsubscribe(partner_ids=old.ids)
+            if complaint.partner_id:
+                complaint.sudo().message_subscribe(partner_ids=complaint.partner_id.ids)
+        self._rotate_access_links(keep_partner_ratings=True)
+        self.sudo()._message_log_batch(
+            bodies={
+                complaint.id: Markup("<p>%s</p>")
+                % _("The complainant changed: the links sent before no longer open this complaint.")
+                for complaint in self
+            }
+        )
+
+    def _rotate_access_links(self, keep_partner_ratings=False):
+        """New tokens for the complaint's link and its rating links, so that a link made
+        for someone else (an earlier complainant, an anonymised one) opens nothing. With
+        ``keep_partner_ratings``, the current complainant's own rating requests stay
+        valid. An anonymised complaint gets no link at all until one is asked for."""
+        engine = as_engine(self.sudo())
+        for complaint in engine:
+            complaint.access_token = str(uuid.uuid4()) if not complaint.anonymised_date else False
+            ratings = complaint.rating_ids
+            if keep_partner_ratings:
+                ratings = ratings.filtered(lambda r, c=complaint: r.partner_id != c.partner_id or not c.partner_id)
+            for rating in ratings:
+                rating.access_token = rating._default_access_token()
 
     # ------------------------------------------------- following and answering
     def _portal_progress(self):

@@ -144,6 +144,8 @@ class Iso10002Complaint(models.Model):
         engine = as_engine(complaints).with_context(tracking_disable=True, mail_notrack=True)
         engine.write(dict(ANONYMISED_VALUES, subject=_("Anonymised complaint"), anonymised_date=now))
         complaints._anonymise_linked()
+        # no link made for the complainant opens the complaint or its ratings any more
+        complaints._rotate_access_links()
         note = Markup("<p>%s</p>") % _("Anonymised (%s): the figures are kept.", reason)
         complaints.sudo()._message_log_batch(bodies={complaint.id: note for complaint in complaints})
 

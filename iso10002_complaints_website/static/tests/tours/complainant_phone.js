@@ -60,8 +60,8 @@ registry.category("web_tour.tours").add("iso10002_complainant_files_on_phone", {
             trigger: ".o_iso10002_filed strong:contains(CMP/)",
         },
         {
-            content: "... with the steps to come",
-            trigger: ".o_iso10002_progress .o_iso10002_step_next",
+            content: "... and where its link went, not the link: anyone can type an address",
+            trigger: ".o_iso10002_link_sent:contains(phone.visitor@example.com)",
         },
     ],
 });
