@@ -14,6 +14,7 @@ from . import iso10002_complaint_portal
 from . import iso10002_complaint_analysis
 from . import iso10002_complaint_authority
 from . import iso10002_complaint_retention
+from . import iso10002_complaint_bound
 from . import iso10002_sla_policy
 from . import iso10002_sla_event
 from . import iso10002_corrective_action

@@ -1,0 +1,174 @@
+"""What Odoo keeps beside a document (its followers, the notifications of its messages,
+its ratings) names who complained and to whom the company wrote. Core lets every
+employee read those rows of any document. For a complaint they are read by the users who
+may read the complaint itself: the record rules of these models ask
+``iso10002_visible``, which is True for a row about any other document, and for a row
+about a complaint the current user may read (ISO 10002 4.10: confidentiality)."""
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+COMPLAINT = "iso10002.complaint"
+
+
+class Iso10002ComplaintBound(models.AbstractModel):
+    """A row about a document, read only with that document when it is a complaint.
+
+    Inheriting models say where the document is: ``_iso10002_document_fields`` names
+    the model field and the record id field (a dotted path for a row bound through its
+    message)."""
+
+    _name = "iso10002.complaint.bound"
+    _description = "Row bound to a complaint's access"
+    _iso10002_document_fields = ("res_model", "res_id")
+
+    iso10002_visible = fields.Boolean(
+        string="Readable with its Complaint",
+        compute="_compute_iso10002_visible",
+        search="_search_iso10002_visible",
+    )
+
+    @api.depends_context("uid")
+    def _compute_iso10002_visible(self):
+        """As the user, not as the superuser the access check may run as."""
+        model_field, id_field = self._iso10002_document_fields
+        documents = {record: (record.sudo().mapped(model_field), record.sudo().mapped(id_field)) for record in self}
+        ids = {res_ids[0] for models_, res_ids in documents.values() if models_ == [COMPLAINT] and res_ids}
+        readable = self._iso10002_readable_ids(ids)
+        for record, (models_, res_ids) in documents.items():
+            record.iso10002_visible = models_ != [COMPLAINT] or (bool(res_ids) and res_ids[0] in readable)
+
+    def _iso10002_readable_ids(self, ids):
+        """The ids among ``ids`` of the complaints the current user may read."""
+        env = self.env(su=False)
+        Complaint = env[COMPLAINT]
+        if not ids or not Complaint.has_access("read"):
+            return set()
+        return set(Complaint.sudo().browse(ids).exists().with_env(env)._filtered_access("read").ids)
+
+    def _search_iso10002_visible(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise NotImplementedError(operator)
+        model_field, id_field = self._iso10002_document_fields
+        env = self.env(su=False)
+        Complaint = env[COMPLAINT]
+        if Complaint.has_access("read"):
+            readable = ["|", (model_field, "!=", COMPLAINT), (id_field, "in", Complaint._search([]))]
+        else:
+            readable = [(model_field, "!=", COMPLAINT)]
+        if (operator == "=") == value:
+            return readable
+        return ["!", *readable]
+
+
+class MailFollowers(models.Model):
+    _name = "mail.followers"
+    _inherit = ["mail.followers", "iso10002.complaint.bound"]
+
+
+class MailNotification(models.Model):
+    _name = "mail.notification"
+    _inherit = ["mail.notification", "iso10002.complaint.bound"]
+    _iso10002_document_fields = ("mail_message_id.model", "mail_message_id.res_id")
+
+
+class RatingRating(models.Model):
+    _name = "rating.rating"
+    _inherit = ["rating.rating", "iso10002.complaint.bound"]
+
+
+class Iso10002Complaint(models.Model):
+    """Who follows a complaint, or is written to on it as a user, may read it: a
+    follower or a mentioned colleague would otherwise get its messages, and Odoo lets a
+    notified user read the message (its text and the complaint's name)."""
+
+    _inherit = COMPLAINT
+
+    def _partners_who_cannot_read(self, partner_ids):
+        """The partners among ``partner_ids`` that are users none of whom may read all of
+        these complaints. Partners without a user (an address the officer writes to) are
+        the process's to choose, and the complainant is written to on their complaint
+        even when they are an employee without complaint rights: neither is among them."""
+        partners = self.env["res.partner"].sudo().browse(partner_ids or []).exists() - self.sudo().partner_id
+        blind = self.env["res.partner"].sudo()
+        for partner in partners:
+            users = partner.with_context(active_test=False).user_ids.filtered("active")
+            if users and not any(self._readable_by(user) for user in users):
+                blind |= partner
+        return blind
+
+    def _readable_by(self, user):
+        """Whether ``user`` may read all of these complaints, in any of their companies."""
+        return self.with_user(user).with_context(allowed_company_ids=user.company_ids.ids).has_access("read")
+
+    def _refuse_blind(self, partner_ids):
+        blind = self._partners_who_cannot_read(partner_ids)
+        if blind:
+            raise UserError(
+                _(
+                    "%s may not read this complaint: they cannot follow it nor be written to on it.",
+                    ", ".join(blind.mapped("display_name")),
+                )
+            )
+
+    def message_subscribe(self, partner_ids=None, subtype_ids=None):
+        self._refuse_blind(partner_ids)
+        return super().message_subscribe(partner_ids=partner_ids, subtype_ids=subtype_ids)
+
+    def _message_subscribe(self, partner_ids=None, subtype_ids=None, customer_ids=None):
+        # what the process subscribes by itself (an owner, an author): never someone who
+        # may not read the complaint
+        blind = self._partners_who_cannot_read(partner_ids)
+        if blind:
+            partner_ids = [pid for pid in partner_ids if pid not in blind.ids]
+        return super()._message_subscribe(partner_ids=partner_ids, subtype_ids=subtype_ids, customer_ids=customer_ids)
+
+    @api.returns("mail.message", lambda value: value.id)
+    def message_post(self, **kwargs):
+        self._refuse_blind(kwargs.get("partner_ids"))
+        return super().message_post(**kwargs)
+
+    def _notify_get_recipients(self, message, msg_vals, **kwargs):
+        """Whoever followed before they could no longer read the complaint (moved to
+        another team, the complaint made confidential) is not sent its messages."""
+        recipients = super()._notify_get_recipients(message, msg_vals, **kwargs)
+        if not self:
+            return recipients
+        complainants = set(self.sudo().partner_id.ids)
+        uids = {r["uid"] for r in recipients if r.get("uid") and r["id"] not in complainants}
+        users = self.env["res.users"].sudo().browse(uids)
+        allowed = {user.id for user in users if self._readable_by(user)}
+        return [r for r in recipients if r["id"] in complainants or not r.get("uid") or r["uid"] in allowed]
+
+
+class MailActivity(models.Model):
+    """A complaint's task goes to someone who may read the complaint: Odoo lets the
+    user an activity is assigned to read it, its note and the complaint's name."""
+
+    _inherit = "mail.activity"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        activities = super().create(vals_list)
+        activities._refuse_blind_assignee()
+        return activities
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"user_id", "res_id", "res_model", "res_model_id"} & set(vals):
+            self._refuse_blind_assignee()
+        return result
+
+    def _refuse_blind_assignee(self):
+        if self.env.su:  # the process's own tasks (SLA reminders) go to whom it answers to
+            return
+        for activity in self.sudo().filtered(lambda a: a.res_model == COMPLAINT and a.user_id):
+            complaint = self.env[COMPLAINT].sudo().browse(activity.res_id).exists()
+            if complaint and not complaint._readable_by(activity.user_id):
+                raise UserError(
+                    _(
+                        "%(user)s may not read complaint %(complaint)s: the activity cannot be theirs.",
+                        user=activity.user_id.name,
+                        complaint=complaint.name,
+                    )
+                )

@@ -1,0 +1,191 @@
+"""Who complained, and what was written to them, stays with those who may read the
+complaint: what Odoo keeps beside a confidential complaint of team A (its followers, the
+notifications of its messages, its ratings, activities, messages, documents, tracking,
+outgoing mail, the partner's counter) read over XML-RPC by everyone who may not read the
+complaint itself; and nobody who may not read it is made a follower, mentioned or given
+its task."""
+
+import xmlrpc.client
+
+from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import mute_logger
+
+from .common import ComplaintsCase
+
+C = "iso10002.complaint"
+
+
+@tagged("post_install", "-at_install")
+class TestNothingBesideTheComplaint(HttpCase, ComplaintsCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        customer = env["res.partner"].create({"name": "Beside Customer Ltd", "is_company": True})
+        cls.complainant.parent_id = customer
+        cls.colleague = new_test_user(
+            env, login="beside_colleague", groups="base.group_portal", email="beside.colleague@example.com"
+        )
+        cls.colleague.partner_id.parent_id = customer
+        for user in (cls.officer_a, cls.officer_b, cls.auditor, cls.employee, cls.officer_other_company, cls.manager):
+            user.password = user.login
+        cls.secret = cls._complaint(subject="Beside: confidential", is_confidential=True, user_id=cls.officer_a.id)
+        cls.secret.message_subscribe(partner_ids=cls.complainant.ids)
+        cls.secret.with_user(cls.officer_a).message_post(
+            body="We write to the complainant.", partner_ids=cls.complainant.ids, subtype_xmlid="mail.mt_comment"
+        )
+        cls.secret.with_user(cls.officer_a).message_post(body="An internal note.", subtype_xmlid="mail.mt_note")
+        cls.secret.with_user(cls.officer_a).write({"subject": "Beside: confidential, reworded"})
+        cls.document = env["ir.attachment"].create(
+            {"name": "receipt.txt", "raw": b"paid", "res_model": C, "res_id": cls.secret.id}
+        )
+        cls.rating = (
+            env["rating.rating"]
+            .sudo()
+            .browse(
+                env["rating.rating"]
+                .sudo()
+                .search([("access_token", "=", cls.secret.sudo()._rating_get_access_token(cls.complainant))])
+                .id
+            )
+        )
+        cls.activity = cls.secret.with_user(cls.officer_a).activity_schedule(
+            "mail.mail_activity_data_todo", user_id=cls.officer_a.id, summary="Call Jane back"
+        )
+        env.flush_all()
+        env.cr.precommit.run()
+        cls.blind = {
+            "officer of another team": cls.officer_b,
+            "employee without complaint rights": cls.employee,
+            "portal colleague": cls.colleague,
+            "officer of another company": cls.officer_other_company,
+        }
+
+    def setUp(self):
+        super().setUp()
+        self.enterContext(mute_logger("odoo.http"))
+
+    def _rpc(self, user, model, method, *args, **kwargs):
+        return self.xmlrpc_object.execute_kw(self.env.cr.dbname, user.id, user.login, model, method, list(args), kwargs)
+
+    def _beside(self):
+        """model: (domain reaching the secret complaint, ids known to exist)."""
+        env = self.env
+        messages = env["mail.message"].sudo().search([("model", "=", C), ("res_id", "=", self.secret.id)])
+        followers = env["mail.followers"].sudo().search([("res_model", "=", C), ("res_id", "=", self.secret.id)])
+        notifications = env["mail.notification"].sudo().search([("mail_message_id", "in", messages.ids)])
+        tracking = env["mail.tracking.value"].sudo().search([("mail_message_id", "in", messages.ids)])
+        mails = env["mail.mail"].sudo().search([("model", "=", C), ("res_id", "=", self.secret.id)])
+        by_document = [("res_model", "=", C), ("res_id", "=", self.secret.id)]
+        beside = {
+            "mail.followers": (by_document, followers.ids),
+            "mail.notification": ([("mail_message_id", "in", messages.ids)], notifications.ids),
+            "rating.rating": (by_document, self.rating.ids),
+            "mail.activity": (by_document, self.activity.ids),
+            "mail.message": ([("model", "=", C), ("res_id", "=", self.secret.id)], messages.ids),
+            "ir.attachment": (by_document, self.document.ids),
+            "mail.tracking.value": ([("mail_message_id", "in", messages.ids)], tracking.ids),
+            "mail.mail": ([("model", "=", C), ("res_id", "=", self.secret.id)], mails.ids),
+        }
+        for model, (_domain, ids) in beside.items():
+            if model not in ("mail.mail",):
+                self.assertTrue(ids, f"the fixture has {model} rows about the complaint")
+        self.assertIn(self.complainant, followers.partner_id)
+        self.assertIn(self.complainant, notifications.res_partner_id)
+        return beside
+
+    def test_who_may_not_read_the_complaint_reads_nothing_beside_it(self):
+        beside = self._beside()
+        for role, user in self.blind.items():
+            for model, (domain, ids) in beside.items():
+                with self.subTest(role=role, model=model):
+                    try:
+                        found = self._rpc(user, model, "search_read", domain, fields=["id"])
+                    except xmlrpc.client.Fault as fault:
+                        self.assertIn("AccessError", fault.faultString + str(fault.faultCode), fault.faultString)
+                        found = []
+                    self.assertFalse(found, "not found by a search")
+                    try:
+                        groups = self._rpc(user, model, "read_group", domain, ["id:count"], [])
+                    except xmlrpc.client.Fault:
+                        groups = []
+                    self.assertFalse(sum(group.get("__count", group.get("id_count", 0)) for group in groups))
+                    with self.assertRaises(xmlrpc.client.Fault, msg="not read by its id"):
+                        self._rpc(user, model, "read", ids, ["display_name"])
+            with self.subTest(role=role, what="who the complainant follows"):
+                try:
+                    found = self._rpc(
+                        user,
+                        "mail.followers",
+                        "search_read",
+                        [("partner_id", "=", self.complainant.id)],
+                        fields=["res_id"],
+                    )
+                except xmlrpc.client.Fault:
+                    found = []
+                self.assertNotIn(self.secret.id, [row["res_id"] for row in found])
+            with self.subTest(role=role, what="the partner's complaint counter"):
+                try:
+                    rows = self._rpc(user, "res.partner", "read", [self.complainant.id], ["complaint_count"])
+                except xmlrpc.client.Fault:
+                    rows = [{"complaint_count": 0}]
+                self.assertEqual(rows[0]["complaint_count"], 0)
+
+    def test_who_may_read_the_complaint_still_reads_what_is_beside_it(self):
+        beside = self._beside()
+        for user in (self.officer_a, self.auditor, self.manager):
+            for model in ("mail.followers", "rating.rating", "mail.notification"):
+                domain, ids = beside[model]
+                with self.subTest(user=user.login, model=model):
+                    found = self._rpc(user, model, "search_read", domain, fields=["id"])
+                    self.assertEqual(sorted(row["id"] for row in found), sorted(ids))
+
+    def test_nobody_blind_is_made_a_follower_mentioned_or_given_the_task(self):
+        officer_b_partner = self.officer_b.partner_id.id
+        followers_before = self.secret.sudo().message_partner_ids
+        with self.assertRaises(xmlrpc.client.Fault) as refused:
+            self._rpc(self.officer_a, C, "message_subscribe", [self.secret.id], partner_ids=[officer_b_partner])
+        self.assertIn("may not read this complaint", refused.exception.faultString)
+        with self.assertRaises(xmlrpc.client.Fault):
+            self._rpc(
+                self.officer_a,
+                C,
+                "message_post",
+                [self.secret.id],
+                body="@Officer B look",
+                partner_ids=[officer_b_partner],
+            )
+        with self.assertRaises(xmlrpc.client.Fault) as refused:
+            self._rpc(
+                self.officer_a,
+                "mail.activity",
+                "create",
+                {
+                    "res_model_id": self.env["ir.model"]._get_id(C),
+                    "res_id": self.secret.id,
+                    "user_id": self.officer_b.id,
+                    "summary": "Have a look",
+                },
+            )
+        self.assertIn("may not read", refused.exception.faultString)
+        with self.assertRaises(xmlrpc.client.Fault):
+            self._rpc(self.officer_a, "mail.activity", "write", self.activity.ids, {"user_id": self.officer_b.id})
+        self.assertEqual(self.secret.sudo().message_partner_ids, followers_before)
+        self.assertFalse(
+            self.env["mail.notification"].sudo().search_count([("res_partner_id", "=", officer_b_partner)]),
+        )
+        # who may read it is followed and mentioned as before; the complainant is written to
+        self._rpc(self.officer_a, C, "message_subscribe", [self.secret.id], partner_ids=[self.manager.partner_id.id])
+        self.assertIn(self.manager.partner_id, self.secret.sudo().message_partner_ids)
+
+    def test_a_follower_who_can_no_longer_read_is_not_told(self):
+        """Followed before the complaint became confidential (or before moving team):
+        its messages are not sent to them any more."""
+        self.env["mail.followers"].sudo().create(
+            {"res_model": C, "res_id": self.secret.id, "partner_id": self.officer_b.partner_id.id}
+        )
+        message = self.secret.with_user(self.officer_a).message_post(
+            body="News for the followers", subtype_xmlid="mail.mt_comment"
+        )
+        self.assertNotIn(self.officer_b.partner_id, message.notification_ids.res_partner_id)
+        self.assertIn(self.complainant, message.notification_ids.res_partner_id, "the complainant is told")
