@@ -1,19 +1,32 @@
 """A complaint's thread: the mail gateway, the chatter, notifications and ratings."""
 
 import logging
+from ast import literal_eval
 
 from markupsafe import Markup
 
 from odoo import _, api, models
 from odoo.exceptions import AccessError
-from odoo.tools.mail import email_normalize, html2plaintext, parse_contact_from_email
+from odoo.tools.mail import email_normalize, email_split, html2plaintext, parse_contact_from_email
 
 from odoo.addons.rating.models.rating_data import RATING_LIMIT_MIN
 
 from .reader_locale import written_language
-from .trust import ACKNOWLEDGE_KEY, DEFERRED_ACKNOWLEDGEMENT, is_text_char, text_values
+from .trust import ACKNOWLEDGE_KEY, DEFERRED_ACKNOWLEDGEMENT, as_engine, is_text_char, text_values
 
 _logger = logging.getLogger(__name__)
+
+# the parts that make a message a report (RFC 6522, RFC 3464, RFC 8098)
+REPORT_CONTENT_TYPES = ("multipart/report", "message/delivery-status", "message/disposition-notification")
+
+
+def _holds_report(message, depth=4):
+    """Whether a report is among the parts of a multipart message (one a mail server
+    wrapped); a message attached to it (message/rfc822, a forward) is not looked into."""
+    payload = message.get_payload()
+    if depth < 0 or message.get_content_maintype() != "multipart" or not isinstance(payload, list):
+        return False
+    return any(part.get_content_type() in REPORT_CONTENT_TYPES or _holds_report(part, depth - 1) for part in payload)
 
 
 class Iso10002Complaint(models.Model):
@@ -220,6 +233,112 @@ class Iso10002Complaint(models.Model):
         return True
 
     @api.model
+    def _keep_delivery_report(self, message_dict, outcome="failed"):
+        """Keep a delivery report (Odoo drops it once it has marked what bounced): on the
+        complaint whose message it is about, so that its owner learns that the message
+        did not reach the complainant; else on the team whose alias received it. A report
+        about anything else is left to Odoo. Returns the record it is kept on, or False.
+
+        ``outcome``: what the report says of the message (see ``report_outcome``)."""
+        message_id = message_dict.get("message_id")
+        if message_id and self.env["mail.message"].sudo().search_count([("message_id", "=", message_id)], limit=1):
+            return False  # kept already: a redelivery
+        bounced = (message_dict.get("bounced_message") or self.env["mail.message"]).sudo()[:1]
+        complaint = self.sudo().browse(bounced.res_id if bounced.model == self._name else []).exists()
+        if complaint:
+            try:
+                with self.env.cr.savepoint():
+                    complaint._post_delivery_report(message_dict, outcome)
+                return complaint
+            except Exception:  # nothing is lost: the report goes to the complaint's team
+                _logger.exception("Delivery report %s not posted on complaint %s", message_id, complaint.id)
+            team = complaint.team_id
+        else:
+            team = self._team_of_recipients(message_dict)
+        if team and self._keep_on_team(
+            message_dict, {"team_id": team.id, "company_id": team.company_id.id}, _("delivery report")
+        ):
+            return team
+        return False
+
+    def _post_delivery_report(self, message_dict, outcome):
+        """The report as an internal note of the complaint, and what it means for its
+        owner: a message the complainant did not get is given to them another way.
+
+        Posted in the process's own environment: a complaint's messages are sealed."""
+        self.ensure_one()
+        complaint = as_engine(self.sudo()).with_context(mail_create_nosubscribe=True)
+        complaint.message_post(
+            body=message_dict.get("body") or "",
+            subject=message_dict.get("subject") or False,
+            message_type="email",
+            subtype_xmlid="mail.mt_note",
+            author_id=message_dict.get("author_id") or False,
+            email_from=message_dict.get("email_from") or False,
+            message_id=message_dict.get("message_id"),
+            attachments=message_dict.get("attachments") or [],
+        )
+        address = (
+            message_dict.get("bounced_email")
+            or complaint.email_from
+            or complaint.partner_id.email
+            or complaint.partner_id.display_name
+        )
+        if outcome == "failed":
+            note = _("The message to %s could not be delivered: contact the complainant another way.", address)
+        elif outcome == "delayed":
+            note = _("The mail server reports the message to %s as delayed: it is not delivered yet.", address)
+        else:
+            note = _("A delivery or read notice about the message to %s was received.", address)
+        complaint._message_log(body=note)
+        if outcome == "failed":
+            complaint._ask_owner(note)
+        _logger.info("Delivery report %s (%s) kept on complaint %s", message_dict.get("message_id"), outcome, self.id)
+
+    @api.model
+    def _team_of_recipients(self, message_dict):
+        """The complaint team whose alias is the first of the message's recipients (To,
+        Delivered-To, Cc) that is one, or an empty recordset."""
+        Team = self.env["iso10002.complaint.team"].sudo()
+        emails = []
+        for key in ("to", "recipients", "cc"):
+            for address in email_split(message_dict.get(key) or ""):
+                normalized = email_normalize(address)
+                if normalized and normalized not in emails:
+                    emails.append(normalized)
+        if not emails:
+            return Team
+        locals_ = [email.split("@", 1)[0] for email in emails]
+        aliases = (
+            self.env["mail.alias"]
+            .sudo()
+            .search(
+                [
+                    ("alias_model_id.model", "=", self._name),
+                    "|",
+                    ("alias_full_name", "in", emails),
+                    "&",
+                    ("alias_incoming_local", "=", True),
+                    ("alias_name", "in", locals_),
+                ]
+            )
+        )
+        for email, local in zip(emails, locals_, strict=True):
+            for alias in aliases:
+                if alias.alias_full_name != email and not (alias.alias_incoming_local and alias.alias_name == local):
+                    continue
+                try:
+                    defaults = literal_eval(alias.alias_defaults or "{}")
+                except (ValueError, SyntaxError):
+                    defaults = {}
+                team_id = defaults.get("team_id") if isinstance(defaults, dict) else None
+                team = Team.browse(team_id if isinstance(team_id, int) else []).exists()
+                team = team or Team.search([("alias_id", "=", alias.id)], limit=1)
+                if team:
+                    return team
+        return Team
+
+    @api.model
     def _automatic_mail_reason(self, message, message_dict):
         """Why an incoming message was written by a machine, or an empty string."""
         auto_submitted = (message.get("Auto-Submitted") or "").strip().lower()
@@ -233,6 +352,8 @@ class Iso10002Complaint(models.Model):
             return _("delivery report or automatic reply (empty return path)")
         content_type = message.get_content_type()
         if content_type == "multipart/report" or "report-type=delivery-status" in content_type:
+            return _("delivery report")
+        if _holds_report(message):
             return _("delivery report")
         email = email_normalize(message_dict.get("email_from") or "", strict=False)
         if not email:
