@@ -34,6 +34,18 @@ class IrActionsReport(models.Model):
                 context["lang"] = lang
         return self.with_context(**context)
 
+    def report_action(self, docids, data=None, config=True):
+        """The print buttons of this module answer RPC clients too: XML-RPC cannot send
+        the None that Odoo's action holds when no data is given (an empty dict prints
+        the same: the web client reads both as "print these records")."""
+        action = super().report_action(docids, data=data, config=config)
+        if (self.report_name or "").startswith("iso10002_"):
+            # the action itself, or the one the layout configurator opens first
+            for printing in (action, (action.get("context") or {}).get("report_action")):
+                if isinstance(printing, dict) and "data" in printing and printing["data"] is None:
+                    printing["data"] = {}
+        return action
+
     def _render_qweb_pdf(self, report_ref, res_ids=None, data=None):
         return super(IrActionsReport, self._iso10002_for_reader(report_ref, res_ids))._render_qweb_pdf(
             report_ref, res_ids=res_ids, data=data

@@ -204,6 +204,7 @@ class Iso10002CorrectiveAction(models.Model):
 
     def action_start(self):
         self._move(("open",), {"state": "in_progress"})
+        return True
 
     def action_done(self):
         """Done: its effectiveness is checked next, by the verifier, by the due date."""
@@ -228,9 +229,11 @@ class Iso10002CorrectiveAction(models.Model):
                 date_deadline=action.effectiveness_due_date,
                 user_id=action.verifier_id.id,
             )
+        return True
 
     def action_cancel(self):
         self._move(("open", "in_progress"), {"state": "cancelled"})
+        return True
 
     def action_verify_effective(self):
         return self._verify("effective")

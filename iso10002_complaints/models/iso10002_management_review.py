@@ -96,6 +96,7 @@ class Iso10002ManagementReview(models.Model):
     def action_hold(self):
         self.action_snapshot()
         self.write({"state": "done"})
+        return True
 
     def action_print(self):
         self.ensure_one()
