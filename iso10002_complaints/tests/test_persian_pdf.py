@@ -9,6 +9,7 @@ README); with another build they are skipped, and the test command says so loudl
 
 import random
 import re
+import shutil
 import subprocess
 import unicodedata
 from datetime import date
@@ -53,7 +54,7 @@ class TestPersianPdf(HttpCase, PersianCase):
 
     def setUp(self):
         super().setUp()
-        if not find_in_path("pdftotext") or not _patched_wkhtmltopdf():
+        if not shutil.which("pdftotext") or not _patched_wkhtmltopdf():
             self.skipTest("needs wkhtmltopdf with patched qt and pdftotext (see the README)")
         # wkhtmltopdf fetches the report's assets from the test server
         self.env["ir.config_parameter"].sudo().set_param("report.url", self.base_url())

@@ -1,0 +1,42 @@
+from collections import defaultdict
+
+from odoo import SUPERUSER_ID, api
+
+
+def migrate(cr, version):
+    """18.0.1.4.0:
+    - complaint references come from a PostgreSQL sequence, which concurrent intakes do
+      not wait for (the no-gap sequence locked its row until each intake committed); the
+      next number is kept;
+    - the links made for a complainant who was later corrected stop opening the
+      complaint (its token, the earlier complainants' rating links), and the earlier
+      complainants stop following it; found from the tracking of the complainant;
+    - the followers and ratings of a complaint are read by the complaint roles with the
+      complaint only (the rules are noupdate: rewritten here)."""
+    env = api.Environment(cr, SUPERUSER_ID, {})
+    for xmlid in ("rating_rating_rule_complaint_roles", "mail_followers_rule_complaint_roles"):
+        rule = env.ref(f"iso10002_complaints.{xmlid}", raise_if_not_found=False)
+        if rule:
+            rule.domain_force = "[('iso10002_visible', '=', True)]"
+    env["ir.sequence"].with_context(active_test=False).search(
+        [("code", "=", "iso10002.complaint"), ("implementation", "=", "no_gap")]
+    ).write({"implementation": "standard"})
+    cr.execute(
+        """
+        SELECT message.res_id, value.old_value_integer
+          FROM mail_tracking_value value
+          JOIN mail_message message ON message.id = value.mail_message_id
+          JOIN ir_model_fields field ON field.id = value.field_id
+         WHERE message.model = 'iso10002.complaint'
+           AND field.model = 'iso10002.complaint' AND field.name = 'partner_id'
+           AND COALESCE(value.old_value_integer, 0) != 0
+        """
+    )
+    previous = defaultdict(set)
+    for complaint_id, partner_id in cr.fetchall():
+        previous[complaint_id].add(partner_id)
+    complaints = env["iso10002.complaint"].with_context(active_test=False).browse(list(previous)).exists()
+    Partner = env["res.partner"].with_context(active_test=False)
+    complaints._on_complainant_change(
+        {complaint: Partner.browse(previous[complaint.id]).exists() for complaint in complaints}
+    )
