@@ -44,8 +44,8 @@ class ComplaintPortal(CustomerPortal):
         try:
             complaint_sudo = self._document_check_access("iso10002.complaint", complaint_id, access_token)
         except (AccessError, MissingError):
-            if request.env.user._is_public() and not access_token:
-                return request.redirect(f"/web/login?redirect=/my/complaints/{complaint_id}")
+            if not access_token:  # signed in (or to sign in) as someone else: their portal
+                return request.redirect("/my")
             # a link that no longer opens the complaint (it was corrected or anonymised, or
             # the link is wrong): said plainly, with the way to get a link of one's own
             values = self._prepare_portal_layout_values()

@@ -1,6 +1,7 @@
 import ast
 import logging
 import math
+import re
 from datetime import timedelta
 
 from lxml import etree
@@ -767,6 +768,7 @@ class Iso10002Complaint(models.Model):
         if not is_engine(self.env):
             self = client_safe(self, self._client_guarded_fields())  # noqa: PLW0642
             self._check_client_values(vals)
+            self._check_company_kept(vals)
             self._check_closed_lock(vals)
             self._check_answer_lock(vals)
             self._check_archiving(vals)
@@ -834,6 +836,18 @@ class Iso10002Complaint(models.Model):
             [(spec.split(":")[0].split(".")[0], "=", False) for spec in groupby],
             forbidden=() if internal else PORTAL_UNSEARCHABLE,
         )
+
+    def _check_company_kept(self, vals):
+        """A complaint stays in the company whose sequence numbered it: moved, its
+        reference would leave a gap there and could be drawn again by the other company's
+        sequence (one reference per company)."""
+        if "company_id" in vals and self.filtered(lambda c: c.company_id.id != (vals["company_id"] or False)):
+            raise UserError(
+                _(
+                    "A complaint stays in the company that numbered it. Record it in the other company instead "
+                    "(and close this one as out of scope)."
+                )
+            )
 
     def _check_recorded_channels(self, vals):
         """How the complainant was acknowledged, how the decision was sent: recorded when
@@ -933,23 +947,27 @@ class Iso10002Complaint(models.Model):
 
     @api.model
     def _reference_gaps(self, company=None):
-        """The numbers of the company's sequence that no complaint holds and no deletion
-        explains: numbers drawn by intakes that failed (a gap, nothing lost), in order. A
-        deleted complaint is not a gap: its reference
-        stays in the SLA history with who deleted it and when."""
+        """The numbers of the company's sequence that no complaint holds and no recorded
+        deletion explains, in order: numbers drawn by intakes that failed or were rolled
+        back (a gap, nothing lost). A deleted complaint is not a gap: its reference stays
+        in the SLA history (kind *Deleted*) with who deleted it and when. Only references
+        of the sequence's own shape count (an imported ``LEGACY/2019/00047`` does not)."""
         company = company or self.env.company
         sequence = company._complaint_sequence()
-        prefix_re = r"^.*/(\d+)$"
+        prefix = re.escape(sequence.prefix or "")
+        for key in ("year", "month", "day", "y", "doy", "woy", "weekday", "h24", "h12", "min", "sec"):
+            prefix = prefix.replace(re.escape(f"%({key})s"), r"\d+")
+        pattern = f"^{prefix}(\\d{{1,18}}){re.escape(sequence.suffix or '')}$"
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT substring(name from %(re)s)::int FROM iso10002_complaint
+                SELECT substring(name from %(re)s)::bigint FROM iso10002_complaint
                  WHERE company_id = %(company)s AND name ~ %(re)s
                 UNION
-                SELECT substring(complaint_name from %(re)s)::int FROM iso10002_sla_event
-                 WHERE company_id = %(company)s AND complaint_name ~ %(re)s
+                SELECT substring(complaint_name from %(re)s)::bigint FROM iso10002_sla_event
+                 WHERE company_id = %(company)s AND kind = 'deleted' AND complaint_name ~ %(re)s
                 """,
-                re=prefix_re,
+                re=pattern,
                 company=company.id,
             )
         )
@@ -1059,14 +1077,26 @@ class Iso10002Complaint(models.Model):
         return self.user_id or self.team_id.user_id or self.company_id.complaint_escalation_user_id
 
     def _responsible_user(self):
-        """Whom a follow-up activity goes to: the owner (_owner); failing one, the
-        employee at work, never a portal or public user acting through the complainant's
-        routes (then an administrator)."""
+        """Whom a follow-up activity goes to: the owner; failing one, the first of the
+        team's leader, the company's escalation contact and the employee at work who may
+        read the complaint (a leader does not read a member's confidential complaint, and
+        an activity shows its assignee the complaint's name); never a portal or public
+        user acting through the complainant's routes; else an administrator."""
         self.ensure_one()
-        user = self._owner()
-        if not user and self.env.user._is_internal():
-            user = self.env.user
-        return user or self.env.ref("base.user_admin")
+        if self.user_id:
+            return self.user_id
+        admin = self.env.ref("base.user_admin")
+        candidates = [self.team_id.user_id, self.company_id.complaint_escalation_user_id]
+        if self.env.user._is_internal():
+            candidates.append(self.env.user)
+        # defined with the model that extends this one: imported when it is registered
+        from .iso10002_complaint_authority import MANAGER_GROUP
+
+        managers = self.env.ref(MANAGER_GROUP).sudo().users.filtered(lambda u: self.company_id in u.company_ids)
+        for user in [*candidates, *managers.sorted("id"), admin]:
+            if user and user.active and self._readable_by(user):
+                return user
+        return admin
 
     def _ask_owner(self, note, summary="", activity="mail.mail_activity_data_todo"):
         """An activity for whom follows the complaint up (_responsible_user)."""
@@ -1087,7 +1117,9 @@ class Iso10002Complaint(models.Model):
                 "recipient_ids": [Command.link(complaint.partner_id.id)],
                 "model": complaint._name,
                 "res_id": complaint.id,
-                "auto_delete": True,
+                # kept once sent (system only): deleting it would delete the message it
+                # carries, which belongs to the complaint's sealed record
+                "auto_delete": False,
                 "headers": repr({"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"}),
             }
         )

@@ -9,6 +9,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 COMPLAINT = "iso10002.complaint"
+# what decides who may read a complaint (the record rules)
+READ_ACCESS_FIELDS = frozenset({"team_id", "user_id", "investigator_id", "is_confidential", "company_id"})
 
 
 class Iso10002ComplaintBound(models.AbstractModel):
@@ -89,8 +91,11 @@ class Iso10002Complaint(models.Model):
         these complaints. Partners without a user (an address the officer writes to) are
         the process's to choose, and the complainant is written to on their complaint
         even when they are an employee without complaint rights: neither is among them."""
-        partners = self.env["res.partner"].sudo().browse(partner_ids or []).exists() - self.sudo().partner_id
         blind = self.env["res.partner"].sudo()
+        ids = set(partner_ids or ()) - set(self.sudo().partner_id.ids)
+        if not ids:
+            return blind
+        partners = blind.browse(ids).exists()
         for partner in partners:
             users = partner.with_context(active_test=False).user_ids.filtered("active")
             if users and not any(self._readable_by(user) for user in users):
@@ -112,7 +117,10 @@ class Iso10002Complaint(models.Model):
             )
 
     def message_subscribe(self, partner_ids=None, subtype_ids=None):
-        self._refuse_blind(partner_ids)
+        # a person is refused; the process's own calls (an activity's assignee) are
+        # filtered below instead, so that no intake or step fails for it
+        if not self.env.su:
+            self._refuse_blind(partner_ids)
         return super().message_subscribe(partner_ids=partner_ids, subtype_ids=subtype_ids)
 
     def _message_subscribe(self, partner_ids=None, subtype_ids=None, customer_ids=None):
@@ -125,8 +133,26 @@ class Iso10002Complaint(models.Model):
 
     @api.returns("mail.message", lambda value: value.id)
     def message_post(self, **kwargs):
-        self._refuse_blind(kwargs.get("partner_ids"))
+        if not self.env.su:  # the process writes to whom it decides (the complainant)
+            self._refuse_blind(kwargs.get("partner_ids"))
         return super().message_post(**kwargs)
+
+    def write(self, vals):
+        result = super().write(vals)
+        if READ_ACCESS_FIELDS & set(vals):
+            self._reassign_blind_activities()
+        return result
+
+    def _reassign_blind_activities(self):
+        """An activity whose assignee may no longer read its complaint (moved to another
+        team, made confidential, another owner) goes to whom answers for it now: the
+        assignee would otherwise still read the complaint's name and the task."""
+        domain = [("res_model", "=", COMPLAINT), ("res_id", "in", self.ids)]
+        activities = self.env["mail.activity"].sudo().search(domain)
+        for activity in activities.filtered("user_id"):
+            complaint = self.browse(activity.res_id)
+            if not complaint._readable_by(activity.user_id):
+                activity.user_id = complaint._responsible_user()
 
     def _notify_get_recipients(self, message, msg_vals, **kwargs):
         """Whoever followed before they could no longer read the complaint (moved to

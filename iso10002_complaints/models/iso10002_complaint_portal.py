@@ -335,23 +335,50 @@ class Iso10002Complaint(models.Model):
     # ------------------------------------------------------------ access links
     def _on_complainant_change(self, previous):
         """The complainant of these complaints was corrected (``previous``: complaint ->
-        the partners it had). The links given to the previous complainants (the
-        complaint's token, their rating requests) stop opening it, and they stop following
-        it: it now holds another person's case. The new complainant follows it."""
+        the partners it had). What was meant for the earlier complainants stops reaching
+        them: the complaint's link and their rating links open nothing, they stop following
+        it, and the e-mails still queued for them are cancelled. The new complainant
+        follows it and, once it was acknowledged, gets the acknowledgement with its
+        reference and link (or the owner a task to give it to them another way)."""
+        Mail = self.env["mail.mail"].sudo()
+        cancelled = {}
         for complaint in self:
             old = (previous.get(complaint) or self.env["res.partner"]) - complaint.partner_id
             if old:
                 complaint.sudo().message_unsubscribe(partner_ids=old.ids)
+                queued = Mail.search(
+                    [
+                        ("model", "=", complaint._name),
+                        ("res_id", "=", complaint.id),
+                        ("state", "in", ("outgoing", "exception")),
+                        ("recipient_ids", "in", old.ids),
+                    ]
+                )
+                queued.filtered(lambda mail, old=old: not (mail.recipient_ids - old)).write({"state": "cancel"})
+                cancelled[complaint] = len(queued.filtered(lambda mail: mail.state == "cancel"))
             if complaint.partner_id:
                 complaint.sudo().message_subscribe(partner_ids=complaint.partner_id.ids)
         self._rotate_access_links(keep_partner_ratings=True)
-        self.sudo()._message_log_batch(
-            bodies={
-                complaint.id: Markup("<p>%s</p>")
-                % _("The complainant changed: the links sent before no longer open this complaint.")
-                for complaint in self
-            }
-        )
+        note = self.env._("The complainant changed: the links sent before no longer open this complaint.")
+        bodies = {}
+        for complaint in self:
+            body = Markup("<p>%s</p>") % note
+            if cancelled.get(complaint):
+                body += Markup("<p>%s</p>") % self.env._(
+                    "%s e-mail(s) still queued for the earlier complainant were cancelled.", cancelled[complaint]
+                )
+            bodies[complaint.id] = body
+        self.sudo()._message_log_batch(bodies=bodies)
+        told = self.filtered(lambda c: c.acknowledged_date and c.partner_id and c.is_open)._send_acknowledgement_mail()
+        for complaint in self.filtered(lambda c: c.acknowledged_date and c.partner_id and c.is_open) - told:
+            complaint._ask_owner(
+                self.env._(
+                    "The complainant of %s changed and has no e-mail address: give them its reference and how "
+                    "to follow it, by phone or letter.",
+                    complaint.name,
+                ),
+                summary=self.env._("Tell the new complainant"),
+            )
 
     def _rotate_access_links(self, keep_partner_ratings=False):
         """New tokens for the complaint's link and its rating links, so that a link made

@@ -354,7 +354,8 @@ class Iso10002Complaint(models.Model):
                 )
                 if new_state == "at_risk":
                     at_risk |= complaint
-                    notices[complaint._owner()].append((complaint, "at_risk", 0))
+                    if complaint._owner():  # told to the owner, else to who may read it
+                        notices[complaint._responsible_user()].append((complaint, "at_risk", 0))
             if new_level > old_level and new_state == "breached":
                 events.append(
                     {
@@ -385,9 +386,9 @@ class Iso10002Complaint(models.Model):
         model_id = self.env["ir.model"]._get_id(self._name)
         vals_list = []
         for complaint in self:
-            owner = complaint._owner()
-            if not owner:
+            if not complaint._owner():
                 continue
+            owner = complaint._responsible_user()  # the owner, else who may read it
             vals_list.append(
                 {
                     "res_model_id": model_id,
@@ -411,12 +412,24 @@ class Iso10002Complaint(models.Model):
         kinds = {"at_risk": _lt("%s at risk"), "breached": _lt("%s breached"), "escalated": _lt("%s escalated")}
         urgency = {"escalated": 0, "breached": 1, "at_risk": 2}
         shown, to_send = {}, []
+        # only what the recipient may open (a team leader does not read a member's
+        # confidential complaint): one search each, the record rules in SQL; what they may
+        # not open goes to whom may (the complaint's responsible user), so that it reaches
+        # somebody
+        visible, moved = {}, {}
         for user, all_items in notices.items():
-            # only what the recipient may open (a team leader does not read a member's
-            # confidential complaint): one search, the record rules in SQL
             ids = list({complaint.id for complaint, _kind, _level in all_items})
             readable = set(self.with_user(user).with_context(active_test=False).search([("id", "in", ids)]).ids)
-            items = [item for item in all_items if item[0].id in readable]
+            visible[user] = [item for item in all_items if item[0].id in readable]
+            for item in all_items:
+                if item[0].id not in readable:
+                    reader = item[0]._responsible_user()
+                    if reader != user and item[0]._readable_by(reader):
+                        moved.setdefault(reader, []).append(item)
+        for reader, items in moved.items():
+            known = {(c.id, kind, level) for c, kind, level in visible.get(reader, [])}
+            visible.setdefault(reader, []).extend(i for i in items if (i[0].id, i[1], i[2]) not in known)
+        for user, items in visible.items():
             if items:
                 items.sort(key=lambda item: (urgency[item[1]], item[0]._sla_target_deadline() or item[0].create_date))
                 shown[user] = (items[:NOTICE_ROWS], items)

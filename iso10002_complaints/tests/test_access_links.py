@@ -102,8 +102,19 @@ class TestLinksFollowTheComplainant(HttpCase, ComplaintsCase):
         old_token = complaint.sudo()._portal_ensure_token()
         old_rating = complaint.sudo()._rating_get_access_token()
         self.assertEqual(self._open(complaint, old_token).status_code, 200)
+        Mail = self.env["mail.mail"].sudo()
+        queued = Mail.search(
+            [("model", "=", complaint._name), ("res_id", "=", complaint.id), ("state", "=", "outgoing")]
+        ).filtered(lambda mail: mail.recipient_ids == self.complainant)
+        self.assertTrue(queued, "mails for the first complainant wait in the queue")
+        before = Mail.search([])
         # an officer of the team corrects who complained
         complaint.with_user(self.officer_a).write({"partner_id": self.other.id})
+        self.assertEqual(set(queued.mapped("state")), {"cancel"}, "what was queued for them is not sent")
+        told = (Mail.search([]) - before).filtered(lambda mail: mail.recipient_ids == self.other)
+        self.assertTrue(told, "the new complainant is acknowledged")
+        self.assertIn(complaint.name, told[0].body_html)
+        self.assertIn(complaint.sudo().access_token, "".join(told.mapped("body_html")), "with their own link")
         new_token = complaint.sudo().access_token
         self.assertTrue(new_token)
         self.assertNotEqual(new_token, old_token)
@@ -164,3 +175,36 @@ class TestLinksFollowTheComplainant(HttpCase, ComplaintsCase):
         self._assert_refused(self._open(corrected, stale), corrected)
         self.assertEqual(sequence.implementation, "standard")
         self.assertEqual(sequence.number_next_actual, next_number, "the numbering goes on where it was")
+
+
+@tagged("post_install", "-at_install")
+class TestPrivateMailsLeave(ComplaintsCase):
+    def test_the_link_e_mail_is_sent_and_the_record_stays_sealed(self):
+        """The e-mail that carries a complainant's link is sent by the mail queue: its
+        deletion after sending took the complaint's message along, which the seal
+        refused, so the queue failed after the mail had left and sent it again."""
+        complaint = self._complaint(subject="Link by e-mail")
+        before = self.env["mail.mail"].sudo().search([])
+        complaint._send_link()
+        mail = self.env["mail.mail"].sudo().search([]) - before
+        self.assertEqual(len(mail), 1)
+        mail.send(raise_exception=True)
+        self.assertEqual(mail.state, "sent")
+        self.assertTrue(mail.mail_message_id.exists(), "the message it carried stays in the record")
+
+
+@tagged("post_install", "-at_install")
+class TestTasksFollowReadAccess(ComplaintsCase):
+    def test_a_task_moves_with_read_access(self):
+        """Moved to another team, the complaint's task goes to whoever may read it now:
+        its former assignee no longer reads the complaint's name and the task."""
+        complaint = self._complaint(subject="Moving team")
+        activity = complaint.activity_schedule("mail.mail_activity_data_todo", user_id=self.officer_a.id)
+        complaint.with_user(self.manager).write({"team_id": self.team_b.id})
+        self.assertFalse(complaint.with_user(self.officer_a).has_access("read"))
+        self.assertNotEqual(activity.user_id, self.officer_a)
+        self.assertTrue(complaint._readable_by(activity.user_id))
+        self.assertFalse(
+            self.env["mail.activity"].with_user(self.officer_a).search([("id", "=", activity.id)]),
+            "the former assignee finds it no more",
+        )

@@ -7,6 +7,7 @@ import threading
 
 from odoo import SUPERUSER_ID, api
 from odoo.exceptions import UserError
+from odoo.modules.migration import load_script
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
@@ -125,6 +126,14 @@ class TestReferenceGaps(ComplaintsCase):
             raise RuntimeError("the intake failed after drawing its number")
         last = self._complaint(subject="Last")
         deleted.with_user(self.manager).unlink()
+        # another system's reference with the same number explains nothing, nor breaks it
+        self.env["iso10002.complaint"]._import_complaints(
+            [
+                {"name": f"LEGACY/2019/{number - 1:05d}", "subject": "Imported", "partner_id": self.complainant.id}
+                for number in [int(last.name.rsplit("/", 1)[1])]
+            ]
+            + [{"name": "ERP/20190512000123456789", "subject": "Imported", "partner_id": self.complainant.id}]
+        )
         number = lambda name: int(name.rsplit("/", 1)[1])  # noqa: E731
         gaps = Complaint._reference_gaps(self.company)
         self.assertEqual(
@@ -150,3 +159,25 @@ class TestReferenceGaps(ComplaintsCase):
         self.assertFalse(
             self.env["iso10002.sla.event"].search([("complaint_name", "=", complaint.name), ("kind", "=", "deleted")])
         )
+
+    def test_a_complaint_stays_in_the_company_that_numbered_it(self):
+        complaint = self._complaint()
+        with self.assertRaises(UserError):
+            complaint.with_user(self.manager).write({"company_id": self.company_b.id})
+        self.assertEqual(complaint.company_id, self.company)
+
+    def test_the_upgrade_records_earlier_deletions(self):
+        """Before 18.0.1.4.0 a deleted complaint left its reference in the SLA history,
+        not who nor when: the upgrade says so with a Deleted event, so it is no gap."""
+        doomed = self._complaint(partner_id=self.person_about.id, subject="Deleted long ago")
+        name, number = doomed.name, int(doomed.name.rsplit("/", 1)[1])
+        doomed.with_user(self.manager).unlink()
+        self.env.cr.execute("DELETE FROM iso10002_sla_event WHERE complaint_name = %s AND kind = 'deleted'", (name,))
+        self.assertIn(number, self.env["iso10002.complaint"]._reference_gaps(self.company), "as 18.0.1.3.0 left it")
+        script = load_script("iso10002_complaints/migrations/18.0.1.4.0/post-migrate.py", "iso10002_post_migrate")
+        script.migrate(self.env.cr, "18.0.1.3.0")
+        self.env.invalidate_all()
+        self.assertNotIn(number, self.env["iso10002.complaint"]._reference_gaps(self.company))
+        event = self.env["iso10002.sla.event"].search([("complaint_name", "=", name), ("kind", "=", "deleted")])
+        self.assertEqual(len(event), 1)
+        self.assertIn("not recorded", event.note)

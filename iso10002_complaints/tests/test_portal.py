@@ -47,7 +47,9 @@ class TestPortal(HttpCase):
         self.assertEqual(page.status_code, 200)
         self.assertIn("Someone else&#39;s problem", page.text)
         refused = self.url_open(f"/my/complaints/{self.theirs.id}?access_token=wrong", allow_redirects=False)
-        self.assertEqual(refused.status_code, 303)
+        self.assertEqual(refused.status_code, 403, "a wrong link gets a plain page that says so")
+        self.assertIn("o_iso10002_link_invalid", refused.text)
+        self.assertNotIn("Someone else", refused.text)
 
     def test_portal_user_files_a_complaint(self):
         self.authenticate("portal_complainant", "portal_complainant")
@@ -88,8 +90,13 @@ class TestPortal(HttpCase):
         )
         complaint = self.env["iso10002.complaint"].search([("subject", "=", "Closed shop")])
         self.assertEqual((complaint.partner_id.name, complaint.partner_id.email), ("Walk In", "walk.in@example.com"))
-        self.assertIn(f"/my/complaints/{complaint.id}", response.url)
-        self.assertIn("access_token", response.url)
+        # the reference on screen; the link to follow it goes to the address typed
+        self.assertTrue(response.url.endswith("/complaints/filed"), response.url)
+        self.assertNotIn("access_token", response.url)
+        self.assertIn(complaint.name, response.text)
+        token = complaint.sudo().access_token
+        self.assertNotIn(token, response.text)
+        self.assertEqual(self.url_open(f"/my/complaints/{complaint.id}?access_token={token}").status_code, 200)
 
     def test_bad_input_is_refused_with_a_message(self):
         self.authenticate(None, None)

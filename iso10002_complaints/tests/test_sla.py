@@ -125,6 +125,28 @@ class TestSla(SlaCase):
         self.assertEqual(len(self._digests(self.officer_a)), 1)
         self.assertEqual(complaint.sla_next_check, complaint.ack_deadline)
 
+    def test_a_confidential_complaint_at_risk_is_told_to_whoever_may_read_it(self):
+        """The team leader does not read a member's confidential complaint: its reminder
+        and notice go to the company's escalation contact, who may, and the leader is
+        shown neither its name nor its subject."""
+        with freeze_time("2026-03-09 08:00:00"):
+            complaint = self._received(datetime(2026, 3, 9, 8, 0), is_confidential=True, subject="Hush-hush")
+        with freeze_time("2026-03-09 15:01:00"):
+            self.assertEqual(self._sweep(), 1)
+        self.assertEqual(complaint.sla_state, "at_risk")
+        reminder = complaint.activity_ids.filtered(
+            lambda a: a.activity_type_id == self.env.ref("iso10002_complaints.mail_activity_type_sla_at_risk")
+        )
+        self.assertEqual(reminder.user_id, self.manager, "the escalation contact, who may read it")
+        self.assertFalse(complaint.with_user(self.officer_a).has_access("read"))
+        leader_sees = self.env["mail.activity"].with_user(self.officer_a).search([("res_id", "=", complaint.id)])
+        self.assertFalse(leader_sees.filtered(lambda a: a.res_model == complaint._name))
+        self.assertFalse(
+            [mail for mail in self._digests(self.officer_a) if "Hush-hush" in (mail.body_html or "")],
+            "no notice names it to the leader",
+        )
+        self.assertEqual(len(self._digests(self.manager)), 1)
+
     def test_breach_escalates_to_level_one_and_notes_it(self):
         with freeze_time("2026-03-09 08:00:00"):
             complaint = self._received(datetime(2026, 3, 9, 8, 0), user_id=self.officer_b.id)

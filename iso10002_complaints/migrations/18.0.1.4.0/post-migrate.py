@@ -21,6 +21,24 @@ def migrate(cr, version):
     env["ir.sequence"].with_context(active_test=False).search(
         [("code", "=", "iso10002.complaint"), ("implementation", "=", "no_gap")]
     ).write({"implementation": "standard"})
+    # complaints deleted before: their reference was left in the SLA history, not who
+    # deleted them nor when; a Deleted event says so, so that they are no gap
+    cr.execute(
+        """
+        INSERT INTO iso10002_sla_event (complaint_name, company_id, date, kind, note,
+                                        create_uid, create_date, write_uid, write_date)
+        SELECT event.complaint_name, event.company_id, max(event.date), 'deleted',
+               'Deleted before 18.0.1.4.0: who deleted it and when were not recorded.',
+               %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
+          FROM iso10002_sla_event event
+         WHERE event.complaint_id IS NULL AND event.complaint_name IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM iso10002_complaint c
+                            WHERE c.name = event.complaint_name AND c.company_id = event.company_id)
+         GROUP BY event.complaint_name, event.company_id
+        HAVING bool_and(event.kind != 'deleted')
+        """,
+        {"uid": SUPERUSER_ID},
+    )
     cr.execute(
         """
         SELECT message.res_id, value.old_value_integer
