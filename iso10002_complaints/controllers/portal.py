@@ -1,4 +1,4 @@
-from werkzeug.exceptions import Forbidden
+from werkzeug.exceptions import BadRequest, Forbidden, NotFound
 
 from odoo import _, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
@@ -8,6 +8,7 @@ from odoo.tools import consteq
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.addons.portal.controllers.thread import ThreadController
+from odoo.addons.rating.controllers.main import Rating
 
 from ..models.iso10002_complaint_portal import MAX_FILE_BYTES, MAX_FILES, MAX_TOTAL_BYTES
 from ..models.reader_locale import READER_KEY, Reader
@@ -208,3 +209,25 @@ class ComplaintThreadController(ThreadController):
             for key in ("subtype_id", "rating_value"):
                 post_data.pop(key, None)
         return post_data
+
+
+class ComplaintRating(Rating):
+    """The rating links of the complainants' e-mails: a rate other than 1, 3 or 5 (an
+    old, edited or forged link) is a bad request, not a server error."""
+
+    @http.route()
+    def action_open_rating(self, token, rate, **kwargs):
+        if rate not in (1, 3, 5):
+            raise NotFound()
+        return super().action_open_rating(token, rate, **kwargs)
+
+    @http.route()
+    def action_submit_rating(self, token, rate=0, **kwargs):
+        if request.httprequest.method == "POST":
+            try:
+                valid = int(rate) in (1, 3, 5)
+            except (TypeError, ValueError):
+                valid = False
+            if not valid:
+                raise BadRequest()
+        return super().action_submit_rating(token, rate=rate, **kwargs)

@@ -135,6 +135,9 @@ PORTAL_UNSEARCHABLE = frozenset(
 HTML_TRACED = ("description", "findings", "response_text")
 
 
+OFFICER_GROUP = "iso10002_complaints.group_complaint_officer"
+
+
 class Iso10002Complaint(models.Model):
     _name = "iso10002.complaint"
     _description = "Complaint"
@@ -1083,10 +1086,12 @@ class Iso10002Complaint(models.Model):
         an activity shows its assignee the complaint's name); never a portal or public
         user acting through the complainant's routes; else an administrator."""
         self.ensure_one()
-        if self.user_id:
-            return self.user_id
+        owner = self.user_id
+        # the officer rule lets an owner read their complaint: no query to know it
+        if owner.active and owner.has_group(OFFICER_GROUP) and self.company_id in owner.company_ids:
+            return owner
         admin = self.env.ref("base.user_admin")
-        candidates = [self.team_id.user_id, self.company_id.complaint_escalation_user_id]
+        candidates = [owner, self.team_id.user_id, self.company_id.complaint_escalation_user_id]
         if self.env.user._is_internal():
             candidates.append(self.env.user)
         # defined with the model that extends this one: imported when it is registered

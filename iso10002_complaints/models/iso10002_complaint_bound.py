@@ -24,10 +24,12 @@ class Iso10002ComplaintBound(models.AbstractModel):
     _description = "Row bound to a complaint's access"
     _iso10002_document_fields = ("res_model", "res_id")
 
+    # technical: searched by the record rules (which run as the system), not by clients
     iso10002_visible = fields.Boolean(
         string="Readable with its Complaint",
         compute="_compute_iso10002_visible",
         search="_search_iso10002_visible",
+        groups="base.group_system",
     )
 
     @api.depends_context("uid")
@@ -48,9 +50,17 @@ class Iso10002ComplaintBound(models.AbstractModel):
             return set()
         return set(Complaint.sudo().browse(ids).exists().with_env(env)._filtered_access("read").ids)
 
+    @api.model
+    def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
+        if any(spec.split(":")[0].split(".")[0] == "iso10002_visible" for spec in groupby):
+            raise UserError(_("Rows are not grouped by whether they are readable with their complaint."))
+        return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
+
     def _search_iso10002_visible(self, operator, value):
+        if operator in ("in", "not in") and isinstance(value, list | tuple) and len(set(map(bool, value))) == 1:
+            operator, value = ("=" if operator == "in" else "!="), bool(value[0])
         if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise NotImplementedError(operator)
+            raise UserError(_("Whether a row is readable with its complaint is True or False."))
         model_field, id_field = self._iso10002_document_fields
         env = self.env(su=False)
         Complaint = env[COMPLAINT]
@@ -140,6 +150,8 @@ class Iso10002Complaint(models.Model):
     def write(self, vals):
         result = super().write(vals)
         if READ_ACCESS_FIELDS & set(vals):
+            if not self.env.su and {"user_id", "investigator_id", "company_id"} & set(vals):
+                self._check_handlers_read()
             self._reassign_blind_activities()
         return result
 
@@ -153,6 +165,33 @@ class Iso10002Complaint(models.Model):
             complaint = self.browse(activity.res_id)
             if not complaint._readable_by(activity.user_id):
                 activity.user_id = complaint._responsible_user()
+
+    def message_notify(self, **kwargs):
+        if not self.env.su:
+            self._refuse_blind(kwargs.get("partner_ids"))
+        return super().message_notify(**kwargs)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        complaints = super().create(vals_list)
+        if not self.env.su:
+            complaints._check_handlers_read()
+        return complaints
+
+    def _check_handlers_read(self):
+        """Who owns or investigates a complaint may read it (the officer rules give them
+        read access): anyone else would be made a follower and given its tasks."""
+        for complaint in self:
+            for user in complaint.user_id | complaint.investigator_id:
+                if not complaint._readable_by(user):
+                    raise UserError(
+                        _(
+                            "%(user)s may not read complaint %(complaint)s: only a complaints officer of its "
+                            "company owns or investigates it.",
+                            user=user.name,
+                            complaint=complaint.name,
+                        )
+                    )
 
     def _notify_get_recipients(self, message, msg_vals, **kwargs):
         """Whoever followed before they could no longer read the complaint (moved to
@@ -198,3 +237,17 @@ class MailActivity(models.Model):
                         complaint=complaint.name,
                     )
                 )
+
+
+class MailComposeMessage(models.TransientModel):
+    """The composer writes to whom a complaint's message may go: in mass-mail mode it
+    queues e-mails itself, without posting through ``message_post``."""
+
+    _inherit = "mail.compose.message"
+
+    def _action_send_mail(self, auto_commit=False):
+        if not self.env.su:
+            for wizard in self.filtered(lambda w: w.model == COMPLAINT):
+                complaints = self.env[COMPLAINT].browse(wizard._evaluate_res_ids() or [])
+                complaints._refuse_blind(wizard.partner_ids.ids)
+        return super()._action_send_mail(auto_commit=auto_commit)

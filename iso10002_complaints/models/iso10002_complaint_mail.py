@@ -291,8 +291,12 @@ class Iso10002Complaint(models.Model):
         else:
             note = _("A delivery or read notice about the message to %s was received.", address)
         complaint._message_log(body=note)
-        if outcome == "failed":
-            complaint._ask_owner(note)
+        summary = _("Message not delivered")
+        open_task = complaint.activity_ids.filtered(lambda activity: activity.summary == summary)
+        if outcome == "failed" and not open_task:
+            # one task while it is open, however many reports arrive (a report's word is
+            # not authenticated: each is kept, none multiplies the owner's work)
+            complaint._ask_owner(note, summary=summary)
         _logger.info("Delivery report %s (%s) kept on complaint %s", message_dict.get("message_id"), outcome, self.id)
 
     @api.model

@@ -62,7 +62,6 @@ ALLOWED_MIMETYPES = frozenset(
 class Iso10002Complaint(models.Model):
     _inherit = "iso10002.complaint"
 
-    @api.model
     def get_portal_url(self, suffix=None, report_type=None, download=None, query_string=None, anchor=None):
         """The complainant's link (e-mails, the form's redirect) opens in their language:
         prefixed with it when the website offers it and it is not the website's default."""

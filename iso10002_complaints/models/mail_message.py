@@ -33,6 +33,20 @@ SEALED_MESSAGE_FIELDS = frozenset(
 SYSTEM_FILLED_FIELDS = frozenset({"subject", "partner_ids"})
 
 
+def _partner_ids(value):
+    """The partner ids of a many2many value: ids, or x2many commands."""
+    ids = []
+    for item in value or ():
+        if isinstance(item, int):
+            ids.append(item)
+        elif isinstance(item, list | tuple) and item:
+            if item[0] == 6 and len(item) > 2:
+                ids += list(item[2] or ())
+            elif item[0] == 4 and len(item) > 1:
+                ids.append(item[1])
+    return ids
+
+
 class MailMessage(models.Model):
     _inherit = "mail.message"
 
@@ -59,6 +73,10 @@ class MailMessage(models.Model):
             values = {**defaults, **vals}
             if values.get("model") not in SEALED_MODELS:
                 continue
+            if values.get("res_id") and values.get("partner_ids"):
+                # who is written to on a complaint may read it (iso10002_complaint_bound)
+                complaint = self.env[values["model"]].browse(values["res_id"])
+                complaint._refuse_blind(_partner_ids(values["partner_ids"]))
             if (
                 values.get("date")
                 or values.get("tracking_value_ids")

@@ -146,6 +146,13 @@ class TestLinksFollowTheComplainant(HttpCase, ComplaintsCase):
     def test_a_wrong_link_gets_the_same_plain_page(self):
         complaint = self._complaint()
         self._assert_refused(self._open(complaint, "not-a-token"), complaint)
+        # edited rating links: a clean refusal, not a server error
+        for rate in (0, 2, 4, 6, 99):
+            self.assertEqual(self.url_open(f"/rate/not-a-token/{rate}").status_code, 404, rate)
+        submitted = self.url_open(
+            "/rate/not-a-token/submit_feedback", data={"rate": "7", "csrf_token": Request.csrf_token(self)}
+        )
+        self.assertEqual(submitted.status_code, 400)
         response = self._open(complaint.browse(10**8), "not-a-token")
         self.assertEqual(response.status_code, 403, "a complaint that does not exist: the same page")
 

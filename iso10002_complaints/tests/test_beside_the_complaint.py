@@ -181,6 +181,69 @@ class TestNothingBesideTheComplaint(HttpCase, ComplaintsCase):
         self._rpc(self.officer_a, C, "message_subscribe", [self.secret.id], partner_ids=[self.manager.partner_id.id])
         self.assertIn(self.manager.partner_id, self.secret.sudo().message_partner_ids)
 
+    def test_no_other_way_writes_to_someone_blind(self):
+        """The same refusal through every door: a message created directly, a notification,
+        the composer in mass-mail mode; and nobody who may not read a complaint is made
+        its owner or investigator (they would follow it)."""
+        blind = [self.officer_b.partner_id.id, self.employee.partner_id.id]
+        doors = {
+            "mail.message create": lambda: self._rpc(
+                self.officer_a,
+                "mail.message",
+                "create",
+                {"model": C, "res_id": self.secret.id, "body": "psst", "partner_ids": [(6, 0, blind)]},
+            ),
+            "message_notify": lambda: self._rpc(
+                self.officer_a, C, "message_notify", [self.secret.id], body="psst", partner_ids=blind
+            ),
+            "mass mail composer": lambda: self._rpc(
+                self.officer_a,
+                "mail.compose.message",
+                "action_send_mail",
+                [
+                    self._rpc(
+                        self.officer_a,
+                        "mail.compose.message",
+                        "create",
+                        {
+                            "composition_mode": "mass_mail",
+                            "model": C,
+                            "res_ids": str([self.secret.id]),
+                            "subject": "psst",
+                            "body": "psst",
+                            "partner_ids": [(6, 0, blind)],
+                        },
+                    )
+                ],
+            ),
+            "an employee as owner": lambda: self._rpc(
+                self.manager, C, "write", [self.secret.id], {"user_id": self.employee.id}
+            ),
+            "an employee as investigator": lambda: self._rpc(
+                self.manager, C, "write", [self.secret.id], {"investigator_id": self.employee.id}
+            ),
+        }
+        for door, call in doors.items():
+            with self.subTest(door=door), self.assertRaises(xmlrpc.client.Fault) as refused:
+                call()
+            self.assertIn("may not read", refused.exception.faultString, door)
+        Message = self.env["mail.message"].sudo()
+        self.assertFalse(
+            Message.search([("model", "=", C), ("res_id", "=", self.secret.id), ("body", "ilike", "psst")])
+        )
+        self.assertFalse(self.env["mail.mail"].sudo().search([("subject", "=", "psst")]))
+        self.assertFalse(self.secret.investigator_id)
+        self.assertEqual(self.secret.user_id, self.officer_a)
+
+    def test_the_visibility_field_is_technical(self):
+        """Rules read it; a client neither filters nor groups by it (a clean refusal)."""
+        for user in (self.officer_a, self.employee):
+            with self.subTest(user=user.login), self.assertRaises(xmlrpc.client.Fault) as refused:
+                self._rpc(user, "mail.followers", "read_group", [], ["partner_id"], ["iso10002_visible"])
+            self.assertNotIn("Traceback", refused.exception.faultString.splitlines()[0])
+        visible = self.env["mail.followers"].with_user(self.officer_a).search([("res_model", "=", C)])
+        self.assertIn(self.secret.id, visible.mapped("res_id"))
+
     def test_a_follower_who_can_no_longer_read_is_not_told(self):
         """Followed before the complaint became confidential (or before moving team):
         its messages are not sent to them any more."""

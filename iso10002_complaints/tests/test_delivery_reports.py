@@ -185,6 +185,34 @@ class TestDeliveryReports(MailGatewayCase):
         self.assertEqual(len(self._logs(complaint, "could not be delivered")), 1)
 
     @mute_logger(*MUTED)
+    def test_many_reports_about_one_message_give_its_owner_one_task(self):
+        """A report's word is not authenticated: anyone who knows a Message-Id can send
+        many. Each is kept; the owner has one open task, not one per report; and when the
+        owner can no longer read the complaint, the task goes to someone who may, and the
+        report stays on the complaint."""
+        complaint, ack, _notification = self._acknowledged_complaint("flood")
+        generator = self._generator(404)
+        for _index in range(6):
+            raw = generator.report("report_rfc3464", original_id=ack.message_id, recipient=complaint.email_from)
+            self._process(raw)
+            self.assertEqual(self._kept(self._message_id(raw)).res_id, complaint.id)
+        tasks = complaint.activity_ids.filtered(lambda a: a.summary == "Message not delivered")
+        self.assertEqual(len(tasks), 1, "one open task however many reports")
+        self.assertEqual(len(self._logs(complaint, "could not be delivered")), 6, "each report kept and logged")
+        # the owner loses their rights: the next task goes to who may read the complaint
+        tasks.action_feedback(feedback="called")
+        owner = complaint.user_id or complaint._responsible_user()
+        complaint.sudo().user_id = self.officer_a
+        self.officer_a.groups_id -= self.env.ref("iso10002_complaints.group_complaint_officer")
+        raw = generator.report("report_rfc3464", original_id=ack.message_id, recipient=complaint.email_from)
+        self._process(raw)
+        self.assertEqual(self._kept(self._message_id(raw)).res_id, complaint.id, "still on the complaint")
+        task = complaint.activity_ids.filtered(lambda a: a.summary == "Message not delivered")
+        self.assertEqual(len(task), 1)
+        self.assertNotEqual(task.user_id, self.officer_a)
+        self.assertTrue(complaint._readable_by(task.user_id), owner.name)
+
+    @mute_logger(*MUTED)
     def test_a_report_odoo_cannot_read_is_read_from_its_text(self):
         """Odoo's parser takes the second header block of the delivery-status part; a part
         whose payload is text gives it a character, and the whole message is lost."""

@@ -5,7 +5,7 @@ from a deletion."""
 
 import threading
 
-from odoo import SUPERUSER_ID, api
+from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import UserError
 from odoo.modules.migration import load_script
 from odoo.tests import TransactionCase, tagged
@@ -151,6 +151,36 @@ class TestReferenceGaps(ComplaintsCase):
         self.assertEqual(trace.user_id, self.manager)
         self.assertFalse(trace.complaint_id)
         self.assertEqual(sequence.implementation, "standard")
+
+    def test_the_process_audit_shows_deletions_and_gaps(self):
+        """What the auditor is shown: who deleted which complaint when, and the numbers no
+        complaint and no deletion explains, company by company."""
+        doomed = self._complaint(partner_id=self.person_about.id, subject="Deleted in the period")
+        with self.assertRaises(RuntimeError), self.env.cr.savepoint():
+            self._complaint(subject="Failed intake")
+            raise RuntimeError("failed after drawing its number")
+        failed_number = int(self._complaint(subject="After").name.rsplit("/", 1)[1]) - 1
+        doomed_name = doomed.name
+        doomed.with_user(self.manager).unlink()
+        today = fields.Date.context_today(self.env.user)
+        audit = (
+            self.env["iso10002.process.audit.wizard"]
+            .with_user(self.auditor)
+            .create({"date_from": today, "date_to": today, "company_ids": [(6, 0, self.company.ids)]})
+        )
+        register = audit._audit_values()["register"]
+        self.assertEqual([entry["company"] for entry in register], [self.company])
+        self.assertIn(doomed_name, register[0]["deletions"].mapped("complaint_name"))
+        self.assertIn(failed_number, register[0]["gaps"])
+        html = (
+            self.env["ir.actions.report"]
+            .with_user(self.auditor)
+            ._render_qweb_html("iso10002_complaints.report_process_audit", audit.ids)[0]
+            .decode()
+        )
+        self.assertIn(doomed_name, html)
+        self.assertIn(self.manager.name, html, "who deleted it")
+        self.assertIn(str(failed_number), html)
 
     def test_a_refused_deletion_leaves_no_trace(self):
         complaint = self._walk_to(self._complaint(), "acknowledged")

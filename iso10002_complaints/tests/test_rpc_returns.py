@@ -3,9 +3,10 @@ marshal None, so a button that returned nothing failed for integrators although 
 was done."""
 
 import ast
+import functools
 import inspect
-import textwrap
 import xmlrpc.client
+from pathlib import Path
 
 from odoo.models import regex_private
 from odoo.tests import HttpCase, tagged
@@ -31,11 +32,27 @@ def own_public_methods(env):
     return found
 
 
+@functools.cache
+def _module_tree(path):
+    return ast.parse(Path(path).read_text())
+
+
+def _function_node(function):
+    """The definition of ``function`` in its module's source (``inspect.getsource``
+    stops early at a lambda in a decorator, as in ``@api.returns(..., lambda v: v.id)``)."""
+    function = inspect.unwrap(function)  # the decorator package's wrappers (model_create_multi)
+    line = function.__code__.co_firstlineno
+    for node in ast.walk(_module_tree(inspect.getsourcefile(function))):
+        if isinstance(node, ast.FunctionDef) and node.name == function.__name__:
+            if line in (node.lineno, *(decorator.lineno for decorator in node.decorator_list)):
+                return node
+    raise LookupError(f"no source for {function.__qualname__}")
+
+
 def returns_nothing(function):
     """Why ``function`` may return None: a bare ``return``, or a body that can end
     without a return; '' when every path returns a value or raises."""
-    tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
-    node = tree.body[0]
+    node = _function_node(function)
     for inner in ast.walk(node):
         if isinstance(inner, ast.Return) and inner.value is None:
             return "a bare return"

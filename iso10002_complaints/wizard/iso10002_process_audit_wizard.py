@@ -163,12 +163,32 @@ class Iso10002ProcessAuditWizard(models.TransientModel):
             passed_total += passed
         exceptions.sort(key=lambda e: (e["complaint"].received_date, e["complaint"].id))
         return {
+            "register": self._register_numbering(),
             "sample": sample,
             "checks": checks,
             "exceptions": exceptions,
             "overall_pct": round(100.0 * passed_total / applicable_total, 1) if applicable_total else None,
             "fully_compliant": len(sample) - len({e["complaint"].id for e in exceptions}),
         }
+
+    def _register_numbering(self):
+        """Per company of the scope: the complaints deleted in the period (only possible
+        in the Received step; who and when, from the SLA history) and the numbers of its
+        sequence that no complaint holds and no deletion explains (intakes that failed
+        after drawing a number: gaps, nothing lost). ISO 10002 8.1: an auditor tells a gap
+        from a deletion."""
+        self.ensure_one()
+        start, end = self._period_bounds()
+        Event = self.env["iso10002.sla.event"]
+        register = []
+        for company in self.company_ids or self.env.companies:
+            deletions = Event.search(
+                [("company_id", "=", company.id), ("kind", "=", "deleted"), ("date", ">=", start), ("date", "<=", end)],
+                order="date, id",
+            )
+            gaps = self.env["iso10002.complaint"]._reference_gaps(company)
+            register.append({"company": company, "deletions": deletions, "gaps": gaps})
+        return register
 
     def action_print(self):
         self.ensure_one()
