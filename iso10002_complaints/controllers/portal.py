@@ -204,6 +204,9 @@ class ComplaintThreadController(ThreadController):
         """The complainant side posts comments on a complaint: not a system notification,
         not an internal note, not an automatic message, not a rating."""
         post_data = super()._prepare_post_data(post_data, thread, **kwargs)
+        if thread._name == "iso10002.complaint":
+            # the chatter posts as superuser: whom a person writes to is checked here
+            thread._refuse_blind(post_data.get("partner_ids"))
         if thread._name == "iso10002.complaint" and not request.env.user._is_internal():
             post_data.update(message_type="comment", subtype_xmlid="mail.mt_comment")
             for key in ("subtype_id", "rating_value"):
@@ -217,12 +220,14 @@ class ComplaintRating(Rating):
 
     @http.route()
     def action_open_rating(self, token, rate, **kwargs):
-        if rate not in (1, 3, 5):
+        if rate not in (1, 3, 5) or "\x00" in token:
             raise NotFound()
         return super().action_open_rating(token, rate, **kwargs)
 
     @http.route()
     def action_submit_rating(self, token, rate=0, **kwargs):
+        if "\x00" in token:  # PostgreSQL cannot even compare it
+            raise NotFound()
         if request.httprequest.method == "POST":
             try:
                 valid = int(rate) in (1, 3, 5)

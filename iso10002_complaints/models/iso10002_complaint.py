@@ -949,18 +949,47 @@ class Iso10002Complaint(models.Model):
         return sequence.with_context(ir_sequence_date=fields.Date.to_string(date)).next_by_id()
 
     @api.model
-    def _reference_gaps(self, company=None):
+    def _reference_gaps(self, company=None, limit=None):
         """The numbers of the company's sequence that no complaint holds and no recorded
-        deletion explains, in order: numbers drawn by intakes that failed or were rolled
-        back (a gap, nothing lost). A deleted complaint is not a gap: its reference stays
-        in the SLA history (kind *Deleted*) with who deleted it and when. Only references
-        of the sequence's own shape count (an imported ``LEGACY/2019/00047`` does not)."""
+        deletion explains, in order (the first ``limit``): numbers drawn by intakes that
+        failed or were rolled back (a gap, nothing lost). A deleted complaint is not a gap:
+        its reference stays in the SLA history (kind *Deleted*) with who deleted it and
+        when. Only references of the sequence's own shape count (an imported
+        ``LEGACY/2019/00047`` does not)."""
+        used, first, last = self._reference_numbers(company)
+        gaps = []
+        for number in range(first, last + 1):
+            if number not in used:
+                gaps.append(number)
+                if limit and len(gaps) >= limit:
+                    break
+        return gaps
+
+    @api.model
+    def _reference_gap_count(self, company=None):
+        """How many numbers ``_reference_gaps`` lists, without listing them."""
+        used, first, last = self._reference_numbers(company)
+        return max(0, last - first + 1 - len({number for number in used if first <= number <= last}))
+
+    @api.model
+    def _reference_numbers(self, company=None):
+        """(numbers held by a complaint or a recorded deletion, first of them, last drawn)
+        of the company's sequence."""
         company = company or self.env.company
         sequence = company._complaint_sequence()
-        prefix = re.escape(sequence.prefix or "")
-        for key in ("year", "month", "day", "y", "doy", "woy", "weekday", "h24", "h12", "min", "sec"):
-            prefix = prefix.replace(re.escape(f"%({key})s"), r"\d+")
-        pattern = f"^{prefix}(\\d{{1,18}}){re.escape(sequence.suffix or '')}$"
+        # the interpolated parts of the prefix and suffix have fixed widths
+        widths = {"year": 4, "month": 2, "day": 2, "y": 2, "doy": 3, "woy": 2, "weekday": 1}
+        widths.update({"h24": 2, "h12": 2, "min": 2, "sec": 2})
+        widths.update({f"range_{key}": width for key, width in list(widths.items())})
+        widths.update({f"current_{key}": width for key, width in list(widths.items()) if "_" not in key})
+
+        def shape(text):
+            shaped = re.escape(text or "")
+            for key, width in widths.items():
+                shaped = shaped.replace(re.escape(f"%({key})s"), rf"\d{{{width}}}")
+            return shaped
+
+        pattern = f"^{shape(sequence.prefix)}(\\d{{1,18}}){shape(sequence.suffix)}$"
         rows = self.env.execute_query(
             SQL(
                 """
@@ -976,8 +1005,7 @@ class Iso10002Complaint(models.Model):
         )
         used = {row[0] for row in rows}
         last = sequence.number_next_actual - sequence.number_increment
-        start = min(used, default=last + 1)
-        return [number for number in range(start, last + 1) if number not in used]
+        return used, min(used, default=last + 1), last
 
     # ------------------------------------------------------------ lifecycle
     @api.model

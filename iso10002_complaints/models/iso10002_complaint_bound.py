@@ -10,6 +10,8 @@ from odoo.exceptions import UserError
 
 COMPLAINT = "iso10002.complaint"
 # what decides who may read a complaint (the record rules)
+# what decides whether a user may read complaints at all
+USER_ACCESS_FIELDS = frozenset({"active", "groups_id", "company_ids"})
 READ_ACCESS_FIELDS = frozenset({"team_id", "user_id", "investigator_id", "is_confidential", "company_id"})
 
 
@@ -83,6 +85,20 @@ class MailNotification(models.Model):
     _inherit = ["mail.notification", "iso10002.complaint.bound"]
     _iso10002_document_fields = ("mail_message_id.model", "mail_message_id.res_id")
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Employees may create notifications (core): one names its partner as told of a
+        message, who may then read it. On a complaint's message, only people who may read
+        the complaint are told (the process, as superuser, decides for itself)."""
+        notifications = super().create(vals_list)
+        if not self.env.su:
+            for notification in notifications.sudo():
+                message = notification.mail_message_id
+                if message.model == COMPLAINT and message.res_id:
+                    complaint = self.env[COMPLAINT].browse(message.res_id)
+                    complaint._refuse_blind(notification.res_partner_id.ids)
+        return notifications
+
 
 class RatingRating(models.Model):
     _name = "rating.rating"
@@ -107,14 +123,16 @@ class Iso10002Complaint(models.Model):
             return blind
         partners = blind.browse(ids).exists()
         for partner in partners:
-            users = partner.with_context(active_test=False).user_ids.filtered("active")
-            if users and not any(self._readable_by(user) for user in users):
+            # an archived user's partner is still the user's: not an address like any other
+            users = partner.with_context(active_test=False).user_ids
+            if users and not any(user.active and self._readable_by(user) for user in users):
                 blind |= partner
         return blind
 
     def _readable_by(self, user):
         """Whether ``user`` may read all of these complaints, in any of their companies."""
-        return self.with_user(user).with_context(allowed_company_ids=user.company_ids.ids).has_access("read")
+        companies = user.sudo().company_ids.ids
+        return self.with_user(user).with_context(allowed_company_ids=companies).has_access("read")
 
     def _refuse_blind(self, partner_ids):
         blind = self._partners_who_cannot_read(partner_ids)
@@ -155,15 +173,18 @@ class Iso10002Complaint(models.Model):
             self._reassign_blind_activities()
         return result
 
-    def _reassign_blind_activities(self):
+    def _reassign_blind_activities(self, domain=None):
         """An activity whose assignee may no longer read its complaint (moved to another
-        team, made confidential, another owner) goes to whom answers for it now: the
-        assignee would otherwise still read the complaint's name and the task."""
-        domain = [("res_model", "=", COMPLAINT), ("res_id", "in", self.ids)]
-        activities = self.env["mail.activity"].sudo().search(domain)
+        team, made confidential, another owner; removed from the team, from the officers,
+        archived) goes to whom answers for it now: the assignee would otherwise still read
+        the complaint's name and the task. ``domain``: the activities to look at (default:
+        those of these complaints)."""
+        domain = domain or [("res_id", "in", self.ids)]
+        activities = self.env["mail.activity"].sudo().search([("res_model", "=", COMPLAINT), *domain])
+        Complaint = self.env[COMPLAINT].sudo()
         for activity in activities.filtered("user_id"):
-            complaint = self.browse(activity.res_id)
-            if not complaint._readable_by(activity.user_id):
+            complaint = Complaint.browse(activity.res_id).exists()
+            if complaint and not (activity.user_id.active and complaint._readable_by(activity.user_id)):
                 activity.user_id = complaint._responsible_user()
 
     def message_notify(self, **kwargs):
@@ -200,10 +221,9 @@ class Iso10002Complaint(models.Model):
         if not self:
             return recipients
         complainants = set(self.sudo().partner_id.ids)
-        uids = {r["uid"] for r in recipients if r.get("uid") and r["id"] not in complainants}
-        users = self.env["res.users"].sudo().browse(uids)
-        allowed = {user.id for user in users if self._readable_by(user)}
-        return [r for r in recipients if r["id"] in complainants or not r.get("uid") or r["uid"] in allowed]
+        partner_ids = [r["id"] for r in recipients if r["id"] not in complainants]
+        blind = set(self._partners_who_cannot_read(partner_ids).ids) if partner_ids else set()
+        return [r for r in recipients if r["id"] not in blind]
 
 
 class MailActivity(models.Model):
@@ -251,3 +271,56 @@ class MailComposeMessage(models.TransientModel):
                 complaints = self.env[COMPLAINT].browse(wizard._evaluate_res_ids() or [])
                 complaints._refuse_blind(wizard.partner_ids.ids)
         return super()._action_send_mail(auto_commit=auto_commit)
+
+    def _prepare_mail_values(self, res_ids):
+        """The recipients each e-mail gets once rendered (a template's partner_to too)."""
+        values = super()._prepare_mail_values(res_ids)
+        if not self.env.su and self.model == COMPLAINT:
+            for res_id, mail_values in values.items():
+                partner_ids = _command_ids(mail_values.get("recipient_ids")) + _command_ids(
+                    mail_values.get("partner_ids")
+                )
+                self.env[COMPLAINT].browse(res_id)._refuse_blind(partner_ids)
+        return values
+
+
+def _command_ids(value):
+    """The record ids of a many2many value: ids, or x2many commands (4 and 6)."""
+    ids = []
+    for item in value or ():
+        if isinstance(item, int):
+            ids.append(item)
+        elif isinstance(item, list | tuple) and item:
+            if item[0] == 6 and len(item) > 2:
+                ids += list(item[2] or ())
+            elif item[0] == 4 and len(item) > 1:
+                ids.append(item[1])
+    return ids
+
+
+class Iso10002ComplaintTeam(models.Model):
+    _inherit = "iso10002.complaint.team"
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"member_ids", "user_id"} & set(vals):
+            # who left the team no longer reads its complaints, nor keeps their tasks
+            complaints = (
+                self.env[COMPLAINT].sudo().with_context(active_test=False)._search([("team_id", "in", self.ids)])
+            )
+            self.env[COMPLAINT]._reassign_blind_activities([("res_id", "in", complaints)])
+        return result
+
+
+class ResUsers(models.Model):
+    _inherit = "res.users"
+
+    def write(self, vals):
+        result = super().write(vals)
+        if any(
+            key in ("active", "groups_id", "company_ids") or key.startswith(("in_group_", "sel_groups_"))
+            for key in vals
+        ):
+            # archived, or no longer an officer of the company: their complaint tasks move
+            self.env[COMPLAINT]._reassign_blind_activities([("user_id", "in", self.ids)])
+        return result

@@ -29,6 +29,21 @@ def _holds_report(message, depth=4):
     return any(part.get_content_type() in REPORT_CONTENT_TYPES or _holds_report(part, depth - 1) for part in payload)
 
 
+def _post_as_received(thread, message_dict):
+    """An incoming e-mail kept on ``thread`` as an internal note, as it came: its text,
+    sender, Message-Id (a redelivery is recognised) and attachments."""
+    return thread.message_post(
+        body=message_dict.get("body") or "",
+        subject=message_dict.get("subject") or False,
+        message_type="email",
+        subtype_xmlid="mail.mt_note",
+        author_id=message_dict.get("author_id") or False,
+        email_from=message_dict.get("email_from") or False,
+        message_id=message_dict.get("message_id"),
+        attachments=message_dict.get("attachments") or [],
+    )
+
+
 class Iso10002Complaint(models.Model):
     _inherit = "iso10002.complaint"
 
@@ -219,16 +234,7 @@ class Iso10002Complaint(models.Model):
             reason,
             team.id,
         )
-        team.with_context(mail_create_nosubscribe=True).message_post(
-            body=message_dict.get("body") or "",
-            subject=message_dict.get("subject") or False,
-            message_type="email",
-            subtype_xmlid="mail.mt_note",
-            author_id=message_dict.get("author_id") or False,
-            email_from=message_dict.get("email_from") or False,
-            message_id=message_dict.get("message_id"),
-            attachments=message_dict.get("attachments") or [],
-        )
+        _post_as_received(team.with_context(mail_create_nosubscribe=True), message_dict)
         team._message_log(body=_("Not registered as a complaint: %s.", reason))
         return True
 
@@ -268,16 +274,7 @@ class Iso10002Complaint(models.Model):
         Posted in the process's own environment: a complaint's messages are sealed."""
         self.ensure_one()
         complaint = as_engine(self.sudo()).with_context(mail_create_nosubscribe=True)
-        complaint.message_post(
-            body=message_dict.get("body") or "",
-            subject=message_dict.get("subject") or False,
-            message_type="email",
-            subtype_xmlid="mail.mt_note",
-            author_id=message_dict.get("author_id") or False,
-            email_from=message_dict.get("email_from") or False,
-            message_id=message_dict.get("message_id"),
-            attachments=message_dict.get("attachments") or [],
-        )
+        _post_as_received(complaint, message_dict)
         address = (
             message_dict.get("bounced_email")
             or complaint.email_from

@@ -2,6 +2,7 @@ from odoo import SUPERUSER_ID, _, api, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
+from .iso10002_complaint_bound import _command_ids
 from .trust import is_engine
 
 # models whose messages are part of a record that must not change without trace
@@ -33,20 +34,6 @@ SEALED_MESSAGE_FIELDS = frozenset(
 SYSTEM_FILLED_FIELDS = frozenset({"subject", "partner_ids"})
 
 
-def _partner_ids(value):
-    """The partner ids of a many2many value: ids, or x2many commands."""
-    ids = []
-    for item in value or ():
-        if isinstance(item, int):
-            ids.append(item)
-        elif isinstance(item, list | tuple) and item:
-            if item[0] == 6 and len(item) > 2:
-                ids += list(item[2] or ())
-            elif item[0] == 4 and len(item) > 1:
-                ids.append(item[1])
-    return ids
-
-
 class MailMessage(models.Model):
     _inherit = "mail.message"
 
@@ -76,7 +63,7 @@ class MailMessage(models.Model):
             if values.get("res_id") and values.get("partner_ids"):
                 # who is written to on a complaint may read it (iso10002_complaint_bound)
                 complaint = self.env[values["model"]].browse(values["res_id"])
-                complaint._refuse_blind(_partner_ids(values["partner_ids"]))
+                complaint._refuse_blind(_command_ids(values["partner_ids"]))
             if (
                 values.get("date")
                 or values.get("tracking_value_ids")

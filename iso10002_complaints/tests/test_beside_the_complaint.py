@@ -8,6 +8,7 @@ its task."""
 import xmlrpc.client
 
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
 from odoo.addons.base.controllers.rpc import RPC_FAULT_CODE_ACCESS_ERROR
@@ -234,6 +235,103 @@ class TestNothingBesideTheComplaint(HttpCase, ComplaintsCase):
         self.assertFalse(self.env["mail.mail"].sudo().search([("subject", "=", "psst")]))
         self.assertFalse(self.secret.investigator_id)
         self.assertEqual(self.secret.user_id, self.officer_a)
+
+    def test_the_chatter_and_notifications_refuse_them_too(self):
+        """The chatter posts as superuser; employees may create notifications; a message
+        may carry its notifications; a template may name its recipients."""
+        blind = self.employee.partner_id
+        self.authenticate(self.officer_a.login, self.officer_a.login)
+        with self.assertRaises(JsonRpcException):
+            self.make_jsonrpc_request(
+                "/mail/message/post",
+                {
+                    "thread_model": C,
+                    "thread_id": self.secret.id,
+                    "post_data": {"body": "psst chatter", "partner_ids": blind.ids, "message_type": "comment"},
+                },
+            )
+        note = self.secret.with_user(self.officer_a).message_post(body="a note", subtype_xmlid="mail.mt_note")
+        template = self.env["mail.template"].create(
+            {"name": "To the blind", "model_id": self.env["ir.model"]._get_id(C), "partner_to": str(blind.id)}
+        )
+        doors = {
+            "a notification": lambda: self._rpc(
+                self.officer_a,
+                "mail.notification",
+                "create",
+                {"mail_message_id": note.id, "res_partner_id": blind.id, "notification_type": "inbox"},
+            ),
+            "a message with its notification": lambda: self._rpc(
+                self.officer_a,
+                "mail.message",
+                "create",
+                {
+                    "model": C,
+                    "res_id": self.secret.id,
+                    "body": "psst",
+                    "notification_ids": [(0, 0, {"res_partner_id": blind.id, "notification_type": "inbox"})],
+                },
+            ),
+            "a template's recipients": lambda: self._rpc(
+                self.officer_a,
+                "mail.compose.message",
+                "action_send_mail",
+                [
+                    self._rpc(
+                        self.officer_a,
+                        "mail.compose.message",
+                        "create",
+                        {
+                            "composition_mode": "mass_mail",
+                            "model": C,
+                            "res_ids": str([self.secret.id]),
+                            "template_id": template.id,
+                            "subject": "psst",
+                            "body": "psst",
+                        },
+                    )
+                ],
+            ),
+        }
+        for door, call in doors.items():
+            with self.subTest(door=door), self.assertRaises(xmlrpc.client.Fault) as refused:
+                call()
+            self.assertIn("may not read", refused.exception.faultString, door)
+        self.assertFalse(self.env["mail.notification"].sudo().search([("res_partner_id", "=", blind.id)]))
+        self.assertFalse(self.env["mail.mail"].sudo().search([("recipient_ids", "in", blind.ids)]))
+        self.assertFalse(self.env["mail.message"].with_user(self.employee).search([("model", "=", C)]))
+
+    def test_losing_access_elsewhere_moves_the_tasks(self):
+        """Removed from the team, no longer an officer, or archived: read access is lost
+        without the complaint changing; its tasks go to whom may read it, and an archived
+        user's address is no longer written to."""
+        open_one = self._complaint(subject="Beside: open", user_id=self.officer_a.id)
+        officer = new_test_user(
+            self.env, login="beside_leaver", groups="iso10002_complaints.group_complaint_officer", name="Leaver"
+        )
+        self.team_a.member_ids |= officer
+        tasks = {}
+        for key in ("team", "group", "archived"):
+            tasks[key] = open_one.activity_schedule(
+                "mail.mail_activity_data_todo", user_id=officer.id, summary=f"Leaver's task {key}"
+            )
+        open_one.message_subscribe(partner_ids=officer.partner_id.ids)
+        self.team_a.member_ids -= officer
+        self.assertNotEqual(tasks["team"].user_id, officer, "removed from the team")
+        self.assertTrue(open_one._readable_by(tasks["team"].user_id))
+        self.team_a.member_ids |= officer
+        for task in tasks.values():
+            task.user_id = officer
+        officer.groups_id -= self.env.ref("iso10002_complaints.group_complaint_officer")
+        self.assertNotEqual(tasks["group"].user_id, officer, "no longer an officer")
+        officer.groups_id |= self.env.ref("iso10002_complaints.group_complaint_officer")
+        for task in tasks.values():
+            task.user_id = officer
+        officer.active = False
+        if tasks["archived"].exists():  # (or Odoo removed it with the user)
+            self.assertNotEqual(tasks["archived"].user_id, officer, "archived")
+        message = open_one.with_user(self.officer_a).message_post(body="news", subtype_xmlid="mail.mt_comment")
+        self.assertNotIn(officer.partner_id, message.notification_ids.res_partner_id, "an archived user is not told")
 
     def test_the_visibility_field_is_technical(self):
         """Rules read it; a client neither filters nor groups by it (a clean refusal)."""

@@ -190,6 +190,22 @@ class TestReferenceGaps(ComplaintsCase):
             self.env["iso10002.sla.event"].search([("complaint_name", "=", complaint.name), ("kind", "=", "deleted")])
         )
 
+    def test_gaps_with_a_prefix_without_separator(self):
+        """``C%(y)s`` gives C2600082: the year's two digits are not part of the number."""
+        sequence = self.company._complaint_sequence()
+        sequence.prefix = "C%(y)s"
+        first = self._complaint(subject="Short prefix one")
+        with self.assertRaises(RuntimeError), self.env.cr.savepoint():
+            self._complaint(subject="Failed intake")
+            raise RuntimeError("failed after drawing its number")
+        last = self._complaint(subject="Short prefix two")
+        self.assertRegex(first.name, r"^C\d{2}\d{5}$")
+        number = lambda name: int(name[3:])  # noqa: E731
+        gaps = self.env["iso10002.complaint"]._reference_gaps(self.company)
+        self.assertEqual([gap for gap in gaps if gap >= number(first.name)], [number(last.name) - 1])
+        self.assertEqual(self.env["iso10002.complaint"]._reference_gap_count(self.company), len(gaps))
+        self.assertEqual(self.env["iso10002.complaint"]._reference_gaps(self.company, limit=1), gaps[:1])
+
     def test_a_complaint_stays_in_the_company_that_numbered_it(self):
         complaint = self._complaint()
         with self.assertRaises(UserError):
