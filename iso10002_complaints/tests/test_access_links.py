@@ -169,6 +169,15 @@ class TestLinksFollowTheComplainant(HttpCase, ComplaintsCase):
         self.env["mail.followers"].sudo().create(
             {"res_model": corrected._name, "res_id": corrected.id, "partner_id": self.complainant.id}
         )
+        # the rules as 18.0.1.3.0 had them (noupdate: the upgrade rewrites them)
+        old_rules = {
+            "rating_rating_rule_complaint_roles": "[(1, '=', 1)]",
+            "mail_followers_rule_complaint_roles": "[(1, '=', 1)]",
+            "iso10002_corrective_action_rule_officer": "['|', ('user_id', '=', user.id), "
+            "('complaint_ids.team_id.member_ids', 'in', user.id)]",
+        }
+        for xmlid, domain in old_rules.items():
+            self.env.ref(f"iso10002_complaints.{xmlid}").domain_force = domain
         sequence = self.company._complaint_sequence()
         sequence.write({"implementation": "no_gap"})
         next_number = sequence.number_next_actual
@@ -182,6 +191,10 @@ class TestLinksFollowTheComplainant(HttpCase, ComplaintsCase):
         self._assert_refused(self._open(corrected, stale), corrected)
         self.assertEqual(sequence.implementation, "standard")
         self.assertEqual(sequence.number_next_actual, next_number, "the numbering goes on where it was")
+        for xmlid in ("rating_rating_rule_complaint_roles", "mail_followers_rule_complaint_roles"):
+            self.assertIn("iso10002_visible", self.env.ref(f"iso10002_complaints.{xmlid}").domain_force)
+        rule = self.env.ref("iso10002_complaints.iso10002_corrective_action_rule_officer")
+        self.assertIn("'is_confidential', '=', False", rule.domain_force)
 
 
 @tagged("post_install", "-at_install")

@@ -333,6 +333,24 @@ class TestNothingBesideTheComplaint(HttpCase, ComplaintsCase):
         message = open_one.with_user(self.officer_a).message_post(body="news", subtype_xmlid="mail.mt_comment")
         self.assertNotIn(officer.partner_id, message.notification_ids.res_partner_id, "an archived user is not told")
 
+    def test_a_team_member_does_not_see_the_actions_of_a_colleague_s_confidential_complaint(self):
+        """A corrective action carries its complaint's reference: read by whom may read
+        the complaint (its owner here), not by every member of the team."""
+        action = self.env["iso10002.corrective.action"].create(
+            {"name": "Beside: action", "complaint_ids": [(6, 0, self.secret.ids)]}
+        )
+        member = new_test_user(
+            self.env, login="beside_member", groups="iso10002_complaints.group_complaint_officer", name="Member"
+        )
+        member.password = member.login
+        self.team_a.member_ids |= member
+        self.assertFalse(self._rpc(member, "iso10002.corrective.action", "search", [("id", "=", action.id)]))
+        with self.assertRaises(xmlrpc.client.Fault):
+            self._rpc(member, "iso10002.corrective.action", "read", action.ids, ["name"])
+        self.assertEqual(
+            self._rpc(self.officer_a, "iso10002.corrective.action", "search", [("id", "=", action.id)]), action.ids
+        )
+
     def test_the_visibility_field_is_technical(self):
         """Rules read it; a client neither filters nor groups by it (a clean refusal)."""
         for user in (self.officer_a, self.employee):

@@ -322,9 +322,11 @@ class TestRpcMatrix(HttpCase):
                 "auditor": {"ev_a", "ev_b", "ev_conf", "ev_orphan"},
                 "officer_c": {"ev_other"},
             },
-            # officers: the actions of their teams' complaints (officer_b's team has none)
+            # officers: the actions of the complaints they may read (officer_b's team has
+            # none; officer_a does not read the team's confidential complaint, nor its action)
             "iso10002.corrective.action": {
                 **{role: {"ca_a", "ca_conf"} for role in everyone_internal},
+                "officer_a": {"ca_a"},
                 "officer_b": set(),
                 "officer_c": {"ca_other"},
             },

@@ -1,6 +1,15 @@
 from collections import defaultdict
 
+from lxml import etree
+
 from odoo import SUPERUSER_ID, api
+from odoo.tools.misc import file_path
+
+REWRITTEN_RULES = (
+    "rating_rating_rule_complaint_roles",
+    "mail_followers_rule_complaint_roles",
+    "iso10002_corrective_action_rule_officer",
+)
 
 
 def migrate(cr, version):
@@ -12,12 +21,16 @@ def migrate(cr, version):
       complaint (its token, the earlier complainants' rating links), and the earlier
       complainants stop following it; found from the tracking of the complainant;
     - the followers and ratings of a complaint are read by the complaint roles with the
-      complaint only (the rules are noupdate: rewritten here)."""
+      complaint only, and an officer reads the corrective actions of the complaints they
+      may read (not those of a colleague's confidential complaint)."""
     env = api.Environment(cr, SUPERUSER_ID, {})
-    for xmlid in ("rating_rating_rule_complaint_roles", "mail_followers_rule_complaint_roles"):
+    # the rules are noupdate: these take their domain from the module's file again
+    security = etree.parse(file_path("iso10002_complaints/security/iso10002_complaints_security.xml"))
+    for xmlid in REWRITTEN_RULES:
         rule = env.ref(f"iso10002_complaints.{xmlid}", raise_if_not_found=False)
-        if rule:
-            rule.domain_force = "[('iso10002_visible', '=', True)]"
+        domain = security.find(f".//record[@id='{xmlid}']/field[@name='domain_force']")
+        if rule and domain is not None:
+            rule.domain_force = domain.text
     env["ir.sequence"].with_context(active_test=False).search(
         [("code", "=", "iso10002.complaint"), ("implementation", "=", "no_gap")]
     ).write({"implementation": "standard"})
