@@ -137,7 +137,7 @@ class ResCompany(models.Model):
                     "prefix": REFERENCE_PREFIX,
                     "padding": REFERENCE_PADDING,
                     # a PostgreSQL sequence: concurrent intakes never wait for each
-                    # other; a failed intake leaves a gap (see _complaint_reference_gaps)
+                    # other; a failed intake leaves a gap (see iso10002.complaint._reference_gaps)
                     "implementation": "standard",
                 }
                 for company in self
