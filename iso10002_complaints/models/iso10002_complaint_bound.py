@@ -9,18 +9,19 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 COMPLAINT = "iso10002.complaint"
-# what decides who may read a complaint (the record rules)
 # what decides whether a user may read complaints at all
 USER_ACCESS_FIELDS = frozenset({"active", "groups_id", "company_ids"})
+# what decides who may read a complaint (the record rules)
 READ_ACCESS_FIELDS = frozenset({"team_id", "user_id", "investigator_id", "is_confidential", "company_id"})
 
 
 class Iso10002ComplaintBound(models.AbstractModel):
-    """A row about a document, read only with that document when it is a complaint.
+    """A row about complaints, read only with one of them (or when it is about none).
 
-    Inheriting models say where the document is: ``_iso10002_document_fields`` names
-    the model field and the record id field (a dotted path for a row bound through its
-    message)."""
+    Inheriting models say where the complaints are: ``_iso10002_document_fields`` names
+    the model field and the record id field of a row about one document (dotted paths
+    for a row bound through its message); a model that points to complaints otherwise
+    overrides ``_iso10002_complaint_ids`` and ``_iso10002_about_domain``."""
 
     _name = "iso10002.complaint.bound"
     _description = "Row bound to a complaint's access"
@@ -34,15 +35,31 @@ class Iso10002ComplaintBound(models.AbstractModel):
         groups="base.group_system",
     )
 
+    def _iso10002_complaint_ids(self):
+        """{row: ids of the complaints it is about} (empty: about no complaint)."""
+        model_field, id_field = self._iso10002_document_fields
+        about = {}
+        for record in self.sudo():
+            models_, res_ids = record.mapped(model_field), record.mapped(id_field)
+            about[record.id] = res_ids[:1] if models_ == [COMPLAINT] and res_ids else []
+        return about
+
+    def _iso10002_about_domain(self, readable):
+        """The rows about no complaint or about one of ``readable`` (a query of the
+        complaints the user may read; None: the user reads no complaint)."""
+        model_field, id_field = self._iso10002_document_fields
+        if readable is None:
+            return [(model_field, "!=", COMPLAINT)]
+        return ["|", (model_field, "!=", COMPLAINT), (id_field, "in", readable)]
+
     @api.depends_context("uid")
     def _compute_iso10002_visible(self):
         """As the user, not as the superuser the access check may run as."""
-        model_field, id_field = self._iso10002_document_fields
-        documents = {record: (record.sudo().mapped(model_field), record.sudo().mapped(id_field)) for record in self}
-        ids = {res_ids[0] for models_, res_ids in documents.values() if models_ == [COMPLAINT] and res_ids}
-        readable = self._iso10002_readable_ids(ids)
-        for record, (models_, res_ids) in documents.items():
-            record.iso10002_visible = models_ != [COMPLAINT] or (bool(res_ids) and res_ids[0] in readable)
+        about = self._iso10002_complaint_ids()
+        readable = self._iso10002_readable_ids({cid for ids in about.values() for cid in ids})
+        for record in self:
+            ids = about.get(record.id) or []
+            record.iso10002_visible = not ids or any(cid in readable for cid in ids)
 
     def _iso10002_readable_ids(self, ids):
         """The ids among ``ids`` of the complaints the current user may read."""
@@ -63,13 +80,8 @@ class Iso10002ComplaintBound(models.AbstractModel):
             operator, value = ("=" if operator == "in" else "!="), bool(value[0])
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(_("Whether a row is readable with its complaint is True or False."))
-        model_field, id_field = self._iso10002_document_fields
-        env = self.env(su=False)
-        Complaint = env[COMPLAINT]
-        if Complaint.has_access("read"):
-            readable = ["|", (model_field, "!=", COMPLAINT), (id_field, "in", Complaint._search([]))]
-        else:
-            readable = [(model_field, "!=", COMPLAINT)]
+        Complaint = self.env(su=False)[COMPLAINT]
+        readable = self._iso10002_about_domain(Complaint._search([]) if Complaint.has_access("read") else None)
         if (operator == "=") == value:
             return readable
         return ["!", *readable]
@@ -317,10 +329,7 @@ class ResUsers(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
-        if any(
-            key in ("active", "groups_id", "company_ids") or key.startswith(("in_group_", "sel_groups_"))
-            for key in vals
-        ):
+        if any(key in USER_ACCESS_FIELDS or key.startswith(("in_group_", "sel_groups_")) for key in vals):
             # archived, or no longer an officer of the company: their complaint tasks move
             self.env[COMPLAINT]._reassign_blind_activities([("user_id", "in", self.ids)])
         return result

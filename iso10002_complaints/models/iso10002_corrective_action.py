@@ -35,7 +35,8 @@ class Iso10002CorrectiveAction(models.Model):
 
     _name = "iso10002.corrective.action"
     _description = "Corrective Action"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    # read by officers with the complaints it is about (security: iso10002_visible)
+    _inherit = ["mail.thread", "mail.activity.mixin", "iso10002.complaint.bound"]
     _order = "deadline, id"
     _check_company_auto = True
 
@@ -117,6 +118,15 @@ class Iso10002CorrectiveAction(models.Model):
             raise UserError(_("Unsupported search on overdue actions."))
         domain = [("deadline", "<", fields.Date.context_today(self)), ("state", "in", ("open", "in_progress"))]
         return domain if (operator == "=") == value else ["!", *domain]
+
+    def _iso10002_complaint_ids(self):
+        # an action is about the complaints it corrects (several, or none)
+        return {action.id: action.complaint_ids.ids for action in self.sudo()}
+
+    def _iso10002_about_domain(self, readable):
+        if readable is None:
+            return [("complaint_ids", "=", False)]
+        return ["|", ("complaint_ids", "=", False), ("complaint_ids", "in", readable)]
 
     @api.constrains("user_id", "verifier_id")
     def _check_verifier(self):
