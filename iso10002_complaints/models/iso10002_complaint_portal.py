@@ -368,8 +368,9 @@ class Iso10002Complaint(models.Model):
                 )
             bodies[complaint.id] = body
         self.sudo()._message_log_batch(bodies=bodies)
-        told = self.filtered(lambda c: c.acknowledged_date and c.partner_id and c.is_open)._send_acknowledgement_mail()
-        for complaint in self.filtered(lambda c: c.acknowledged_date and c.partner_id and c.is_open) - told:
+        acknowledged = self.filtered(lambda c: c.acknowledged_date and c.partner_id and c.is_open)
+        told = acknowledged._send_acknowledgement_mail()
+        for complaint in acknowledged - told:
             complaint._ask_owner(
                 self.env._(
                     "The complainant of %s changed and has no e-mail address: give them its reference and how "
