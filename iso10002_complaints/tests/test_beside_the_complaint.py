@@ -7,6 +7,7 @@ its task."""
 
 import xmlrpc.client
 
+from odoo.exceptions import UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
@@ -70,6 +71,14 @@ class TestNothingBesideTheComplaint(HttpCase, ComplaintsCase):
 
     def _rpc(self, user, model, method, *args, **kwargs):
         return self.xmlrpc_object.execute_kw(self.env.cr.dbname, user.id, user.login, model, method, list(args), kwargs)
+
+    def _mass_mail(self, user, **values):
+        """The composer in mass-mail mode on the secret complaint, as ``user``, over RPC."""
+        wizard = {"composition_mode": "mass_mail", "model": C, "res_ids": str([self.secret.id])}
+        wizard_id = self._rpc(
+            user, "mail.compose.message", "create", dict(wizard, subject="psst", body="psst", **values)
+        )
+        return self._rpc(user, "mail.compose.message", "action_send_mail", [wizard_id])
 
     def _beside(self):
         """model: (domain reaching the secret complaint, ids known to exist)."""
@@ -197,26 +206,7 @@ class TestNothingBesideTheComplaint(HttpCase, ComplaintsCase):
             "message_notify": lambda: self._rpc(
                 self.officer_a, C, "message_notify", [self.secret.id], body="psst", partner_ids=blind
             ),
-            "mass mail composer": lambda: self._rpc(
-                self.officer_a,
-                "mail.compose.message",
-                "action_send_mail",
-                [
-                    self._rpc(
-                        self.officer_a,
-                        "mail.compose.message",
-                        "create",
-                        {
-                            "composition_mode": "mass_mail",
-                            "model": C,
-                            "res_ids": str([self.secret.id]),
-                            "subject": "psst",
-                            "body": "psst",
-                            "partner_ids": [(6, 0, blind)],
-                        },
-                    )
-                ],
-            ),
+            "mass mail composer": lambda: self._mass_mail(self.officer_a, partner_ids=[(6, 0, blind)]),
             "an employee as owner": lambda: self._rpc(
                 self.manager, C, "write", [self.secret.id], {"user_id": self.employee.id}
             ),
@@ -272,26 +262,7 @@ class TestNothingBesideTheComplaint(HttpCase, ComplaintsCase):
                     "notification_ids": [(0, 0, {"res_partner_id": blind.id, "notification_type": "inbox"})],
                 },
             ),
-            "a template's recipients": lambda: self._rpc(
-                self.officer_a,
-                "mail.compose.message",
-                "action_send_mail",
-                [
-                    self._rpc(
-                        self.officer_a,
-                        "mail.compose.message",
-                        "create",
-                        {
-                            "composition_mode": "mass_mail",
-                            "model": C,
-                            "res_ids": str([self.secret.id]),
-                            "template_id": template.id,
-                            "subject": "psst",
-                            "body": "psst",
-                        },
-                    )
-                ],
-            ),
+            "a template's recipients": lambda: self._mass_mail(self.officer_a, template_id=template.id),
         }
         for door, call in doors.items():
             with self.subTest(door=door), self.assertRaises(xmlrpc.client.Fault) as refused:
@@ -357,6 +328,13 @@ class TestNothingBesideTheComplaint(HttpCase, ComplaintsCase):
             with self.subTest(user=user.login), self.assertRaises(xmlrpc.client.Fault) as refused:
                 self._rpc(user, "mail.followers", "read_group", [], ["partner_id"], ["iso10002_visible"])
             self.assertNotIn("Traceback", refused.exception.faultString.splitlines()[0])
+        Followers = self.env["mail.followers"].sudo()
+        self.assertEqual(
+            Followers.search([("iso10002_visible", "in", [True])]), Followers.search([("iso10002_visible", "=", True)])
+        )
+        for operator, value in (("like", "x"), ("=", "yes"), ("in", [True, False]), ("<", 1)):
+            with self.subTest(operator=operator), self.assertRaises(UserError):
+                Followers.search([("iso10002_visible", operator, value)])
         visible = self.env["mail.followers"].with_user(self.officer_a).search([("res_model", "=", C)])
         self.assertIn(self.secret.id, visible.mapped("res_id"))
 

@@ -112,6 +112,26 @@ class TestConcurrentIntake(TransactionCase):
 
 @tagged("post_install", "-at_install")
 class TestReferenceGaps(ComplaintsCase):
+    def _oracle_gaps(self, company):
+        """The gaps of the company's CMP/<year>/<n> numbering, read apart from the product:
+        the PostgreSQL sequence's last value, the complaints' names and the references of
+        the recorded deletions, in plain SQL."""
+        cr = self.env.cr
+        cr.execute("SELECT id FROM ir_sequence WHERE code = 'iso10002.complaint' AND company_id = %s", [company.id])
+        cr.execute(f"SELECT last_value, is_called FROM ir_sequence_{cr.fetchone()[0]:03d}")
+        last_value, is_called = cr.fetchone()
+        last = last_value if is_called else last_value - 1
+        cr.execute(
+            """SELECT name FROM iso10002_complaint WHERE company_id = %(c)s
+               UNION ALL
+               SELECT complaint_name FROM iso10002_sla_event WHERE company_id = %(c)s AND kind = 'deleted'""",
+            {"c": company.id},
+        )
+        held = {
+            int(match.group(1)) for (name,) in cr.fetchall() if (match := re.fullmatch(r"CMP/\d{4}/(\d+)", name or ""))
+        }
+        return [number for number in range(min(held, default=last + 1), last + 1) if number not in held]
+
     def test_a_gap_is_told_from_a_deletion(self):
         """An auditor's question: is a missing reference a deleted complaint or a number
         that a failed intake drew? A deletion stays in the SLA history with who deleted
@@ -143,6 +163,10 @@ class TestReferenceGaps(ComplaintsCase):
             "the failed intake's number is the one gap",
         )
         self.assertNotIn(number(deleted_name), gaps, "a deletion is no gap")
+        self.env.flush_all()
+        oracle = self._oracle_gaps(self.company)
+        self.assertEqual(gaps, oracle, "the gaps as plain SQL counts them")
+        self.assertEqual(Complaint._reference_gap_count(self.company), len(oracle))
         trace = (
             self.env["iso10002.sla.event"]
             .with_user(self.auditor)
