@@ -15,6 +15,7 @@ from . import iso10002_complaint_analysis
 from . import iso10002_complaint_authority
 from . import iso10002_complaint_retention
 from . import iso10002_complaint_bound
+from . import iso10002_complaint_step_history
 from . import iso10002_sla_policy
 from . import iso10002_sla_event
 from . import iso10002_corrective_action
@@ -33,3 +34,4 @@ from . import rating_rating
 from . import mail_thread
 from . import digest_digest
 from . import iso10002_policy
+from . import iso10002_figure

@@ -25,14 +25,26 @@ class RatingRating(models.Model):
             if vals.get("res_model_id")
         }
         self._check_sealed(models_)
-        return super().create(vals_list)
+        ratings = super().create(vals_list)
+        ratings._track_complaints()
+        return ratings
 
     def write(self, vals):
         models_ = {vals.get("res_model")} if vals.get("res_model") else set()
         if vals.get("res_model_id"):
             models_.add(self.env["ir.model"].sudo().browse(vals["res_model_id"]).model)
         self._check_sealed(models_)
-        return super().write(vals)
+        result = super().write(vals)
+        if {"rating", "consumed", "res_id", "res_model", "res_model_id"} & set(vals):
+            self._track_complaints()
+        return result
+
+    def _track_complaints(self):
+        """A rating given (or changed) is a row of its complaint's step history: the
+        satisfaction figures of a period read the ratings as they stood at its end."""
+        rated = self.sudo().filtered(lambda r: r.res_model == "iso10002.complaint" and r.res_id)
+        if rated:
+            self.env["iso10002.complaint"].browse(set(rated.mapped("res_id"))).exists()._step_history_track()
 
     def unlink(self):
         self._check_sealed()
