@@ -7,6 +7,9 @@ Creates its own database (the addon without demo data), generates 100,000 compla
 over a year with plain SQL (categories, channels, teams, root causes, SLA outcomes), and
 measures, over ``--rounds`` rounds:
 
+- figures_ms: every figure of the catalogue (iso10002.figure) for the year, as of its
+  end, from the step history; figures_floor_ms beside it: the same kind of counts in one
+  plain SQL query on the complaints' own columns (no history, no access rules);
 - review_html_s: the management review of the whole year, with an objective of each
   figure, rendered to HTML, as the report engine does (``_render_qweb_html`` of
   ``report_management_review`` with the wizard's ``_report_data()``), after one untimed
@@ -25,7 +28,8 @@ measures, over ``--rounds`` rounds:
 
 Each timed figure is printed as ``{"median", "min", "max", "rounds"}``. The database is
 dropped at the end. The last line is one JSON object. Budget (issue #4, then #13 with the
-objectives, audits and analysis): review_html_s <= 2.
+objectives, audits and analysis; #22 with the catalogue of figures): review_html_s <= 1,
+figures_ms <= 300.
 """
 
 import io
@@ -46,7 +50,7 @@ WORDS = (
     "battery warranty repair store manager staff queue website error password payment card bank"
 ).split()
 DOSSIER_MESSAGES = 300
-BUDGETS = {"review_html_s": 2}
+BUDGETS = {"review_html_s": 1, "figures_ms": 300}
 REVIEW_REPORT = "iso10002_complaints.report_management_review"
 DOSSIER_REPORT = "iso10002_complaints.action_report_complaint_dossier"
 REGISTER = "report.iso10002_complaints.register_xlsx"
@@ -66,6 +70,8 @@ def run(db, rounds):
     figures = {"rounds": rounds}
     with step(f"generate {TOTAL:,} complaints"):
         generate(registry)
+    with step(f"all figures of the year and their plain-SQL floor, {rounds} rounds"):
+        figures.update(measure_figures(registry, rounds))
     with step(f"management review, {rounds} rounds"):
         figures.update(measure_review(registry, rounds))
     with step(f"register of one month, {rounds} rounds"):
@@ -175,6 +181,40 @@ def generate(registry):
                 nwords=len(WORDS),
             )
         )
+        # the step history of each complaint, as the process would have written it:
+        # received, acknowledged (4 of 5 in time), then investigation or a decision
+        # communicated (6 of 9 in time) and closed
+        cr.execute(
+            """
+            INSERT INTO iso10002_complaint_step_history (
+                complaint_id, company_id, date, first, moved, step, team_id, paused, ack_deadline,
+                resolution_deadline, at_risk_date, decision_hours, rating, complainant_key,
+                create_uid, write_uid, create_date, write_date)
+            SELECT c.id, c.company_id, s.date, s.ord = 1, true, s.step, c.team_id, false,
+                   c.received_date + CASE WHEN c.ack_in_time THEN interval '8 hours' ELSE interval '1 hour' END,
+                   COALESCE(c.communication_date, c.received_date + interval '10 days')
+                       + CASE WHEN c.resolved_in_time THEN interval '1 hour' ELSE interval '-1 hour' END,
+                   c.received_date + interval '7 days',
+                   CASE WHEN s.ord >= 3 THEN c.resolution_hours ELSE 0 END, 0, c.complainant_key,
+                   1, 1, now(), now()
+              FROM iso10002_complaint c,
+                   LATERAL (VALUES (1, 'received', c.received_date),
+                                   (2, 'acknowledged', c.acknowledged_date),
+                                   (3, CASE WHEN c.step = 'closed' THEN 'communicated' ELSE 'investigation' END,
+                                       COALESCE(c.communication_date, c.received_date + interval '1 day')),
+                                   (4, 'closed', c.closed_date)) AS s(ord, step, date)
+             WHERE c.name LIKE 'BENCH/%' AND s.date IS NOT NULL
+          ORDER BY c.id, s.ord
+            """
+        )
+        cr.execute(
+            """
+            UPDATE iso10002_complaint c SET step_history_id = last.id
+              FROM (SELECT DISTINCT ON (complaint_id) complaint_id, id FROM iso10002_complaint_step_history
+                    ORDER BY complaint_id, date DESC, id DESC) AS last
+             WHERE last.complaint_id = c.id AND c.name LIKE 'BENCH/%'
+            """
+        )
         # one objective of each figure over the year, as a company sets them (6.2)
         metrics = [key for key, _label in env["iso10002.objective"]._fields["metric"].selection]
         env["iso10002.objective"].create(
@@ -184,7 +224,64 @@ def generate(registry):
             ]
         )
         cr.execute("ANALYZE iso10002_complaint")
+        cr.execute("ANALYZE iso10002_complaint_step_history")
         cr.commit()
+
+
+# ----------------------------------------------------------------------------- figures
+FLOOR = """
+    SELECT count(*) FILTER (WHERE received_date BETWEEN %(start)s AND %(end)s),
+           count(*) FILTER (WHERE closed_date BETWEEN %(start)s AND %(end)s),
+           count(*) FILTER (WHERE received_date <= %(end)s AND (closed_date IS NULL OR closed_date > %(end)s)),
+           count(*) FILTER (WHERE received_date <= %(end)s AND (closed_date IS NULL OR closed_date > %(end)s)
+                             AND resolution_deadline < %(end)s
+                             AND (communication_date IS NULL OR communication_date > %(end)s)),
+           count(*) FILTER (WHERE received_date BETWEEN %(start)s AND %(end)s AND ack_in_time),
+           count(*) FILTER (WHERE received_date BETWEEN %(start)s AND %(end)s AND resolved_in_time),
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY resolution_hours)
+               FILTER (WHERE received_date BETWEEN %(start)s AND %(end)s AND communication_date IS NOT NULL),
+           count(*) FILTER (WHERE received_date BETWEEN %(start)s AND %(end)s AND complainant_response = 'accepted'),
+           count(*) FILTER (WHERE received_date BETWEEN %(start)s AND %(end)s AND escalation_level > 0)
+      FROM iso10002_complaint WHERE company_id = %(company)s
+"""
+
+
+def measure_figures(registry, rounds):
+    """figures_ms: every figure of the catalogue for 2025, the year of the review (as of its
+    end, from the step history, with the user's rules), as ``iso10002.figure._values``
+    computes them; figures_floor_ms: the same kind of counts read in one plain SQL query
+    from the complaints' own columns (today's state, no history, no rules)."""
+    from odoo.addons.iso10002_complaints.models.iso10002_figure import CATALOGUE
+
+    seen = {}
+
+    def figures():
+        with registry.cursor() as cr:
+            env = env_of(cr)
+            t0 = time.perf_counter()
+            values = env["iso10002.figure"]._values(list(CATALOGUE), date(2025, 1, 1), date(2025, 12, 31))
+            elapsed = time.perf_counter() - t0
+            seen["received"] = values["received"]
+        return {"figures_ms": elapsed * 1000}
+
+    def floor():
+        with registry.cursor() as cr:
+            env = env_of(cr)
+            t0 = time.perf_counter()
+            cr.execute(
+                FLOOR,
+                {"start": datetime(2025, 1, 1), "end": datetime(2025, 12, 31, 23, 59, 59), "company": env.company.id},
+            )
+            cr.fetchall()
+            elapsed = time.perf_counter() - t0
+        return {"figures_floor_ms": elapsed * 1000}
+
+    figures()  # warm-up
+    floor()
+    result = summarize(alternate(rounds, [figures, floor]), digits=1)
+    result["figures_received"] = seen["received"]
+    print(f"figures of the year: {seen['received']} complaints received", flush=True)
+    return result
 
 
 # ------------------------------------------------------------------- management review

@@ -1,24 +1,25 @@
 from odoo import fields, models
 from odoo.exceptions import AccessError
 
+from .iso10002_figure import CATALOGUE
+
 
 class Digest(models.Model):
     """Complaints in the periodic digest e-mail: received and closed in the period."""
 
     _inherit = "digest.digest"
 
-    kpi_iso10002_complaints_received = fields.Boolean("Complaints Received")
+    # the catalogue's figures received, closed and overdue_end (iso10002.figure)
+    kpi_iso10002_complaints_received = fields.Boolean("Complaints Received", help=CATALOGUE["received"][1]._source)
     kpi_iso10002_complaints_received_value = fields.Integer(
         compute="_compute_kpi_iso10002_complaints_received_value", export_string_translation=False
     )
-    kpi_iso10002_complaints_closed = fields.Boolean("Complaints Closed")
+    kpi_iso10002_complaints_closed = fields.Boolean("Complaints Closed", help=CATALOGUE["closed"][1]._source)
     kpi_iso10002_complaints_closed_value = fields.Integer(
         compute="_compute_kpi_iso10002_complaints_closed_value", export_string_translation=False
     )
 
-    kpi_iso10002_complaints_overdue = fields.Boolean(
-        "Complaints Overdue", help="Complaints still open past their resolution deadline at the end of the period."
-    )
+    kpi_iso10002_complaints_overdue = fields.Boolean("Complaints Overdue", help=CATALOGUE["overdue_end"][1]._source)
     kpi_iso10002_complaints_overdue_value = fields.Integer(
         compute="_compute_kpi_iso10002_complaints_overdue_value", export_string_translation=False
     )
@@ -30,32 +31,23 @@ class Digest(models.Model):
         ):
             raise AccessError(self.env._("Do not have access, skip this data for user's digest email"))
 
-    def _compute_kpi_iso10002_complaints_received_value(self):
+    def _iso10002_figure(self, code, field):
+        """A figure of the catalogue (iso10002.figure) over the digest's period, for the
+        complaints the reader may read."""
         self._check_complaint_kpi_access()
-        self._calculate_company_based_kpi(
-            "iso10002.complaint", "kpi_iso10002_complaints_received_value", date_field="received_date"
-        )
+        start, end, companies = self._get_kpi_compute_parameters()
+        start, end = fields.Datetime.to_datetime(start), fields.Datetime.to_datetime(end)
+        values = self.env["iso10002.figure"]._values([code], start, end, companies=companies)
+        self[field] = values[code] or 0
+
+    def _compute_kpi_iso10002_complaints_received_value(self):
+        self._iso10002_figure("received", "kpi_iso10002_complaints_received_value")
 
     def _compute_kpi_iso10002_complaints_closed_value(self):
-        self._check_complaint_kpi_access()
-        self._calculate_company_based_kpi(
-            "iso10002.complaint",
-            "kpi_iso10002_complaints_closed_value",
-            date_field="closed_date",
-            additional_domain=[("step", "=", "closed")],
-        )
+        self._iso10002_figure("closed", "kpi_iso10002_complaints_closed_value")
 
     def _compute_kpi_iso10002_complaints_overdue_value(self):
-        self._check_complaint_kpi_access()
-        _start, end, companies = self._get_kpi_compute_parameters()
-        self.kpi_iso10002_complaints_overdue_value = self.env["iso10002.complaint"].search_count(
-            [
-                ("company_id", "in", companies.ids),
-                ("is_open", "=", True),
-                ("resolution_deadline", "<", end),
-                ("communication_date", "=", False),
-            ]
-        )
+        self._iso10002_figure("overdue_end", "kpi_iso10002_complaints_overdue_value")
 
     def _compute_kpis_actions(self, company, user):
         res = super()._compute_kpis_actions(company, user)

@@ -3,8 +3,8 @@ from ast import literal_eval
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-# the overview's buttons: the search filters of the complaints list they may turn on
-BACKLOG_FILTERS = frozenset({"filter_mine", "filter_to_acknowledge", "filter_at_risk", "filter_breached"})
+# the overview's counts: figures of the catalogue (iso10002.figure) as of now, per team
+BACKLOG_FIGURES = ("open_end", "to_acknowledge_end", "at_risk_end", "overdue_end")
 
 
 class Iso10002ComplaintTeam(models.Model):
@@ -48,50 +48,66 @@ class Iso10002ComplaintTeam(models.Model):
         help="Promised to complainants in the acknowledgement.",
     )
     complaint_ids = fields.One2many("iso10002.complaint", "team_id", string="Complaints")
-    open_complaint_count = fields.Integer(compute="_compute_backlog")
     # the overview (the officers' dashboard): what waits, per team and for the reader
+    open_complaint_count = fields.Integer(compute="_compute_backlog")
     to_acknowledge_count = fields.Integer(compute="_compute_backlog")
     at_risk_count = fields.Integer(compute="_compute_backlog")
-    breached_count = fields.Integer(compute="_compute_backlog")
+    overdue_count = fields.Integer(compute="_compute_backlog")
     my_open_count = fields.Integer(compute="_compute_backlog")
+    backlog_help = fields.Text(compute="_compute_backlog_help")
 
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_backlog(self):
-        """Counted by the database, with the reader's rights: one grouped query."""
-        rows = self.env["iso10002.complaint"]._read_group(
-            [("team_id", "in", self.ids), ("is_open", "=", True)],
-            ["team_id", "step", "sla_state", "user_id"],
-            ["__count"],
+        """The catalogue's figures as of now, per team, with the reader's rights: one
+        query for the team's, one for the reader's own."""
+        today = fields.Date.context_today(self)
+        Figure = self.env["iso10002.figure"]
+        teams = self.filtered("id")
+        companies = teams.company_id & self.env.companies
+        by_team = Figure._measures_by_team(BACKLOG_FIGURES, today, today, teams=teams, companies=companies)
+        mine = Figure._measures_by_team(
+            ["open_end"], today, today, domain=[("user_id", "=", self.env.uid)], teams=teams, companies=companies
         )
-        counts = {team: dict.fromkeys(("open", "ack", "risk", "late", "mine"), 0) for team in self}
-        for team, step, sla_state, user, count in rows:
-            figures = counts[team]
-            figures["open"] += count
-            figures["ack"] += count if step == "received" else 0
-            figures["risk"] += count if sla_state == "at_risk" else 0
-            figures["late"] += count if sla_state == "breached" else 0
-            figures["mine"] += count if user == self.env.user else 0
         for team in self:
-            figures = counts[team]
-            team.open_complaint_count = figures["open"]
-            team.to_acknowledge_count = figures["ack"]
-            team.at_risk_count = figures["risk"]
-            team.breached_count = figures["late"]
-            team.my_open_count = figures["mine"]
+            figures = by_team.get(team._origin, {})
+
+            def value(code, figures=figures):
+                return figures[code]["value"] if code in figures else 0
+
+            team.open_complaint_count = value("open_end")
+            team.to_acknowledge_count = value("to_acknowledge_end")
+            team.at_risk_count = value("at_risk_end")
+            team.overdue_count = value("overdue_end")
+            team.my_open_count = mine.get(team._origin, {}).get("open_end", {}).get("value", 0)
+
+    @api.depends_context("lang")
+    def _compute_backlog_help(self):
+        catalogue = self.env["iso10002.figure"]._catalogue()
+        definitions = {figure["code"]: figure for figure in catalogue if figure["code"] in BACKLOG_FIGURES}
+        text = "\n".join(f"{definitions[code]['name']}: {definitions[code]['definition']}" for code in BACKLOG_FIGURES)
+        for team in self:
+            team.backlog_help = text
 
     def action_open_backlog(self):
-        """The team's open complaints, narrowed by the overview card's button (only the
-        list's own filters; anything else a client sends is ignored)."""
+        """Exactly the complaints an overview count counts (the figure the button names,
+        the reader's own for "mine"); anything else a client sends opens the open ones."""
         if len(self) != 1:
             raise UserError(_("Open one team's complaints at a time."))
-        wanted = self.env.context.get("backlog_filters")
-        wanted = {name for name in wanted if isinstance(name, str)} if isinstance(wanted, list | tuple) else set()
+        code = self.env.context.get("backlog_figure")
+        code = code if isinstance(code, str) and code in BACKLOG_FIGURES else "open_end"
+        domain = [("user_id", "=", self.env.uid)] if self.env.context.get("backlog_mine") is True else []
+        today = fields.Date.context_today(self)
+        complaints = self.env["iso10002.figure"]._records(
+            code, today, today, domain=domain, teams=self, companies=self.company_id & self.env.companies
+        )
         action = self.action_view_complaints()
-        action["context"] = {
-            "default_team_id": self.id,
-            "search_default_filter_open": 1,
-            **{f"search_default_{name}": 1 for name in BACKLOG_FILTERS & wanted},
-        }
+        name = self.env["iso10002.figure"]._definition(code)["name"]
+        action.update(
+            domain=[("id", "in", complaints.ids)],
+            context={"default_team_id": self.id, "active_test": False},
+            name=f"{self.name}: {name}",
+            display_name=f"{self.name}: {name}",
+        )
         return action
 
     def _alias_get_creation_values(self):

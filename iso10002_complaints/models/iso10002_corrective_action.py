@@ -14,6 +14,7 @@ PROCESS_FIELDS = frozenset(
         "state",
         "done_date",
         "done_by_id",
+        "cancelled_date",
         "effectiveness",
         "verified_date",
         "verified_by_id",
@@ -75,6 +76,7 @@ class Iso10002CorrectiveAction(models.Model):
     )
     done_date = fields.Date(readonly=True, copy=False)
     done_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    cancelled_date = fields.Date(readonly=True, copy=False)
     effectiveness = fields.Selection(
         [("pending", "To check"), ("effective", "Effective"), ("not_effective", "Not effective")],
         default="pending",
@@ -242,7 +244,7 @@ class Iso10002CorrectiveAction(models.Model):
         return True
 
     def action_cancel(self):
-        self._move(("open", "in_progress"), {"state": "cancelled"})
+        self._move(("open", "in_progress"), {"state": "cancelled", "cancelled_date": fields.Date.context_today(self)})
         return True
 
     def action_verify_effective(self):

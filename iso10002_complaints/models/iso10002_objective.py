@@ -2,30 +2,16 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import float_compare
 
+from .iso10002_figure import CATALOGUE, COUNT, HOURS, PERCENT
 from .reader_locale import Reader
 from .trust import one
 
-# The figures an objective can target (computed by the period mixin's _figure), and for
-# each whether more is better and its unit
-METRICS = [
-    ("ack_in_time", "Acknowledged within target"),
-    ("decided_in_time", "Decision communicated within target"),
-    ("median_resolution", "Median working hours to a decision"),
-    ("satisfaction", "Satisfied complainants"),
-    ("repeat_rate", "Complaints from repeat complainants"),
-    ("open_actions", "Corrective actions open at the period's end"),
-    ("backlog", "Complaints open at the period's end"),
-    ("overdue", "Complaints overdue at the period's end"),
-]
+# The figures an objective can target: the catalogue's (iso10002.figure), with for each
+# whether more is better and its unit as written after a number
+METRICS = [(code, name._source) for code, (name, _definition, _unit, _sense) in CATALOGUE.items()]
+UNIT_SUFFIX = {PERCENT: "%", HOURS: " h", COUNT: ""}
 METRIC_SENSE = {
-    "ack_in_time": (True, "%"),
-    "decided_in_time": (True, "%"),
-    "median_resolution": (False, " h"),
-    "satisfaction": (True, "%"),
-    "repeat_rate": (False, "%"),
-    "open_actions": (False, ""),
-    "backlog": (False, ""),
-    "overdue": (False, ""),
+    code: (sense != "lower", UNIT_SUFFIX[unit]) for code, (_name, _definition, unit, sense) in CATALOGUE.items()
 }
 
 
@@ -50,10 +36,18 @@ class Iso10002Objective(models.Model):
     active = fields.Boolean(default=True)
     metric = fields.Selection(
         METRICS,
+        string="Figure",
         required=True,
         default="ack_in_time",
         tracking=True,
     )
+    definition = fields.Char(compute="_compute_metric_info", help="How the figure is counted.")
+    is_count = fields.Boolean(compute="_compute_metric_info")
+    actual_numerator = fields.Integer(compute="_compute_actual")
+    actual_denominator = fields.Integer(compute="_compute_actual")
+    actual_label = fields.Char(compute="_compute_actual", string="Actual Value")
+    previous_label = fields.Char(compute="_compute_actual", string="Previous Value")
+    target_label = fields.Char(compute="_compute_metric_info", string="Target Value")
     target = fields.Float(required=True, tracking=True, help="The value to reach (a share in %, hours or a count).")
     higher_is_better = fields.Boolean(compute="_compute_metric_info")
     unit = fields.Char(compute="_compute_metric_info")
@@ -103,26 +97,54 @@ class Iso10002Objective(models.Model):
                     self.env._("A target lies between 0 and %(max)s.", max=Reader(self.env).number(f"{MAX_TARGET:g}"))
                 )
 
-    @api.depends("metric")
+    @api.depends("metric", "target")
+    @api.depends_context("lang")
     def _compute_metric_info(self):
+        Figure = self.env["iso10002.figure"]
         for objective in self:
             higher, unit = METRIC_SENSE.get(objective.metric, (True, ""))
             objective.higher_is_better, objective.unit = higher, unit
+            known = objective.metric in CATALOGUE
+            objective.definition = Figure._definition(objective.metric)["definition"] if known else False
+            objective.is_count = known and CATALOGUE[objective.metric][2] == COUNT
+            objective.target_label = objective._format(objective.target)
+
+    def _format(self, value):
+        """A value of the objective's figure as a reader reads it: a count as a whole
+        number, a share or hours with one decimal, and its unit."""
+        if value is None or value is False:
+            return "–"
+        _higher, unit = METRIC_SENSE.get(self.metric, (True, ""))
+        count = self.metric in CATALOGUE and CATALOGUE[self.metric][2] == COUNT
+        text = f"{round(value):d}" if count else f"{value:.1f}".rstrip("0").rstrip(".")
+        return Reader(self.env).digits(text) + unit
 
     @api.depends("metric", "target", "date_from", "date_to", "company_ids", "team_ids", "category_ids")
+    @api.depends_context("uid", "allowed_company_ids", "lang")
     def _compute_actual(self):
+        """The figure as its reader counts it (the complaints they may read)."""
         memo = {}  # objectives of the same period and scope share their queries
         for objective in self:
             measure = objective._measure(memo)
             objective.actual = measure["actual"] or 0.0
             objective.previous_actual = measure["previous"] or 0.0
             objective.status, objective.trend = measure["status"], measure["trend"]
+            objective.actual_numerator = measure["numerator"] or 0
+            objective.actual_denominator = measure["denominator"] or 0
+            objective.actual_label = objective._format(measure["actual"])
+            objective.previous_label = objective._format(measure["previous"])
 
     def _measure(self, memo=None):
         """The figure of the period and of the previous one, whether the target is met
         and how it moved; ``memo`` shares the queries of figures computed together."""
         self.ensure_one()
-        current = self._objective_value(memo=memo) if self.date_from and self.date_to else None
+        known = self.metric in CATALOGUE and self.date_from and self.date_to
+        measure = (
+            self._figures([self.metric], memo=memo)[self.metric]
+            if known
+            else self.env["iso10002.figure"]._measure(None)
+        )
+        current = measure["value"]
         before = self._objective_value(previous=True, memo=memo) if current is not None else None
         if current is None or before is None:
             trend = "no_data"
@@ -131,7 +153,14 @@ class Iso10002Objective(models.Model):
             better = compared > 0 if self.higher_is_better else compared < 0
             trend = "same" if not compared else "better" if better else "worse"
         status = "no_data" if current is None else "met" if self._reaches(current) else "missed"
-        return {"actual": current, "previous": before, "status": status, "trend": trend}
+        return {
+            "actual": current,
+            "previous": before,
+            "status": status,
+            "trend": trend,
+            "numerator": measure["numerator"],
+            "denominator": measure["denominator"],
+        }
 
     def _reaches(self, value):
         compared = float_compare(value, self.target, precision_digits=1)
@@ -172,6 +201,13 @@ class Iso10002Objective(models.Model):
                 "actual": measures[objective]["actual"],
                 "previous": measures[objective]["previous"],
                 "percent": METRIC_SENSE[objective.metric][1] == "%",
+                "count": CATALOGUE[objective.metric][2] == COUNT,
+                "figure_unit": CATALOGUE[objective.metric][2],
+                "ratio": self.env["iso10002.figure"]._ratio(measures[objective]),
+                "unit": METRIC_SENSE[objective.metric][1],
+                "definition": objective.definition,
+                "numerator": measures[objective]["numerator"],
+                "denominator": measures[objective]["denominator"],
                 "status": measures[objective]["status"],
                 "trend": measures[objective]["trend"],
             }
@@ -179,8 +215,20 @@ class Iso10002Objective(models.Model):
         ]
 
     def action_open_complaints(self):
-        """The complaints the objective measures (received in its period, in its scope)."""
+        """The records the objective's figure counts (for a share: those it is a share of),
+        as it counts them."""
         one(self)
-        action = self.env["ir.actions.act_window"]._for_xml_id("iso10002_complaints.iso10002_complaint_action")
-        action.update(domain=self._received_domain(), context={"active_test": False}, name=self.display_name)
+        records = self.env["iso10002.figure"]._records(self.metric, *self._figure_period(), **self._figure_scope())
+        xmlid = (
+            "iso10002_complaints.iso10002_corrective_action_action"
+            if records._name == "iso10002.corrective.action"
+            else "iso10002_complaints.iso10002_complaint_action"
+        )
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        action.update(
+            domain=[("id", "in", records.ids)],
+            context={"active_test": False},
+            name=self.display_name,
+            display_name=self.display_name,
+        )
         return action

@@ -1,38 +1,28 @@
 from datetime import date, datetime, time
 
+import jdatetime
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL, format_date
+from odoo.tools import SQL
 
-from .reader_locale import Reader
+from .iso10002_figure import CATALOGUE
+from .reader_locale import Reader, is_persian
 
 # the groupings of the period's complaints the review counts in one scan (_grouped)
 REVIEW_GROUPINGS = (
     ("category_id",),
     ("channel_id",),
-    ("team_id",),
     ("severity",),
     ("root_cause_id",),
-    ("escalation_level",),
     ("classification", "category_id"),
-    ("team_id", "rating_last_value"),
-    ("complainant_response",),
     ("recourse_kind",),
     ("recourse_kind", "review_level"),
     ("recourse_kind", "referral_result"),
 )
 # the years a review period (and the previous period it is compared with) may cover
 PERIOD_YEARS = (1900, 2999)
-
-
-def _shared(memo, kind, domain, compute):
-    """``compute()``, once per kind of figure and domain among the figures sharing ``memo``."""
-    key = (kind, repr(domain))
-    if key not in memo:
-        memo[key] = compute()
-    return memo[key]
 
 
 def _round(value, digits=1):
@@ -86,49 +76,55 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
         return start, end
 
     def _scope_domain(self):
+        """The complaints the figures are about, by their current fields (an objective
+        narrows it to its categories); companies and teams are the period's own
+        (``_figure_scope``: teams as they stood at the period's end)."""
+        return []
+
+    def _figure_scope(self):
         self.ensure_one()
-        domain = [("company_id", "in", (self.company_ids or self.env.companies).ids)]
-        if self.team_ids:
-            domain.append(("team_id", "in", self.team_ids.ids))
-        return domain
+        return {
+            "domain": self._scope_domain(),
+            "teams": self.team_ids or None,
+            # the period's companies the reader belongs to (an objective may span others)
+            "companies": (self.sudo().company_ids & self.env.user.company_ids) or self.env.companies,
+        }
+
+    def _figure_period(self, previous=False):
+        start, end = self._period_bounds(previous)
+        return start.date(), end.date()
+
+    def _figures(self, codes, previous=False, memo=None):
+        """{code: measure} of the catalogue (iso10002.figure) for the period, or the
+        previous one of the same length; ``memo`` shares them among screens' parts."""
+        self.ensure_one()
+        memo = {} if memo is None else memo
+        scope = self._figure_scope()
+        key = (self._figure_period(previous), repr(scope["domain"]), scope["teams"], scope["companies"])
+        known = memo.setdefault(key, {})
+        missing = [code for code in codes if code not in known]
+        if missing:
+            Figure = self.env["iso10002.figure"]
+            # every figure of the catalogue at once: one query for the complaints' figures
+            known.update(Figure._measures(list(CATALOGUE), *self._figure_period(previous), **scope))
+        return {code: known[code] for code in codes}
 
     def _received_domain(self, previous=False):
-        start, end = self._period_bounds(previous)
-        return [*self._scope_domain(), ("received_date", ">=", start), ("received_date", "<=", end)]
-
-    def _open_at_end_domain(self, previous=False):
-        _start, end = self._period_bounds(previous)
-        return [
-            *self._scope_domain(),
-            ("received_date", "<=", end),
-            ("step", "not in", ("withdrawn", "out_of_scope")),
-            "|",
-            ("closed_date", "=", False),
-            ("closed_date", ">", end),
-        ]
-
-    def _overdue_at_end_domain(self, previous=False):
-        """Open at the period's end, past the resolution deadline and not yet decided."""
-        _start, end = self._period_bounds(previous)
-        return [
-            *self._open_at_end_domain(previous),
-            ("resolution_deadline", "<", end),
-            "|",
-            ("communication_date", "=", False),
-            ("communication_date", ">", end),
-        ]
+        """The complaints received in the period (the figure "received"), as a domain."""
+        query = self.env["iso10002.figure"]._records_sql(
+            "received", *self._figure_period(previous), **self._figure_scope()
+        )
+        return [("id", "in", query)]
 
     # ------------------------------------------------------------- figures
     def _review_values(self):
-        """Everything the management review shows, as plain data (dict of lists and numbers)."""
+        """Everything the management review shows, as plain data (dict of lists and numbers):
+        the figures of the catalogue (iso10002.figure), with their definitions, and the
+        breakdowns of the complaints received in the period."""
         self.ensure_one()
         Complaint = self.env["iso10002.complaint"].with_context(active_test=False)
         start, end = self._period_bounds()
         received = self._received_domain()
-        previous = self._received_domain(previous=True)
-
-        def count(domain):
-            return Complaint.search_count(domain)
 
         def breakdown(rows, field, limit=None, keep=None):
             """(key, count) rows of one grouping as labelled items, biggest first."""
@@ -139,14 +135,22 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
             ]
             return items[:limit] if limit else items
 
-        # the figures the objectives of the review share with it (_figure)
-        memo = {}
+        memo = {}  # the figures the objectives of the review share with it
+        current, before = self._figures(CATALOGUE, memo=memo), self._figures(CATALOGUE, previous=True, memo=memo)
+        Figure = self.env["iso10002.figure"]
+        figures = [
+            {
+                **definition,
+                **current[definition["code"]],
+                "ratio": Figure._ratio(current[definition["code"]]),
+                "previous": before[definition["code"]]["value"],
+                "previous_ratio": Figure._ratio(before[definition["code"]]),
+            }
+            for definition in Figure._catalogue()
+        ]
 
-        def kpis(domain):
-            sla = _shared(memo, "sla", domain, lambda: Complaint._sla_kpis(domain))
-            values = {key: _round(value) for key, value in sla.items()}
-            values["received"] = count(domain)
-            return values
+        def value(code):
+            return current[code]["value"]
 
         # the period's complaints counted by every grouping of the review in one scan
         grouped = self._grouped(Complaint, received, REVIEW_GROUPINGS, sums=("referral_amount",))
@@ -154,18 +158,30 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
         def rows(*fields):
             return [row[:-1] for row in grouped[fields]]  # without the sum
 
-        current, before = kpis(received), kpis(previous)
-        closed_domain = [*self._scope_domain(), ("closed_date", ">=", start), ("closed_date", "<=", end)]
+        by_team = self.env["iso10002.figure"]._measures_by_team(
+            ["received", "satisfaction"], *self._figure_period(), **self._figure_scope()
+        )
         prev_start, prev_end = self._period_bounds(previous=True)
+        as_of = self.env["iso10002.figure"]._bounds(start.date(), end.date())[1]
         return {
-            "period": {"start": start, "end": end, "previous_start": prev_start, "previous_end": prev_end},
-            "received": current["received"],
-            "received_previous": before["received"],
-            "closed": count(closed_domain),
-            "open": count(self._open_at_end_domain()),
-            "overdue": count(self._overdue_at_end_domain()),
-            "kpi": current,
-            "kpi_previous": before,
+            "period": {
+                "start": start,
+                "end": end,
+                "as_of": as_of,
+                "previous_start": prev_start,
+                "previous_end": prev_end,
+            },
+            "figures": figures,
+            "received": value("received"),
+            "received_previous": before["received"]["value"],
+            "closed": value("closed"),
+            "open": value("open_end"),
+            "overdue": value("overdue_end"),
+            "kpi": {
+                "ack_in_time_pct": value("ack_in_time"),
+                "resolved_in_time_pct": value("decided_in_time"),
+                "resolution_hours_median": value("decision_hours_median"),
+            },
             "trend": self._monthly_trend(Complaint),
             "by_category": breakdown(rows("category_id"), "category_id", 10),
             "by_product": breakdown(
@@ -176,24 +192,32 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
                 10,
             ),
             "by_channel": breakdown(rows("channel_id"), "channel_id"),
-            "by_team": breakdown(rows("team_id"), "team_id"),
+            "by_team": [
+                {"label": self._label(team, "team_id", Complaint), "value": measures["received"]["value"]}
+                for team, measures in sorted(by_team.items(), key=lambda item: -item[1]["received"]["value"])
+                if measures["received"]["value"]
+            ],
             "by_severity": breakdown(rows("severity"), "severity"),
             "root_causes": breakdown(rows("root_cause_id"), "root_cause_id", 10, keep=bool),
-            "repeats": _shared(memo, "repeats", received, lambda: self._repeats(Complaint, received)),
+            "repeats": self._repeats(Complaint, received, current["repeat_rate"]),
             **self._classification(Complaint, rows("classification", "category_id")),
             "objectives": self.env["iso10002.objective"]._overview(
                 self.date_from, self.date_to, self.company_ids or self.env.companies, memo
             ),
             "audits": self.env["iso10002.audit"]._review_inputs(self),
-            "satisfaction": _shared(memo, "satisfaction", received, lambda: self._satisfaction(Complaint, received)),
-            "satisfaction_by_team": self._satisfaction_by_team(
-                Complaint, received, rows("team_id", "rating_last_value")
-            ),
-            "decisions": self._decisions(Complaint, grouped, breakdown),
-            "escalations": breakdown(
-                rows("escalation_level"), "escalation_level", keep=lambda level: bool(level) and level > 0
-            ),
-            "corrective_actions": self._corrective_actions(),
+            "satisfaction": self._satisfaction_of(current["satisfaction"]),
+            "satisfaction_by_team": [
+                {"label": self._label(team, "team_id", Complaint), **self._satisfaction_of(measures["satisfaction"])}
+                for team, measures in by_team.items()
+                if measures["satisfaction"]["denominator"]
+            ],
+            "decisions": self._decisions(current, grouped, breakdown),
+            "escalations": value("escalations"),
+            "corrective_actions": {
+                "open_at_end": value("actions_open_end"),
+                "done_in_period": value("actions_done"),
+                "effective_in_period": value("actions_effective"),
+            },
             "previous_decisions": self._previous_decisions(),
         }
 
@@ -248,56 +272,17 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
             ]
         return result
 
-    def _figure(self, metric, previous=False, memo=None):
-        """One figure of the period (or of the previous period of the same length), as an
-        objective targets it (iso10002.objective's METRICS); None when nothing is measured.
-        ``memo``: a dict shared by the figures computed together (the objectives of a
-        dashboard or a review), so that figures of the same query run it once."""
-        self.ensure_one()
-        Complaint = self.env["iso10002.complaint"].with_context(active_test=False)
-        received = self._received_domain(previous)
-        memo = {} if memo is None else memo
-        if metric in ("ack_in_time", "decided_in_time", "median_resolution"):
-            key = {
-                "ack_in_time": "ack_in_time_pct",
-                "decided_in_time": "resolved_in_time_pct",
-                "median_resolution": "resolution_hours_median",
-            }[metric]
-            return _round(_shared(memo, "sla", received, lambda: Complaint._sla_kpis(received))[key])
-        if metric == "satisfaction":
-            return _shared(memo, "satisfaction", received, lambda: self._satisfaction(Complaint, received))[
-                "satisfied_pct"
-            ]
-        if metric == "repeat_rate":
-            return _shared(memo, "repeats", received, lambda: self._repeats(Complaint, received))["rate"]
-        if metric == "backlog":
-            return Complaint.search_count(self._open_at_end_domain(previous))
-        if metric == "overdue":
-            return Complaint.search_count(self._overdue_at_end_domain(previous))
-        if metric == "open_actions":
-            return self._corrective_actions(previous)["open_at_end"]
-        raise ValueError(f"unknown figure {metric!r}")
+    def _figure(self, code, previous=False, memo=None):
+        """One figure of the catalogue for the period (or the previous period of the same
+        length), as an objective targets it; None when nothing is measured."""
+        return self._figures([code], previous, memo)[code]["value"]
 
-    def _repeats(self, Complaint, domain, limit=10):
-        """Complaints from commercial entities that complained more than once in the
-        period (ISO 10002 8.2): counted by complainant key, which anonymisation keeps."""
+    def _repeats(self, Complaint, domain, rate, limit=10):
+        """The repeat rate of the catalogue (``rate``, a measure) and the complainants
+        (commercial entities) who complained more than once in the period, the most
+        frequent first (ISO 10002 8.2): counted by complainant key, which anonymisation
+        keeps."""
         keyed = [*domain, ("complainant_key", "!=", False)]
-        # the totals in one aggregate over the complainants' counts (the ORM would return
-        # every complainant's group to Python), with the user's rules (_search)
-        query = Complaint._search(keyed)
-        per_key = SQL(
-            "SELECT count(*) AS n FROM %s WHERE %s GROUP BY %s",
-            query.from_clause,
-            query.where_clause,
-            SQL.identifier(Complaint._table, "complainant_key"),
-        )
-        [(with_key, in_repeats, complainants)] = self.env.execute_query(
-            SQL(
-                "SELECT COALESCE(sum(n), 0), COALESCE(sum(n) FILTER (WHERE n > 1), 0), count(*) FILTER (WHERE n > 1) "
-                "FROM (%s) AS per_key",
-                per_key,
-            )
-        )
         repeated = Complaint._read_group(
             keyed, ["complainant_key"], ["__count"], having=[("__count", ">", 1)], order="__count desc", limit=limit
         )
@@ -320,9 +305,11 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
             for key, count in repeated
         ]
         return {
-            "complainants": complainants,
-            "complaints": in_repeats,
-            "rate": _round(100.0 * in_repeats / with_key) if with_key else None,
+            "complaints": rate["numerator"] or 0,
+            "complainants": len(
+                Complaint._read_group(keyed, ["complainant_key"], ["__count"], having=[("__count", ">", 1)])
+            ),
+            "rate": rate["value"],
             "top": top,
         }
 
@@ -339,81 +326,74 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
         return Reader(self.env).digits(str(key))
 
     def _monthly_trend(self, Complaint):
-        """Complaints received per month, this period against the previous one."""
-        rows = {}
-        for previous in (False, True):
-            for month, value in Complaint._read_group(
-                self._received_domain(previous), ["received_date:month"], ["__count"]
-            ):
-                key = month.date() if isinstance(month, datetime) else month
-                rows.setdefault(previous, {})[key] = value
-        start, end = self._period_bounds()
-        firsts = []
-        cursor = start.date().replace(day=1)
-        while cursor <= end.date():
-            firsts.append(cursor)
-            cursor += relativedelta(months=1)
-        # the previous period's months, one period length earlier
-        shift = relativedelta(months=len(firsts))
+        """Complaints received per month (the figure "received", by the day each was
+        recorded), this period against the previous one; months of the reader's calendar
+        (Solar Hijri for a Persian reader)."""
         reader = Reader(self.env)
-        months = [
+
+        def month_of(day):
+            if reader.solar_hijri:
+                solar = jdatetime.date.fromgregorian(date=day)
+                return (solar.year, solar.month)
+            return (day.year, day.month)
+
+        def per_month(previous):
+            query = self.env["iso10002.figure"]._records_sql(
+                "received", *self._figure_period(previous), **self._figure_scope()
+            )
+            counts = {}
+            for day, count in self.env.execute_query(
+                SQL(
+                    "SELECT date::date, count(*) FROM iso10002_complaint_step_history "
+                    "WHERE first AND complaint_id IN %s GROUP BY 1",
+                    query,
+                )
+            ):
+                counts[month_of(day)] = counts.get(month_of(day), 0) + count
+            return counts
+
+        current, before = per_month(False), per_month(True)
+        start, end = self._period_bounds()
+        months, day = [], start.date()
+        while day <= end.date():
+            if not months or months[-1][0] != month_of(day):
+                months.append((month_of(day), day))
+            day += relativedelta(days=1)
+        # the previous period's months, as many months earlier
+        previous_months = {}
+        for _index, (key, _first) in enumerate(months):
+            year, month = key
+            total = year * 12 + month - 1 - len(months)
+            previous_months[key] = (total // 12, total % 12 + 1)
+        solar_months = jdatetime.date.j_months_fa if is_persian(reader.lang) else jdatetime.date.j_months_en
+        return [
             {
-                # months of the Gregorian calendar, named in the reader's language
-                "label": reader.digits(format_date(self.env, first, date_format="MMM y"))
+                "label": reader.digits(f"{solar_months[key[1] - 1]} {key[0]}")
                 if reader.solar_hijri
                 else first.strftime("%Y-%m"),
-                "value": rows.get(False, {}).get(first, 0),
-                "previous": rows.get(True, {}).get(first - shift, 0),
+                "value": current.get(key, 0),
+                "previous": before.get(previous_months[key], 0),
             }
-            for first in firsts
+            for key, first in months
         ]
-        return months
-
-    def _satisfaction(self, Complaint, domain):
-        rows = Complaint._read_group([*domain, ("rating_last_value", ">", 0)], ["rating_last_value"], ["__count"])
-        [(asked,)] = Complaint._read_group([*domain, ("rating_ids", "!=", False)], [], ["__count"])
-        return self._satisfaction_of(rows, asked)
 
     @api.model
-    def _satisfaction_of(self, rows, asked):
-        """The satisfaction figures of (rating, count) rows and the number of complaints
-        whose complainant was asked."""
-        rows = [(value, count) for value, count in rows if value and value > 0]
-        satisfied = sum(c for value, c in rows if value >= 4)
-        neutral = sum(c for value, c in rows if 2 < value < 4)
-        unhappy = sum(c for value, c in rows if value <= 2)
-        rated = satisfied + neutral + unhappy
+    def _satisfaction_of(self, measure):
+        """The satisfaction block of a review from the catalogue's figure (a measure)."""
         return {
-            "asked": asked,
-            "rated": rated,
-            "satisfied": satisfied,
-            "neutral": neutral,
-            "dissatisfied": unhappy,
-            "satisfied_pct": _round(100.0 * satisfied / rated) if rated else None,
+            "rated": measure["denominator"] or 0,
+            "satisfied": measure["numerator"] or 0,
+            "satisfied_pct": measure["value"],
         }
 
-    def _satisfaction_by_team(self, Complaint, domain, rows):
-        """The satisfaction of each team with rated complaints, from (team, rating, count)
-        rows, in the teams' order: one query for whom was asked, not two a team."""
-        rated = {}
-        for team, value, count in rows:
-            if value and value > 0:
-                rated.setdefault(team, []).append((value, count))
-        asked = dict(Complaint._read_group([*domain, ("rating_ids", "!=", False)], ["team_id"], ["__count"]))
-        Team = self.env["iso10002.complaint.team"]
-        order = Team.sudo().with_context(active_test=False).search([("id", "in", [team.id for team in rated])]).ids
-        return [
-            {"label": self._label(team, "team_id", Complaint), **self._satisfaction_of(rated[team], asked.get(team, 0))}
-            for team in sorted(rated, key=lambda team: order.index(team.id) if team.id in order else len(order))
-        ]
-
-    def _decisions(self, Complaint, grouped, breakdown):
-        """How complainants answered the decisions, and where the rejections went (7.9):
-        internal reviews by level, external referrals by outcome (from the review's
-        grouping sets, ``_grouped``)."""
-        answers = {answer: count for answer, count, _sum in grouped[("complainant_response",)] if answer}
-        answered = sum(answers.values())
-        rejected = answers.get("rejected", 0)
+    def _decisions(self, figures, grouped, breakdown):
+        """How complainants answered the decisions (the catalogue's answers), and where the
+        rejections went (7.9): internal reviews by level, external referrals by outcome
+        (from the review's grouping sets, ``_grouped``)."""
+        accepted, rejected, no_reply = (
+            figures[code]["value"] for code in ("answers_accepted", "answers_rejected", "answers_no_reply")
+        )
+        answered = accepted + rejected + no_reply
         awarded = sum(amount for kind, _count, amount in grouped[("recourse_kind",)] if kind == "referral")
 
         def of(kind, field):
@@ -423,9 +403,9 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
 
         return {
             "answered": answered,
-            "accepted": answers.get("accepted", 0),
+            "accepted": accepted,
             "rejected": rejected,
-            "no_reply": answers.get("no_reply", 0),
+            "no_reply": no_reply,
             "rejected_pct": _round(100.0 * rejected / answered) if answered else None,
             "reviews": breakdown(of("review", "review_level"), "review_level"),
             "referrals": breakdown(of("referral", "referral_result"), "referral_result"),
@@ -451,38 +431,6 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
                 {"label": self._label(category, "category_id", Complaint), "kind": kinds[kind], "value": count}
                 for kind, category, count in clusters
             ],
-        }
-
-    def _corrective_actions(self, previous=False):
-        start, end = self._period_bounds(previous)
-        Action = self.env["iso10002.corrective.action"].with_context(active_test=False)
-        scope = [("company_id", "in", (self.company_ids or self.env.companies).ids)]
-        by_state = dict(Action._read_group(scope, ["state"], ["__count"]))
-        [(open_at_end,)] = Action._read_group(
-            [
-                *scope,
-                ("create_date", "<=", end),
-                ("state", "!=", "cancelled"),
-                "|",
-                ("done_date", "=", False),
-                ("done_date", ">", end.date()),
-            ],
-            [],
-            ["__count"],
-        )
-        [(done_in_period,)] = Action._read_group(
-            [*scope, ("state", "=", "done"), ("done_date", ">=", start.date()), ("done_date", "<=", end.date())],
-            [],
-            ["__count"],
-        )
-        [(overdue,)] = Action._read_group([*scope, ("is_overdue", "=", True)], [], ["__count"])
-        return {
-            "open": by_state.get("open", 0) + by_state.get("in_progress", 0),
-            "done": by_state.get("done", 0),
-            "done_in_period": done_in_period,
-            "overdue": overdue,
-            "open_at_end": open_at_end,
-            "effectiveness": dict(Action._read_group([*scope, ("state", "=", "done")], ["effectiveness"], ["__count"])),
         }
 
     def _previous_decisions(self):

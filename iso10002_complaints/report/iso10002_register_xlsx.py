@@ -1,6 +1,7 @@
 import base64
 import io
 import tempfile
+from datetime import datetime, time
 
 import pytz
 import xlsxwriter
@@ -9,6 +10,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import split_every
 
+from ..models.iso10002_figure import CATALOGUE
 from ..models.reader_locale import RIAL, Reader
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -199,36 +201,67 @@ class ReportIso10002RegisterXlsx(models.AbstractModel):
 
     @api.model
     def _kpi_sheet(self, book, formats, complaints, period, rtl):
+        """The figures of the catalogue (iso10002.figure), each with its definition: those
+        of the review period the register was asked for, or else of the complaints in it,
+        from the first one's recording to today."""
         sheet = book.add_worksheet(_("KPIs")[:31])
         if rtl:
             sheet.right_to_left()
         sheet.set_column(0, 0, 42)
         sheet.set_column(1, 2, 16)
+        sheet.set_column(3, 3, 90)
         sheet.write(0, 0, _("Complaints register: key figures"), formats["title"])
-        domain = [("id", "in", complaints.ids)]
-        Complaint = complaints.with_context(active_test=False)
-        by_step = dict(Complaint._read_group(domain, ["step"], ["__count"]))
-        steps = dict(Complaint._fields["step"]._description_selection(self.env))
-        kpis = Complaint._sla_kpis(domain)
-        rows = [(_("Complaints"), len(complaints), "integer")]
-        rows += [(steps.get(step, step), count, "integer") for step, count in sorted(by_step.items(), key=str)]
-        if kpis["ack_in_time_pct"] is not None:
-            rows.append((_("% acknowledged in time"), kpis["ack_in_time_pct"], "pct"))
-        if kpis["resolved_in_time_pct"] is not None:
-            rows.append((_("% resolved in time"), kpis["resolved_in_time_pct"], "pct"))
-        if kpis["resolution_hours_avg"] is not None:
-            rows.append((_("Average time to resolve"), kpis["resolution_hours_avg"] / 24.0, "duration"))
-            rows.append((_("Median time to resolve"), kpis["resolution_hours_median"] / 24.0, "duration"))
-        if period:
-            reader = Reader(self.env)
-            for label, day in ((_("From"), period.date_from), (_("To"), period.date_to)):
-                rows.append((label, reader.date(day), "text") if reader.solar_hijri else (label, day, "date"))
-        for index, (label, value, fmt) in enumerate(rows, start=2):
+        rows, period_rows = self._kpi_rows(complaints, period)
+        sheet.write(1, 0, _("Complaints in this register"))
+        sheet.write(1, 1, len(complaints), formats["integer"])
+        for index, (label, day) in enumerate(period_rows, start=2):
             sheet.write(index, 0, label)
-            if fmt == "date":
-                sheet.write_datetime(index, 1, value, formats[fmt])
+            if isinstance(day, str):
+                sheet.write(index, 1, day)
             else:
-                sheet.write(index, 1, value, formats[fmt])
+                sheet.write_datetime(index, 1, day, formats["date"])
+        top = 3 + len(period_rows)
+        for col, header in enumerate((_("Figure"), _("Value"), _("Of"), _("How it is counted"))):
+            sheet.write(top, col, header, formats["header"])
+        unit_format = {"count": "integer", "percent": "pct", "hours": "number"}
+        for index, figure in enumerate(rows, start=top + 1):
+            sheet.write(index, 0, figure["name"])
+            if figure["value"] is not None:
+                sheet.write(index, 1, figure["value"], formats[unit_format[figure["unit"]]])
+            if figure["ratio"]:
+                sheet.write(index, 2, figure["ratio"])
+            sheet.write(index, 3, figure["definition"])
+
+    @api.model
+    def _kpi_rows(self, complaints, period):
+        """The KPI sheet's figures (catalogue order) and its period rows."""
+        Figure = self.env["iso10002.figure"]
+        reader = Reader(self.env)
+        if period:
+            measures = period._figures(list(CATALOGUE))
+            date_from, date_to = period.date_from, period.date_to
+        else:
+            first = (
+                self.env["iso10002.complaint.step.history"]
+                .sudo()
+                ._read_group([("complaint_id", "in", complaints.ids), ("first", "=", True)], [], ["date:min"])[0][0]
+            )
+            date_from = first.date() if first else fields.Date.context_today(self)
+            date_to = fields.Date.context_today(self)
+            codes = [code for code in CATALOGUE if not code.startswith("actions_")]
+            measures = Figure._measures(
+                codes, date_from, date_to, domain=[("id", "in", complaints.ids)], companies=complaints.company_id
+            )
+        rows = [
+            {**figure, **measures[figure["code"]], "ratio": Figure._ratio(measures[figure["code"]])}
+            for figure in Figure._catalogue()
+            if figure["code"] in measures
+        ]
+        period_rows = [
+            (label, reader.date(day) if reader.solar_hijri else datetime.combine(day, time.min))
+            for label, day in ((_("From"), date_from), (_("To"), date_to))
+        ]
+        return rows, period_rows
 
     @api.model
     def _action_download(self, complaints, period=None):

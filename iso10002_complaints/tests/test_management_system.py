@@ -57,7 +57,7 @@ class TestObjectives(ComplaintsCase):
             second = self._complaint(partner_id=self.person_about.id)
             self._walk_to(second, "acknowledged")
         with freeze_time("2026-04-01 09:00:00"):
-            backlog = self._objective("backlog", 0)
+            backlog = self._objective("open_end", 0)
             repeat = self._objective("repeat_rate", 10)
             ack = self._objective("ack_in_time", 95)
             self.assertEqual(backlog.actual, 1.0, "one complaint was still open at the end of March")
@@ -70,7 +70,7 @@ class TestObjectives(ComplaintsCase):
             self.assertEqual(satisfaction.status, "no_data", "nobody rated: no figure, not a zero")
             # the objective narrowed to another category measures nothing
             other = self.env["iso10002.complaint.category"].create({"name": "Billing"})
-            self.assertEqual(self._objective("backlog", 0, category_ids=[Command.set(other.ids)]).actual, 0.0)
+            self.assertEqual(self._objective("open_end", 0, category_ids=[Command.set(other.ids)]).actual, 0.0)
 
     def test_the_review_lists_the_objectives_of_its_period(self):
         self._objective("ack_in_time", 95, name="Acknowledge 95% in time")
@@ -86,7 +86,7 @@ class TestObjectives(ComplaintsCase):
         self.assertIn("Acknowledge 95% in time", html)
 
     def test_objectives_are_for_managers_and_auditors_of_their_company(self):
-        objective = self._objective("backlog", 5)
+        objective = self._objective("open_end", 5)
         objective.with_user(self.auditor).read(["actual", "status"])
         with self.assertRaises(AccessError):
             objective.with_user(self.auditor).write({"target": 1})
@@ -887,7 +887,7 @@ class TestWhatAnOutsideTesterTried(ComplaintsCase):
                 self.company.write(values)
         for target in (-5, 1e308):
             with self.assertRaises(ValidationError), self.cr.savepoint():
-                self.env["iso10002.objective"].create({"metric": "backlog", "target": target})
+                self.env["iso10002.objective"].create({"metric": "open_end", "target": target})
 
     def test_the_anonymisation_job_keeps_to_its_batch_across_companies(self):
         (self.company | self.company_b).write({"complaint_retention_months": 1})

@@ -91,17 +91,18 @@ class TestOutputsFromOutside(ComplaintsCase):
             # (the digest leaves the KPI out of their e-mail)
             digest.with_user(self.employee).with_context(**period).kpi_iso10002_complaints_received_value  # noqa: B018
 
-    def test_the_overview_buttons_take_only_the_lists_filters(self):
+    def test_the_overview_buttons_open_only_the_figures_they_count(self):
+        self._complaint(partner_id=self.person_about.id, user_id=self.officer_a.id)
+        self._complaint(partner_id=self.person_about.id)
         team = self.team_a.with_user(self.officer_a)
-        for sent in ("filter_mine", 42, {"filter_mine": 1}, ["filter_mine", "group_by_secret", None], None):
+        opened = set(team.action_open_backlog()["domain"][0][2])
+        for sent in ("received", 42, {"open_end": 1}, ["open_end"], None, "__import__('os')", "actions_open_end"):
             with self.subTest(sent=sent):
-                context = team.with_context(backlog_filters=sent).action_open_backlog()["context"]
-                extra = {key for key in context if key.startswith("search_default_")} - {"search_default_filter_open"}
-                self.assertLessEqual(extra, {"search_default_filter_mine"})
-        self.assertIn(
-            "search_default_filter_mine",
-            team.with_context(backlog_filters=["filter_mine"]).action_open_backlog()["context"],
-        )
+                action = team.with_context(backlog_figure=sent, backlog_mine=sent).action_open_backlog()
+                self.assertEqual(set(action["domain"][0][2]), opened, "anything else opens the open complaints")
+                self.assertEqual(action["context"], {"default_team_id": self.team_a.id, "active_test": False})
+        mine = team.with_context(backlog_mine=True).action_open_backlog()
+        self.assertEqual(len(mine["domain"][0][2]), 1)
 
 
 @tagged("post_install", "-at_install")

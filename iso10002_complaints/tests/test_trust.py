@@ -535,15 +535,12 @@ class TestSmallLeaks(ComplaintsCase):
         self.assertTrue(all(cell.data_type == "s" for cell in cells))
 
     def test_process_audit_lists_never_acknowledged_and_overdue(self):
-        complaint = self._complaint(partner_id=self.person_about.id)  # no e-mail: not acknowledged
-        self.assertEqual(complaint.step, "received")
-        # deadlines in the past, as the SLA engine would have set them two days ago
-        self.env.flush_all()
-        self.env.cr.execute(
-            "UPDATE iso10002_complaint SET ack_deadline = %s, resolution_deadline = %s WHERE id = %s",
-            (fields.Datetime.now() - timedelta(days=2), fields.Datetime.now() - timedelta(days=1), complaint.id),
+        # received by letter three weeks ago, recorded today: both deadlines passed, no
+        # e-mail to acknowledge it with
+        complaint = self._complaint(
+            partner_id=self.person_about.id, received_date=fields.Datetime.now() - timedelta(days=21)
         )
-        complaint.invalidate_recordset()
+        self.assertEqual(complaint.step, "received")
         wizard = self.env["iso10002.process.audit.wizard"].create(
             {"date_from": fields.Date.today() - timedelta(days=30), "date_to": fields.Date.today()}
         )

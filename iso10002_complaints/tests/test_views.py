@@ -148,13 +148,19 @@ class TestOverview(ComplaintsCase):
         self._complaint(partner_id=self.person_about.id, team_id=self.team_b.id)
         team_a = self.team_a.with_user(self.officer_a)
         self.assertEqual(
-            (team_a.open_complaint_count, team_a.to_acknowledge_count, team_a.my_open_count, team_a.breached_count),
+            (team_a.open_complaint_count, team_a.to_acknowledge_count, team_a.my_open_count, team_a.overdue_count),
             (2, 2, 1, 0),
         )
-        action = team_a.with_context(backlog_filters=["filter_mine"]).action_open_backlog()
-        self.assertEqual(action["domain"], [("team_id", "=", self.team_a.id)])
-        self.assertEqual(action["context"]["search_default_filter_mine"], 1)
-        self.assertEqual(action["context"]["search_default_filter_open"], 1)
+        # each count opens exactly what it counts (the filters of a list would be OR-ed)
+        Complaint = self.env["iso10002.complaint"].with_user(self.officer_a)
+        for context, count in (
+            ({"backlog_mine": True}, team_a.my_open_count),
+            ({"backlog_figure": "to_acknowledge_end"}, team_a.to_acknowledge_count),
+            ({"backlog_figure": "overdue_end"}, team_a.overdue_count),
+            ({}, team_a.open_complaint_count),
+        ):
+            action = team_a.with_context(**context).action_open_backlog()
+            self.assertEqual(Complaint.search_count(action["domain"]), count, context)
         # another team's officer sees none of team A's complaints there
         self.assertEqual(self.team_a.with_user(self.officer_b).open_complaint_count, 0)
 

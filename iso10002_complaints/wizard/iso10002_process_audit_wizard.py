@@ -1,5 +1,4 @@
 import random
-from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.osv import expression
@@ -11,45 +10,19 @@ GAPS_LISTED = 200
 
 # Each check of the process (ISO 10002 8.5): to which complaints it applies, and which pass.
 AUDIT_CHECKS = [
+    # the two SLA checks are the catalogue's figures (iso10002.figure) over the period:
+    # the complaints the share is of, and those in time
     (
-        # every complaint that is acknowledged or should be by now, never acknowledged ones
-        # included; without SLA policy, "by now" is the company's default target
         "acknowledged",
         _lt("Acknowledged within target"),
-        lambda wizard, now: [
-            "|",
-            "|",
-            ("acknowledged_date", "!=", False),
-            ("ack_deadline", "<=", now),
-            "&",
-            ("sla_policy_id", "=", False),
-            *wizard._past_default_target("ack_target_hours", now),
-        ],
-        [("acknowledged_date", "!=", False), "|", ("ack_in_time", "=", True), ("sla_policy_id", "=", False)],
+        lambda wizard: wizard._figure_domain("ack_in_time", "denominator"),
+        lambda wizard: wizard._figure_domain("ack_in_time", "numerator"),
     ),
     (
-        # decided complaints, and open ones whose decision is overdue (by the SLA policy,
-        # or without one by the company's default target)
         "decided_in_time",
         _lt("Decision communicated within target"),
-        lambda wizard, now: [
-            "|",
-            "&",
-            ("sla_policy_id", "!=", False),
-            "|",
-            ("communication_date", "!=", False),
-            "&",
-            ("resolution_deadline", "<=", now),
-            ("is_open", "=", True),
-            "&",
-            "&",
-            ("sla_policy_id", "=", False),
-            ("communication_date", "=", False),
-            "&",
-            ("is_open", "=", True),
-            *wizard._past_default_target("resolution_target_hours", now),
-        ],
-        [("communication_date", "!=", False), "|", ("resolved_in_time", "=", True), ("sla_policy_id", "=", False)],
+        lambda wizard: wizard._figure_domain("decided_in_time", "denominator"),
+        lambda wizard: wizard._figure_domain("decided_in_time", "numerator"),
     ),
     (
         "assessed",
@@ -117,18 +90,12 @@ class Iso10002ProcessAuditWizard(models.TransientModel):
             complaints = Complaint.browse(sorted(ids))
         return complaints
 
-    def _past_default_target(self, target_field, now):
-        """Complaints received longer ago than the target of the company's default policy
-        (working hours on the company's calendar): a domain, one branch per company."""
-        self.ensure_one()
-        branches = []
-        for company in self.company_ids or self.env.companies:
-            hours = company.complaint_sla_policy_id[target_field]
-            calendar = company.resource_calendar_id
-            cutoff = calendar.plan_hours(-hours, now, compute_leaves=True) if calendar else None
-            cutoff = cutoff or now - timedelta(hours=hours)
-            branches.append([("company_id", "=", company.id), ("received_date", "<=", cutoff.replace(tzinfo=None))])
-        return expression.OR(branches) if branches else [("id", "=", False)]
+    def _figure_domain(self, code, part):
+        """The complaints of the period a figure's ``part`` counts, as a domain."""
+        query = self.env["iso10002.figure"]._records_sql(
+            code, *self._figure_period(), **self._figure_scope(), part=part
+        )
+        return [("id", "in", query)]
 
     @api.model
     def _check_labels(self):
@@ -143,9 +110,9 @@ class Iso10002ProcessAuditWizard(models.TransientModel):
         labels = self._check_labels()
         checks, exceptions = [], []
         applicable_total = passed_total = 0
-        now = fields.Datetime.now()
-        for key, _label, applies_to, passes in AUDIT_CHECKS:
-            applies = applies_to(self, now) if callable(applies_to) else applies_to
+        for key, _label, applies_to, passing in AUDIT_CHECKS:
+            applies = applies_to(self) if callable(applies_to) else applies_to
+            passes = passing(self) if callable(passing) else passing
             applicable = Complaint.search_count(base + applies)
             passed = Complaint.search_count(base + applies + passes)
             failing = Complaint.search(

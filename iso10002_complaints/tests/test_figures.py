@@ -1,0 +1,657 @@
+"""One truth per figure: the catalogue of figures (``iso10002.figure``) against an
+oracle written here, apart from the product, from the step history in plain SQL; over
+2,000 seeded complaints of two companies and several teams, in a past period, a running
+one and one that ends in the future, as several roles; and the same numbers on every
+screen that shows them."""
+
+import base64
+import io
+import random
+import statistics
+from datetime import date, datetime, time, timedelta
+
+import jdatetime
+import openpyxl
+from dateutil.relativedelta import relativedelta
+from freezegun import freeze_time
+
+from odoo import fields
+from odoo.modules.migration import load_script
+from odoo.tests import tagged
+
+from odoo.addons.iso10002_complaints.models.iso10002_figure import CATALOGUE
+
+from .common import ComplaintsCase
+
+SEED = 20261206
+IMPORTED = 1900
+LIVE = 160
+STEPS = ["received", "acknowledged", "assessment", "investigation", "response", "communicated", "closed"]
+UNDECIDED = set(STEPS[:5])
+OPEN = set(STEPS[:6])
+DATE_FIELDS = {
+    "acknowledged": "acknowledged_date",
+    "assessment": "assessment_date",
+    "investigation": "investigation_date",
+    "response": "decision_date",
+    "communicated": "communication_date",
+    "closed": "closed_date",
+}
+
+
+def oracle_figures(cr, readable, readable_actions, start, end, teams=None):
+    """Every figure of the period [start, end] (``end``: the moment it is counted as of),
+    computed from the raw rows of the step history, the SLA events and the corrective
+    actions, in plain Python: the definitions as a manager reads them."""
+    cr.execute(
+        """SELECT complaint_id, date, first, moved, step, team_id, paused, ack_deadline, resolution_deadline,
+                  at_risk_date, response, rating, decision_hours, complainant_key
+             FROM iso10002_complaint_step_history WHERE date <= %s ORDER BY complaint_id, date, id""",
+        [end],
+    )
+    history = {}
+    for row in cr.dictfetchall():
+        if row["complaint_id"] in readable:
+            history.setdefault(row["complaint_id"], []).append(row)
+    cr.execute(
+        "SELECT DISTINCT complaint_id FROM iso10002_sla_event WHERE kind = 'escalation' AND date BETWEEN %s AND %s",
+        [start, end],
+    )
+    escalated = {row[0] for row in cr.fetchall()}
+    facts = {}
+    for cid, rows in history.items():
+        state = rows[-1]
+        if teams and state["team_id"] not in teams:
+            continue
+        cohort = start <= rows[0]["date"] <= end
+        ack = next((r for r in rows if r["step"] == "acknowledged"), None)
+        decision = next((r for r in rows if r["step"] == "communicated"), None)
+        facts[cid] = {
+            "state": state,
+            "cohort": cohort,
+            "ack": ack,
+            "decision": decision,
+            "closed": any(r["step"] == "closed" and r["moved"] and r["date"] >= start for r in rows),
+            "escalated": cid in escalated,
+        }
+    figures = {}
+
+    def share(numerator, denominator):
+        return round(100.0 * numerator / denominator, 1) if denominator else None
+
+    def overdue(state):
+        return (
+            state["step"] in UNDECIDED
+            and not state["paused"]
+            and state["resolution_deadline"] is not None
+            and state["resolution_deadline"] < end
+        )
+
+    cohort = {cid: f for cid, f in facts.items() if f["cohort"]}
+    figures["received"] = len(cohort)
+    figures["closed"] = sum(f["closed"] for f in facts.values())
+    figures["open_end"] = sum(f["state"]["step"] in OPEN for f in facts.values())
+    figures["to_acknowledge_end"] = sum(f["state"]["step"] == "received" for f in facts.values())
+    at_risk = 0
+    for f in facts.values():
+        s = f["state"]
+        running = s["ack_deadline"] if s["step"] == "received" else s["resolution_deadline"]
+        if (
+            s["step"] in UNDECIDED
+            and not s["paused"]
+            and s["at_risk_date"]
+            and s["at_risk_date"] <= end
+            and running
+            and running >= end
+        ):
+            at_risk += 1
+    figures["at_risk_end"] = at_risk
+    figures["overdue_end"] = sum(overdue(f["state"]) for f in facts.values())
+    acked = [f for f in cohort.values() if f["ack"] and f["ack"]["ack_deadline"]]
+    missed_ack = [
+        f
+        for f in cohort.values()
+        if not f["ack"]
+        and f["state"]["step"] == "received"
+        and not f["state"]["paused"]
+        and f["state"]["ack_deadline"]
+        and f["state"]["ack_deadline"] < end
+    ]
+    figures["ack_in_time"] = share(
+        sum(f["ack"]["date"] <= f["ack"]["ack_deadline"] for f in acked), len(acked) + len(missed_ack)
+    )
+    decided = [f for f in cohort.values() if f["decision"] and f["decision"]["resolution_deadline"]]
+    undecided_late = [f for f in cohort.values() if not f["decision"] and overdue(f["state"])]
+    figures["decided_in_time"] = share(
+        sum(f["decision"]["date"] <= f["decision"]["resolution_deadline"] for f in decided),
+        len(decided) + len(undecided_late),
+    )
+    hours = [f["decision"]["decision_hours"] for f in decided]
+    figures["decision_hours_median"] = round(statistics.median(hours), 1) if hours else None
+    rated = [f for f in cohort.values() if (f["state"]["rating"] or 0) > 0]
+    figures["satisfaction"] = share(sum(f["state"]["rating"] >= 4 for f in rated), len(rated))
+    for answer in ("accepted", "rejected", "no_reply"):
+        figures[f"answers_{answer}"] = sum(f["state"]["response"] == answer for f in cohort.values())
+    keyed = [f for f in cohort.values() if f["state"]["complainant_key"]]
+    per_key = {}
+    for f in keyed:
+        per_key[f["state"]["complainant_key"]] = per_key.get(f["state"]["complainant_key"], 0) + 1
+    figures["repeat_rate"] = share(sum(per_key[f["state"]["complainant_key"]] > 1 for f in keyed), len(keyed))
+    figures["escalations"] = sum(f["escalated"] for f in facts.values())
+    cr.execute(
+        "SELECT id, create_date, done_date, cancelled_date, effectiveness, verified_date "
+        "FROM iso10002_corrective_action"
+    )
+    actions = [row for row in cr.dictfetchall() if row["id"] in readable_actions]
+    end_day, start_day = end.date(), start.date()
+    figures["actions_open_end"] = sum(
+        a["create_date"] <= end
+        and (not a["done_date"] or a["done_date"] > end_day)
+        and (not a["cancelled_date"] or a["cancelled_date"] > end_day)
+        for a in actions
+    )
+    figures["actions_done"] = sum(bool(a["done_date"]) and start_day <= a["done_date"] <= end_day for a in actions)
+    figures["actions_effective"] = sum(
+        a["effectiveness"] == "effective" and start_day <= a["verified_date"] <= end_day for a in actions
+    )
+    return figures
+
+
+@tagged("post_install", "-at_install", "figures", "seeded")
+class TestOneTruthPerFigure(ComplaintsCase):
+    """2,000 seeded complaints with their history: every figure of the catalogue equals
+    the oracle's, for every period and role, before and after what happens later."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.rng = random.Random(SEED)
+        cls.now = fields.Datetime.now().replace(microsecond=0)
+        today = cls.now.date()
+        quarter = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+        cls.periods = {
+            "past": (quarter - relativedelta(months=3), quarter - timedelta(days=1)),
+            "running": (quarter, today),
+            "future": (today - timedelta(days=30), today + timedelta(days=60)),
+        }
+        cls.origin = datetime.combine(cls.periods["past"][0] - timedelta(days=20), time(8))
+        for company in cls.company | cls.company_b:
+            company.complaint_sla_enabled = True
+        cls.team_d = cls.env["iso10002.complaint.team"].create(
+            {"name": "Team D", "member_ids": [(6, 0, cls.officer_b.ids)]}
+        )
+        cls.pause_stage = cls.env["iso10002.complaint.stage"].create(
+            {"name": "Waiting for the complainant", "step": "investigation", "pauses_sla": True, "sequence": 41}
+        )
+        cls.teams = cls.team_a | cls.team_b | cls.team_d | cls.team_other_company
+        entities = cls.env["res.partner"].create(
+            [{"name": f"Entity {i}", "is_company": True, "email": f"entity{i}@example.com"} for i in range(60)]
+        )
+        cls.partners = cls.env["res.partner"].create(
+            [
+                {
+                    "name": f"Person {i}",
+                    "email": f"person{i}@example.com" if i % 4 else False,
+                    "parent_id": entities[i % 60].id if i % 3 else False,
+                }
+                for i in range(400)
+            ]
+        )
+        cls._import_history()
+        cls._live_history()
+        cls._corrective_actions()
+
+    # ------------------------------------------------------------ generator
+    @classmethod
+    def _moment(cls, after, hours):
+        return min(after + timedelta(hours=hours), cls.now - timedelta(minutes=5))
+
+    @classmethod
+    def _import_history(cls):
+        """Complaints imported with their process dates (the history of their dates)."""
+        rng = cls.rng
+        Stage = cls.env["iso10002.complaint.stage"]
+        span = (cls.now - cls.origin).total_seconds()
+        vals_list = []
+        for index in range(IMPORTED):
+            team = rng.choice(cls.teams)
+            received = cls.origin + timedelta(seconds=rng.uniform(0, span - 3600))
+            last = rng.choice([*STEPS, "withdrawn", "out_of_scope"])
+            vals = {
+                "subject": f"Seeded complaint {index}",
+                "partner_id": rng.choice(cls.partners).id,
+                "team_id": team.id,
+                "company_id": team.company_id.id,
+                "channel_id": cls.channel_phone.id,
+                "received_date": received,
+            }
+            moment = received
+            reached = STEPS[: STEPS.index(last) + 1] if last in STEPS else STEPS[: rng.randint(1, 3)]
+            for step in reached[1:]:
+                moment = cls._moment(moment, rng.choice([1, 4, 10, 30, 70, 150]))
+                vals[DATE_FIELDS[step]] = moment
+            if "acknowledged" in reached:
+                vals["acknowledgement_channel"] = "phone"
+            if "communicated" in reached:
+                vals["communication_channel"] = "phone"
+                if rng.random() < 0.8:
+                    vals["complainant_response"] = rng.choice(["accepted", "rejected", "no_reply"])
+                    vals["complainant_response_date"] = cls._moment(moment, 2)
+            if last == "closed":
+                vals["closure_reason"] = {"rejected": "rejected", "no_reply": "no_reply"}.get(
+                    vals.get("complainant_response"), "resolved"
+                )
+                vals.setdefault("complainant_response", "accepted")
+            elif last in ("withdrawn", "out_of_scope"):
+                if last == "withdrawn":
+                    vals["withdrawal_reason"] = "No longer needed"
+            stage = Stage.search([("step", "=", last), "|", ("team_ids", "=", False), ("team_ids", "in", team.ids)])
+            vals["stage_id"] = stage[:1].id
+            vals_list.append(vals)
+        cls.imported = cls.env["iso10002.complaint"]._import_complaints(vals_list)
+        # ratings given when they were
+        closed = cls.imported.filtered(lambda c: c.step == "closed")
+        for complaint in closed[: len(closed) * 2 // 3]:
+            with freeze_time(cls._moment(complaint.closed_date, rng.choice([1, 20, 200]))):
+                complaint.sudo()._rating_get_access_token()
+                rating = complaint.sudo().rating_ids[:1]
+                rating.sudo().write({"rating": rng.choice([1, 3, 5]), "consumed": True})
+
+    @classmethod
+    def _live_history(cls):
+        """Complaints handled through the process, each step at its own moment (frozen
+        time): reopenings, pauses, withdrawals."""
+        rng = cls.rng
+        span = (cls.now - cls.origin).total_seconds()
+        cls.live = cls.env["iso10002.complaint"]
+        for index in range(LIVE):
+            team = rng.choice(cls.team_a | cls.team_b | cls.team_other_company)
+            moment = cls.origin + timedelta(seconds=rng.uniform(0, span - 20 * 3600))
+            with freeze_time(moment):
+                complaint = cls.env["iso10002.complaint"].create(
+                    {
+                        "subject": f"Live complaint {index}",
+                        "partner_id": rng.choice(cls.partners).id,
+                        "team_id": team.id,
+                        "company_id": team.company_id.id,
+                        "channel_id": cls.channel_phone.id,
+                        "received_date": moment - timedelta(hours=rng.choice([0, 0, 0, 30])),
+                    }
+                )
+            cls.live |= complaint
+            plan = rng.choice(["ack", "pause", "pause_resume", "decide", "close", "reopen", "withdraw", "none"])
+            for action in cls._plan(plan):
+                moment = cls._moment(moment, rng.choice([2, 9, 40, 90]))
+                if moment >= cls.now - timedelta(minutes=6):
+                    break
+                with freeze_time(moment):
+                    cls._act(complaint, action)
+
+    @classmethod
+    def _plan(cls, plan):
+        return {
+            "ack": ["acknowledge"],
+            "pause": ["acknowledge", "assess", "pause"],
+            "pause_resume": ["acknowledge", "assess", "pause", "resume"],
+            "decide": ["acknowledge", "assess", "investigate", "respond", "communicate"],
+            "close": ["acknowledge", "assess", "investigate", "pause", "resume", "respond", "communicate", "close"],
+            "reopen": ["acknowledge", "assess", "respond", "communicate", "close", "reopen", "respond", "communicate"],
+            "withdraw": ["acknowledge", "withdraw"],
+            "none": [],
+        }[plan]
+
+    @classmethod
+    def _act(cls, complaint, action):
+        if action == "acknowledge":
+            if complaint.step == "received":  # else acknowledged by e-mail on receipt
+                complaint.acknowledgement_channel = "phone"
+                complaint.action_acknowledge()
+        elif action == "assess":
+            complaint.write({"severity": "high", "category_id": cls.category.id})
+            complaint.action_assess()
+        elif action == "investigate":
+            complaint.investigator_id = cls._investigator(complaint)
+            complaint.action_investigate()
+        elif action == "pause":
+            if complaint.step == "assessment":
+                complaint.investigator_id = cls._investigator(complaint)
+            complaint.stage_id = cls.pause_stage
+        elif action == "resume":
+            complaint.stage_id = cls.env.ref("iso10002_complaints.stage_investigation")
+        elif action == "respond":
+            complaint.write({"remedy": "apology", "root_cause_id": cls.root_cause.id})
+            complaint.action_respond()
+        elif action == "communicate":
+            complaint.write({"response_text": "<p>We are sorry.</p>", "communication_channel": "phone"})
+            complaint.action_communicate()
+        elif action == "close":
+            complaint.complainant_response = cls.rng.choice(["accepted", "no_reply"])
+            complaint.action_close()
+        elif action == "reopen":
+            complaint.action_reopen()
+        elif action == "withdraw":
+            complaint.withdrawal_reason = "Solved by the complainant"
+            complaint.action_withdraw()
+
+    @classmethod
+    def _investigator(cls, complaint):
+        return cls.officer_other_company if complaint.company_id == cls.company_b else cls.officer_a
+
+    @classmethod
+    def _corrective_actions(cls):
+        rng = cls.rng
+        Action = cls.env["iso10002.corrective.action"]
+        span = (cls.now - cls.origin).total_seconds()
+        cls.actions = Action
+        for index in range(40):
+            moment = cls.origin + timedelta(seconds=rng.uniform(0, span - 10 * 86400))
+            company = rng.choice(cls.company | cls.company_b)
+            with freeze_time(moment):
+                action = Action.create(
+                    {"name": f"Action {index}", "company_id": company.id, "user_id": cls.officer_a.id}
+                )
+            cls.actions |= action
+            fate = rng.choice(["open", "done", "verified", "cancelled"])
+            if fate == "open":
+                continue
+            moment += timedelta(days=rng.randint(1, 40))
+            if moment >= cls.now:
+                continue
+            with freeze_time(moment):
+                if fate == "cancelled":
+                    action.action_cancel()
+                    continue
+                action.verifier_id = cls.manager if company == cls.company else cls.officer_other_company
+                action.action_done()
+            if fate == "verified":
+                moment += timedelta(days=rng.randint(1, 20))
+                if moment < cls.now:
+                    with freeze_time(moment):
+                        action.effectiveness_note = "No repeat in a month"
+                        action.with_user(action.verifier_id).action_verify_effective()
+
+    # -------------------------------------------------------------- oracle
+    def _oracle(self, user, period, teams=None):
+        env = self.env(user=user)
+        readable = set(env["iso10002.complaint"].with_context(active_test=False).search([]).ids)
+        actions = set(env["iso10002.corrective.action"].with_context(active_test=False).search([]).ids)
+        start, end = self._bounds(period)
+        self.env.flush_all()
+        return oracle_figures(self.env.cr, readable, actions, start, end, teams.ids if teams else None)
+
+    def _bounds(self, period):
+        date_from, date_to = self.periods[period]
+        end = min(datetime.combine(date_to, time(23, 59, 59)), fields.Datetime.now().replace(microsecond=0))
+        return datetime.combine(date_from, time.min), end
+
+    def _values(self, user, period, teams=None):
+        Figure = self.env(user=user)["iso10002.figure"]
+        return Figure._values(list(CATALOGUE), *self.periods[period], teams=teams)
+
+    def assertFiguresEqualOracle(self, user, period, teams=None):
+        expected = self._oracle(user, period, teams)
+        self.assertEqual(self._values(user, period, teams), expected, f"{period} as {user.login}")
+        return expected
+
+    # --------------------------------------------------------------- tests
+    def test_every_figure_equals_the_oracle_for_every_period_and_role(self):
+        with freeze_time(self.now + timedelta(minutes=1)):
+            seen = {}
+            for user in (self.manager, self.auditor, self.officer_a, self.officer_other_company):
+                for period in self.periods:
+                    seen[user.login, period] = self.assertFiguresEqualOracle(user, period)
+            self.assertFiguresEqualOracle(self.manager, "past", teams=self.team_b | self.team_d)
+        # the seeded data reaches every figure: no definition is proved on zeros alone
+        for code in seen["cmp_manager", "past"]:
+            self.assertTrue(
+                any(seen[key][code] for key in seen), f"{code} is never other than zero or empty in the seeded data"
+            )
+        self.assertGreaterEqual(len(self.imported | self.live), 2000)
+
+    def test_a_closed_periods_figures_never_change_afterwards(self):
+        with freeze_time(self.now + timedelta(minutes=1)):
+            before = {user: self._values(user, "past") for user in (self.manager, self.auditor)}
+        start, end = self._bounds("past")
+        in_past = (self.imported | self.live).filtered(lambda c: c.step_history_ids.sorted("date")[:1].date <= end)
+        rng = random.Random(SEED + 1)
+        with freeze_time(self.now + timedelta(minutes=2)):
+            closed = in_past.filtered(lambda c: c.step == "closed" and c.company_id == self.company)
+            # reopened, anonymised, moved to another team, under a changed policy
+            closed[:15].action_reopen()
+            closed[15:30].with_user(self.manager).action_anonymise()
+            moved = in_past.filtered(lambda c: c.is_open and c.team_id == self.team_a)[:20]
+            moved.write({"team_id": self.team_b.id})
+            policy = self.env.ref("iso10002_complaints.sla_policy_default")
+            policy.write({"resolution_target_hours": 20, "ack_target_hours": 1})
+            self.env["iso10002.sla.policy"].create(
+                {
+                    "name": "Team D",
+                    "company_id": self.company.id,
+                    "team_ids": [(6, 0, self.team_d.ids)],
+                    "ack_target_hours": 2,
+                    "resolution_target_hours": 16,
+                }
+            )
+            in_past.filtered(lambda c: c.is_open and c.team_id == self.team_b)[:10].write({"team_id": self.team_d.id})
+            # recorded late: received in the past period, recorded now
+            for index in range(12):
+                self._complaint(
+                    subject=f"Recorded late {index}",
+                    received_date=start + timedelta(days=rng.randint(0, 80)),
+                    team_id=rng.choice(self.team_a | self.team_b).id,
+                )
+            self.env["iso10002.complaint"]._cron_sla_sweep()
+            for user, values in before.items():
+                self.assertEqual(self._values(user, "past"), values, f"past as {user.login} after later changes")
+                self.assertEqual(self._oracle(user, "past"), values)
+
+    def test_every_screen_shows_the_catalogues_number(self):
+        """The review (values, screen, PDF's HTML), the objectives and their links, the
+        digest, the process audit, the register's KPI sheet, and the Overview with its
+        links: the same number as ``_values``, as the manager, the auditor and an officer
+        who sees only their team."""
+        codes = list(CATALOGUE)
+        date_from, date_to = self.periods["past"]
+        start, end = self._bounds("past")
+        objectives = self.env["iso10002.objective"].create(
+            [
+                {
+                    "metric": code,
+                    "target": 1,
+                    "date_from": date_from,
+                    "date_to": date_to,
+                    "company_id": self.company.id,
+                    "company_ids": [(6, 0, self.company.ids)],
+                }
+                for code in codes
+            ]
+        )
+        digest = self.env["digest.digest"].create(
+            {
+                "name": "Weekly",
+                "kpi_iso10002_complaints_received": True,
+                "kpi_iso10002_complaints_closed": True,
+                "kpi_iso10002_complaints_overdue": True,
+            }
+        )
+        with freeze_time(self.now + timedelta(minutes=1)):
+            for user in (self.manager, self.auditor, self.officer_a):
+                env = self.env(user=user)
+                values = env["iso10002.figure"]._values(codes, date_from, date_to)
+                measures = env["iso10002.figure"]._measures(codes, date_from, date_to)
+                self.assertEqual(values, self._oracle(user, "past"))
+                # the management review, on screen and printed
+                if user != self.officer_a:
+                    wizard = env["iso10002.management.review.wizard"].create(
+                        {"date_from": date_from, "date_to": date_to}
+                    )
+                    review = wizard._review_values()
+                    self.assertEqual({f["code"]: f["value"] for f in review["figures"]}, values, user.login)
+                    self.assertEqual(review["received"], values["received"])
+                    self.assertEqual(sum(month["value"] for month in review["trend"]), values["received"])
+                    self.assertEqual(sum(item["value"] for item in review["by_team"]), values["received"])
+                    self.assertEqual(review["satisfaction"]["satisfied_pct"], values["satisfaction"])
+                    self.assertEqual(review["decisions"]["rejected"], values["answers_rejected"])
+                    self.assertEqual(review["escalations"], values["escalations"])
+                    self.assertEqual(review["corrective_actions"]["open_at_end"], values["actions_open_end"])
+                    if user == self.manager:
+                        saved = env["iso10002.management.review"].browse(wizard.action_save_review()["res_id"])
+                    saved = saved.with_user(user)
+                    self.assertEqual({f["code"]: f["value"] for f in saved._review_values()["figures"]}, values)
+                    html = saved.figures_html
+                    for figure in review["figures"]:
+                        self.assertIn(f'data-code="{figure["code"]}"', html)
+                        self.assertIn(figure["definition"].replace("'", "&#39;"), html)
+                    # the process audit of every complaint of the period
+                    audit = env["iso10002.process.audit.wizard"].create(
+                        {"date_from": date_from, "date_to": date_to, "sample_mode": "all"}
+                    )
+                    checks = {check["key"]: check for check in audit._audit_values()["checks"]}
+                    for key, code in (("acknowledged", "ack_in_time"), ("decided_in_time", "decided_in_time")):
+                        self.assertEqual(checks[key]["pct"], values[code], key)
+                        self.assertEqual(checks[key]["applicable"], measures[code]["denominator"], key)
+                    # the register's KPI sheet, asked for from the review
+                    book = self._workbook(wizard.action_export_register())
+                    kpis = {row[0].value: row[1].value for row in book.worksheets[1].iter_rows(min_row=2)}
+                    for figure in env["iso10002.figure"]._catalogue():
+                        self.assertEqual(kpis.get(figure["name"]), values[figure["code"]], figure["code"])
+                # the objectives, their dashboard's numbers, and what their links open
+                for objective in objectives.with_user(user):
+                    value = values[objective.metric]
+                    self.assertEqual(objective.actual, value or 0.0, objective.metric)
+                    self.assertEqual(objective.status, "no_data" if value is None else objective.status)
+                    opened = objective.action_open_complaints()
+                    count = env[opened["res_model"]].with_context(active_test=False).search_count(opened["domain"])
+                    expected = (
+                        measures[objective.metric]["denominator"] or 0
+                        if measures[objective.metric]["numerator"] is not None
+                        else (value or 0)
+                    )
+                    if objective.metric != "decision_hours_median":
+                        self.assertEqual(count, expected, objective.metric)
+                # the digest of the same period (its moments: the days' bounds)
+                period = {"start_datetime": start, "end_datetime": end + timedelta(seconds=1)}
+                digest.invalidate_model()
+                read = digest.with_user(user).with_context(**period)
+                self.assertEqual(read.kpi_iso10002_complaints_received_value, values["received"])
+                self.assertEqual(read.kpi_iso10002_complaints_closed_value, values["closed"])
+                self.assertEqual(read.kpi_iso10002_complaints_overdue_value, values["overdue_end"])
+                # the Overview: today's backlog per team, and what each button opens
+                today = fields.Date.context_today(self.env.user)
+                for team in self.teams.filtered(lambda t: t.company_id == self.company).with_user(user):
+                    now_values = env["iso10002.figure"]._values(
+                        ["open_end", "to_acknowledge_end", "at_risk_end", "overdue_end"], today, today, teams=team
+                    )
+                    shown = {
+                        "open_end": team.open_complaint_count,
+                        "to_acknowledge_end": team.to_acknowledge_count,
+                        "at_risk_end": team.at_risk_count,
+                        "overdue_end": team.overdue_count,
+                    }
+                    self.assertEqual(shown, now_values, f"{team.name} as {user.login}")
+                    for code, count in shown.items():
+                        action = team.with_context(backlog_figure=code).action_open_backlog()
+                        found = env["iso10002.complaint"].with_context(active_test=False).search_count(action["domain"])
+                        self.assertEqual(found, count, f"{team.name}: {code}")
+
+    def _workbook(self, action):
+        attachment = self.env["ir.attachment"].browse(int(action["url"].split("/")[3].split("?")[0]))
+        return openpyxl.load_workbook(io.BytesIO(base64.b64decode(attachment.datas)))
+
+    def test_a_persian_readers_trend_follows_solar_hijri_months(self):
+        """The review's months are the reader's: Gregorian, or Solar Hijri for a Persian
+        reader, each counting the complaints recorded in it (the first rows of the history)."""
+        date_from, date_to = self.periods["past"]
+        start, end = self._bounds("past")
+        wizard = self.env["iso10002.management.review.wizard"].create({"date_from": date_from, "date_to": date_to})
+        self.env.flush_all()
+        self.env.cr.execute(
+            """SELECT h.date FROM iso10002_complaint_step_history h JOIN iso10002_complaint c ON c.id = h.complaint_id
+                WHERE h.first AND h.date BETWEEN %s AND %s AND c.company_id IN %s""",
+            [start, end, tuple(wizard.company_ids.ids)],
+        )
+        recorded = [row[0].date() for row in self.env.cr.fetchall()]
+        self.env["res.lang"]._activate_lang("fa_IR")
+        for lang in ("en_US", "fa_IR"):
+            trend = wizard.with_context(lang=lang)._monthly_trend(self.env["iso10002.complaint"])
+            if lang == "fa_IR":
+
+                def month(day):
+                    solar = jdatetime.date.fromgregorian(date=day)
+                    return solar.year, solar.month
+            else:
+
+                def month(day):
+                    return day.year, day.month
+
+            months = sorted({month(date_from + timedelta(days=n)) for n in range((date_to - date_from).days + 1)})
+            self.assertEqual(len(trend), len(months), lang)
+            for (year, number), bucket in zip(months, trend, strict=True):
+                self.assertEqual(bucket["value"], sum(month(day) == (year, number) for day in recorded))
+                if lang == "fa_IR":
+                    self.assertIn(jdatetime.date.j_months_fa[number - 1], bucket["label"])
+                    self.assertNotRegex(bucket["label"], "[0-9]", "Persian digits")
+                else:
+                    self.assertEqual(bucket["label"], f"{year}-{number:02d}")
+            self.assertEqual(sum(bucket["value"] for bucket in trend), len(recorded))
+
+
+@tagged("post_install", "-at_install", "figures")
+class TestHistoryOfAnUpgradedDatabase(ComplaintsCase):
+    """A database of 18.0.1.4.0 has complaints and no step history: the upgrade builds it
+    from the tracking of their stage (else from their process dates), and a period's
+    figures are what they were."""
+
+    def test_the_upgrade_rebuilds_the_history_from_the_stage_tracking(self):
+        Complaint = self.env["iso10002.complaint"]
+        with freeze_time("2026-03-02 08:00:00"):
+            walked = self._complaint(partner_id=self.person_about.id, received_date=datetime(2026, 3, 2, 8))
+            self.flush_tracking()
+        for step, moment in (
+            ("acknowledged", "2026-03-02 09:00:00"),
+            ("assessment", "2026-03-03 10:00:00"),
+            ("investigation", "2026-03-04 11:00:00"),
+            ("response", "2026-03-05 12:00:00"),
+            ("communicated", "2026-03-06 13:00:00"),
+            ("closed", "2026-03-09 14:00:00"),
+        ):
+            with freeze_time(moment):
+                self._walk_to(walked, step)
+        with freeze_time("2026-04-01 08:00:00"):
+            walked.action_reopen()
+            self.flush_tracking()
+        # recorded by an import before the tracking existed: its process dates only
+        imported = Complaint._import_complaints(
+            [
+                {
+                    "subject": "Imported",
+                    "partner_id": self.person_about.id,
+                    "team_id": self.team_a.id,
+                    "received_date": datetime(2026, 3, 10, 8),
+                    "acknowledged_date": datetime(2026, 3, 10, 9),
+                    "acknowledgement_channel": "phone",
+                    "stage_id": self.env.ref("iso10002_complaints.stage_acknowledged").id,
+                }
+            ]
+        )
+        codes = ["received", "closed", "open_end", "to_acknowledge_end", "ack_in_time", "decided_in_time"]
+        with freeze_time("2026-05-01 08:00:00"):
+            before = self.env["iso10002.figure"]._values(codes, date(2026, 3, 1), date(2026, 3, 31))
+            moves = walked.step_history_ids.filtered("moved").sorted(lambda r: (r.date, r.id))
+            steps_before = [(row.date, row.step) for row in moves]
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE iso10002_complaint SET step_history_id = NULL")
+        self.env.cr.execute("DELETE FROM iso10002_complaint_step_history")
+        self.env.invalidate_all()
+        script = load_script("iso10002_complaints/migrations/18.0.1.5.0/post-migrate.py", "iso10002_post_migrate")
+        script.migrate(self.env.cr, "18.0.1.4.0")
+        self.env.invalidate_all()
+        rebuilt = [(row.date, row.step) for row in walked.step_history_ids.sorted(lambda r: (r.date, r.id))]
+        self.assertEqual(rebuilt, steps_before, "every step where its tracking put it, the reopening included")
+        self.assertEqual(
+            [(row.date, row.step) for row in imported.step_history_ids.sorted(lambda r: (r.date, r.id))],
+            [(datetime(2026, 3, 10, 8), "received"), (datetime(2026, 3, 10, 9), "acknowledged")],
+        )
+        self.assertEqual(Complaint.search_count([("step_history_id", "=", False)]), 0, "every complaint")
+        with freeze_time("2026-05-01 08:00:00"):
+            self.assertEqual(self.env["iso10002.figure"]._values(codes, date(2026, 3, 1), date(2026, 3, 31)), before)
