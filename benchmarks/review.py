@@ -188,16 +188,28 @@ def generate(registry):
             """
             INSERT INTO iso10002_complaint_step_history (
                 complaint_id, company_id, date, first, moved, step, team_id, paused, ack_deadline,
-                resolution_deadline, at_risk_date, decision_hours, rating, complainant_key,
+                resolution_deadline, at_risk_date, rating, complainant_key, category_id,
+                recorded_date, ack_date, ack_due, ack_missed, decision_date, decision_due, decision_missed,
+                decision_hours, decision_under_policy, closed_date,
                 create_uid, write_uid, create_date, write_date)
-            SELECT c.id, c.company_id, s.date, s.ord = 1, true, s.step, c.team_id, false,
-                   c.received_date + CASE WHEN c.ack_in_time THEN interval '8 hours' ELSE interval '1 hour' END,
-                   COALESCE(c.communication_date, c.received_date + interval '10 days')
-                       + CASE WHEN c.resolved_in_time THEN interval '1 hour' ELSE interval '-1 hour' END,
-                   c.received_date + interval '7 days',
-                   CASE WHEN s.ord >= 3 THEN c.resolution_hours ELSE 0 END, 0, c.complainant_key,
+            SELECT c.id, c.company_id, s.date, s.ord = 1, true, s.step, c.team_id, false, d.ack_due,
+                   d.decision_due, c.received_date + interval '7 days', 0, c.complainant_key, c.category_id,
+                   c.received_date,
+                   CASE WHEN s.ord >= 2 THEN c.acknowledged_date END,
+                   CASE WHEN s.ord >= 2 THEN d.ack_due END, false,
+                   CASE WHEN s.ord >= 3 AND c.step = 'closed' THEN c.communication_date END,
+                   CASE WHEN s.ord >= 3 AND c.step = 'closed' THEN d.decision_due END, false,
+                   CASE WHEN s.ord >= 3 AND c.step = 'closed' THEN c.resolution_hours ELSE 0 END,
+                   s.ord >= 3 AND c.step = 'closed',
+                   CASE WHEN s.ord = 4 THEN c.closed_date END,
                    1, 1, now(), now()
               FROM iso10002_complaint c,
+                   LATERAL (SELECT c.received_date
+                                   + CASE WHEN c.ack_in_time THEN interval '8 hours' ELSE interval '1 hour' END
+                                   AS ack_due,
+                                   COALESCE(c.communication_date, c.received_date + interval '10 days')
+                                   + CASE WHEN c.resolved_in_time THEN interval '1 hour' ELSE interval '-1 hour' END
+                                   AS decision_due) AS d,
                    LATERAL (VALUES (1, 'received', c.received_date),
                                    (2, 'acknowledged', c.acknowledged_date),
                                    (3, CASE WHEN c.step = 'closed' THEN 'communicated' ELSE 'investigation' END,

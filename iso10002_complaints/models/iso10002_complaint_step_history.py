@@ -17,22 +17,96 @@ from .iso10002_complaint_stage import STEPS
 from .sla_clock import ClockSet
 from .trust import ACKNOWLEDGE_KEY, NO_ACKNOWLEDGEMENT, client_safe, is_engine
 
-# the complaint's fields each row records, and the row's column for each
+# the complaint's fields each row records as they are, and the row's column for each
 SNAPSHOT = {
     "step": "step",
     "team_id": "team_id",
+    "category_id": "category_id",
     "ack_deadline": "ack_deadline",
     "resolution_deadline": "resolution_deadline",
     "sla_at_risk_date": "at_risk_date",
     "complainant_response": "response",
-    "resolution_hours": "decision_hours",
     "complainant_key": "complainant_key",
 }
 # a write of one of these may change what a row records (the pause: sla_paused_since;
-# the rating: the rating's own hook)
-TRACKED_FIELDS = frozenset(SNAPSHOT) | {"stage_id", "sla_paused_since", "partner_id", "anonymised_date"}
-# the cursor's cache key counting the creations of complaints under way
+# the rating: the rating's own hook; the first decision's hours: resolution_hours)
+TRACKED_FIELDS = frozenset(SNAPSHOT) | {
+    "stage_id",
+    "sla_paused_since",
+    "partner_id",
+    "anonymised_date",
+    "acknowledged_date",
+    "communication_date",
+    "closed_date",
+    "resolution_hours",
+    "sla_policy_id",
+}
+# what a row carries forward from the rows before it: when the complaint was recorded,
+# first acknowledged and first decided (with the deadline then), last closed, and
+# whether a deadline passed while the step was still to be taken
+CARRIED = (
+    "recorded_date",
+    "ack_date",
+    "ack_due",
+    "ack_missed",
+    "decision_date",
+    "decision_due",
+    "decision_missed",
+    "decision_hours",
+    "decision_under_policy",
+    "closed_date",
+)
+UNDECIDED = ("received", "acknowledged", "assessment", "investigation", "response")
+# the cursor's cache keys: complaints being created; writes under way (the rows are
+# added once the outermost write is done, with all its consequences) and what they touched
 CREATING = "iso10002_history_creating"
+WRITING = "iso10002_history_writing"
+TOUCHED = "iso10002_history_touched"
+
+
+def carry(previous, state, moment):
+    """The values a row carries, from the ``previous`` row (a dict, or None for the
+    first) and the complaint's ``state`` at ``moment`` (its step, deadlines, pause, and
+    whether it is acknowledged, decided, closed: ``acknowledged``, ``decided``,
+    ``closed``, ``hours``, ``policy``)."""
+    previous = previous or {}
+    unacknowledged = previous and not previous["ack_date"] and previous["step"] == "received"
+    undecided = previous and not previous["decision_date"] and previous["step"] in UNDECIDED
+    running = previous and not previous["paused"]
+    values = {
+        "recorded_date": previous.get("recorded_date") or moment,
+        "ack_date": previous.get("ack_date") or (moment if state["acknowledged"] else False),
+        "decision_date": previous.get("decision_date") or (moment if state["decided"] else False),
+        # the moment the deadline of a step still to take had passed
+        "ack_missed": bool(
+            previous.get("ack_missed")
+            or (unacknowledged and running and previous["ack_deadline"] and previous["ack_deadline"] < moment)
+        ),
+        "decision_missed": bool(
+            previous.get("decision_missed")
+            or (undecided and running and previous["resolution_deadline"] and previous["resolution_deadline"] < moment)
+        ),
+        "closed_date": moment
+        if state["step"] == "closed" and previous.get("step") != "closed"
+        else (previous.get("closed_date") or False),
+    }
+    if previous.get("ack_date"):
+        values["ack_due"] = previous["ack_due"]
+    else:
+        values["ack_due"] = state["ack_deadline"] if values["ack_date"] else False
+    if previous.get("decision_date"):
+        values.update({key: previous[key] for key in ("decision_due", "decision_hours", "decision_under_policy")})
+    elif values["decision_date"]:
+        values.update(
+            decision_due=state["resolution_deadline"],
+            decision_hours=state["hours"] if state["policy"] else 0.0,
+            decision_under_policy=bool(state["policy"]),
+        )
+    else:
+        values.update(decision_due=False, decision_hours=0.0, decision_under_policy=False)
+    return values
+
+
 # the process dates a history is rebuilt from when there is no tracking of the stage
 # (an import, an upgrade from 18.0.1.4.0)
 STEP_DATES = (
@@ -72,8 +146,19 @@ class Iso10002ComplaintStepHistory(models.Model):
         readonly=True,
     )
     rating = fields.Float(string="Satisfaction", readonly=True, aggregator=None)
-    decision_hours = fields.Float(string="Working Hours to Decision", readonly=True, aggregator=None)
     complainant_key = fields.Char(readonly=True)
+    category_id = fields.Many2one("iso10002.complaint.category", readonly=True)
+    # carried forward from the rows before (carry())
+    recorded_date = fields.Datetime(string="Recorded", readonly=True, index=True)
+    ack_date = fields.Datetime(string="First Acknowledged", readonly=True)
+    ack_due = fields.Datetime(string="Acknowledgement Due Then", readonly=True)
+    ack_missed = fields.Boolean(string="Acknowledgement Deadline Passed", readonly=True)
+    decision_date = fields.Datetime(string="First Decision Communicated", readonly=True)
+    decision_due = fields.Datetime(string="Decision Due Then", readonly=True)
+    decision_missed = fields.Boolean(string="Decision Deadline Passed", readonly=True)
+    decision_hours = fields.Float(string="Working Hours to Decision", readonly=True, aggregator=None)
+    decision_under_policy = fields.Boolean(readonly=True)
+    closed_date = fields.Datetime(string="Last Closed", readonly=True)
 
     def init(self):
         # the first rows of a period (received complaints) and the rows of a step
@@ -156,66 +241,102 @@ class Iso10002Complaint(models.Model):
         return complaints
 
     def write(self, vals):
-        result = super().write(vals)
-        if TRACKED_FIELDS & set(vals):
-            self._step_history_track()
+        """The rows come once the outermost write is done (the SLA engine, the closing
+        and the reopening write again inside it): one row with all its consequences."""
+        cache = self.env.cr.cache
+        depth = cache.get(WRITING, 0)
+        cache[WRITING] = depth + 1
+        try:
+            result = super().write(vals)
+            if TRACKED_FIELDS & set(vals):
+                cache.setdefault(TOUCHED, set()).update(self.ids)
+        finally:
+            cache[WRITING] = depth
+            touched = cache.pop(TOUCHED, set()) if not depth else set()
+        if touched:
+            self.browse(touched)._step_history_track()
         return result
 
-    def _step_snapshot(self, rated=True):
-        """What a history row of this complaint records now (``rated``: False for a
+    def _step_state(self, rated=True):
+        """What the complaint is now, as a row records it (``rated``: False for a
         complaint just recorded, which no rating can have yet)."""
         self.ensure_one()
-        values = {column: self[field] for field, column in SNAPSHOT.items()}
-        values["team_id"] = values["team_id"].id or False
-        values["response"] = values["response"] or False
-        values["paused"] = bool(self.sla_paused_since)
-        if not self.sla_policy_id and not values["ack_deadline"] and not values["resolution_deadline"]:
+        state = {column: self[field] for field, column in SNAPSHOT.items()}
+        state["team_id"] = state["team_id"].id or False
+        state["category_id"] = state["category_id"].id or False
+        state["response"] = state["response"] or False
+        state["paused"] = bool(self.sla_paused_since)
+        if not self.sla_policy_id and not state["ack_deadline"] and not state["resolution_deadline"]:
             # no SLA policy (the company's SLAs are off): the targets of its default policy
             # still say what "in time" and "overdue" mean (the process audit, ISO 10002 8.5)
             policy = self.company_id.complaint_sla_policy_id
             if policy and self.received_date:
                 clock = self._sla_clock(ClockSet.of(self.env))
-                values["ack_deadline"] = clock.add_hours(self._sla_start("ack"), policy.ack_target_hours)
-                values["resolution_deadline"] = clock.add_hours(self._sla_start(), policy.resolution_target_hours)
-        values["rating"] = 0.0
+                state["ack_deadline"] = clock.add_hours(self._sla_start("ack"), policy.ack_target_hours)
+                state["resolution_deadline"] = clock.add_hours(self._sla_start(), policy.resolution_target_hours)
+        state["rating"] = 0.0
         if rated:
             consumed = self.rating_ids.filtered(lambda r: r.consumed and r.rating > 0)
-            values["rating"] = consumed.sorted("write_date")[-1:].rating or 0.0
-        # as the database keeps them: a row's datetimes to the second
+            state["rating"] = consumed.sorted("write_date")[-1:].rating or 0.0
+        # as the database keeps them: datetimes to the second
+        state = {
+            key: value.replace(microsecond=0) if isinstance(value, datetime) else value for key, value in state.items()
+        }
+        # what carry() asks of the complaint
+        state.update(
+            acknowledged=bool(self.acknowledged_date),
+            decided=bool(self.communication_date),
+            hours=self.resolution_hours,
+            policy=self.sla_policy_id.id,
+        )
+        return state
+
+    @api.model
+    def _step_row(self, state, previous, moment):
+        """The values of a row: the state, and what it carries from ``previous``."""
+        row = {key: value for key, value in state.items() if key not in ("acknowledged", "decided", "hours", "policy")}
+        row.update(carry(previous, state, moment))
+        return row
+
+    @api.model
+    def _step_row_values(self, row):
+        """A history row as the dict carry() and the comparisons read."""
         return {
-            key: value.replace(microsecond=0) if isinstance(value, datetime) else value for key, value in values.items()
+            name: (row[name].id or False) if row._fields[name].type == "many2one" else row[name]
+            for name in ("step", "paused", *SNAPSHOT.values(), "rating", *CARRIED)
         }
 
     def _step_history_track(self, first=False):
         """Add a row for each of these complaints whose state differs from its last row
-        (for all of them when ``first``: they were just recorded)."""
-        complaints = self.sudo().with_context(active_test=False)
-        if not first and self.env.cr.cache.get(CREATING):
+        (for all of them when ``first``: they were just recorded); inside a write, once
+        the outermost one is done."""
+        cache = self.env.cr.cache
+        if cache.get(WRITING):
+            cache.setdefault(TOUCHED, set()).update(self.ids)
+            return
+        complaints = self.sudo().with_context(active_test=False).exists()
+        if not first and cache.get(CREATING):
             # being created: their first row comes at the end of create()
             complaints = complaints.filtered("step_history_id")
         if not complaints:
             return
         complaints.flush_recordset()
-        History = self.env["iso10002.complaint.step.history"].sudo()
-        rows, now = [], fields.Datetime.now()
+        rows, now = [], fields.Datetime.now().replace(microsecond=0)
         for complaint in complaints:
-            snapshot = complaint._step_snapshot(rated=not first)
-            last = complaint.step_history_id if not first else History
-            if (
-                not first
-                and last
-                and all((last[key].id if key == "team_id" else last[key]) == value for key, value in snapshot.items())
-            ):
+            last = complaint.step_history_id if not first else False
+            previous = self._step_row_values(last) if last else None
+            row = self._step_row(complaint._step_state(rated=not first), previous, now)
+            if previous and all(previous[key] == value for key, value in row.items()):
                 continue
             rows.append(
                 {
-                    **snapshot,
+                    **row,
                     "complaint_id": complaint.id,
                     "company_id": complaint.company_id.id,
                     "date": now,
                     "user_id": self.env.uid,
-                    "first": first or not last,
-                    "moved": first or not last or last.step != snapshot["step"],
+                    "first": not previous,
+                    "moved": not previous or previous["step"] != row["step"],
                 }
             )
         self._step_history_append(rows)
@@ -268,7 +389,6 @@ class Iso10002Complaint(models.Model):
                 tracked.setdefault(value.mail_message_id.res_id, []).append((value.mail_message_id.date, stage.step))
         rows = []
         for complaint in complaints:
-            snapshot = complaint._step_snapshot()
             received = complaint.received_date or complaint.create_date
             steps = tracked.get(complaint.id) or [
                 (complaint[field], step) for step, field in STEP_DATES if complaint[field]
@@ -280,25 +400,34 @@ class Iso10002Complaint(models.Model):
             if history[-1][1] != complaint.step:
                 history.append((max(history[-1][0], complaint.write_date or received), complaint.step))
             answered = complaint.complainant_response_date
+            state = complaint._step_state()
+            previous = None
             for index, (date, step) in enumerate(history):
                 last = index == len(history) - 1
-                row = {
-                    **snapshot,
-                    "complaint_id": complaint.id,
-                    "company_id": complaint.company_id.id,
-                    "date": date,
-                    "step": step,
-                    "user_id": False,
-                    "first": not index,
-                    "moved": not index or history[index - 1][1] != step,
-                    "paused": snapshot["paused"] and last,
-                }
-                # what came with the decision and after: as far as it is known
-                if step not in ("communicated", "closed") and not last:
-                    row.update(response=False, rating=0.0)
-                elif snapshot["response"] and answered and answered > date and not last:
-                    row["response"] = False
-                if step in ("received", "acknowledged", "assessment", "investigation", "response") and not last:
-                    row["decision_hours"] = 0.0
-                rows.append(row)
+                # the complaint as it stood at that step, as far as its dates tell
+                then = dict(
+                    state,
+                    step=step,
+                    paused=state["paused"] and last,
+                    acknowledged=bool(complaint.acknowledged_date and complaint.acknowledged_date <= date),
+                    decided=bool(complaint.communication_date and complaint.communication_date <= date),
+                )
+                if not last:
+                    if step not in ("communicated", "closed"):
+                        then.update(response=False, rating=0.0)
+                    elif then["response"] and answered and answered > date:
+                        then["response"] = False
+                row = self._step_row(then, previous, date)
+                rows.append(
+                    {
+                        **row,
+                        "complaint_id": complaint.id,
+                        "company_id": complaint.company_id.id,
+                        "date": date,
+                        "user_id": False,
+                        "first": not index,
+                        "moved": not index or history[index - 1][1] != step,
+                    }
+                )
+                previous = row
         self._step_history_append(rows)

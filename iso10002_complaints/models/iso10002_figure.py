@@ -167,19 +167,24 @@ COMPLAINT_FIGURES = {
         "(CASE WHEN f.step = 'received' THEN f.ack_deadline ELSE f.resolution_deadline END) >= %(end)s"
     },
     "overdue_end": {"count": _OVERDUE},
+    # a deadline that passed while its step was still to take is missed for good: a later
+    # step that ended the complaint (withdrawn, out of scope) or moved the deadline does
+    # not take it out of the share
     "ack_in_time": {
         "denominator": "f.cohort AND ((f.ack_date IS NOT NULL AND f.ack_due IS NOT NULL) OR (f.ack_date IS NULL "
-        "AND f.step = 'received' AND NOT f.paused AND f.ack_deadline < %(end)s))",
-        "numerator": "f.cohort AND f.ack_date IS NOT NULL AND f.ack_due IS NOT NULL AND f.ack_date <= f.ack_due",
+        "AND (f.ack_missed OR (f.step = 'received' AND NOT f.paused AND f.ack_deadline < %(end)s))))",
+        "numerator": "f.cohort AND f.ack_date IS NOT NULL AND f.ack_due IS NOT NULL AND f.ack_date <= f.ack_due "
+        "AND NOT f.ack_missed",
     },
     "decided_in_time": {
         "denominator": "f.cohort AND ((f.dec_date IS NOT NULL AND f.dec_due IS NOT NULL) OR (f.dec_date IS NULL "
-        f"AND {_OVERDUE}))",
-        "numerator": "f.cohort AND f.dec_date IS NOT NULL AND f.dec_due IS NOT NULL AND f.dec_date <= f.dec_due",
+        f"AND (f.dec_missed OR ({_OVERDUE}))))",
+        "numerator": "f.cohort AND f.dec_date IS NOT NULL AND f.dec_due IS NOT NULL AND f.dec_date <= f.dec_due "
+        "AND NOT f.dec_missed",
     },
     "decision_hours_median": {
         "median": "f.dec_hours",
-        "count": "f.cohort AND f.dec_date IS NOT NULL AND f.dec_due IS NOT NULL",
+        "count": "f.cohort AND f.dec_date IS NOT NULL AND f.dec_policy",
     },
     "satisfaction": {
         "denominator": "f.cohort AND f.rating > 0",
@@ -190,7 +195,7 @@ COMPLAINT_FIGURES = {
     "answers_no_reply": {"count": "f.cohort AND f.response = 'no_reply'"},
     "repeat_rate": {
         "denominator": "f.cohort AND f.complainant_key IS NOT NULL",
-        "numerator": "f.cohort AND f.complainant_key IS NOT NULL AND f.key_count > 1",
+        "numerator": "f.cohort AND f.repeated",
     },
     "escalations": {"count": "f.escalated"},
 }
@@ -234,29 +239,32 @@ class Iso10002Figure(models.AbstractModel):
 
     # -------------------------------------------------------------- figures
     @api.model
-    def _values(self, codes, date_from, date_to, domain=None, teams=None, companies=None):
+    def _values(self, codes, date_from, date_to, domain=None, teams=None, companies=None, categories=None):
         """{code: number} of the period, for the complaints the current user may read
         within ``domain`` (and, when given, of ``teams`` as they stood at the period's
-        end), and the corrective actions of ``companies``; None where nothing is measured."""
-        measures = self._measures(codes, date_from, date_to, domain, teams, companies)
+        end), and the corrective actions of ``companies``; ``categories``: those of these
+        categories as they stood then. None where nothing is measured."""
+        measures = self._measures(codes, date_from, date_to, domain, teams, companies, categories)
         return {code: measure["value"] for code, measure in measures.items()}
 
     @api.model
-    def _measures(self, codes, date_from, date_to, domain=None, teams=None, companies=None):
+    def _measures(self, codes, date_from, date_to, domain=None, teams=None, companies=None, categories=None):
         """{code: {value, numerator, denominator}}: what ``_values`` returns, with the counts a
         share is made of (the screens show them on hover)."""
-        return self._compute(codes, date_from, date_to, domain, teams, companies)[None]
+        return self._compute(codes, date_from, date_to, domain, teams, companies, categories)[None]
 
     @api.model
-    def _measures_by_team(self, codes, date_from, date_to, domain=None, teams=None, companies=None):
+    def _measures_by_team(self, codes, date_from, date_to, domain=None, teams=None, companies=None, categories=None):
         """{team (as it stood at the period's end): {code: measure}} of the complaint figures
         among ``codes``, in one query; teams without any complaint are left out."""
-        by_team = self._compute(codes, date_from, date_to, domain, teams, companies, by_team=True)
+        by_team = self._compute(codes, date_from, date_to, domain, teams, companies, categories, by_team=True)
         Team = self.env["iso10002.complaint.team"].with_context(active_test=False)
         return {Team.browse(team_id): measures for team_id, measures in by_team.items()}
 
     @api.model
-    def _compute(self, codes, date_from, date_to, domain=None, teams=None, companies=None, by_team=False):
+    def _compute(
+        self, codes, date_from, date_to, domain=None, teams=None, companies=None, categories=None, by_team=False
+    ):
         """The one function that computes the figures: {None: {code: measure}}, or with
         ``by_team`` {team id: {code: measure}} (complaint figures only)."""
         codes = list(codes)
@@ -267,7 +275,7 @@ class Iso10002Figure(models.AbstractModel):
         result = {} if by_team else {None: {}}
         wanted = [code for code in codes if code in COMPLAINT_FIGURES]
         if wanted and start <= end:
-            facts, params = self._facts(start, end, domain, teams, companies)
+            facts, params = self._facts(start, end, domain, teams, companies, categories)
             selects = []
             for code in wanted:
                 spec = COMPLAINT_FIGURES[code]
@@ -283,9 +291,15 @@ class Iso10002Figure(models.AbstractModel):
                         )
                     )
             group = SQL("f.team_id") if by_team else SQL("NULL")
-            rows = self.env.execute_query(
-                SQL("%s SELECT %s, %s FROM facts f GROUP BY 1", facts, group, SQL(", ").join(selects))
-            )
+            # one pass over the complaints: compiling it (JIT) costs more than it saves
+            [(jit,)] = self.env.execute_query(SQL("SHOW jit"))
+            self.env.execute_query(SQL("SET LOCAL jit = off"))
+            try:
+                rows = self.env.execute_query(
+                    SQL("%s SELECT %s, %s FROM facts f GROUP BY 1", facts, group, SQL(", ").join(selects))
+                )
+            finally:
+                self.env.execute_query(SQL("SELECT set_config('jit', %s, true)", jit))
             for key, *row in rows:
                 values, measures = iter(row), result.setdefault(key, {})
                 for code in wanted:
@@ -319,16 +333,18 @@ class Iso10002Figure(models.AbstractModel):
         return result
 
     @api.model
-    def _records(self, code, date_from, date_to, domain=None, teams=None, companies=None, part=None):
+    def _records(self, code, date_from, date_to, domain=None, teams=None, companies=None, categories=None, part=None):
         """The complaints (or corrective actions) a figure counts: ``part`` is "numerator" or
         "denominator" for a share (the denominator by default)."""
         model = "iso10002.corrective.action" if code in ACTION_FIGURES else "iso10002.complaint"
-        query = self._records_sql(code, date_from, date_to, domain, teams, companies, part)
+        query = self._records_sql(code, date_from, date_to, domain, teams, companies, categories, part)
         ids = [row[0] for row in self.env.execute_query(SQL("SELECT id FROM %s AS counted ORDER BY id", query))]
         return self.env[model].with_context(active_test=False).browse(ids)
 
     @api.model
-    def _records_sql(self, code, date_from, date_to, domain=None, teams=None, companies=None, part=None):
+    def _records_sql(
+        self, code, date_from, date_to, domain=None, teams=None, companies=None, categories=None, part=None
+    ):
         """``_records`` as a subquery of ids (for a domain: ``[("id", "in", query)]``)."""
         start, end = self._bounds(date_from, date_to)
         if start > end:
@@ -338,7 +354,7 @@ class Iso10002Figure(models.AbstractModel):
             return SQL("(SELECT a.id FROM %s WHERE %s)", source, SQL(ACTION_FIGURES[code], **params))
         spec = COMPLAINT_FIGURES[code]
         condition = spec.get(part or "count") or spec[part or "denominator"]
-        facts, params = self._facts(start, end, domain, teams, companies)
+        facts, params = self._facts(start, end, domain, teams, companies, categories)
         return SQL("(%s SELECT f.complaint_id AS id FROM facts f WHERE %s)", facts, SQL(condition, **params))
 
     @api.model
@@ -372,82 +388,73 @@ class Iso10002Figure(models.AbstractModel):
 
     @api.model
     def _readable(self, domain, companies):
+        """The complaints the user may read (their record rules), of ``companies``,
+        within ``domain``: (FROM, WHERE) of a query whose complaint table is aliased
+        ``iso10002_complaint``."""
         Complaint = self.env["iso10002.complaint"].with_context(active_test=False)
         companies = companies if companies is not None else self.env.companies
-        return Complaint._search([*(domain or []), ("company_id", "in", companies.ids)]).subselect()
+        query = Complaint._search([*(domain or []), ("company_id", "in", companies.ids)])
+        return query.from_clause, query.where_clause or SQL("TRUE")
 
     @api.model
-    def _facts(self, start, end, domain, teams, companies):
+    def _facts(self, start, end, domain, teams, companies, categories=None):
         """A WITH clause defining ``facts``: one row per complaint the user may read, as it
         stood at ``end`` (from its step history), with what the figures ask of it."""
         self.env["iso10002.complaint"].flush_model()
         self.env["iso10002.complaint.step.history"].flush_model()
         self.env["iso10002.sla.event"].flush_model()
-        readable = self._readable(domain, companies)
+        readable_from, readable_where = self._readable(domain, companies)
         team_filter = SQL("s.team_id IN %s", tuple(teams.ids)) if teams else SQL("TRUE")
+        category_filter = SQL("s.category_id IN %s", tuple(categories.ids)) if categories else SQL("TRUE")
         params = {
             "end": end,
             "undecided": UNDECIDED,
             "open": OPEN,
         }
         facts = SQL(
-            """WITH changed AS (
-                   SELECT DISTINCT complaint_id FROM iso10002_complaint_step_history WHERE date > %(end)s
-               ), state AS (
-                   SELECT h.* FROM iso10002_complaint c
-                     JOIN iso10002_complaint_step_history h ON h.id = c.step_history_id
-                    WHERE c.id IN %(readable)s AND c.id NOT IN (SELECT complaint_id FROM changed)
+            """WITH state AS (
+                   -- each complaint as it stood at the end: its latest row, unless that came
+                   -- later (then the last row before the end), none if recorded later
+                   SELECT h.* FROM %(readable_from)s
+                     JOIN iso10002_complaint_step_history h ON h.id = iso10002_complaint.step_history_id
+                    WHERE %(readable_where)s AND h.date <= %(end)s
                    UNION ALL
-                   SELECT * FROM (
-                       SELECT DISTINCT ON (h.complaint_id) h.* FROM iso10002_complaint_step_history h
-                        WHERE h.complaint_id IN (SELECT complaint_id FROM changed)
-                          AND h.complaint_id IN %(readable)s AND h.date <= %(end)s
-                     ORDER BY h.complaint_id, h.date DESC, h.id DESC
-                   ) AS before_end
-               ), scope AS (
-                   SELECT s.* FROM state s WHERE %(team_filter)s
-               ), cohort AS (
-                   SELECT complaint_id FROM iso10002_complaint_step_history
-                    WHERE first AND date BETWEEN %(start)s AND %(end)s
-                      AND complaint_id IN (SELECT complaint_id FROM scope)
-               ), acks AS (
-                   SELECT DISTINCT ON (complaint_id) complaint_id, date, ack_deadline
-                     FROM iso10002_complaint_step_history
-                    WHERE step = 'acknowledged' AND date <= %(end)s
-                      AND complaint_id IN (SELECT complaint_id FROM cohort)
-                 ORDER BY complaint_id, date, id
-               ), decisions AS (
-                   SELECT DISTINCT ON (complaint_id) complaint_id, date, resolution_deadline, decision_hours
-                     FROM iso10002_complaint_step_history
-                    WHERE step = 'communicated' AND date <= %(end)s
-                      AND complaint_id IN (SELECT complaint_id FROM cohort)
-                 ORDER BY complaint_id, date, id
-               ), closings AS (
-                   SELECT DISTINCT complaint_id FROM iso10002_complaint_step_history
-                    WHERE step = 'closed' AND moved AND date BETWEEN %(start)s AND %(end)s
+                   SELECT before_end.* FROM %(readable_from)s
+                     JOIN iso10002_complaint_step_history latest ON latest.id = iso10002_complaint.step_history_id
+                    CROSS JOIN LATERAL (
+                       SELECT * FROM iso10002_complaint_step_history h
+                        WHERE h.complaint_id = iso10002_complaint.id AND h.date <= %(end)s
+                     ORDER BY h.date DESC, h.id DESC LIMIT 1
+                    ) AS before_end
+                    WHERE %(readable_where)s AND latest.date > %(end)s AND latest.recorded_date <= %(end)s
                ), escalated AS (
                    SELECT DISTINCT complaint_id FROM iso10002_sla_event
                     WHERE kind = 'escalation' AND date BETWEEN %(start)s AND %(end)s
-               ), facts AS (
+               ), scoped AS (
                    SELECT s.complaint_id, s.team_id, s.step, s.paused, s.ack_deadline, s.resolution_deadline,
                           s.at_risk_date, s.response, s.rating, s.complainant_key,
-                          co.complaint_id IS NOT NULL AS cohort,
-                          a.date AS ack_date, a.ack_deadline AS ack_due,
-                          d.date AS dec_date, d.resolution_deadline AS dec_due, d.decision_hours AS dec_hours,
-                          cl.complaint_id IS NOT NULL AS closed,
-                          e.complaint_id IS NOT NULL AS escalated,
-                          count(co.complaint_id) OVER (PARTITION BY s.complainant_key) AS key_count
-                     FROM scope s
-                LEFT JOIN cohort co ON co.complaint_id = s.complaint_id
-                LEFT JOIN acks a ON a.complaint_id = s.complaint_id
-                LEFT JOIN decisions d ON d.complaint_id = s.complaint_id
-                LEFT JOIN closings cl ON cl.complaint_id = s.complaint_id
+                          s.recorded_date BETWEEN %(start)s AND %(end)s AS cohort,
+                          s.ack_date, s.ack_due, s.ack_missed,
+                          s.decision_date AS dec_date, s.decision_due AS dec_due, s.decision_missed AS dec_missed,
+                          s.decision_hours AS dec_hours, s.decision_under_policy AS dec_policy,
+                          COALESCE(s.closed_date BETWEEN %(start)s AND %(end)s, FALSE) AS closed,
+                          e.complaint_id IS NOT NULL AS escalated
+                     FROM state s
                 LEFT JOIN escalated e ON e.complaint_id = s.complaint_id
+                    WHERE %(team_filter)s AND %(category_filter)s
+               ), repeated AS (
+                   SELECT complainant_key FROM scoped WHERE cohort AND complainant_key IS NOT NULL
+                 GROUP BY complainant_key HAVING count(*) > 1
+               ), facts AS (
+                   SELECT f.*, r.complainant_key IS NOT NULL AS repeated
+                     FROM scoped f LEFT JOIN repeated r ON r.complainant_key = f.complainant_key
                )""",
             end=end,
             start=start,
-            readable=readable,
+            readable_from=readable_from,
+            readable_where=readable_where,
             team_filter=team_filter,
+            category_filter=category_filter,
         )
         return facts, params
 

@@ -167,11 +167,14 @@ class Iso10002Objective(models.Model):
         return compared >= 0 if self.higher_is_better else compared <= 0
 
     # ------------------------------------------------------------- figures
-    def _scope_domain(self):
-        domain = super()._scope_domain()
+    def _figure_scope(self):
+        """The objective's categories (and their subcategories) as they stood at the
+        period's end: a complaint categorised afterwards does not change a past figure."""
+        scope = super()._figure_scope()
         if self.category_ids:
-            domain.append(("category_id", "child_of", self.category_ids.ids))
-        return domain
+            Category = self.env["iso10002.complaint.category"].with_context(active_test=False)
+            scope["categories"] = Category.search([("id", "child_of", self.category_ids.ids)])
+        return scope
 
     def _objective_value(self, previous=False, memo=None):
         """The objective's figure over its period (or the previous one of the same

@@ -100,7 +100,7 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
         self.ensure_one()
         memo = {} if memo is None else memo
         scope = self._figure_scope()
-        key = (self._figure_period(previous), repr(scope["domain"]), scope["teams"], scope["companies"])
+        key = (self._figure_period(previous), repr(sorted(scope.items(), key=lambda item: item[0])))
         known = memo.setdefault(key, {})
         missing = [code for code in codes if code not in known]
         if missing:

@@ -6,6 +6,7 @@ screen that shows them."""
 
 import base64
 import io
+import itertools
 import random
 import statistics
 from datetime import date, datetime, time, timedelta
@@ -39,13 +40,27 @@ DATE_FIELDS = {
 }
 
 
+ACKNOWLEDGED = {"acknowledged", "assessment", "investigation", "response", "communicated"}
+
+
+def missed(rows, taken, still_to_take, deadline):
+    """Whether a deadline passed while its step was still to take and the clock ran:
+    between two rows up to the one where the step was ``taken`` (or the last)."""
+    last = rows.index(taken) if taken is not None else len(rows) - 1
+    for before, after in itertools.pairwise(rows[: last + 1]):
+        if still_to_take(before) and not before["paused"] and before[deadline] and before[deadline] < after["date"]:
+            return True
+    return False
+
+
 def oracle_figures(cr, readable, readable_actions, start, end, teams=None):
     """Every figure of the period [start, end] (``end``: the moment it is counted as of),
-    computed from the raw rows of the step history, the SLA events and the corrective
-    actions, in plain Python: the definitions as a manager reads them."""
+    computed from the raw rows of the step history (the steps, their moments and the
+    deadlines as they stood), the SLA events and the corrective actions, in plain Python:
+    the definitions as a manager reads them."""
     cr.execute(
-        """SELECT complaint_id, date, first, moved, step, team_id, paused, ack_deadline, resolution_deadline,
-                  at_risk_date, response, rating, decision_hours, complainant_key
+        """SELECT id, complaint_id, date, step, team_id, paused, ack_deadline, resolution_deadline,
+                  at_risk_date, response, rating, decision_hours, decision_under_policy, complainant_key
              FROM iso10002_complaint_step_history WHERE date <= %s ORDER BY complaint_id, date, id""",
         [end],
     )
@@ -63,15 +78,20 @@ def oracle_figures(cr, readable, readable_actions, start, end, teams=None):
         state = rows[-1]
         if teams and state["team_id"] not in teams:
             continue
-        cohort = start <= rows[0]["date"] <= end
-        ack = next((r for r in rows if r["step"] == "acknowledged"), None)
+        ack = next((r for r in rows if r["step"] in ACKNOWLEDGED), None)
         decision = next((r for r in rows if r["step"] == "communicated"), None)
         facts[cid] = {
             "state": state,
-            "cohort": cohort,
+            "cohort": start <= rows[0]["date"] <= end,
             "ack": ack,
+            "ack_missed": missed(rows, ack, lambda r: r["step"] == "received", "ack_deadline"),
             "decision": decision,
-            "closed": any(r["step"] == "closed" and r["moved"] and r["date"] >= start for r in rows),
+            "decision_missed": missed(rows, decision, lambda r: r["step"] in UNDECIDED, "resolution_deadline"),
+            "closed": any(
+                r["step"] == "closed" and rows[i - 1]["step"] != "closed" and r["date"] >= start
+                for i, r in enumerate(rows)
+                if i
+            ),
             "escalated": cid in escalated,
         }
     figures = {}
@@ -108,25 +128,37 @@ def oracle_figures(cr, readable, readable_actions, start, end, teams=None):
     figures["at_risk_end"] = at_risk
     figures["overdue_end"] = sum(overdue(f["state"]) for f in facts.values())
     acked = [f for f in cohort.values() if f["ack"] and f["ack"]["ack_deadline"]]
-    missed_ack = [
+    unacked_late = [
         f
         for f in cohort.values()
         if not f["ack"]
-        and f["state"]["step"] == "received"
-        and not f["state"]["paused"]
-        and f["state"]["ack_deadline"]
-        and f["state"]["ack_deadline"] < end
+        and (
+            f["ack_missed"]
+            or (
+                f["state"]["step"] == "received"
+                and not f["state"]["paused"]
+                and f["state"]["ack_deadline"]
+                and f["state"]["ack_deadline"] < end
+            )
+        )
     ]
     figures["ack_in_time"] = share(
-        sum(f["ack"]["date"] <= f["ack"]["ack_deadline"] for f in acked), len(acked) + len(missed_ack)
+        sum(f["ack"]["date"] <= f["ack"]["ack_deadline"] and not f["ack_missed"] for f in acked),
+        len(acked) + len(unacked_late),
     )
     decided = [f for f in cohort.values() if f["decision"] and f["decision"]["resolution_deadline"]]
-    undecided_late = [f for f in cohort.values() if not f["decision"] and overdue(f["state"])]
+    undecided_late = [f for f in cohort.values() if not f["decision"] and (f["decision_missed"] or overdue(f["state"]))]
     figures["decided_in_time"] = share(
-        sum(f["decision"]["date"] <= f["decision"]["resolution_deadline"] for f in decided),
+        sum(
+            f["decision"]["date"] <= f["decision"]["resolution_deadline"] and not f["decision_missed"] for f in decided
+        ),
         len(decided) + len(undecided_late),
     )
-    hours = [f["decision"]["decision_hours"] for f in decided]
+    hours = [
+        f["decision"]["decision_hours"]
+        for f in cohort.values()
+        if f["decision"] and f["decision"]["decision_under_policy"]
+    ]
     figures["decision_hours_median"] = round(statistics.median(hours), 1) if hours else None
     rated = [f for f in cohort.values() if (f["state"]["rating"] or 0) > 0]
     figures["satisfaction"] = share(sum(f["state"]["rating"] >= 4 for f in rated), len(rated))
