@@ -37,6 +37,9 @@ class Digest(models.Model):
         self._check_complaint_kpi_access()
         start, end, companies = self._get_kpi_compute_parameters()
         start, end = fields.Datetime.to_datetime(start), fields.Datetime.to_datetime(end)
+        if not start or not end:  # read outside a digest's period: nothing to count
+            self[field] = 0
+            return
         values = self.env["iso10002.figure"]._values([code], start, end, companies=companies)
         self[field] = values[code] or 0
 

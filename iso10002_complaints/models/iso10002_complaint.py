@@ -535,9 +535,12 @@ class Iso10002Complaint(models.Model):
 
     def _is_deletable(self):
         """Only a complaint that never left its first step may be deleted (ISO 10002 8.1):
-        one reopened back to Received has a history."""
+        one reopened back to Received has a history; and only on the day it was recorded
+        (a record made by mistake): the figures of a day that has ended never change."""
         self.ensure_one()
-        return self.step == "received" and not self.reopen_count
+        recorded = self.sudo().step_history_id.recorded_date
+        today = fields.Datetime.now().date()
+        return self.step == "received" and not self.reopen_count and (not recorded or recorded.date() == today)
 
     @api.depends("remedy")
     def _compute_is_monetary_remedy(self):
@@ -917,8 +920,8 @@ class Iso10002Complaint(models.Model):
         if left:
             raise UserError(
                 _(
-                    "Complaints that left the Received step are never deleted (ISO 10002 8.1); "
-                    "archive them instead: %s",
+                    "Only a complaint still in the Received step, on the day it was recorded, is deleted "
+                    "(ISO 10002 8.1: a record made by mistake); close the others as withdrawn or out of scope: %s",
                     ", ".join(left.mapped("name")),
                 )
             )

@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 
 class Iso10002ComplaintCategory(models.Model):
@@ -22,6 +22,14 @@ class Iso10002ComplaintCategory(models.Model):
     description = fields.Text(translate=True)
     active = fields.Boolean(default=True)
     company_id = fields.Many2one("res.company")
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_used(self):
+        """A category that classified complaints is archived, never deleted: the step
+        history (and the figures of past periods) name it."""
+        used = self.env["iso10002.complaint.step.history"]._used(self, "category_id")
+        if used:
+            raise UserError(_("Category %s has classified complaints: archive it instead.", used[0].display_name))
 
     @api.depends("name", "parent_id.complete_name")
     def _compute_complete_name(self):

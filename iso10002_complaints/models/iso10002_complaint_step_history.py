@@ -131,11 +131,12 @@ class Iso10002ComplaintStepHistory(models.Model):
     complaint_id = fields.Many2one("iso10002.complaint", required=True, index=True, ondelete="cascade", readonly=True)
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     date = fields.Datetime(required=True, index=True, readonly=True)
-    user_id = fields.Many2one("res.users", string="By", readonly=True)
+    # who, which team, which category: never emptied by deleting them (the trail)
+    user_id = fields.Many2one("res.users", string="By", readonly=True, ondelete="restrict")
     first = fields.Boolean(readonly=True, help="The complaint's first row: when it was recorded.")
     moved = fields.Boolean(readonly=True, help="The complaint entered this step here (not a change within it).")
     step = fields.Selection(STEPS, required=True, readonly=True)
-    team_id = fields.Many2one("iso10002.complaint.team", readonly=True)
+    team_id = fields.Many2one("iso10002.complaint.team", readonly=True, ondelete="restrict")
     paused = fields.Boolean(string="Clock Paused", readonly=True)
     ack_deadline = fields.Datetime(string="Acknowledge By", readonly=True)
     resolution_deadline = fields.Datetime(string="Decision Due", readonly=True)
@@ -147,7 +148,7 @@ class Iso10002ComplaintStepHistory(models.Model):
     )
     rating = fields.Float(string="Satisfaction", readonly=True, aggregator=None)
     complainant_key = fields.Char(readonly=True)
-    category_id = fields.Many2one("iso10002.complaint.category", readonly=True)
+    category_id = fields.Many2one("iso10002.complaint.category", readonly=True, ondelete="restrict")
     # carried forward from the rows before (carry())
     recorded_date = fields.Datetime(string="Recorded", readonly=True, index=True)
     ack_date = fields.Datetime(string="First Acknowledged", readonly=True)
@@ -184,6 +185,15 @@ class Iso10002ComplaintStepHistory(models.Model):
         if readable is None:
             return [("id", "=", False)]
         return [("complaint_id", "in", readable)]
+
+    @api.model
+    def _used(self, records, field):
+        """Those of ``records`` (teams, categories) that a row of the history names: kept,
+        never deleted (the trail would lose them)."""
+        if not records:
+            return records
+        used = {record for [record] in self.sudo()._read_group([(field, "in", records.ids)], [field])}
+        return records.filtered(lambda record: record in used)
 
     @api.model_create_multi
     def create(self, vals_list):

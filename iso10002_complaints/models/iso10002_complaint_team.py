@@ -110,6 +110,14 @@ class Iso10002ComplaintTeam(models.Model):
         )
         return action
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_with_complaints(self):
+        """A team that handled complaints is archived, never deleted: its complaints would
+        lose their team (and be read by every officer) and their history its name."""
+        used = self.env["iso10002.complaint.step.history"]._used(self, "team_id")
+        if used:
+            raise UserError(_("Team %s has handled complaints: archive it instead.", used[0].name))
+
     def _alias_get_creation_values(self):
         values = super()._alias_get_creation_values()
         values["alias_model_id"] = self.env["ir.model"]._get("iso10002.complaint").id

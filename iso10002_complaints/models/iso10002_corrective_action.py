@@ -141,6 +141,16 @@ class Iso10002CorrectiveAction(models.Model):
                     )
                 )
 
+    def unlink(self):
+        # no client switch (the uninstall flag) skips the guard below
+        return super(Iso10002CorrectiveAction, client_safe(self)).unlink()
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        """A corrective action is a record of the improvement process (ISO 10002 8.7): one
+        that is not pursued is cancelled, and counts as it stood in every period."""
+        raise UserError(_("Corrective actions are not deleted: cancel the action instead."))
+
     def _check_client_values(self, vals, creating=False):
         """The state and the effectiveness verdict change through the buttons only, which
         check who presses them and when; over RPC or import too."""

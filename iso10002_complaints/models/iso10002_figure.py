@@ -53,6 +53,15 @@ CATALOGUE = {
         COUNT,
         "lower",
     ),
+    "ack_overdue_end": (
+        _lt("Acknowledgement overdue"),
+        _lt(
+            "Complaints still in the Received step, clock running, whose acknowledgement deadline "
+            "(as it stood then) had passed at the period's end."
+        ),
+        COUNT,
+        "lower",
+    ),
     "overdue_end": (
         _lt("Overdue at the end"),
         _lt(
@@ -92,8 +101,8 @@ CATALOGUE = {
     "satisfaction": (
         _lt("Satisfaction"),
         _lt(
-            "Of the complaints received in the period whose complainant rated the handling by its end, "
-            "the share rated satisfied (4 or 5 out of 5)."
+            "Of the complaints received in the period whose complainant rated the handling by its end "
+            "(satisfied, partly satisfied or not satisfied), the share who said satisfied."
         ),
         PERCENT,
         "higher",
@@ -166,6 +175,7 @@ COMPLAINT_FIGURES = {
         "count": "f.step IN %(undecided)s AND NOT f.paused AND f.at_risk_date <= %(end)s AND "
         "(CASE WHEN f.step = 'received' THEN f.ack_deadline ELSE f.resolution_deadline END) >= %(end)s"
     },
+    "ack_overdue_end": {"count": "f.step = 'received' AND NOT f.paused AND f.ack_deadline < %(end)s"},
     "overdue_end": {"count": _OVERDUE},
     # a deadline that passed while its step was still to take is missed for good: a later
     # step that ended the complaint (withdrawn, out of scope) or moved the deadline does

@@ -87,16 +87,25 @@ class Iso10002ManagementReview(models.Model):
                 objective["name"] = Objective._title(objective["metric"], objective["target"])
         return values
 
+    def write(self, vals):
+        """A held review is the record of what management saw: its period, scope and
+        figures stay as they were."""
+        frozen = {"date_from", "date_to", "company_ids", "team_ids", "kpi_snapshot", "state"} & set(vals)
+        if frozen and self.filtered(lambda review: review.state == "done"):
+            raise UserError(_("A held management review keeps its period, its scope and its figures."))
+        return super().write(vals)
+
     def action_snapshot(self):
-        """Record the figures of the period now."""
+        """Record the figures of the period now (until the review is held)."""
+        if self.filtered(lambda review: review.state == "done"):
+            raise UserError(_("A held management review keeps its period, its scope and its figures."))
         for review in self:
             review.kpi_snapshot = self._jsonable(super(Iso10002ManagementReview, review)._review_values())
         return True
 
     def action_hold(self):
         self.action_snapshot()
-        self.write({"state": "done"})
-        return True
+        return super().write({"state": "done"})
 
     def action_print(self):
         self.ensure_one()

@@ -8,7 +8,8 @@ from .trust import one
 
 # The figures an objective can target: the catalogue's (iso10002.figure), with for each
 # whether more is better and its unit as written after a number
-METRICS = [(code, name._source) for code, (name, _definition, _unit, _sense) in CATALOGUE.items()]
+# (a figure that is neither better higher nor lower, as the complaints received, is no target)
+METRICS = [(code, name._source) for code, (name, _definition, _unit, sense) in CATALOGUE.items() if sense]
 UNIT_SUFFIX = {PERCENT: "%", HOURS: " h", COUNT: ""}
 METRIC_SENSE = {
     code: (sense != "lower", UNIT_SUFFIX[unit]) for code, (_name, _definition, unit, sense) in CATALOGUE.items()
@@ -138,7 +139,13 @@ class Iso10002Objective(models.Model):
         """The figure of the period and of the previous one, whether the target is met
         and how it moved; ``memo`` shares the queries of figures computed together."""
         self.ensure_one()
-        known = self.metric in CATALOGUE and self.date_from and self.date_to
+        known = (
+            self.metric in CATALOGUE
+            and self.date_from
+            and self.date_to
+            # a period (and the previous one) the calendar can hold: else nothing to measure
+            and not self._period_error(self.date_from, self.date_to)
+        )
         measure = (
             self._figures([self.metric], memo=memo)[self.metric]
             if known

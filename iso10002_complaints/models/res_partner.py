@@ -22,6 +22,22 @@ class ResPartner(models.Model):
     )
     complaint_assistance_note = fields.Text(string="Assistance Needed", groups=COMPLAINT_ROLES)
 
+    def write(self, vals):
+        """A contact moved to another company, or made one, complains for another
+        commercial entity: the step history of their complaints records the new key
+        (the repeat rate counts by it)."""
+        result = super().write(vals)
+        if {"parent_id", "is_company"} & set(vals):
+            partners = self.sudo().with_context(active_test=False)
+            complaints = (
+                self.env["iso10002.complaint"]
+                .sudo()
+                .with_context(active_test=False)
+                .search([("partner_id", "child_of", partners.ids)])
+            )
+            complaints._step_history_track()
+        return result
+
     @api.model
     def _search(self, domain, *args, **kwargs):
         # the complaint fields of a contact are searched only by those who may read them

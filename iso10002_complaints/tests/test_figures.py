@@ -17,10 +17,12 @@ from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
 
 from odoo import fields
+from odoo.exceptions import UserError
 from odoo.modules.migration import load_script
 from odoo.tests import tagged
 
 from odoo.addons.iso10002_complaints.models.iso10002_figure import CATALOGUE
+from odoo.addons.iso10002_complaints.models.iso10002_objective import METRICS as OBJECTIVE_METRICS
 
 from .common import ComplaintsCase
 
@@ -127,6 +129,13 @@ def oracle_figures(cr, readable, readable_actions, start, end, teams=None):
             at_risk += 1
     figures["at_risk_end"] = at_risk
     figures["overdue_end"] = sum(overdue(f["state"]) for f in facts.values())
+    figures["ack_overdue_end"] = sum(
+        f["state"]["step"] == "received"
+        and not f["state"]["paused"]
+        and f["state"]["ack_deadline"] is not None
+        and f["state"]["ack_deadline"] < end
+        for f in facts.values()
+    )
     acked = [f for f in cohort.values() if f["ack"] and f["ack"]["ack_deadline"]]
     unacked_late = [
         f
@@ -495,7 +504,7 @@ class TestOneTruthPerFigure(ComplaintsCase):
                     "company_id": self.company.id,
                     "company_ids": [(6, 0, self.company.ids)],
                 }
-                for code in codes
+                for code, _name in OBJECTIVE_METRICS
             ]
         )
         digest = self.env["digest.digest"].create(
@@ -687,3 +696,174 @@ class TestHistoryOfAnUpgradedDatabase(ComplaintsCase):
         self.assertEqual(Complaint.search_count([("step_history_id", "=", False)]), 0, "every complaint")
         with freeze_time("2026-05-01 08:00:00"):
             self.assertEqual(self.env["iso10002.figure"]._values(codes, date(2026, 3, 1), date(2026, 3, 31)), before)
+
+
+@tagged("post_install", "-at_install", "figures")
+class TestWhatAFigureMustNotHide(ComplaintsCase):
+    """The cases an ISO 10002 auditor and an attacker tried against the figures: each
+    figure of a closed period keeps its value, and a missed deadline stays missed."""
+
+    JANUARY = (date(2026, 1, 1), date(2026, 1, 31))
+    Q1 = (date(2026, 1, 1), date(2026, 3, 31))
+
+    def _values(self, codes, period=None, user=None, complaints=None):
+        """The figures of these complaints only (the demo data has others)."""
+        Figure = self.env(user=user or self.manager)["iso10002.figure"]
+        domain = [("id", "in", complaints.ids)] if complaints is not None else None
+        return Figure._values(codes, *(period or self.JANUARY), domain=domain)
+
+    def _silent(self, **values):
+        """A complaint nobody could acknowledge by e-mail (no address): it waits in Received."""
+        return self._complaint(partner_id=self.person_about.id, **values)
+
+    def test_a_complaint_withdrawn_after_its_deadline_stays_late(self):
+        with freeze_time("2026-01-05 08:00:00"):
+            late = self._silent()
+            on_time = self._silent()
+        with freeze_time("2026-01-05 10:00:00"):
+            self._walk_to(on_time, "acknowledged")
+        with freeze_time("2026-01-20 09:00:00"):  # its deadlines passed, never acknowledged
+            late.write({"out_of_scope_reason": late._fields["out_of_scope_reason"].get_values(self.env)[0]})
+            late.action_out_of_scope()
+        with freeze_time("2026-03-01 08:00:00"):
+            values = self._values(["ack_in_time", "decided_in_time"], complaints=late | on_time)
+        self.assertEqual(values["ack_in_time"], 50.0, "the one never acknowledged in time counts as late")
+
+    def test_a_deadline_moved_after_it_was_missed_does_not_make_the_decision_timely(self):
+        with freeze_time("2026-01-05 08:00:00"):
+            complaint = self._silent()
+            self._walk_to(complaint, "acknowledged")
+        with freeze_time("2026-02-16 08:00:00"):  # long past its decision deadline
+            slow = self.env["iso10002.sla.policy"].create(
+                {
+                    "name": "Slow",
+                    "team_ids": [(6, 0, self.team_b.ids)],
+                    "ack_target_hours": 8,
+                    "resolution_target_hours": 600,
+                }
+            )
+            complaint.team_id = self.team_b
+            self.assertEqual(complaint.sla_policy_id, slow)
+            self.assertGreater(complaint.resolution_deadline, datetime(2026, 2, 17))
+        with freeze_time("2026-02-17 08:00:00"):
+            self._walk_to(complaint, "communicated")
+        with freeze_time("2026-04-01 08:00:00"):
+            self.assertEqual(self._values(["decided_in_time"], self.Q1, complaints=complaint)["decided_in_time"], 0.0)
+
+    def test_a_decision_after_a_pause_counts_its_working_hours(self):
+        pausing = self.env["iso10002.complaint.stage"].create(
+            {"name": "Waiting for documents", "step": "response", "pauses_sla": True, "sequence": 51}
+        )
+        with freeze_time("2026-01-05 08:00:00"):  # a Monday
+            complaint = self._silent()
+            self._walk_to(complaint, "investigation")
+        with freeze_time("2026-01-06 09:00:00"):
+            complaint.write({"remedy": "apology", "root_cause_id": self.root_cause.id})
+            complaint.stage_id = pausing
+        with freeze_time("2026-01-07 09:00:00"):
+            complaint.write({"response_text": "<p>Answer</p>", "communication_channel": "phone"})
+            complaint.action_communicate()
+        self.assertGreater(complaint.resolution_hours, 0)
+        with freeze_time("2026-02-01 08:00:00"):
+            median = self._values(["decision_hours_median"], complaints=complaint)["decision_hours_median"]
+        self.assertEqual(median, round(complaint.resolution_hours, 1), "the SLA's hours, never a zero")
+
+    def test_without_an_sla_policy_no_hours_enter_the_median(self):
+        self.company.complaint_sla_enabled = False
+        with freeze_time("2026-01-05 08:00:00"):
+            complaint = self._silent()
+        with freeze_time("2026-01-09 08:00:00"):
+            self._walk_to(complaint, "communicated")
+        self.assertFalse(complaint.sla_policy_id)
+        with freeze_time("2026-02-01 08:00:00"):
+            values = self._values(["decision_hours_median", "decided_in_time"], complaints=complaint)
+        self.assertIsNone(values["decision_hours_median"])
+        self.assertIsNotNone(values["decided_in_time"], "in time by the company's default target")
+
+    def test_a_complaint_is_deleted_only_on_the_day_it_was_recorded(self):
+        with freeze_time("2026-01-10 09:00:00"):
+            today = self._silent()
+            yesterday = self._silent()
+            today.with_user(self.manager).unlink()
+        with freeze_time("2026-01-11 09:00:00"), self.assertRaises(UserError):
+            yesterday.with_user(self.manager).unlink()
+        with freeze_time("2026-02-01 08:00:00"):
+            self.assertEqual(self._values(["received"], complaints=yesterday)["received"], 1)
+
+    def test_a_team_or_category_that_handled_complaints_is_not_deleted(self):
+        with freeze_time("2026-01-10 09:00:00"):
+            self._silent(category_id=self.category.id)
+        with freeze_time("2026-03-01 09:00:00"):
+            with self.assertRaises(UserError):
+                self.team_a.with_user(self.manager).unlink()
+            with self.assertRaises(UserError):
+                self.category.with_user(self.manager).unlink()
+            team = self.env["iso10002.figure"].with_user(self.manager)._measures_by_team(["received"], *self.JANUARY)
+        self.assertEqual(
+            {team.id: measures["received"]["value"] for team, measures in team.items()}, {self.team_a.id: 1}
+        )
+
+    def test_a_recategorised_complaint_keeps_its_objective_of_the_month(self):
+        other = self.env["iso10002.complaint.category"].create({"name": "Billing"})
+        with freeze_time("2026-01-10 09:00:00"):
+            self._silent(category_id=self.category.id)
+        objective = self.env["iso10002.objective"].create(
+            {
+                "metric": "to_acknowledge_end",
+                "target": 0,
+                "date_from": date(2026, 1, 1),
+                "date_to": date(2026, 1, 31),
+                "category_ids": [(6, 0, self.category.ids)],
+                "company_ids": [(6, 0, self.company.ids)],
+            }
+        )
+        with freeze_time("2026-02-10 09:00:00"):
+            self.assertEqual(objective.actual, 1.0)
+            self.env["iso10002.complaint"].search([("category_id", "=", self.category.id)]).category_id = other
+            objective.invalidate_recordset()
+            self.assertEqual(objective.actual, 1.0, "categorised Delivery at the end of January")
+
+    def test_a_held_review_keeps_its_period_and_figures(self):
+        with freeze_time("2026-01-10 09:00:00"):
+            self._silent()
+        with freeze_time("2026-02-02 09:00:00"):
+            review = (
+                self.env["iso10002.management.review"]
+                .with_user(self.manager)
+                .create({"name": "January", "date_from": date(2026, 1, 1), "date_to": date(2026, 1, 31)})
+            )
+            review.action_hold()
+            held = review.kpi_snapshot
+            for attempt in (
+                review.action_snapshot,
+                lambda: review.write({"date_from": date(2025, 12, 1)}),
+                lambda: review.write({"state": "draft"}),
+            ):
+                with self.assertRaises(UserError):
+                    attempt()
+            self.assertEqual(review.kpi_snapshot, held)
+
+    def test_a_corrective_action_is_cancelled_never_deleted(self):
+        action = self.env["iso10002.corrective.action"].create({"name": "Train the carriers"})
+        for context in ({}, {"_force_unlink": True, "module_uninstall": True}):
+            with self.assertRaises(UserError):
+                action.with_user(self.manager).with_context(**context).unlink()
+
+    def test_a_complainant_moved_to_another_company_is_counted_with_it(self):
+        entity = self.env["res.partner"].create({"name": "Buyer Ltd", "is_company": True})
+        with freeze_time("2026-01-10 09:00:00"):
+            complaint = self._silent()
+            key = complaint.step_history_id.complainant_key
+        with freeze_time("2026-01-12 09:00:00"):
+            self.person_about.parent_id = entity
+            self.env.flush_all()
+        self.assertNotEqual(complaint.step_history_id.complainant_key, key)
+        self.assertEqual(complaint.step_history_id.complainant_key, complaint.complainant_key)
+
+    def test_screens_without_a_period_or_with_one_out_of_the_calendar_show_no_figure(self):
+        digest = self.env.ref("digest.digest_digest_default")
+        self.assertEqual(digest.kpi_iso10002_complaints_received_value, 0)
+        objective = self.env["iso10002.objective"].new(
+            {"metric": "ack_in_time", "target": 1, "date_from": date(1, 1, 1), "date_to": date(9999, 12, 31)}
+        )
+        self.assertEqual((objective.status, objective.actual), ("no_data", 0.0))
