@@ -540,7 +540,11 @@ class Iso10002Complaint(models.Model):
         self.ensure_one()
         recorded = self.sudo().step_history_id.recorded_date
         today = fields.Datetime.now().date()
-        return self.step == "received" and not self.reopen_count and (not recorded or recorded.date() == today)
+        return self._never_left_received() and (not recorded or recorded.date() == today)
+
+    def _never_left_received(self):
+        self.ensure_one()
+        return self.step == "received" and not self.reopen_count
 
     @api.depends("remedy")
     def _compute_is_monetary_remedy(self):
@@ -916,13 +920,22 @@ class Iso10002Complaint(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_left_received(self):
-        left = self.filtered(lambda c: not c._is_deletable())
+        left = self.filtered(lambda c: not c._never_left_received())
         if left:
             raise UserError(
                 _(
-                    "Only a complaint still in the Received step, on the day it was recorded, is deleted "
-                    "(ISO 10002 8.1: a record made by mistake); close the others as withdrawn or out of scope: %s",
+                    "Complaints that left the Received step are never deleted (ISO 10002 8.1); "
+                    "archive them instead: %s",
                     ", ".join(left.mapped("name")),
+                )
+            )
+        earlier = self.filtered(lambda c: not c._is_deletable())
+        if earlier:
+            raise UserError(
+                _(
+                    "A complaint is deleted only on the day it was recorded (a record made by mistake): the figures "
+                    "of the days that have ended count it. Close it as withdrawn or out of scope instead: %s",
+                    ", ".join(earlier.mapped("name")),
                 )
             )
 

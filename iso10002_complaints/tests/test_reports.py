@@ -180,14 +180,21 @@ class TestReports(SlaCase):
         self.env.cr.execute(
             SQL(
                 """INSERT INTO iso10002_complaint_step_history (complaint_id, company_id, date, first, moved, step,
-                       team_id, paused, ack_deadline, resolution_deadline, decision_hours, rating,
-                       create_uid, write_uid, create_date, write_date)
-                SELECT c.id, c.company_id, %(when)s, s.ord = 1, true, s.step, c.team_id, false,
-                       %(when)s + CASE WHEN mod(n, 4) > 0 THEN interval '1 hour' ELSE interval '-1 hour' END,
-                       %(when)s + CASE WHEN mod(n, 40) < 16 THEN interval '1 hour' ELSE interval '-1 hour' END,
-                       CASE WHEN s.step = 'communicated' THEN mod(n, 40) ELSE 0 END, 0, 1, 1, now(), now()
+                       team_id, paused, ack_deadline, resolution_deadline, rating, recorded_date, ack_date, ack_due,
+                       ack_missed, decision_date, decision_due, decision_missed, decision_hours,
+                       decision_under_policy, create_uid, write_uid, create_date, write_date)
+                SELECT c.id, c.company_id, %(when)s, s.ord = 1, true, s.step, c.team_id, false, d.ack_due,
+                       d.decision_due, 0, %(when)s,
+                       CASE WHEN s.ord >= 2 THEN %(when)s END, CASE WHEN s.ord >= 2 THEN d.ack_due END, false,
+                       CASE WHEN s.ord = 3 THEN %(when)s END, CASE WHEN s.ord = 3 THEN d.decision_due END, false,
+                       CASE WHEN s.ord = 3 THEN mod(n, 40) ELSE 0 END, s.ord = 3, 1, 1, now(), now()
                   FROM (SELECT id, company_id, team_id, split_part(name, '/', 2)::int AS n FROM iso10002_complaint
                          WHERE name LIKE %(pattern)s) c,
+                       LATERAL (SELECT
+                           %(when)s + CASE WHEN mod(n, 4) > 0 THEN interval '1 hour' ELSE interval '-1 hour' END
+                               AS ack_due,
+                           %(when)s + CASE WHEN mod(n, 40) < 16 THEN interval '1 hour' ELSE interval '-1 hour' END
+                               AS decision_due) AS d,
                        (VALUES (1, 'received'), (2, 'acknowledged'), (3, 'communicated')) AS s(ord, step)
               ORDER BY c.id, s.ord""",
                 when=when,
