@@ -221,7 +221,7 @@ def generate(registry):
         )
         cr.execute(
             """
-            UPDATE iso10002_complaint c SET step_history_id = last.id
+            UPDATE iso10002_complaint c SET step_history_id = last.id, recorded_date = c.received_date
               FROM (SELECT DISTINCT ON (complaint_id) complaint_id, id FROM iso10002_complaint_step_history
                     ORDER BY complaint_id, date DESC, id DESC) AS last
              WHERE last.complaint_id = c.id AND c.name LIKE 'BENCH/%'

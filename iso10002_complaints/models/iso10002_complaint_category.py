@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .trust import client_safe
+
 
 class Iso10002ComplaintCategory(models.Model):
     """What the complaint is about; a tree so that reports can roll up."""
@@ -30,6 +32,20 @@ class Iso10002ComplaintCategory(models.Model):
         used = self.env["iso10002.complaint.step.history"]._used(self, "category_id")
         if used:
             raise UserError(_("Category %s has classified complaints: archive it instead.", used[0].display_name))
+        targeted = (
+            self.env["iso10002.objective"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("category_ids", "in", self.ids)], limit=1)
+        )
+        if targeted:
+            raise UserError(
+                _("Objective %s is about this category: archive the category instead.", targeted.display_name)
+            )
+
+    def unlink(self):
+        # no client switch (the uninstall flag) skips the guard above
+        return super(Iso10002ComplaintCategory, client_safe(self)).unlink()
 
     @api.depends("name", "parent_id.complete_name")
     def _compute_complete_name(self):

@@ -223,6 +223,14 @@ class Iso10002Complaint(models.Model):
         readonly=True,
         groups="base.group_user",
     )
+    recorded_date = fields.Datetime(
+        string="Recorded",
+        readonly=True,
+        copy=False,
+        index=True,
+        groups="base.group_user",
+        help="When the complaint entered the register (its first history row): the period it is counted in.",
+    )
     step_history_id = fields.Many2one(
         "iso10002.complaint.step.history",
         string="Last Step Record",
@@ -363,7 +371,8 @@ class Iso10002Complaint(models.Model):
         # one statement for the batch; never back to an earlier row (a rebuilt history's)
         self.env.execute_query(
             SQL(
-                """UPDATE iso10002_complaint c SET step_history_id = new.id
+                """UPDATE iso10002_complaint c SET step_history_id = new.id,
+                          recorded_date = COALESCE(c.recorded_date, new.recorded_date)
                      FROM iso10002_complaint_step_history new
                     WHERE new.id = ANY(%s) AND c.id = new.complaint_id
                       AND (c.step_history_id IS NULL OR c.step_history_id IN
@@ -371,7 +380,7 @@ class Iso10002Complaint(models.Model):
                 [row.id for row in latest.values()],
             )
         )
-        self.browse(list(latest)).invalidate_recordset(["step_history_id"])
+        self.browse(list(latest)).invalidate_recordset(["step_history_id", "recorded_date"])
 
     def _step_history_rebuild(self):
         """A history for complaints that have none (imported with their process dates, or

@@ -3,6 +3,8 @@ from ast import literal_eval
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from .trust import client_safe
+
 # the overview's counts: figures of the catalogue (iso10002.figure) as of now, per team
 BACKLOG_FIGURES = ("open_end", "to_acknowledge_end", "at_risk_end", "overdue_end")
 
@@ -60,13 +62,13 @@ class Iso10002ComplaintTeam(models.Model):
     def _compute_backlog(self):
         """The catalogue's figures as of now, per team, with the reader's rights: one
         query for the team's, one for the reader's own."""
-        today = fields.Date.context_today(self)
         Figure = self.env["iso10002.figure"]
+        now = Figure._now()
         teams = self.filtered("id")
         companies = teams.company_id & self.env.companies
-        by_team = Figure._measures_by_team(BACKLOG_FIGURES, today, today, teams=teams, companies=companies)
+        by_team = Figure._measures_by_team(BACKLOG_FIGURES, *now, teams=teams, companies=companies)
         mine = Figure._measures_by_team(
-            ["open_end"], today, today, domain=[("user_id", "=", self.env.uid)], teams=teams, companies=companies
+            ["open_end"], *now, domain=[("user_id", "=", self.env.uid)], teams=teams, companies=companies
         )
         for team in self:
             figures = by_team.get(team._origin, {})
@@ -96,9 +98,9 @@ class Iso10002ComplaintTeam(models.Model):
         code = self.env.context.get("backlog_figure")
         code = code if isinstance(code, str) and code in BACKLOG_FIGURES else "open_end"
         domain = [("user_id", "=", self.env.uid)] if self.env.context.get("backlog_mine") is True else []
-        today = fields.Date.context_today(self)
-        complaints = self.env["iso10002.figure"]._records(
-            code, today, today, domain=domain, teams=self, companies=self.company_id & self.env.companies
+        Figure = self.env["iso10002.figure"]
+        complaints = Figure._records(
+            code, *Figure._now(), domain=domain, teams=self, companies=self.company_id & self.env.companies
         )
         action = self.action_view_complaints()
         name = self.env["iso10002.figure"]._definition(code)["name"]
@@ -117,6 +119,13 @@ class Iso10002ComplaintTeam(models.Model):
         used = self.env["iso10002.complaint.step.history"]._used(self, "team_id")
         if used:
             raise UserError(_("Team %s has handled complaints: archive it instead.", used[0].name))
+        reviewed = self.env["iso10002.management.review"].sudo().search([("team_ids", "in", self.ids)], limit=1)
+        if reviewed:
+            raise UserError(_("A management review covers team %s: archive it instead.", reviewed.team_ids[:1].name))
+
+    def unlink(self):
+        # no client switch (the uninstall flag) skips the guard above
+        return super(Iso10002ComplaintTeam, client_safe(self)).unlink()
 
     def _alias_get_creation_values(self):
         values = super()._alias_get_creation_values()

@@ -9,6 +9,8 @@ the register's KPI sheet) reads its numbers here and shows the definition beside
 
 from datetime import date, datetime, time, timedelta
 
+import pytz
+
 from odoo import api, fields, models
 from odoo.tools import SQL, LazyTranslate
 
@@ -269,20 +271,20 @@ class Iso10002Figure(models.AbstractModel):
         among ``codes``, in one query; teams without any complaint are left out."""
         by_team = self._compute(codes, date_from, date_to, domain, teams, companies, categories, by_team=True)
         Team = self.env["iso10002.complaint.team"].with_context(active_test=False)
-        return {Team.browse(team_id): measures for team_id, measures in by_team.items()}
+        return {Team.browse(team_id): measures for team_id, measures in by_team.items() if team_id is not None}
 
     @api.model
     def _compute(
         self, codes, date_from, date_to, domain=None, teams=None, companies=None, categories=None, by_team=False
     ):
-        """The one function that computes the figures: {None: {code: measure}}, or with
-        ``by_team`` {team id: {code: measure}} (complaint figures only)."""
+        """The one function that computes the figures: {None: {code: measure}}, and with
+        ``by_team`` {team id: {code: measure}} too (complaint figures; in the same pass)."""
         codes = list(codes)
         unknown = set(codes) - set(CATALOGUE)
         if unknown:
             raise ValueError(f"unknown figures {sorted(unknown)!r}")
         start, end = self._bounds(date_from, date_to)
-        result = {} if by_team else {None: {}}
+        result = {None: {}}
         wanted = [code for code in codes if code in COMPLAINT_FIGURES]
         if wanted and start <= end:
             facts, params = self._facts(start, end, domain, teams, companies, categories)
@@ -300,17 +302,27 @@ class Iso10002Figure(models.AbstractModel):
                             SQL(spec["count"], **params),
                         )
                     )
-            group = SQL("f.team_id") if by_team else SQL("NULL")
+            # the totals, and with by_team each team's, in one pass (GROUPING() tells them apart)
+            sets = SQL("GROUPING SETS ((), (f.team_id))") if by_team else SQL("()")
             # one pass over the complaints: compiling it (JIT) costs more than it saves
             [(jit,)] = self.env.execute_query(SQL("SHOW jit"))
             self.env.execute_query(SQL("SET LOCAL jit = off"))
             try:
                 rows = self.env.execute_query(
-                    SQL("%s SELECT %s, %s FROM facts f GROUP BY 1", facts, group, SQL(", ").join(selects))
+                    SQL(
+                        "%s SELECT %s, %s FROM facts f GROUP BY %s",
+                        facts,
+                        SQL("CASE WHEN GROUPING(f.team_id) = 1 THEN NULL ELSE COALESCE(f.team_id, 0) END")
+                        if by_team
+                        else SQL("NULL"),
+                        SQL(", ").join(selects),
+                        sets,
+                    )
                 )
             finally:
                 self.env.execute_query(SQL("SELECT set_config('jit', %s, true)", jit))
-            for key, *row in rows:
+            for group, *row in rows:
+                key = group or (False if group == 0 else None)  # 0: the complaints without a team
                 values, measures = iter(row), result.setdefault(key, {})
                 for code in wanted:
                     spec = COMPLAINT_FIGURES[code]
@@ -323,7 +335,7 @@ class Iso10002Figure(models.AbstractModel):
                     else:
                         measures[code] = self._share(parts["numerator"], parts["denominator"])
         actions = [code for code in codes if code in ACTION_FIGURES]
-        if actions and start <= end and not by_team:
+        if actions and start <= end:
             source, params = self._action_source(start, end, companies)
             [row] = self.env.execute_query(
                 SQL(
@@ -335,9 +347,9 @@ class Iso10002Figure(models.AbstractModel):
                 )
             )
             result[None].update({code: self._measure(value) for code, value in zip(actions, row, strict=True)})
-        for measures in result.values():
+        for key, measures in result.items():
             for code in codes:
-                if by_team and code in ACTION_FIGURES:
+                if key is not None and code in ACTION_FIGURES:
                     continue
                 measures.setdefault(code, self._measure(0 if CATALOGUE[code][2] == COUNT else None, 0))
         return result
@@ -350,6 +362,23 @@ class Iso10002Figure(models.AbstractModel):
         query = self._records_sql(code, date_from, date_to, domain, teams, companies, categories, part)
         ids = [row[0] for row in self.env.execute_query(SQL("SELECT id FROM %s AS counted ORDER BY id", query))]
         return self.env[model].with_context(active_test=False).browse(ids)
+
+    @api.model
+    def _records_domain(self, code, date_from, date_to, domain=None, teams=None, companies=None, categories=None):
+        """``_records`` as a domain on complaints. The complaints received in a period of
+        every team and category are those recorded in it (the first row of their history,
+        kept on the complaint): a plain domain the breakdowns are grouped by fast."""
+        if code == "received" and not teams and categories is None:
+            start, end = self._bounds(date_from, date_to)
+            companies = companies if companies is not None else self.env.companies
+            return [
+                *(domain or []),
+                ("company_id", "in", companies.ids),
+                ("recorded_date", ">=", start),
+                ("recorded_date", "<=", end),
+            ]
+        query = self._records_sql(code, date_from, date_to, domain, teams, companies, categories)
+        return [("id", "in", query)]
 
     @api.model
     def _records_sql(
@@ -390,8 +419,13 @@ class Iso10002Figure(models.AbstractModel):
         or now if that is still to come."""
         now = fields.Datetime.now().replace(microsecond=0)
         if isinstance(date_from, datetime) and isinstance(date_to, datetime):
-            # moments (the digest's periods): from the first, up to the second excluded
-            return date_from.replace(tzinfo=None), min(date_to.replace(tzinfo=None) - timedelta(seconds=1), now)
+            # moments (the digest's periods, the Overview's now): from the first, up to the
+            # second excluded; in UTC, as the database keeps them
+            date_from, date_to = (
+                moment.astimezone(pytz.utc).replace(tzinfo=None) if moment.tzinfo else moment
+                for moment in (date_from, date_to)
+            )
+            return date_from, min(date_to - timedelta(seconds=1) if date_to > datetime.min else date_to, now)
         date_from, date_to = fields.Date.to_date(date_from), fields.Date.to_date(date_to)
         start = datetime.combine(date_from, time.min)
         return start, min(datetime.combine(date_to, time.max).replace(microsecond=0), now)
@@ -415,7 +449,11 @@ class Iso10002Figure(models.AbstractModel):
         self.env["iso10002.sla.event"].flush_model()
         readable_from, readable_where = self._readable(domain, companies)
         team_filter = SQL("s.team_id IN %s", tuple(teams.ids)) if teams else SQL("TRUE")
-        category_filter = SQL("s.category_id IN %s", tuple(categories.ids)) if categories else SQL("TRUE")
+        # categories given but none left (deleted, unreadable): nothing matches, never "all"
+        if categories is None:
+            category_filter = SQL("TRUE")
+        else:
+            category_filter = SQL("s.category_id IN %s", tuple(categories.ids)) if categories else SQL("FALSE")
         params = {
             "end": end,
             "undecided": UNDECIDED,
@@ -477,6 +515,12 @@ class Iso10002Figure(models.AbstractModel):
         readable = Action._search([("company_id", "in", companies.ids)]).subselect()
         params = {"end": end, "end_day": end.date(), "start_day": start.date()}
         return SQL("(SELECT * FROM iso10002_corrective_action WHERE id IN %s) AS a", readable), params
+
+    @api.model
+    def _now(self):
+        """The Overview's "period": this very moment, whatever the reader's time zone."""
+        now = fields.Datetime.now().replace(microsecond=0)
+        return now, now + timedelta(seconds=1)
 
     @api.model
     def _as_of(self, date_to):

@@ -6,7 +6,10 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 
-from .trust import one
+from .trust import as_engine, client_safe, is_engine, one
+
+# what a held review keeps as it was held (its figures and state: recorded by its buttons)
+HELD_FIELDS = frozenset({"date", "date_from", "date_to", "company_ids", "company_id", "team_ids"})
 
 
 class Iso10002ManagementReview(models.Model):
@@ -87,25 +90,49 @@ class Iso10002ManagementReview(models.Model):
                 objective["name"] = Objective._title(objective["metric"], objective["target"])
         return values
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        """A review is recorded as a draft: only holding it records its figures."""
+        if not is_engine(self.env) and any(
+            vals.get("state", "draft") != "draft" or vals.get("kpi_snapshot") for vals in vals_list
+        ):
+            raise UserError(_("A review is held with its Hold button, which records its figures."))
+        return super().create(vals_list)
+
     def write(self, vals):
-        """A held review is the record of what management saw: its period, scope and
-        figures stay as they were."""
-        frozen = {"date_from", "date_to", "company_ids", "team_ids", "kpi_snapshot", "state"} & set(vals)
-        if frozen and self.filtered(lambda review: review.state == "done"):
-            raise UserError(_("A held management review keeps its period, its scope and its figures."))
+        """A held review is the record of what management saw: its date, period, scope,
+        company and figures stay as they were; its figures and state are recorded by its
+        buttons only."""
+        if not is_engine(self.env):
+            if {"kpi_snapshot", "state"} & set(vals):
+                raise UserError(_("A review is held with its Hold button, which records its figures."))
+            if HELD_FIELDS & set(vals) and self.filtered(lambda review: review.state == "done"):
+                raise UserError(_("A held management review keeps its period, its scope and its figures."))
         return super().write(vals)
+
+    def unlink(self):
+        # no client switch (the uninstall flag) skips the guard below
+        return super(Iso10002ManagementReview, client_safe(self)).unlink()
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_held(self):
+        if self.filtered(lambda review: review.state == "done"):
+            raise UserError(_("A held management review is a record: it is not deleted."))
 
     def action_snapshot(self):
         """Record the figures of the period now (until the review is held)."""
         if self.filtered(lambda review: review.state == "done"):
             raise UserError(_("A held management review keeps its period, its scope and its figures."))
+        self.check_access("write")
         for review in self:
-            review.kpi_snapshot = self._jsonable(super(Iso10002ManagementReview, review)._review_values())
+            values = self._jsonable(super(Iso10002ManagementReview, review)._review_values())
+            as_engine(review).write({"kpi_snapshot": values})
         return True
 
     def action_hold(self):
         self.action_snapshot()
-        return super().write({"state": "done"})
+        as_engine(self).write({"state": "done"})
+        return True
 
     def action_print(self):
         self.ensure_one()

@@ -105,16 +105,25 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
         missing = [code for code in codes if code not in known]
         if missing:
             Figure = self.env["iso10002.figure"]
-            # every figure of the catalogue at once: one query for the complaints' figures
-            known.update(Figure._measures(list(CATALOGUE), *self._figure_period(previous), **scope))
+            # every figure of the catalogue at once, with each team's: one query
+            computed = Figure._compute(list(CATALOGUE), *self._figure_period(previous), **scope, by_team=True)
+            known.update(computed.pop(None))
+            memo[key, "by_team"] = computed
         return {code: known[code] for code in codes}
+
+    def _figures_by_team(self, memo):
+        """{team: {code: measure}} of the period (computed with ``_figures``)."""
+        self._figures(["received"], memo=memo)
+        scope = self._figure_scope()
+        key = (self._figure_period(), repr(sorted(scope.items(), key=lambda item: item[0])))
+        Team = self.env["iso10002.complaint.team"].with_context(active_test=False)
+        return {Team.browse(team_id): measures for team_id, measures in memo[key, "by_team"].items()}
 
     def _received_domain(self, previous=False):
         """The complaints received in the period (the figure "received"), as a domain."""
-        query = self.env["iso10002.figure"]._records_sql(
+        return self.env["iso10002.figure"]._records_domain(
             "received", *self._figure_period(previous), **self._figure_scope()
         )
-        return [("id", "in", query)]
 
     # ------------------------------------------------------------- figures
     def _review_values(self):
@@ -158,9 +167,7 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
         def rows(*fields):
             return [row[:-1] for row in grouped[fields]]  # without the sum
 
-        by_team = self.env["iso10002.figure"]._measures_by_team(
-            ["received", "satisfaction"], *self._figure_period(), **self._figure_scope()
-        )
+        by_team = self._figures_by_team(memo)
         prev_start, prev_end = self._period_bounds(previous=True)
         as_of = self.env["iso10002.figure"]._bounds(start.date(), end.date())[1]
         return {
@@ -283,9 +290,11 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
         frequent first (ISO 10002 8.2): counted by complainant key, which anonymisation
         keeps."""
         keyed = [*domain, ("complainant_key", "!=", False)]
-        repeated = Complaint._read_group(
-            keyed, ["complainant_key"], ["__count"], having=[("__count", ">", 1)], order="__count desc", limit=limit
+        # every repeat complainant in one query: counted, and the most frequent listed
+        repeaters = Complaint._read_group(
+            keyed, ["complainant_key"], ["__count"], having=[("__count", ">", 1)], order="__count desc"
         )
+        repeated = repeaters[:limit]
         # each key's name, from a complaint still naming its complainant (one query)
         names = dict(
             Complaint._read_group(
@@ -306,9 +315,7 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
         ]
         return {
             "complaints": rate["numerator"] or 0,
-            "complainants": len(
-                Complaint._read_group(keyed, ["complainant_key"], ["__count"], having=[("__count", ">", 1)])
-            ),
+            "complainants": len(repeaters),
             "rate": rate["value"],
             "top": top,
         }
@@ -338,15 +345,15 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
             return (day.year, day.month)
 
         def per_month(previous):
-            query = self.env["iso10002.figure"]._records_sql(
-                "received", *self._figure_period(previous), **self._figure_scope()
-            )
+            query = Complaint._search(self._received_domain(previous))
             counts = {}
+            recorded = SQL.identifier(query.table, "recorded_date")
             for day, count in self.env.execute_query(
                 SQL(
-                    "SELECT date::date, count(*) FROM iso10002_complaint_step_history "
-                    "WHERE first AND complaint_id IN %s GROUP BY 1",
-                    query,
+                    "SELECT %s::date, count(*) FROM %s WHERE %s GROUP BY 1",
+                    recorded,
+                    query.from_clause,
+                    query.where_clause or SQL("TRUE"),
                 )
             ):
                 counts[month_of(day)] = counts.get(month_of(day), 0) + count

@@ -448,6 +448,14 @@ class TestOneTruthPerFigure(ComplaintsCase):
                 any(seen[key][code] for key in seen), f"{code} is never other than zero or empty in the seeded data"
             )
         self.assertGreaterEqual(len(self.imported | self.live), 2000)
+        # the day a complaint is counted in, kept on it for the breakdowns, is its first row's
+        self.env.flush_all()
+        self.env.cr.execute(
+            """SELECT count(*) FROM iso10002_complaint c
+                 LEFT JOIN iso10002_complaint_step_history h ON h.complaint_id = c.id AND h.first
+                WHERE c.recorded_date IS DISTINCT FROM h.date"""
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
 
     def test_a_closed_periods_figures_never_change_afterwards(self):
         with freeze_time(self.now + timedelta(minutes=1)):
@@ -578,10 +586,10 @@ class TestOneTruthPerFigure(ComplaintsCase):
                 self.assertEqual(read.kpi_iso10002_complaints_closed_value, values["closed"])
                 self.assertEqual(read.kpi_iso10002_complaints_overdue_value, values["overdue_end"])
                 # the Overview: today's backlog per team, and what each button opens
-                today = fields.Date.context_today(self.env.user)
+                now = env["iso10002.figure"]._now()
                 for team in self.teams.filtered(lambda t: t.company_id == self.company).with_user(user):
                     now_values = env["iso10002.figure"]._values(
-                        ["open_end", "to_acknowledge_end", "at_risk_end", "overdue_end"], today, today, teams=team
+                        ["open_end", "to_acknowledge_end", "at_risk_end", "overdue_end"], *now, teams=team
                     )
                     shown = {
                         "open_end": team.open_complaint_count,
@@ -681,7 +689,7 @@ class TestHistoryOfAnUpgradedDatabase(ComplaintsCase):
             moves = walked.step_history_ids.filtered("moved").sorted(lambda r: (r.date, r.id))
             steps_before = [(row.date, row.step) for row in moves]
         self.env.flush_all()
-        self.env.cr.execute("UPDATE iso10002_complaint SET step_history_id = NULL")
+        self.env.cr.execute("UPDATE iso10002_complaint SET step_history_id = NULL, recorded_date = NULL")
         self.env.cr.execute("DELETE FROM iso10002_complaint_step_history")
         self.env.invalidate_all()
         script = load_script("iso10002_complaints/migrations/18.0.1.5.0/post-migrate.py", "iso10002_post_migrate")
@@ -867,3 +875,36 @@ class TestWhatAFigureMustNotHide(ComplaintsCase):
             {"metric": "ack_in_time", "target": 1, "date_from": date(1, 1, 1), "date_to": date(9999, 12, 31)}
         )
         self.assertEqual((objective.status, objective.actual), ("no_data", 0.0))
+
+    def test_a_review_is_held_by_its_button_only_and_stays(self):
+        Review = self.env["iso10002.management.review"].with_user(self.manager)
+        period = {"name": "Forged", "date_from": date(2026, 1, 1), "date_to": date(2026, 1, 31)}
+        with self.assertRaises(UserError):
+            Review.create(dict(period, state="done", kpi_snapshot={"received": 0}))
+        draft = Review.create(period)
+        for vals in ({"kpi_snapshot": {"received": 0}}, {"state": "done"}):
+            with self.assertRaises(UserError):
+                draft.write(vals)
+        team = self.env["iso10002.complaint.team"].create({"name": "Reviewed only"})
+        draft.team_ids = team
+        draft.action_hold()
+        for vals in ({"company_id": self.company_b.id}, {"date": date(2030, 1, 1)}, {"team_ids": [(5,)]}):
+            with self.assertRaises(UserError):
+                draft.write(vals)
+        for context in ({}, {"_force_unlink": True}):
+            with self.assertRaises(UserError):
+                draft.with_context(**context).unlink()
+            with self.assertRaises(UserError):
+                team.with_user(self.manager).with_context(**context).unlink()
+        draft.write({"notes": "<p>Discussed.</p>"})  # the minutes are still written
+
+    def test_the_overview_counts_now_in_every_time_zone(self):
+        with freeze_time("2026-03-10 22:00:00"):
+            self._silent()
+        with freeze_time("2026-03-10 22:30:00"):  # 02:00 on the 11th in Tehran, 17:30 on the 10th in Lima
+            for tz in ("Asia/Tehran", "UTC", "America/Lima"):
+                self.officer_a.tz = tz
+                team = self.team_a.with_user(self.officer_a)
+                team.invalidate_recordset()
+                self.assertEqual(team.open_complaint_count, 1, tz)
+                self.assertEqual(len(team.action_open_backlog()["domain"][0][2]), 1, tz)

@@ -202,7 +202,7 @@ class TestReports(SlaCase):
             )
         )
         self.env.cr.execute(
-            """UPDATE iso10002_complaint c SET step_history_id = h.id
+            """UPDATE iso10002_complaint c SET step_history_id = h.id, recorded_date = h.recorded_date
                  FROM iso10002_complaint_step_history h
                 WHERE h.complaint_id = c.id AND h.step = 'communicated' AND c.name LIKE 'BULK%%'"""
         )
