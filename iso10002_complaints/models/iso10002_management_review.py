@@ -84,6 +84,13 @@ class Iso10002ManagementReview(models.Model):
             return super()._review_values()
         values = copy.deepcopy(self.kpi_snapshot)  # the record's figures stay as recorded
         Objective = self.env["iso10002.objective"]
+        # the figures as they were held, named and defined in the reader's language
+        catalogue = {figure["code"]: figure for figure in self.env["iso10002.figure"]._catalogue()}
+        for figure in values.get("figures") or []:
+            if figure.get("code") in catalogue:
+                figure.update(
+                    name=catalogue[figure["code"]]["name"], definition=catalogue[figure["code"]]["definition"]
+                )
         for objective in values.get("objectives") or []:
             # an objective without a title of its own is named in the reader's language
             if not objective.get("title") and objective.get("metric") in dict(Objective._fields["metric"].selection):
