@@ -269,16 +269,17 @@ class Iso10002Figure(models.AbstractModel):
     def _measures_by_team(self, codes, date_from, date_to, domain=None, teams=None, companies=None, categories=None):
         """{team (as it stood at the period's end): {code: measure}} of the complaint figures
         among ``codes``, in one query; teams without any complaint are left out."""
-        by_team = self._compute(codes, date_from, date_to, domain, teams, companies, categories, by_team=True)
+        computed = self._compute(codes, date_from, date_to, domain, teams, companies, categories, by_team=True)
         Team = self.env["iso10002.complaint.team"].with_context(active_test=False)
-        return {Team.browse(team_id): measures for team_id, measures in by_team.items() if team_id is not None}
+        return {Team.browse(key[1]): measures for key, measures in computed.items() if key and key[0] == "team_id"}
 
     @api.model
     def _compute(
         self, codes, date_from, date_to, domain=None, teams=None, companies=None, categories=None, by_team=False
     ):
         """The one function that computes the figures: {None: {code: measure}}, and with
-        ``by_team`` {team id: {code: measure}} too (complaint figures; in the same pass)."""
+        ``by_team`` each team's and each category's (as they stood at the period's end) too,
+        keyed ("team_id", id) and ("category_id", id): complaint figures, in the same pass."""
         codes = list(codes)
         unknown = set(codes) - set(CATALOGUE)
         if unknown:
@@ -302,8 +303,9 @@ class Iso10002Figure(models.AbstractModel):
                             SQL(spec["count"], **params),
                         )
                     )
-            # the totals, and with by_team each team's, in one pass (GROUPING() tells them apart)
-            sets = SQL("GROUPING SETS ((), (f.team_id))") if by_team else SQL("()")
+            # the totals, and with by_team each team's and category's, in one pass (GROUPING()
+            # tells them apart: 3 the totals, 1 a team's, 2 a category's)
+            sets = SQL("GROUPING SETS ((), (f.team_id), (f.category_id))") if by_team else SQL("()")
             # one pass over the complaints: compiling it (JIT) costs more than it saves
             [(jit,)] = self.env.execute_query(SQL("SHOW jit"))
             self.env.execute_query(SQL("SET LOCAL jit = off"))
@@ -312,17 +314,17 @@ class Iso10002Figure(models.AbstractModel):
                     SQL(
                         "%s SELECT %s, %s FROM facts f GROUP BY %s",
                         facts,
-                        SQL("CASE WHEN GROUPING(f.team_id) = 1 THEN NULL ELSE COALESCE(f.team_id, 0) END")
+                        SQL("GROUPING(f.team_id, f.category_id), f.team_id, f.category_id")
                         if by_team
-                        else SQL("NULL"),
+                        else SQL("3, NULL, NULL"),
                         SQL(", ").join(selects),
                         sets,
                     )
                 )
             finally:
                 self.env.execute_query(SQL("SELECT set_config('jit', %s, true)", jit))
-            for group, *row in rows:
-                key = group or (False if group == 0 else None)  # 0: the complaints without a team
+            for grouping, team_id, category_id, *row in rows:
+                key = {3: None, 1: ("team_id", team_id or False), 2: ("category_id", category_id or False)}[grouping]
                 values, measures = iter(row), result.setdefault(key, {})
                 for code in wanted:
                     spec = COMPLAINT_FIGURES[code]
@@ -479,8 +481,8 @@ class Iso10002Figure(models.AbstractModel):
                    SELECT DISTINCT complaint_id FROM iso10002_sla_event
                     WHERE kind = 'escalation' AND date BETWEEN %(start)s AND %(end)s
                ), scoped AS (
-                   SELECT s.complaint_id, s.team_id, s.step, s.paused, s.ack_deadline, s.resolution_deadline,
-                          s.at_risk_date, s.response, s.rating, s.complainant_key,
+                   SELECT s.complaint_id, s.team_id, s.category_id, s.step, s.paused, s.ack_deadline,
+                          s.resolution_deadline, s.at_risk_date, s.response, s.rating, s.complainant_key,
                           s.recorded_date BETWEEN %(start)s AND %(end)s AS cohort,
                           s.ack_date, s.ack_due, s.ack_missed,
                           s.decision_date AS dec_date, s.decision_due AS dec_due, s.decision_missed AS dec_missed,

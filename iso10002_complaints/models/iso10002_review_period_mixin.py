@@ -12,7 +12,6 @@ from .reader_locale import Reader, is_persian
 
 # the groupings of the period's complaints the review counts in one scan (_grouped)
 REVIEW_GROUPINGS = (
-    ("category_id",),
     ("channel_id",),
     ("severity",),
     ("root_cause_id",),
@@ -111,13 +110,18 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
             memo[key, "by_team"] = computed
         return {code: known[code] for code in codes}
 
-    def _figures_by_team(self, memo):
-        """{team: {code: measure}} of the period (computed with ``_figures``)."""
+    def _figures_by(self, field, memo):
+        """{team or category, as it stood at the period's end: {code: measure}} of the
+        period (computed with ``_figures``, in the same pass)."""
         self._figures(["received"], memo=memo)
         scope = self._figure_scope()
         key = (self._figure_period(), repr(sorted(scope.items(), key=lambda item: item[0])))
-        Team = self.env["iso10002.complaint.team"].with_context(active_test=False)
-        return {Team.browse(team_id): measures for team_id, measures in memo[key, "by_team"].items()}
+        Comodel = self.env[{"team_id": "iso10002.complaint.team", "category_id": "iso10002.complaint.category"}[field]]
+        return {
+            Comodel.with_context(active_test=False).browse(group[1]): measures
+            for group, measures in memo[key, "by_team"].items()
+            if group and group[0] == field
+        }
 
     def _received_domain(self, previous=False):
         """The complaints received in the period (the figure "received"), as a domain."""
@@ -167,7 +171,8 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
         def rows(*fields):
             return [row[:-1] for row in grouped[fields]]  # without the sum
 
-        by_team = self._figures_by_team(memo)
+        by_team = self._figures_by("team_id", memo)
+        by_category = self._figures_by("category_id", memo)
         prev_start, prev_end = self._period_bounds(previous=True)
         as_of = self.env["iso10002.figure"]._bounds(start.date(), end.date())[1]
         return {
@@ -190,7 +195,14 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
                 "resolution_hours_median": value("decision_hours_median"),
             },
             "trend": self._monthly_trend(Complaint),
-            "by_category": breakdown(rows("category_id"), "category_id", 10),
+            # the category and the team each complaint had at the period's end
+            "by_category": [
+                {"label": self._label(category, "category_id", Complaint), "value": measures["received"]["value"]}
+                for category, measures in sorted(
+                    by_category.items(), key=lambda item: (-item[1]["received"]["value"], not item[0])
+                )
+                if measures["received"]["value"]
+            ][:10],
             "by_product": breakdown(
                 Complaint._read_group(
                     [*received, ("product_ids", "!=", False)], ["product_ids"], ["__count"], order="__count desc"

@@ -831,6 +831,24 @@ class TestWhatAFigureMustNotHide(ComplaintsCase):
             objective.invalidate_recordset()
             self.assertEqual(objective.actual, 1.0, "categorised Delivery at the end of January")
 
+    def test_the_review_counts_each_category_as_it_stood(self):
+        other = self.env["iso10002.complaint.category"].create({"name": "Billing"})
+        with freeze_time("2026-01-10 09:00:00"):
+            first = self._silent(category_id=self.category.id)
+            self._silent(category_id=other.id)
+            self._silent()
+        wizard = self.env["iso10002.management.review.wizard"].create(
+            {"date_from": date(2026, 1, 1), "date_to": date(2026, 1, 31), "team_ids": [(6, 0, self.team_a.ids)]}
+        )
+        with freeze_time("2026-02-10 09:00:00"):
+            before = wizard._review_values()["by_category"]
+            first.category_id = other
+            after = wizard._review_values()["by_category"]
+        self.assertEqual(before, after, "recategorised in February, counted as it stood in January")
+        self.assertEqual(
+            sorted((item["label"], item["value"]) for item in before), [("Billing", 1), ("Delivery", 1), ("None", 1)]
+        )
+
     def test_a_held_review_keeps_its_period_and_figures(self):
         with freeze_time("2026-01-10 09:00:00"):
             self._silent()
