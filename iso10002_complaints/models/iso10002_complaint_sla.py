@@ -473,28 +473,6 @@ class Iso10002Complaint(models.Model):
             details.update({(cid, level, lang): bodies[cid] for cid, level in keys})
         return details
 
-    # ------------------------------------------------------------------ KPIs
-    @api.model
-    def _sla_kpis(self, domain):
-        """In-time shares and working hours to a decision of the complaints of ``domain``,
-        counted by the database; None where no complaint has reached that point."""
-        Complaint = self.with_context(active_test=False)
-        acknowledged = [*domain, ("acknowledged_date", "!=", False), ("sla_policy_id", "!=", False)]
-        communicated = [*domain, ("communication_date", "!=", False), ("sla_policy_id", "!=", False)]
-        acks = dict(Complaint._read_group(acknowledged, ["ack_in_time"], ["__count"]))
-        resolved = dict(Complaint._read_group(communicated, ["resolved_in_time"], ["__count"]))
-        kpis = {
-            "ack_in_time_pct": 100.0 * acks.get(True, 0) / sum(acks.values()) if acks else None,
-            "resolved_in_time_pct": 100.0 * resolved.get(True, 0) / sum(resolved.values()) if resolved else None,
-            "resolution_hours_avg": None,
-            "resolution_hours_median": None,
-        }
-        if resolved:
-            [(kpis["resolution_hours_avg"], kpis["resolution_hours_median"])] = Complaint._read_group(
-                communicated, [], ["resolution_hours:avg", "resolution_hours:median"]
-            )
-        return kpis
-
     # ---------------------------------------------------------------- crons
     @api.model
     def _sla_due_ids(self, now, limit):

@@ -7,7 +7,7 @@ then. Nothing done later changes a closed period's figures. Each screen (the man
 review, the objectives and their dashboard, the overview, the digest, the process audit,
 the register's KPI sheet) reads its numbers here and shows the definition beside them."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import pytz
 
@@ -523,8 +523,3 @@ class Iso10002Figure(models.AbstractModel):
         """The Overview's "period": this very moment, whatever the reader's time zone."""
         now = fields.Datetime.now().replace(microsecond=0)
         return now, now + timedelta(seconds=1)
-
-    @api.model
-    def _as_of(self, date_to):
-        """The moment a period ending on ``date_to`` is counted as of."""
-        return self._bounds(date.min, date_to)[1]
