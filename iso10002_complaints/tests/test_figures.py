@@ -849,6 +849,16 @@ class TestWhatAFigureMustNotHide(ComplaintsCase):
             sorted((item["label"], item["value"]) for item in before), [("Billing", 1), ("Delivery", 1), ("None", 1)]
         )
 
+    def test_a_category_an_objective_targets_is_not_deleted(self):
+        """No complaint in it yet: the objective still counts it (nothing, never everything)."""
+        targeted = self.env["iso10002.complaint.category"].create({"name": "Not yet used"})
+        self.env["iso10002.objective"].create(
+            {"metric": "open_end", "target": 0, "category_ids": [(6, 0, targeted.ids)]}
+        )
+        for context in ({}, {"_force_unlink": True}):
+            with self.assertRaisesRegex(UserError, "Objective"):
+                targeted.with_user(self.manager).with_context(**context).unlink()
+
     def test_a_held_review_keeps_its_period_and_figures(self):
         with freeze_time("2026-01-10 09:00:00"):
             self._silent()

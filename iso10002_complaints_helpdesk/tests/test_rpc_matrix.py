@@ -247,6 +247,10 @@ class TestRpcMatrix(HttpCase):
         doomed.unlink()
         assert not events["ev_orphan"].complaint_id and events["ev_orphan"].complaint_name
 
+        # each complaint's latest row of step history (what the figures are computed from)
+        history = {f"sh_{key}": complaints[key].sudo().step_history_id for key in ("a", "b", "conf", "other")}
+        assert all(history.values())
+
         Review = env["iso10002.management.review"]
         reviews = {
             "rv_a": Review.create({"name": "RPC review A", "company_ids": [(6, 0, cls.company.ids)]}),
@@ -305,6 +309,7 @@ class TestRpcMatrix(HttpCase):
         cls.records = {
             "iso10002.complaint": {key: rec.id for key, rec in complaints.items()},
             "iso10002.sla.event": {key: rec.id for key, rec in events.items()},
+            "iso10002.complaint.step.history": {key: rec.id for key, rec in history.items()},
             "iso10002.corrective.action": {key: rec.id for key, rec in actions.items()},
             "iso10002.management.review": {key: rec.id for key, rec in reviews.items()},
             "iso10002.complaint.team": {key: rec.id for key, rec in teams.items()},
@@ -321,6 +326,14 @@ class TestRpcMatrix(HttpCase):
                 "manager": {"ev_a", "ev_b", "ev_conf", "ev_orphan"},
                 "auditor": {"ev_a", "ev_b", "ev_conf", "ev_orphan"},
                 "officer_c": {"ev_other"},
+            },
+            # the step history: read with its complaint, as the SLA history
+            "iso10002.complaint.step.history": {
+                "officer_a": {"sh_a"},
+                "officer_b": {"sh_b"},
+                "manager": {"sh_a", "sh_b", "sh_conf"},
+                "auditor": {"sh_a", "sh_b", "sh_conf"},
+                "officer_c": {"sh_other"},
             },
             # officers: the actions of the complaints they may read (officer_b's team has
             # none; officer_a does not read the team's confidential complaint, nor its action)
@@ -673,6 +686,38 @@ class TestRpcMatrix(HttpCase):
         for role in ("officer_a", "manager", "employee"):
             with self.subTest(role=role, op="create without complaint"):
                 self.refused(role, model, "create", {"kind": "state", "note": "forged"}, codes=REFUSED)
+
+    def test_step_history(self):
+        """The step history is read with its complaint, by the complaint roles only, and
+        written by the process only: nobody creates, rewrites or deletes a row over RPC."""
+        model = "iso10002.complaint.step.history"
+        self.run_matrix(
+            model,
+            ROLES_NOT_COLLEAGUE,
+            domains=[
+                ([("complaint_id.findings", "ilike", "secretfinding")], {"*": {"sh_a", "sh_conf"}}),
+                (
+                    [("complaint_id.partner_id.complaint_assistance_note", "ilike", "wheelchair")],
+                    {"*": {"sh_a", "sh_b", "sh_conf", "sh_other"}},
+                ),
+                ([("complaint_id.is_confidential", "=", True)], {"*": {"sh_conf"}}),
+            ],
+            writers=set(),
+            write_vals={"step": "closed"},
+            creators=set(),
+            create_vals=lambda role: {
+                "complaint_id": self.records["iso10002.complaint"]["other" if role == "officer_c" else "a"],
+                "company_id": (self.company_b if role == "officer_c" else self.company).id,
+                "date": "2026-01-01 00:00:00",
+                "step": "closed",
+            },
+            deleters=set(),
+            targets={},
+        )
+        # whatever a client puts in the context
+        row = self.records[model]["sh_a"]
+        self.refused("manager", model, "unlink", [row], context=HOSTILE, codes=REFUSED)
+        self.refused("manager", model, "write", [row], {"step": "closed"}, context=HOSTILE, codes=REFUSED)
 
     def test_corrective_action(self):
         model = "iso10002.corrective.action"
