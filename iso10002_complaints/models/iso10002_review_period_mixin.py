@@ -104,8 +104,9 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
         missing = [code for code in codes if code not in known]
         if missing:
             Figure = self.env["iso10002.figure"]
-            # every figure of the catalogue at once, with each team's: one query
-            computed = Figure._compute(list(CATALOGUE), *self._figure_period(previous), **scope, by_team=True)
+            # every figure of the catalogue at once, with each team's and category's for the
+            # period itself (the previous one is compared by its totals): one query
+            computed = Figure._compute(list(CATALOGUE), *self._figure_period(previous), **scope, by_team=not previous)
             known.update(computed.pop(None))
             memo[key, "by_team"] = computed
         return {code: known[code] for code in codes}
