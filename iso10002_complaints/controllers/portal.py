@@ -139,7 +139,11 @@ class ComplaintPortal(CustomerPortal):
         if not complaint_sudo.exists():
             return request.redirect("/complaints/new")
         values = self._prepare_portal_layout_values()
-        values.update(page_name="new_complaint", complaint=complaint_sudo, email=complaint_sudo.partner_id.email)
+        # the address the acknowledgement and its link went to: only for who chose e-mail
+        emailed = complaint_sudo.contact_preference in (False, "email")
+        values.update(
+            page_name="new_complaint", complaint=complaint_sudo, email=emailed and complaint_sudo.partner_id.email
+        )
         return self._render_for_reader("iso10002_complaints.portal_filed_complaint", values)
 
     @http.route(["/complaints/find"], type="http", auth="public", methods=["GET", "POST"], website=True)

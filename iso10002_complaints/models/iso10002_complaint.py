@@ -136,6 +136,8 @@ HTML_TRACED = ("description", "findings", "response_text")
 
 
 OFFICER_GROUP = "iso10002_complaints.group_complaint_officer"
+# the complainant's postal address on the complaint: its field on the contact
+ADDRESS_FIELDS = {"partner_street": "street", "partner_zip": "zip", "partner_city": "city"}
 
 
 class Iso10002Complaint(models.Model):
@@ -178,7 +180,44 @@ class Iso10002Complaint(models.Model):
         help="Where the complainant is answered; follows the complainant's address.",
         tracking=True,
     )
-    partner_phone = fields.Char(related="partner_id.phone", string="Phone", groups="base.group_user")
+    partner_phone = fields.Char(
+        string="Phone",
+        compute="_compute_partner_phone",
+        inverse="_inverse_partner_phone",
+        store=True,
+        readonly=False,
+        tracking=True,
+        groups="base.group_user",
+        help="Where the complainant is called (a caller's number is typed here); follows the complainant's number.",
+    )
+    # the complainant's postal address, typed on the complaint for letters (7.4, 7.8)
+    partner_street = fields.Char(
+        string="Street",
+        compute="_compute_partner_address",
+        inverse="_inverse_partner_address",
+        store=True,
+        readonly=False,
+        tracking=True,
+        groups="base.group_user",
+    )
+    partner_zip = fields.Char(
+        string="ZIP",
+        compute="_compute_partner_address",
+        inverse="_inverse_partner_address",
+        store=True,
+        readonly=False,
+        tracking=True,
+        groups="base.group_user",
+    )
+    partner_city = fields.Char(
+        string="City",
+        compute="_compute_partner_address",
+        inverse="_inverse_partner_address",
+        store=True,
+        readonly=False,
+        tracking=True,
+        groups="base.group_user",
+    )
     partner_lang = fields.Selection(related="partner_id.lang", string="Language", groups="base.group_user")
     partner_needs_assistance = fields.Boolean(related="partner_id.complaint_needs_assistance")
     # what help the complainant needs: for those who handle or audit the complaint only
@@ -257,6 +296,12 @@ class Iso10002Complaint(models.Model):
         string="Preferred Contact",
         tracking=True,
         help="How the complainant wants to be contacted.",
+    )
+    large_print = fields.Boolean(
+        string="Letters in Large Print",
+        tracking=True,
+        groups="base.group_user",
+        help="The complainant needs large print: every letter to them is printed so (ISO 10002 4.5).",
     )
     on_behalf_of = fields.Char(
         string="Filed on Behalf Of",
@@ -557,6 +602,42 @@ class Iso10002Complaint(models.Model):
             if complaint.partner_id.email:
                 complaint.email_from = complaint.partner_id.email
 
+    @api.depends("partner_id.phone")
+    def _compute_partner_phone(self):
+        for complaint in self:
+            if complaint.partner_id.phone:
+                complaint.partner_phone = complaint.partner_id.phone
+
+    def _inverse_partner_phone(self):
+        self._complete_complainant({"partner_phone": "phone"})
+
+    @api.depends("partner_id.street", "partner_id.zip", "partner_id.city")
+    def _compute_partner_address(self):
+        for complaint in self:
+            partner = complaint.partner_id
+            if partner.street or partner.zip or partner.city:
+                complaint.partner_street = partner.street
+                complaint.partner_zip = partner.zip
+                complaint.partner_city = partner.city
+
+    def _inverse_partner_address(self):
+        self._complete_complainant(ADDRESS_FIELDS)
+
+    def _complete_complainant(self, fields_map):
+        """What an officer types of the complainant's contact details on the complaint
+        (a caller's number, an address for letters) completes their contact where it
+        was empty: what the contact had is never replaced from a complaint, which keeps
+        its own."""
+        for complaint in self:
+            partner = complaint.partner_id.sudo()
+            missing = {
+                partner_field: complaint[field]
+                for field, partner_field in fields_map.items()
+                if complaint[field] and not partner[partner_field]
+            }
+            if partner and missing:
+                partner.write(missing)
+
     def _inverse_email_from(self):
         for complaint in self:
             if complaint.partner_id and complaint.email_from and not complaint.partner_id.email:
@@ -655,6 +736,33 @@ class Iso10002Complaint(models.Model):
                     )
                 )
 
+    @api.constrains("user_id", "decided_by_id", "person_complained_about_id")
+    def _check_owner_independent(self):
+        """Nobody owns or decides a complaint about themselves (ISO 10002 4.7, Annex D),
+        as nobody investigates or reviews it."""
+        for complaint in self.sudo():
+            about = complaint.person_complained_about_id
+            if not about:
+                continue
+            for field in ("user_id", "decided_by_id"):
+                if complaint[field].partner_id == about:
+                    raise ValidationError(
+                        _(
+                            "%(user)s cannot be the %(role)s of complaint %(complaint)s: the complaint is about them "
+                            "(ISO 10002 4.7, Annex D).",
+                            user=complaint[field].name,
+                            role=complaint._fields[field]._description_string(self.env),
+                            complaint=complaint.name,
+                        )
+                    )
+
+    def _is_about(self, user):
+        """Whether this complaint is about ``user`` (who may then neither own, decide,
+        approve, investigate nor review it)."""
+        self.ensure_one()
+        about = self.sudo().person_complained_about_id
+        return bool(about and user.partner_id == about)
+
     def _investigator_conflict(self):
         self.ensure_one()
         return bool(
@@ -739,6 +847,9 @@ class Iso10002Complaint(models.Model):
                         ", ".join(late.mapped("stage_id.name")),
                     )
                 )
+        complaints._assign_owners(
+            recorder=None if trusted or acknowledge is DEFERRED_ACKNOWLEDGEMENT else self.env.user
+        )
         if acknowledge is not DEFERRED_ACKNOWLEDGEMENT:
             for partner, followed in complaints.filtered("partner_id").grouped("partner_id").items():
                 followed.message_subscribe(partner_ids=partner.ids)
@@ -751,6 +862,42 @@ class Iso10002Complaint(models.Model):
             if acknowledge is not NO_ACKNOWLEDGEMENT:
                 complaints.filtered(lambda c: c.step == "received")._acknowledge_on_receipt()
         return complaints
+
+    def _assign_owners(self, recorder=None):
+        """Give each complaint without an owner its responsible person from receipt (ISO
+        10002 5.4, 7.3): the officer who records it (a call, a visit) takes it; otherwise
+        its team's assignment rule picks one; failing that the company's escalation
+        manager, then its complaints management representative. Never the person the
+        complaint is about."""
+        # an imported complaint already closed keeps the owner it had, or none
+        unowned = self.filtered(lambda c: c.is_open and not c.sudo().user_id)
+        if not unowned:
+            return
+        owners = {}
+        if recorder and not self.env.su and not recorder._is_public() and recorder.has_group(OFFICER_GROUP):
+            owners = {complaint: recorder for complaint in unowned if not complaint._is_about(recorder)}
+        for team, complaints in (unowned - self.browse([c.id for c in owners])).grouped("team_id").items():
+            if team:
+                owners.update(team.sudo()._pick_owners(complaints.sudo()))
+        for complaint in unowned:
+            if complaint.sudo() in owners or complaint in owners:
+                continue
+            company = complaint.company_id.sudo()
+            for user in (company.complaint_escalation_user_id, company.complaint_representative_id):
+                if (
+                    user
+                    and user.active
+                    and company in user.company_ids
+                    and user.has_group(OFFICER_GROUP)
+                    and not complaint._is_about(user)
+                ):
+                    owners[complaint] = user
+                    break
+        by_owner = {}
+        for complaint, owner in owners.items():
+            by_owner.setdefault(owner.id, []).append(complaint.id)
+        for owner_id, ids in by_owner.items():
+            as_engine(self.browse(ids)).write({"user_id": owner_id})
 
     @api.model
     def _import_complaints(self, vals_list, acknowledge=False):
@@ -783,6 +930,7 @@ class Iso10002Complaint(models.Model):
             self._check_answer_lock(vals)
             self._check_archiving(vals)
             self._check_recorded_channels(vals)
+            self._check_owner_kept(vals)
         before = self._sla_before_write(vals)
         html_before = self._html_trace_before(vals)
         complainants = (
@@ -817,6 +965,7 @@ class Iso10002Complaint(models.Model):
     def _on_step_change(self):
         """Called once the complaints moved stage (after the SLA hook): the place for
         extensions to follow the lifecycle (the helpdesk bridge closes tickets)."""
+        self.filtered(lambda c: c.step == "response" and c._contact_means() != "email")._ask_to_communicate()
 
     @api.model
     def _search(self, domain, offset=0, limit=None, order=None):
@@ -869,6 +1018,20 @@ class Iso10002Complaint(models.Model):
                         "%s is recorded when it happens and cannot be changed afterwards.",
                         self._fields[field]._description_string(self.env),
                     )
+                )
+
+    def _check_owner_kept(self, vals):
+        """Once acknowledged, a complaint always has someone responsible for it: its owner
+        is handed over, never removed."""
+        if "user_id" in vals and not vals["user_id"]:
+            owned = self.filtered(lambda c: c.step not in (False, "received"))
+            if owned:
+                raise self._refusal(
+                    _(
+                        "Complaint %s always has an Owner once acknowledged: hand it over to someone else instead.",
+                        owned[0].name,
+                    ),
+                    "user_id",
                 )
 
     def _check_archiving(self, vals):
@@ -1183,6 +1346,12 @@ class Iso10002Complaint(models.Model):
         """What the record lacks to enter ``step``: ``(field, sentence)``, the sentence
         naming the field and the tab of the form that holds it; or ``None``."""
         self.ensure_one()
+        if not self.user_id:
+            return "user_id", _(
+                "Give the complaint its Owner first, the person responsible for it from receipt (ISO 10002 7.3)."
+            )
+        if step == "response" and self._is_about(self.env.user):
+            return "remedy", _("The complaint is about you: someone else decides it (ISO 10002 4.7, Annex D).")
         if step == "acknowledged" and not (self.acknowledged_date or self.acknowledgement_channel):
             return "acknowledgement_channel", _(
                 "Say how the complainant was acknowledged (Acknowledged By, on the Acknowledgement tab)."
@@ -1281,6 +1450,8 @@ class Iso10002Complaint(models.Model):
             "acknowledged": {"acknowledged_date": now},
             "assessment": {"assessment_date": now, "assessed_by_id": self.env.uid},
             "investigation": {"investigation_date": now},
+            # the decision goes the way the complainant chose, unless the officer says otherwise
+            "response": {"communication_channel": self._contact_means()},
         }.get(stage.step, {})
         # every time: a new decision, a new communication (which waits for a new answer;
         # the previous one stays in the trail), a new closing
@@ -1334,6 +1505,9 @@ class Iso10002Complaint(models.Model):
                         )
                     )
             complaint._move_to_step("acknowledged")
+            complaint._record_communication(
+                "iso10002_complaints.action_report_complaint_acknowledgement", _("The acknowledgement"), channel
+            )
             complaint.activity_feedback(["iso10002_complaints.mail_activity_type_acknowledge"])
         return True
 
@@ -1347,15 +1521,34 @@ class Iso10002Complaint(models.Model):
         return self._move_to_step("response")
 
     def action_communicate(self):
+        """Record that the decision was sent (7.8): by e-mail the company writes it; by
+        letter the letter as printed is kept; by phone or in person a note of it."""
         self._move_to_step("communicated")
-        for complaint in self.filtered(lambda c: c.communication_channel == "email" and c.email_from):
-            # the company writes to the complainant (the officer moved the step, above)
-            complaint.sudo().message_post_with_source(
-                "iso10002_complaints.mail_template_complaint_decision",
-                subtype_xmlid="mail.mt_comment",
-                message_type="comment",
-            )
+        for complaint in self:
+            if complaint.communication_channel == "email" and complaint.email_from:
+                # the company writes to the complainant (the officer moved the step, above)
+                complaint.sudo().message_post_with_source(
+                    "iso10002_complaints.mail_template_complaint_decision",
+                    subtype_xmlid="mail.mt_comment",
+                    message_type="comment",
+                )
+            else:
+                complaint._record_communication(
+                    "iso10002_complaints.action_report_complaint_decision",
+                    _("The decision"),
+                    complaint.communication_channel,
+                )
+            complaint.activity_feedback(["iso10002_complaints.mail_activity_type_communicate"])
         return True
+
+    def _ask_to_communicate(self):
+        """A decision was made: its owner is asked to send it the way the complainant chose."""
+        for complaint in self:
+            complaint._ask_owner(
+                complaint._communication_task(_("the decision")),
+                summary=_("Send the decision"),
+                activity="iso10002_complaints.mail_activity_type_communicate",
+            )
 
     def _ready_to_close(self):
         """Whether the complaint may be closed now: its step allows it and nothing is missing."""
@@ -1435,21 +1628,107 @@ class Iso10002Complaint(models.Model):
         return True
 
     # ------------------------------------------------------- acknowledgement
+    def _contact_means(self):
+        """How the complainant is written to: the means they chose (4.5, 7.4), else e-mail."""
+        self.ensure_one()
+        return self.contact_preference or "email"
+
     def _acknowledge_on_receipt(self):
-        """Each new complaint is acknowledged by e-mail when an e-mail reaches the
-        complainant; otherwise its owner is asked to acknowledge it another way."""
-        sent = self._send_acknowledgement_mail()
+        """Each new complaint is acknowledged by e-mail when the complainant chose e-mail
+        and an e-mail reaches them; otherwise its owner is asked to acknowledge it the way
+        the complainant chose (a letter, in large print when they need it; a call)."""
+        by_email = self.filtered(lambda c: c.user_id and c._contact_means() == "email")
+        sent = by_email._send_acknowledgement_mail()
         for team, acknowledged in sent.grouped("team_id").items():
             stage = self._find_stage("acknowledged", team)
             acknowledged.write({"acknowledgement_channel": "email", "stage_id": stage.id})
         for complaint in self - sent:
             complaint._ask_owner(
-                _(
-                    "No acknowledgement e-mail could reach the complainant: acknowledge the complaint "
-                    "by phone, letter or in person, then record it with the Acknowledge button."
-                ),
+                complaint._communication_task(_("the acknowledgement"), complaint in by_email),
+                summary=_("Acknowledge"),
                 activity="iso10002_complaints.mail_activity_type_acknowledge",
             )
+
+    def _communication_task(self, what, email_failed=False):
+        """What the owner is asked to do to tell the complainant ``what`` by the means
+        they chose (the note of the activity)."""
+        self.ensure_one()
+        complaint = self.sudo()
+        if not complaint.user_id:
+            return _(
+                "Nobody can own this complaint yet (no officer in its team): give it an Owner, then send %s.", what
+            )
+        means = complaint._contact_means()
+        if means == "letter":
+            return _(
+                "The complainant asked to be written to by letter%(print)s: print %(what)s (Print menu), post it "
+                "to %(address)s, then record it, by letter.",
+                print=_(", in large print") if complaint.large_print else "",
+                what=what,
+                address=complaint._postal_address() or _("(no postal address yet: type it on the complaint)"),
+            )
+        if means == "phone":
+            return _(
+                "The complainant asked to be called: give %(what)s by phone at %(phone)s, then record it, by phone.",
+                what=what,
+                phone=complaint.partner_phone or _("(no number yet: type it on the complaint)"),
+            )
+        if email_failed:
+            return _(
+                "No e-mail could reach the complainant: give %s by phone, letter or in person, then record it.", what
+            )
+        return _("Send %s to the complainant, then record it.", what)
+
+    def _postal_address(self):
+        """The complainant's postal address on one line, as letters print it."""
+        self.ensure_one()
+        complaint = self.sudo()
+        parts = [complaint.partner_street, complaint.partner_zip, complaint.partner_city]
+        return ", ".join(part for part in parts if part)
+
+    def _record_communication(self, report_xmlid, what, means):
+        """The evidence of a communication sent by post or given by phone or in person
+        (7.4, 7.8): the letter as printed, kept on the complaint, or a note of the call;
+        and the owner's task done."""
+        self.ensure_one()
+        officer = self.env.user.name
+        if means == "letter":
+            report = self.env.ref(report_xmlid).sudo()
+            content, _kind = report._render_qweb_pdf(report.report_name, self.ids)
+            filename = f"{report.name} {self.name}.pdf".replace("/", "-")
+            attachment = (
+                self.env["ir.attachment"]
+                .sudo()
+                .create(
+                    {
+                        "name": filename,
+                        "raw": content,
+                        "mimetype": "application/pdf",
+                        "res_model": self._name,
+                        "res_id": self.id,
+                    }
+                )
+            )
+            body = _(
+                "%(what)s sent by letter%(print)s to %(address)s by %(officer)s; the letter as printed is attached.",
+                what=what,
+                print=_(", in large print") if self.large_print else "",
+                address=self._postal_address() or _("(no postal address)"),
+                officer=officer,
+            )
+            self.sudo().message_post(body=body, subtype_xmlid="mail.mt_note", attachment_ids=attachment.ids)
+        elif means in ("phone", "in_person"):
+            body = (
+                _(
+                    "%(what)s given by phone at %(phone)s by %(officer)s.",
+                    what=what,
+                    phone=self.partner_phone or "-",
+                    officer=officer,
+                )
+                if means == "phone"
+                else _("%(what)s given in person by %(officer)s.", what=what, officer=officer)
+            )
+            self.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
 
     @api.model
     def _cron_acknowledge(self, limit=200):
@@ -1491,19 +1770,30 @@ class Iso10002Complaint(models.Model):
             return math.ceil(hours / calendar.hours_per_day)
         return self.team_id.response_days or 10
 
-    def _get_promised_decision_date(self):
-        """The date promised in the acknowledgement: the SLA deadline of the decision, in
-        the complainant's time zone; without SLA, the team's response target."""
+    def _promised_decision_deadline(self):
+        """The moment the complainant is promised our decision: the SLA deadline of the
+        decision; without SLA, the team's response target from receipt. A promise is
+        never a moment already past: a complaint recorded late, or a deadline already
+        missed, is promised the response target from now."""
         self.ensure_one()
-        deadline = self.resolution_deadline
-        if not deadline:
-            days = self._get_expected_response_days()
-            calendar = self.team_id.resource_calendar_id or self.company_id.resource_calendar_id
-            deadline = calendar.plan_days(days, self.received_date, compute_leaves=True) if calendar else False
-            deadline = deadline or self.received_date + timedelta(days=days)
+        now = fields.Datetime.now()
+        calendar = self.team_id.resource_calendar_id or self.company_id.resource_calendar_id
+        days = self._get_expected_response_days()
+
+        def plan(start):
+            planned = calendar.plan_days(days, start, compute_leaves=True) if calendar else False
+            return planned or start + timedelta(days=days)
+
+        deadline = self.resolution_deadline or plan(self.received_date or now)
+        return deadline if deadline >= now else plan(now)
+
+    def _get_promised_decision_date(self):
+        """The date promised in the acknowledgement (_promised_decision_deadline), in the
+        complainant's time zone and calendar."""
+        self.ensure_one()
         tz = self.partner_id.tz or self.user_id.tz or self.company_id.partner_id.tz or "UTC"
         lang = self.partner_id.lang or self.env.lang
-        return Reader(self.env, lang=lang, company=self.company_id).date(deadline, tz=tz)
+        return Reader(self.env, lang=lang, company=self.company_id).date(self._promised_decision_deadline(), tz=tz)
 
     def _send_acknowledgement_mail(self):
         """Post the acknowledgement to each complainant; return the complaints whose
@@ -1545,8 +1835,16 @@ class Iso10002Complaint(models.Model):
         return sent.with_env(self.env)
 
     def _tell_new_decision_date(self):
-        """Tell complainants who were promised a date that our answer now comes later."""
-        for complaint in self.filtered(lambda c: c.partner_id.email):
+        """Tell complainants who were promised a date that our answer now comes later: by
+        e-mail, or by their owner the way they chose."""
+        for complaint in self.filtered(lambda c: not (c._contact_means() == "email" and c.partner_id.email)):
+            complaint._ask_owner(
+                complaint._communication_task(
+                    _("the new date of our decision, %s", complaint._get_promised_decision_date())
+                ),
+                summary=_("Tell the new date"),
+            )
+        for complaint in self.filtered(lambda c: c._contact_means() == "email" and c.partner_id.email):
             lang = complaint.partner_id.lang or self.env.lang
             body = complaint.with_context(lang=lang).env._(
                 "We now expect to give you our answer to your complaint %(reference)s by %(date)s.",

@@ -92,7 +92,7 @@ class Iso10002Complaint(models.Model):
         self.ensure_one()
         company = self.company_id.sudo()
         approver = company.complaint_representative_id or company.complaint_escalation_user_id
-        if not approver or not approver.has_group(MANAGER_GROUP):
+        if not approver or not approver.has_group(MANAGER_GROUP) or self._is_about(approver):
             approver = self._responsible_user()
         self.activity_schedule(
             "iso10002_complaints.mail_activity_type_remedy_approval",
@@ -106,6 +106,14 @@ class Iso10002Complaint(models.Model):
         if not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(_("Only a complaints manager approves a remedy above the officers' limit."))
         self.check_access("write")
+        if self._is_about(self.env.user):
+            raise UserError(
+                _(
+                    "Complaint %s is about you: another complaints manager approves its remedy (ISO 10002 4.7, "
+                    "Annex D).",
+                    self.name,
+                )
+            )
         if not self.needs_remedy_approval:
             raise UserError(_("Complaint %s has no remedy waiting for approval.", self.name))
         if self.step != "response":

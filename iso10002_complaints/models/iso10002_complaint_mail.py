@@ -50,7 +50,15 @@ class Iso10002Complaint(models.Model):
     def _track_template(self, changes):
         res = super()._track_template(changes)
         complaint = self[0]
-        if "stage_id" in changes and complaint.stage_id.mail_template_id and complaint.email_from:
+        if "stage_id" not in changes or not complaint.stage_id.mail_template_id:
+            return res
+        if complaint._contact_means() != "email":
+            # the complainant chose letters or calls (4.5, 7.4): the owner tells them
+            complaint._ask_owner(
+                complaint._communication_task(_("the news that the complaint is now at %s", complaint.stage_id.name)),
+                summary=_("Tell the progress"),
+            )
+        elif complaint.email_from:
             res["stage_id"] = (
                 complaint.stage_id.mail_template_id,
                 {

@@ -118,8 +118,10 @@ class Iso10002Complaint(models.Model):
         return value
 
     @api.model
-    def _portal_email(self, post):
-        raw_email = self._portal_text(post, "email", _("Your e-mail address"), required=True)
+    def _portal_email(self, post, required=True):
+        raw_email = self._portal_text(post, "email", _("Your e-mail address"), required=required)
+        if not raw_email:
+            return ""
         email = email_normalize(raw_email, strict=True)
         # one plain address, exactly as typed: no display name, no second address
         if not (EMAIL_RE.match(raw_email) and email == raw_email.lower()):
@@ -232,12 +234,13 @@ class Iso10002Complaint(models.Model):
         languages = dict(self.env["res.lang"].get_installed())
         if user._is_public():
             name = self._portal_text(post, "name", _("Your name"), required=True)
-            email = self._portal_email(post)
-            self.env["iso10002.intake.attempt"]._check_and_record(remote_addr, email)
+            # an address is asked only of those who chose to be answered by e-mail (4.5)
+            email = self._portal_email(post, required=preference == "email")
+            self.env["iso10002.intake.attempt"]._check_and_record(remote_addr, email or phone or address)
             partner = Partner.create(
                 {
                     "name": name,
-                    "email": email,
+                    "email": email or False,
                     "phone": phone or False,
                     "street": address or False,
                     # the language they wrote in, else the page's (Odoo picks it from the
@@ -270,6 +273,7 @@ class Iso10002Complaint(models.Model):
                 "contact_preference": preference,
                 "on_behalf_of": on_behalf_of or False,
                 "accessibility_needs": accessibility_needs or False,
+                "large_print": post.get("large_print") in ("on", "1", "yes"),
                 "partner_id": partner.id,
                 "channel_id": channel.id,
                 "company_id": company.id,

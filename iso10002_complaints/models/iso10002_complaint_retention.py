@@ -18,6 +18,10 @@ _logger = logging.getLogger(__name__)
 ANONYMISED_VALUES = {
     "partner_id": False,
     "email_from": False,
+    "partner_phone": False,
+    "partner_street": False,
+    "partner_zip": False,
+    "partner_city": False,
     "email_cc": False,
     "description": False,
     "remedy_sought": False,

@@ -2,8 +2,11 @@ from ast import literal_eval
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from .trust import client_safe
+
+OFFICER_GROUP = "iso10002_complaints.group_complaint_officer"
 
 # the overview's counts: figures of the catalogue (iso10002.figure) as of now, per team
 BACKLOG_FIGURES = ("open_end", "to_acknowledge_end", "at_risk_end", "overdue_end")
@@ -36,6 +39,18 @@ class Iso10002ComplaintTeam(models.Model):
         string="Members",
         check_company=True,
         domain=lambda self: [("groups_id", "in", self.env.ref("iso10002_complaints.group_complaint_officer").id)],
+    )
+    assignment_rule = fields.Selection(
+        [
+            ("leader", "Team leader"),
+            ("round_robin", "Round robin"),
+            ("least_loaded", "Least loaded officer"),
+        ],
+        required=True,
+        default="least_loaded",
+        help="Who owns a complaint the team receives, unless the officer who records it takes it (ISO 10002 5.4, "
+        "7.3): the team leader; the members in turn (the one who was given a complaint of the team longest ago); "
+        "or the member with the fewest open complaints.",
     )
     resource_calendar_id = fields.Many2one(
         "resource.calendar",
@@ -126,6 +141,69 @@ class Iso10002ComplaintTeam(models.Model):
     def unlink(self):
         # no client switch (the uninstall flag) skips the guard above
         return super(Iso10002ComplaintTeam, client_safe(self)).unlink()
+
+    def _officers(self, company=None):
+        """The team's leader and members who may own its complaints: active officers of
+        the complaint's company."""
+        self.ensure_one()
+        company = company or self.company_id
+        officers = (
+            (self.user_id | self.member_ids)
+            .sudo()
+            .filtered(lambda user: user.active and company in user.company_ids and user.has_group(OFFICER_GROUP))
+        )
+        return officers.with_env(self.env)
+
+    def _pick_owners(self, complaints):
+        """An owner for each of ``complaints`` (of this team), by the team's rule:
+        ``{complaint: user}``. Those who may not own one (the person it is about) are
+        passed over; with nobody left, the complaint is not in the result.
+
+        Stateless, read from the complaints themselves: concurrent intakes never wait on
+        a counter (two may pick the same officer, nothing is lost)."""
+        self.ensure_one()
+        officers = self._officers()
+        if not officers:
+            return {}
+        if self.assignment_rule == "leader" and self.user_id in officers:
+            ranking = [self.user_id, *(officers - self.user_id)]
+            load = dict.fromkeys(officers.ids, 0)
+            last = dict.fromkeys(officers.ids, 0)
+        else:
+            rows = self.env.execute_query(
+                SQL(
+                    """
+                    SELECT user_id, count(*) FILTER (WHERE is_open), max(id) FILTER (WHERE team_id = %(team)s)
+                      FROM iso10002_complaint
+                     WHERE user_id IN %(users)s
+                     GROUP BY user_id
+                    """,
+                    team=self.id,
+                    users=tuple(officers.ids),
+                )
+            )
+            load = dict.fromkeys(officers.ids, 0)
+            last = dict.fromkeys(officers.ids, 0)
+            for user_id, open_count, last_id in rows:
+                load[user_id], last[user_id] = open_count, last_id or 0
+            ranking = None
+        owners = {}
+        for complaint in complaints:
+            about = complaint.sudo().person_complained_about_id
+            candidates = officers.filtered(lambda user, about=about: not about or user.partner_id != about)
+            if not candidates:
+                continue
+            if ranking is not None:
+                owner = next(user for user in ranking if user in candidates)
+            elif self.assignment_rule == "least_loaded":
+                owner = min(candidates, key=lambda user: (load[user.id], last[user.id], user.id))
+            else:
+                owner = min(candidates, key=lambda user: (last[user.id], user.id))
+            owners[complaint] = owner
+            # the next complaint of the batch sees this one
+            load[owner.id] += 1
+            last[owner.id] = max(last.values()) + 1
+        return owners
 
     def _alias_get_creation_values(self):
         values = super()._alias_get_creation_values()

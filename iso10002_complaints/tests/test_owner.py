@@ -1,0 +1,220 @@
+"""Every complaint has a responsible person from receipt (ISO 10002 5.4, 7.3): the officer
+who records a call takes it; otherwise the team's rule picks its leader, the members in
+turn, or the least loaded member. Nothing moves without an owner, and nobody owns, decides
+or approves a complaint about themselves (4.7, Annex D)."""
+
+import re
+
+from odoo.exceptions import UserError, ValidationError
+from odoo.http import Request
+from odoo.modules.migration import load_script
+from odoo.tests import Form, HttpCase, new_test_user, tagged
+from odoo.tools import mute_logger
+
+from .common import MailGatewayCase
+
+OFFICER = "iso10002_complaints.group_complaint_officer"
+
+
+class TestEveryComplaintHasAnOwner(MailGatewayCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.officer_c = new_test_user(cls.env, login="officer_c1", groups=OFFICER, name="Officer C1")
+        cls.officer_d = new_test_user(cls.env, login="officer_d1", groups=OFFICER, name="Officer D1")
+        cls.team_a.member_ids = cls.officer_a | cls.officer_c | cls.officer_d
+
+    def _mail(self, subject, to="complaints-a@complaints.example.com", sender="bob@buyer.example"):
+        return self._intake(subject=subject, email_from=sender, to=to)
+
+    def test_the_officer_who_records_a_call_takes_it(self):
+        complaint = (
+            self.env["iso10002.complaint"]
+            .with_user(self.officer_b)
+            .create(
+                {
+                    "subject": "Rude on the phone",
+                    "partner_id": self.complainant.id,
+                    "channel_id": self.channel_phone.id,
+                    "team_id": self.team_b.id,
+                }
+            )
+        )
+        self.assertEqual(complaint.sudo().user_id, self.officer_b)
+        # and the Form of the backend, as the officer fills it in
+        form = Form(self.env["iso10002.complaint"].with_user(self.officer_c))
+        form.subject = "Called about a late refund"
+        form.partner_id = self.complainant
+        self.assertEqual(form.save().sudo().user_id, self.officer_c)
+
+    def test_the_team_rule_picks_the_owner_of_an_e_mailed_complaint(self):
+        team = self.team_a
+        team.assignment_rule = "leader"
+        complaints = [self._mail(f"Leader {n}") for n in range(3)]
+        self.assertEqual({c.user_id for c in complaints}, {self.officer_a}, "the leader owns them all")
+
+        team.assignment_rule = "round_robin"
+        owners = [self._mail(f"Turn {n}", sender=f"turn{n}@buyer.example").user_id for n in range(6)]
+        members = team.member_ids
+        self.assertEqual({owner: owners.count(owner) for owner in owners}, dict.fromkeys(members, 2))
+        self.assertEqual(owners[:3], owners[3:], "the members in the same order, turn after turn")
+
+        team.assignment_rule = "least_loaded"
+        # officer D already has three more open complaints than the others: the next go elsewhere
+        for n in range(3):
+            self._complaint(subject=f"Load {n}", user_id=self.officer_d.id)
+        # open now: A 5 (3 as leader, 2 in turn), C 2, D 5: C takes the next three, then the
+        # three are level and the one given a complaint longest ago comes first
+        next_owners = [self._mail(f"Least {n}", sender=f"least{n}@buyer.example").user_id for n in range(4)]
+        self.assertEqual(next_owners[:3], [self.officer_c] * 3)
+        self.assertEqual(next_owners[3], owners[5], "at equal load, in turn")
+
+    def test_a_team_without_officers_falls_back_then_refuses_to_move(self):
+        team = self.env["iso10002.complaint.team"].create({"name": "Empty team", "alias_name": "complaints-empty"})
+        team.alias_id.alias_domain_id = self.complaints_alias_domain
+        self.company.sudo().complaint_escalation_user_id = self.officer_b
+        fallback = self._mail("Nobody here", to="complaints-empty@complaints.example.com")
+        self.assertEqual(fallback.user_id, self.officer_b, "the escalation manager, failing a team member")
+        self.assertEqual(fallback.step, "acknowledged")
+
+        self.company.sudo().complaint_escalation_user_id = False
+        self.company.sudo().complaint_representative_id = False
+        orphan = self._mail("Nobody at all", to="complaints-empty@complaints.example.com", sender="o@buyer.example")
+        self.assertFalse(orphan.user_id)
+        self.assertEqual(orphan.step, "received", "no acknowledgement is recorded without someone responsible")
+        task = orphan.activity_ids
+        self.assertEqual(len(task), 1)
+        self.assertIn("give it an Owner", task.note)
+        orphan = orphan.with_user(self.manager)
+        orphan.acknowledgement_channel = "phone"
+        for action in (orphan.action_acknowledge, orphan.action_withdraw, orphan.action_out_of_scope):
+            with self.assertRaises(UserError) as refusal:
+                action()
+            self.assertEqual(refusal.exception.context["iso10002_field"], "user_id")
+        orphan.user_id = self.officer_b
+        orphan.action_acknowledge()
+        self.assertEqual(orphan.step, "acknowledged")
+
+    def test_an_owner_is_handed_over_never_removed(self):
+        complaint = self._walk_to(self._complaint(), "acknowledged").with_user(self.officer_a)
+        with self.assertRaises(UserError):
+            complaint.write({"user_id": False})
+        complaint.write({"user_id": self.officer_c.id})
+        self.assertEqual(complaint.user_id, self.officer_c)
+
+    def test_mine_counts_what_the_rule_gave_me(self):
+        self.team_a.assignment_rule = "leader"
+        self._mail("For the leader")
+        team = self.team_a.with_user(self.officer_a)
+        self.assertEqual(team.my_open_count, team.open_complaint_count)
+        self.assertGreaterEqual(team.my_open_count, 1)
+
+    def test_the_dossier_names_the_owner(self):
+        complaint = self._mail("In the dossier")
+        html, _kind = self.env["ir.actions.report"]._render_qweb_html(
+            "iso10002_complaints.action_report_complaint_dossier", complaint.ids
+        )
+        text = " ".join(re.sub(r"<[^>]+>", "", html.decode()).split())
+        self.assertIn(f"Team / OwnerTeam A / {complaint.user_id.name}", text)
+
+    def test_nobody_owns_decides_or_approves_a_complaint_about_themselves(self):
+        # the team leader is the person complained about: the rule passes them over
+        self.team_a.assignment_rule = "leader"
+        about_leader = self._complaint(person_complained_about_id=self.officer_a.partner_id.id)
+        self.assertTrue(about_leader.user_id)
+        self.assertNotEqual(about_leader.user_id, self.officer_a)
+        with self.assertRaises(ValidationError):
+            about_leader.with_user(self.manager).user_id = self.officer_a
+        # nor does the officer who records a complaint about themselves take it
+        about_me = (
+            self.env["iso10002.complaint"]
+            .with_user(self.officer_c)
+            .create(
+                {
+                    "subject": "About me",
+                    "partner_id": self.complainant.id,
+                    "team_id": self.team_a.id,
+                    "person_complained_about_id": self.officer_c.partner_id.id,
+                }
+            )
+        )
+        self.assertNotEqual(about_me.sudo().user_id, self.officer_c)
+        # who is complained about cannot decide it
+        complaint = self._walk_to(self._complaint(), "investigation")
+        complaint.person_complained_about_id = self.officer_d.partner_id
+        complaint.write({"remedy": "apology", "root_cause_id": self.root_cause.id})
+        with self.assertRaises(UserError) as refusal:
+            complaint.with_user(self.officer_d).action_respond()
+        self.assertIn("someone else decides", str(refusal.exception))
+        complaint.with_user(self.officer_c).action_respond()
+        self.assertEqual(complaint.decided_by_id, self.officer_c)
+        with self.assertRaises(ValidationError):
+            complaint.person_complained_about_id = self.officer_c.partner_id
+        # nor approve its remedy
+        manager_b = new_test_user(
+            self.env, login="manager_b1", groups="iso10002_complaints.group_complaint_manager", name="Manager B1"
+        )
+        self.company.complaint_officer_remedy_limit = 100
+        big = self._walk_to(self._complaint(person_complained_about_id=manager_b.partner_id.id), "investigation")
+        big.write({"remedy": "refund", "compensation_amount": 500, "root_cause_id": self.root_cause.id})
+        big.action_respond()
+        self.assertTrue(big.needs_remedy_approval)
+        self.assertNotIn(manager_b, big.activity_ids.user_id, "the approval is asked of someone else")
+        with self.assertRaises(UserError):
+            big.with_user(manager_b).action_approve_remedy()
+        big.with_user(self.manager).action_approve_remedy()
+        self.assertEqual(big.remedy_approved_by_id, self.manager)
+
+    def test_upgrade_gives_open_complaints_an_owner(self):
+        acted = self._walk_to(self._complaint(subject="Decided before").with_user(self.officer_c), "response")
+        waiting = self._complaint(subject="Never touched", team_id=self.team_b.id)
+        closed = self._walk_to(self._complaint(subject="Closed before"), "closed")
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE iso10002_complaint SET user_id = NULL WHERE id IN %s", [(acted.id, waiting.id, closed.id)]
+        )
+        self.env.invalidate_all()
+        script = load_script("iso10002_complaints/migrations/18.0.1.6.0/post-owners.py", "iso10002_post_owners")
+        script.migrate(self.env.cr, "18.0.1.5.0")
+        self.env.invalidate_all()
+        self.assertEqual(acted.user_id, self.officer_c, "whoever decided it owns it")
+        self.assertEqual(waiting.user_id, self.officer_b, "the team's rule")
+        self.assertFalse(closed.user_id, "a closed complaint's history is left as it was")
+
+
+@tagged("post_install", "-at_install")
+class TestOwnerFromTheWebsite(HttpCase):
+    """A visitor's complaint and a portal user's are owned from receipt too."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        params = cls.env["ir.config_parameter"].sudo()
+        params.set_param("iso10002_complaints.form_limit_address_per_hour", 0)
+        params.set_param("iso10002_complaints.form_limit_email_per_hour", 0)
+        cls.officer = new_test_user(cls.env, login="web_officer", groups=OFFICER, name="Web Officer")
+        cls.team = cls.env["iso10002.complaint.team"].create(
+            {"name": "Web team", "sequence": -100, "user_id": cls.officer.id, "assignment_rule": "leader"}
+        )
+        new_test_user(cls.env, login="portal_owner", groups="base.group_portal", email="po@example.com")
+
+    @mute_logger("odoo.addons.mail.models.mail_mail")
+    def test_visitor_and_portal_complaints_have_the_team_owner(self):
+        data = {
+            "name": "Walk In",
+            "email": "walk.in@example.com",
+            "subject": "Owned from the web",
+            "description": "Nobody answered.",
+            "consent": "on",
+        }
+        for login in (None, "portal_owner"):
+            self.authenticate(login, login)
+            response = self.url_open(
+                "/complaints/new",
+                data={**data, "subject": f"Owned {login}", "csrf_token": Request.csrf_token(self)},
+                allow_redirects=False,
+            )
+            self.assertEqual(response.status_code, 303)
+            complaint = self.env["iso10002.complaint"].search([("subject", "=", f"Owned {login}")])
+            self.assertEqual(complaint.user_id, self.officer, login)
+            self.assertEqual(complaint.team_id, self.team)
