@@ -21,7 +21,7 @@ SLA_STATES = [
     ("met_late", "Met late"),
 ]
 # a change of one of these may make another policy match
-SLA_MATCH_FIELDS = {"team_id", "category_id", "severity", "channel_id", "partner_id", "company_id"}
+SLA_MATCH_FIELDS = {"team_id", "category_id", "severity", "complexity", "channel_id", "partner_id", "company_id"}
 # a change of one of these moves the clock or the target
 SLA_CLOCK_FIELDS = {"stage_id", "acknowledged_date", "communication_date", "received_date", "reopened_date"}
 SWEEP_BATCH = 20000

@@ -23,6 +23,7 @@ class Iso10002SlaPolicy(models.Model):
     team_ids = fields.Many2many("iso10002.complaint.team", string="Teams", check_company=True)
     category_ids = fields.Many2many("iso10002.complaint.category", string="Categories")
     severity = fields.Selection(LEVELS, help="Only complaints of this severity; empty for any.")
+    complexity = fields.Selection(LEVELS, help="Only complaints of this complexity; empty for any.")
     channel_ids = fields.Many2many("iso10002.complaint.channel", string="Channels")
     partner_category_ids = fields.Many2many("res.partner.category", string="Complainant Tags")
     # targets
@@ -137,12 +138,20 @@ class Iso10002SlaPolicy(models.Model):
         """Whether this (non-default) policy applies to ``complaint``: a policy without any
         criterion applies only as its company's default (a former default, say)."""
         self.ensure_one()
-        if not (self.team_ids or self.category_ids or self.severity or self.channel_ids or self.partner_category_ids):
+        if not (
+            self.team_ids
+            or self.category_ids
+            or self.severity
+            or self.complexity
+            or self.channel_ids
+            or self.partner_category_ids
+        ):
             return False
         return (
             (not self.team_ids or complaint.team_id in self.team_ids)
             and (not self.category_ids or complaint.category_id in self.category_ids)
             and (not self.severity or complaint.severity == self.severity)
+            and (not self.complexity or complaint.complexity == self.complexity)
             and (not self.channel_ids or complaint.channel_id in self.channel_ids)
             and (not self.partner_category_ids or bool(complaint.partner_id.category_id & self.partner_category_ids))
             and complaint.company_id == self.company_id

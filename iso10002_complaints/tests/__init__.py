@@ -2,6 +2,7 @@ from . import (
     test_access,
     test_access_links,
     test_acknowledgement,
+    test_assessment,
     test_beside_the_complaint,
     test_complainant_journey,
     test_complaints_page,
