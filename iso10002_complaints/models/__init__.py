@@ -13,6 +13,7 @@ from . import iso10002_complaint_mail
 from . import iso10002_complaint_portal
 from . import iso10002_complaint_analysis
 from . import iso10002_complaint_authority
+from . import iso10002_complaint_safety
 from . import iso10002_complaint_retention
 from . import iso10002_complaint_bound
 from . import iso10002_complaint_step_history

@@ -850,6 +850,7 @@ class Iso10002Complaint(models.Model):
         complaints._assign_owners(
             recorder=None if trusted or acknowledge is DEFERRED_ACKNOWLEDGEMENT else self.env.user
         )
+        complaints._safety_alert()
         if acknowledge is not DEFERRED_ACKNOWLEDGEMENT:
             for partner, followed in complaints.filtered("partner_id").grouped("partner_id").items():
                 followed.message_subscribe(partner_ids=partner.ids)
@@ -932,6 +933,7 @@ class Iso10002Complaint(models.Model):
             self._check_recorded_channels(vals)
             self._check_owner_kept(vals)
         before = self._sla_before_write(vals)
+        marked = self._safety_newly_marked(vals)
         html_before = self._html_trace_before(vals)
         complainants = (
             {complaint: complaint.partner_id for complaint in self if complaint.partner_id.id != vals["partner_id"]}
@@ -958,6 +960,7 @@ class Iso10002Complaint(models.Model):
         if complainants:
             self.browse([complaint.id for complaint in complainants])._on_complainant_change(complainants)
         self._sla_on_write(vals, before)
+        marked._safety_alert()
         if "stage_id" in vals:
             self._on_step_change()
         return True

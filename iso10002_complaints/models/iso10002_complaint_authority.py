@@ -9,6 +9,47 @@ from .trust import as_engine, one
 MANAGER_GROUP = "iso10002_complaints.group_complaint_manager"
 
 
+class Reach:
+    """Whom an escalation or an alert about some complaints may tell: active internal
+    users of the complaint's company who may read it (it is named to them), checked
+    with one search per user for all the complaints, the record rules in SQL; and
+    whom to tell when nobody new would be (ISO 10002 Annex H), each company's
+    managers looked up once."""
+
+    def __init__(self, complaints):
+        self.complaints = complaints
+        self.readable = {}  # user: ids of the complaints they may read
+        self.managers = {}  # company: its active complaints managers
+
+    def can_read(self, user, complaint):
+        person = user.sudo()
+        if not person.active or person.share or complaint.company_id not in person.company_ids:
+            return False
+        if person not in self.readable:
+            self.readable[person] = set(
+                self.complaints.with_user(person)
+                .with_context(active_test=False, allowed_company_ids=person.company_ids.ids)
+                .search([("id", "in", self.complaints.ids)])
+                .ids
+            )
+        return complaint.id in self.readable[person]
+
+    def fallback(self, complaint, reached):
+        """The company's complaints management representative; failing them (none,
+        already told, unable to read the complaint), the company's complaints managers
+        not yet told. Empty when nobody is left."""
+        company = complaint.company_id.sudo()
+        representative = company.complaint_representative_id.with_env(complaint.env)
+        if representative and representative not in reached and self.can_read(representative, complaint):
+            return representative
+        if company not in self.managers:
+            group = complaint.env.ref(MANAGER_GROUP).sudo()
+            self.managers[company] = (
+                group.users.filtered(lambda u: company in u.company_ids).with_env(complaint.env).sorted("id")
+            )
+        return self.managers[company].filtered(lambda u: u not in reached and self.can_read(u, complaint))
+
+
 class Iso10002Complaint(models.Model):
     """Authority limits (ISO 10002 5.4): a refund, compensation or credit above the
     officers' limit of the company is not sent to the complainant before a complaints
@@ -140,3 +181,8 @@ class Iso10002Complaint(models.Model):
             lambda a: a.activity_type_id == self.env.ref("iso10002_complaints.mail_activity_type_remedy_approval")
         ).action_feedback(feedback=_("Approved"))
         return True
+
+    # ------------------------------------------- who answers above the officers
+    def _reach(self):
+        """Who may be told of these complaints, and whom to tell past the named ones (Reach)."""
+        return Reach(self)

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.osv import expression
 from odoo.tools import SQL, LazyTranslate
 
@@ -21,7 +21,7 @@ SLA_STATES = [
     ("met_late", "Met late"),
 ]
 # a change of one of these may make another policy match
-SLA_MATCH_FIELDS = {"team_id", "category_id", "severity", "channel_id", "partner_id", "company_id"}
+SLA_MATCH_FIELDS = {"team_id", "category_id", "severity", "complexity", "channel_id", "partner_id", "company_id"}
 # a change of one of these moves the clock or the target
 SLA_CLOCK_FIELDS = {"stage_id", "acknowledged_date", "communication_date", "received_date", "reopened_date"}
 SWEEP_BATCH = 20000
@@ -332,6 +332,13 @@ class Iso10002Complaint(models.Model):
         events, notices, notes = [], defaultdict(list), {}
         labels = dict(SLA_STATES)
         at_risk = self.browse()
+        escalating = {
+            complaint: vals["escalation_level"]
+            for complaint, vals in changes.items()
+            if vals.get("escalation_level", 0) > complaint.escalation_level
+            and vals.get("sla_state", complaint.sla_state) == "breached"
+        }
+        ladders = self.browse([complaint.id for complaint in escalating])._sla_escalation_ladders(escalating)
         for complaint, vals in changes.items():
             old_state, old_level = complaint.sla_state, complaint.escalation_level
             new_state = vals.get("sla_state", old_state)
@@ -356,7 +363,8 @@ class Iso10002Complaint(models.Model):
                     at_risk |= complaint
                     if complaint._owner():  # told to the owner, else to who may read it
                         notices[complaint._responsible_user()].append((complaint, "at_risk", 0))
-            if new_level > old_level and new_state == "breached":
+            if complaint in escalating:
+                users, fallback = ladders[complaint][-1]
                 events.append(
                     {
                         "complaint_id": complaint.id,
@@ -364,21 +372,52 @@ class Iso10002Complaint(models.Model):
                         "escalation_level": new_level,
                         "new_state": new_state,
                         "date": now,
+                        "recipient_ids": [Command.set(users.ids)],
+                        "note": fallback,
                     }
                 )
                 notes[complaint.id] = Markup("%s<br/>%s") % (
                     notes.get(complaint.id, ""),
-                    _("Escalated to level %s", new_level),
+                    _(
+                        "Escalated to level %(level)s, told: %(people)s",
+                        level=new_level,
+                        people=", ".join(users.sudo().mapped("name")) or "-",
+                    ),
                 )
-                for user in complaint._sla_escalation_recipients(new_level):
+                for user in users:
                     notices[user].append((complaint, "breached" if new_level == 1 else "escalated", new_level))
         return events, notes, at_risk, notices
 
-    def _sla_escalation_recipients(self, level):
-        self.ensure_one()
-        rule = self.sla_policy_id._sla_rule(level)
-        users = rule._recipients(self) if rule else (self.user_id | self.team_id.user_id)
-        return (users or self._owner()).filtered("active")
+    def _sla_escalation_ladders(self, levels):
+        """{complaint: [(users, fallback note) of each level up to ``levels[complaint]``]}.
+        Each level tells whom its rule names (the owner and the team leader without a
+        rule) and somebody no lower level told (ISO 10002 Annex H): when its rule names
+        nobody new, the company's complaints management representative, failing them its
+        complaints managers. Only active users of the company who may read the complaint
+        are told; a level that finds nobody new says so in its note."""
+        reach = self._reach()
+        ladders = {}
+        for complaint, top in levels.items():
+            policy = complaint.sla_policy_id
+            reached, ladder = self.env["res.users"], []
+            for level in [*(level for level in policy._sla_levels() if level < top), top]:
+                rule = policy._sla_rule(level)
+                named = rule._recipients(complaint) if rule else complaint.user_id | complaint.team_id.user_id
+                users = named.filtered(lambda u, c=complaint: reach.can_read(u, c))
+                note = False
+                if not users - reached:
+                    added = reach.fallback(complaint, reached)
+                    users |= added
+                    if not added:
+                        note = self.env._("Nobody new to tell: everyone who may read the complaint was told before.")
+                    elif added == complaint.company_id.sudo().complaint_representative_id:
+                        note = self.env._("The rule told nobody new: the complaints management representative is told.")
+                    else:
+                        note = self.env._("The rule told nobody new: the complaints managers are told.")
+                ladder.append((users, note))
+                reached |= users
+            ladders[complaint] = ladder
+        return ladders
 
     def _sla_schedule_reminders(self):
         """An activity for each owner of a complaint at risk (no e-mail per activity)."""

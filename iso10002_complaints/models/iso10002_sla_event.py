@@ -37,6 +37,15 @@ class Iso10002SlaEvent(models.Model):
     new_state = fields.Selection(SLA_STATES, string="To")
     escalation_level = fields.Integer(aggregator="max")
     deadline = fields.Datetime()
+    recipient_ids = fields.Many2many(
+        "res.users",
+        "iso10002_sla_event_recipient_rel",
+        "event_id",
+        "user_id",
+        string="Reached",
+        readonly=True,
+        help="Whom the escalation told (ISO 10002 Annex H): each level reaches somebody no lower level reached.",
+    )
     note = fields.Char()
 
     @api.model_create_multi

@@ -23,6 +23,7 @@ class Iso10002SlaPolicy(models.Model):
     team_ids = fields.Many2many("iso10002.complaint.team", string="Teams", check_company=True)
     category_ids = fields.Many2many("iso10002.complaint.category", string="Categories")
     severity = fields.Selection(LEVELS, help="Only complaints of this severity; empty for any.")
+    complexity = fields.Selection(LEVELS, help="Only complaints of this complexity; empty for any.")
     channel_ids = fields.Many2many("iso10002.complaint.channel", string="Channels")
     partner_category_ids = fields.Many2many("res.partner.category", string="Complainant Tags")
     # targets
@@ -39,6 +40,10 @@ class Iso10002SlaPolicy(models.Model):
         help="Share of the target time after which the complaint is at risk and its owner reminded.",
     )
     escalation_ids = fields.One2many("iso10002.sla.escalation", "policy_id", string="Escalation Ladder", copy=True)
+    escalation_warning = fields.Text(
+        compute="_compute_escalation_warning",
+        help="The levels of the ladder that reach nobody a lower level did not already reach (ISO 10002 Annex H).",
+    )
 
     _sql_constraints = [
         (
@@ -52,6 +57,27 @@ class Iso10002SlaPolicy(models.Model):
             "The at-risk threshold is a percentage between 0 and 100.",
         ),
     ]
+
+    @api.depends(
+        "escalation_ids.level",
+        "escalation_ids.notify",
+        "escalation_ids.user_ids",
+        "company_id.complaint_escalation_user_id",
+    )
+    def _compute_escalation_warning(self):
+        for policy in self:
+            levels = policy._sla_levels_reaching_nobody_new()
+            policy.escalation_warning = (
+                self.env._(
+                    "Escalation levels that reach nobody new when a complaint's owner is also its team leader: "
+                    "%(levels)s. They will tell the company's complaints management representative instead, "
+                    "failing them its complaints managers. Name the users each level should reach, or set the "
+                    "company's escalation manager.",
+                    levels=", ".join(str(level) for level in levels),
+                )
+                if levels
+                else False
+            )
 
     # ------------------------------------------------- the company's default
     # A company always has exactly one active default policy (made with the company,
@@ -112,12 +138,20 @@ class Iso10002SlaPolicy(models.Model):
         """Whether this (non-default) policy applies to ``complaint``: a policy without any
         criterion applies only as its company's default (a former default, say)."""
         self.ensure_one()
-        if not (self.team_ids or self.category_ids or self.severity or self.channel_ids or self.partner_category_ids):
+        if not (
+            self.team_ids
+            or self.category_ids
+            or self.severity
+            or self.complexity
+            or self.channel_ids
+            or self.partner_category_ids
+        ):
             return False
         return (
             (not self.team_ids or complaint.team_id in self.team_ids)
             and (not self.category_ids or complaint.category_id in self.category_ids)
             and (not self.severity or complaint.severity == self.severity)
+            and (not self.complexity or complaint.complexity == self.complexity)
             and (not self.channel_ids or complaint.channel_id in self.channel_ids)
             and (not self.partner_category_ids or bool(complaint.partner_id.category_id & self.partner_category_ids))
             and complaint.company_id == self.company_id
@@ -131,6 +165,32 @@ class Iso10002SlaPolicy(models.Model):
     def _sla_rule(self, level):
         """The escalation rule of ``level``, or an empty record."""
         return self.escalation_ids.filtered(lambda r: r.level == level)[:1]
+
+    def _sla_levels(self):
+        """The levels a breached complaint goes through: 1 at the deadline, then the ladder's."""
+        self.ensure_one()
+        return [1, *self._sla_ladder().mapped("level")]
+
+    def _sla_levels_reaching_nobody_new(self):
+        """The levels whose rule names nobody that a lower level did not name, in the
+        worst case of a complaint whose owner leads its team (an unassigned complaint):
+        the owner and the leader are one person then."""
+        self.ensure_one()
+        owner = object()  # the complaint's owner, its team leader: one person
+        manager = self.company_id.sudo().complaint_escalation_user_id
+        reached, levels = set(), []
+        for level in self._sla_levels():
+            rule = self._sla_rule(level)
+            if rule.notify == "users":
+                people = set(rule.user_ids.ids)
+            else:
+                people = {owner}
+                if rule.notify == "managers" and manager:
+                    people.add(manager.id)
+            if not people - reached:
+                levels.append(level)
+            reached |= people
+        return levels
 
     @api.model
     def _match(self, complaints):
