@@ -1,4 +1,5 @@
 from odoo import Command
+from odoo.http import Request
 from odoo.tests import HttpCase, new_test_user, tagged
 
 # what the portal tour types (static/tests/tours/complaint_journey.js)
@@ -183,3 +184,88 @@ class TestOfficerDayTour(HttpCase):
         self.assertEqual(complaint.severity, "medium")
         self.assertEqual(complaint.category_id, self.category)
         self.assertEqual(complaint.assessed_by_id, self.officer)
+
+
+@tagged("post_install", "-at_install")
+class TestLetterComplainantTour(HttpCase):
+    """In Chromium: a visitor asks on the website to be written to by letter, in large
+    print, without an e-mail address; the officer who owns the complaint takes it from
+    receipt to the satisfaction the complainant gave by letter
+    (static/tests/tours/letter_complainant.js)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        params = cls.env["ir.config_parameter"].sudo()
+        params.set_param("iso10002_complaints.form_limit_address_per_hour", 0)
+        params.set_param("iso10002_complaints.form_limit_email_per_hour", 0)
+        cls.officer = new_test_user(
+            cls.env,
+            login="letter_officer",
+            password="letter_officer",
+            groups="iso10002_complaints.group_complaint_officer",
+            name="Letter Officer",
+            email="letter.officer@example.com",
+        )
+        cls.team = cls.env["iso10002.complaint.team"].create(
+            {
+                "name": "Letter Team",
+                "sequence": -100,
+                "company_id": cls.env.ref("base.main_company").id,
+                "user_id": cls.officer.id,
+                "member_ids": [Command.set(cls.officer.ids)],
+                "assignment_rule": "leader",
+            }
+        )
+        cls.env["iso10002.complaint.category"].create({"name": "Letter Overheating Lamps"})
+
+    def test_letter_complainant_in_large_print(self):
+        self.authenticate(None, None)
+        response = self.url_open(
+            "/complaints/new",
+            data={
+                "name": "Edith Large",
+                "subject": "Desk lamp overheats",
+                "description": "The desk lamp gets too hot to touch.",
+                "contact_preference": "letter",
+                "address": "4 Abbey Road, Bath",
+                "large_print": "on",
+                "consent": "on",
+                "csrf_token": Request.csrf_token(self),
+            },
+            allow_redirects=False,
+        )
+        self.assertEqual(response.status_code, 303)
+        complaint = self.env["iso10002.complaint"].search([("subject", "=", "Desk lamp overheats")])
+        self.assertEqual(complaint.user_id, self.officer, "owned from receipt by the team's rule")
+        self.assertEqual(complaint.step, "received")
+        task = complaint.activity_ids
+        self.assertEqual(task.user_id, self.officer)
+        self.assertIn("large print", task.note)
+
+        self.start_tour(BACKEND_URL % complaint.id, "iso10002_letter_complainant", login="letter_officer")
+        self.env.invalidate_all()
+        self.assertEqual(complaint.step, "closed")
+        self.assertEqual(complaint.closure_reason, "resolved")
+        self.assertEqual((complaint.acknowledgement_channel, complaint.communication_channel), ("letter", "letter"))
+        self.assertEqual(complaint.decided_by_id, self.officer)
+        letters = complaint.message_ids.attachment_ids.sorted("id")
+        self.assertEqual(len(letters), 2, "the acknowledgement and the decision letters, as printed")
+        for letter in letters:
+            self.assertIn(b"o_iso10002_large_print", letter.raw)
+            self.assertIn(b"4 Abbey Road", letter.raw)
+        self.assertIn(b"We replace your lamp", letters[1].raw)
+        self.assertFalse(
+            self.env["mail.mail"].sudo().search([("recipient_ids", "in", complaint.partner_id.ids)]),
+            "nothing was e-mailed to a complainant who asked for letters",
+        )
+        rating = complaint.rating_ids
+        self.assertEqual(len(rating), 1)
+        self.assertEqual((rating.rating, rating.satisfaction_means), (5, "letter"))
+        self.assertEqual(rating.satisfaction_asked_by_id, self.officer)
+        done = ("mail_activity_type_acknowledge", "mail_activity_type_communicate")
+        self.assertFalse(
+            complaint.activity_ids.activity_type_id
+            & self.env.ref(f"iso10002_complaints.{done[0]}").union(self.env.ref(f"iso10002_complaints.{done[1]}")),
+            "the owner's tasks to send the letters are done",
+        )
