@@ -6,6 +6,7 @@ from . import (
     test_complainant_journey,
     test_complaints_page,
     test_delivery_reports,
+    test_erasure,
     test_figures,
     test_i18n,
     test_lifecycle,
