@@ -42,6 +42,7 @@
         "views/iso10002_management_review_views.xml",
         "views/iso10002_objective_views.xml",
         "views/iso10002_audit_views.xml",
+        "views/iso10002_disposal_log_views.xml",
         "wizard/iso10002_management_review_wizard_views.xml",
         "wizard/iso10002_process_audit_wizard_views.xml",
         "report/iso10002_complaint_templates.xml",

@@ -19,6 +19,7 @@ from . import iso10002_complaint_bound
 from . import iso10002_complaint_step_history
 from . import iso10002_sla_policy
 from . import iso10002_sla_event
+from . import iso10002_disposal_log
 from . import iso10002_corrective_action
 from . import iso10002_review_period_mixin
 from . import iso10002_management_review

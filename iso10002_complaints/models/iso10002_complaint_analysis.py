@@ -1,11 +1,12 @@
 import hashlib
 import hmac
 import logging
+import unicodedata
 from datetime import timedelta
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, email_normalize
 
 from .trust import one
 
@@ -26,9 +27,36 @@ SAME_CANDIDATES, TEXT_CANDIDATES = 200, 50
 # larger one (pg_trgm's indexes find near texts no faster than this among 100,000 complaints
 # of everyday words: their signatures fill up and their posting lists are long)
 TEXT_NEIGHBOURS = 1000
-# the likeness of text (pg_trgm similarity) that makes a complaint similar by itself, or
-# within the same category
-TEXT_ALIKE, TEXT_ALIKE_IN_CATEGORY = 0.3, 0.15
+# the likeness of text (pg_trgm similarity) that makes a complaint similar by itself by
+# default (the company's complaint_similar_threshold); within the same category, half of it
+TEXT_ALIKE = 0.3
+# the suggested classification (ISO 10002 8.2): among the complaints received within the
+# company's window around a complaint, those alike (a text alike, or the same category and
+# half the likeness), this one included: this many are a recurring problem; this many, from
+# this many complainants at least, a systemic one (no longer one person's problem)
+RECURRING_AT = 3
+SYSTEMIC_AT, SYSTEMIC_COMPLAINANTS = 5, 3
+CLASSIFICATION_RANK = {"one_off": 0, "recurring": 1, "systemic": 2}
+
+
+def normalise_phone(number, country_code=None):
+    """A phone number as digits with its country code, however it was spelled: spaces,
+    dots, dashes, brackets, Persian or Arabic digits, an international "+98" or "0098",
+    or a national "0" prefix (the country's code ``country_code`` then; without one, the
+    national number alone: "0912..." and "+98912..." are then told apart). False for
+    a number of fewer than 4 digits."""
+    if not number:
+        return False
+    text = number.strip()
+    digits = "".join(str(unicodedata.digit(char)) for char in text if char.isdigit())
+    if len(digits) < 4:
+        return False
+    if text.startswith("+"):
+        return digits
+    if digits.startswith("00"):
+        return digits[2:]
+    national = digits[1:] if digits.startswith("0") else digits
+    return f"{country_code or ''}{national}"
 
 
 class Iso10002Complaint(models.Model):
@@ -53,7 +81,8 @@ class Iso10002Complaint(models.Model):
         readonly=True,
         index=True,
         groups="base.group_user",
-        help="The complainant's commercial entity, as a key that counts repeats and outlives anonymisation.",
+        help="Who complained, as a pseudonym that counts repeats and outlives anonymisation: a company's "
+        "contact by the company, a person by their e-mail address, else their phone, else their contact.",
     )
     summary_text = fields.Char(
         compute="_compute_summary_text",
@@ -85,6 +114,19 @@ class Iso10002Complaint(models.Model):
         "iso10002.complaint", compute="_compute_similar_complaint_ids", groups="base.group_user", string="Similar"
     )
     similar_count = fields.Integer(compute="_compute_similar_complaint_ids", groups="base.group_user")
+    suggested_classification = fields.Selection(
+        CLASSIFICATIONS,
+        compute="_compute_suggested_classification",
+        groups="base.group_user",
+        help="What the complaints alike received around this one suggest, when it is more than the classification: "
+        f"{RECURRING_AT} alike (this one included) within the company's similar-complaints window are recurring; "
+        f"{SYSTEMIC_AT} alike from {SYSTEMIC_COMPLAINANTS} complainants or more, systemic.",
+    )
+    alike_count = fields.Integer(
+        compute="_compute_suggested_classification",
+        groups="base.group_user",
+        help="Complaints alike received within the company's window, this one included.",
+    )
 
     @api.depends("related_complaint_ids")
     def _compute_classification(self):
@@ -93,16 +135,56 @@ class Iso10002Complaint(models.Model):
                 continue
             complaint.classification = "recurring" if complaint.related_complaint_ids else "one_off"
 
-    @api.depends("partner_id.commercial_partner_id")
+    @api.depends(
+        "partner_id.commercial_partner_id",
+        "partner_id.is_company",
+        "partner_id.email",
+        "partner_id.phone",
+        "partner_id.mobile",
+        "partner_id.country_id",
+        "email_from",
+        "company_id",
+    )
     def _compute_complainant_key(self):
-        secret = self.env["ir.config_parameter"].sudo().get_param("database.secret", "").encode()
         for complaint in self:
-            entity = complaint.partner_id.commercial_partner_id
-            if entity:
-                message = f"iso10002-complainant:{entity.id}".encode()
-                complaint.complainant_key = hmac.new(secret, message, hashlib.sha256).hexdigest()[:24]
+            identity = complaint._complainant_identity()
+            if identity:
+                complaint.complainant_key = self._complainant_pseudonym(identity)
             elif not complaint.anonymised_date:
                 complaint.complainant_key = False
+
+    def _complainant_identity(self):
+        """Who complained, as the repeat rate tells one complainant from another (ISO 10002
+        8.2): a company's contact complains for the company (its commercial entity); a
+        person, by their e-mail address (normalised: case, spaces), else their phone
+        (normalise_phone), else their contact. The same visitor filing twice from the
+        public form (two contacts) is one complainant. False without a complainant."""
+        self.ensure_one()
+        return self._complainant_identity_of(self.partner_id, self.email_from, self.company_id)
+
+    @api.model
+    def _complainant_identity_of(self, partner, email_from=False, company=None):
+        """The identity of a complainant (_complainant_identity) from their contact."""
+        entity = partner.commercial_partner_id
+        if entity and (entity != partner or entity.is_company):
+            return f"{entity.id}"
+        email = email_normalize(partner.email or "") or email_normalize(email_from or "")
+        if email:
+            return f"email:{email}"
+        country = partner.country_id or (company or self.env.company).country_id
+        phone = normalise_phone(partner.phone or partner.mobile, country.phone_code)
+        if phone:
+            return f"phone:{phone}"
+        return f"{entity.id}" if entity else False
+
+    @api.model
+    def _complainant_pseudonym(self, identity):
+        """The key of a complainant: a keyed hash of their identity (the database's secret),
+        never the address or number itself; the keys of commercial entities are those of
+        18.0.1.5.0 (the keys anonymised complaints keep)."""
+        secret = self.env["ir.config_parameter"].sudo().get_param("database.secret", "").encode()
+        message = f"iso10002-complainant:{identity}".encode()
+        return hmac.new(secret, message, hashlib.sha256).hexdigest()[:24]
 
     @api.depends("subject", "description")
     def _compute_summary_text(self):
@@ -115,6 +197,22 @@ class Iso10002Complaint(models.Model):
             similar = complaint._similar_complaints() if complaint.id else self.browse()
             complaint.similar_complaint_ids = similar
             complaint.similar_count = len(similar)
+
+    def _compute_suggested_classification(self):
+        for complaint in self:
+            alike = complaint._alike_complaints() if complaint.id else self.browse()
+            cluster = alike | complaint._origin
+            complainants = len({alike.complainant_key or alike.id for alike in cluster})
+            suggestion = False
+            if len(cluster) >= SYSTEMIC_AT and complainants >= SYSTEMIC_COMPLAINANTS:
+                suggestion = "systemic"
+            elif len(cluster) >= RECURRING_AT:
+                suggestion = "recurring"
+            rank = CLASSIFICATION_RANK.get(complaint.classification or "one_off", 0)
+            complaint.alike_count = len(cluster) if alike else 0
+            complaint.suggested_classification = (
+                suggestion if suggestion and CLASSIFICATION_RANK[suggestion] > rank else False
+            )
 
     def init(self):
         super().init()
@@ -135,15 +233,44 @@ class Iso10002Complaint(models.Model):
         cr.execute("DROP INDEX IF EXISTS iso10002_complaint_summary_text_trgm_idx")
 
     def _similar_complaints(self, limit=SIMILAR_SHOWN):
+        """Complaints alike (_similar_scored): the same commercial entity, a shared
+        product, a text alike, or the same category and half the likeness of text; best
+        first, and only those the user may read."""
+        threshold = self._similar_threshold()
+        ids = [
+            cid
+            for cid, text_score, same_partner, same_product, same_category in self._similar_scored(limit * 5)
+            if same_partner
+            or same_product
+            or text_score >= threshold
+            or (same_category and text_score >= threshold / 2)
+        ]
+        return self.browse(ids)._filtered_access("read")[:limit]
+
+    def _alike_complaints(self, limit=SIMILAR_SHOWN * 5):
+        """The complaints about the same problem as this one: a text alike, or the same
+        category and half the likeness (not the same complainant or product alone), those
+        the user may read."""
+        threshold = self._similar_threshold()
+        ids = [
+            cid
+            for cid, text_score, _same_partner, _same_product, same_category in self._similar_scored(limit)
+            if text_score >= threshold or (same_category and text_score >= threshold / 2)
+        ]
+        return self.browse(ids)._filtered_access("read")
+
+    def _similar_threshold(self):
+        return self.company_id.complaint_similar_threshold or TEXT_ALIKE
+
+    def _similar_scored(self, limit):
         """Complaints of the same company received within the company's window before or
-        after this one that look alike: the same commercial entity, a shared product, a
-        similar text (pg_trgm), or the same category with some likeness of text, each
-        among the complaints received closest in time (SAME_CANDIDATES, TEXT_NEIGHBOURS);
-        best first, and only those the user may read."""
+        after this one, and how they look alike: [(id, likeness of text, same commercial
+        entity, shared product, same category)], best first, at most ``limit``; each kind
+        among the complaints received closest in time (SAME_CANDIDATES, TEXT_NEIGHBOURS)."""
         self.ensure_one()
         days = self.company_id.complaint_similar_days or 0
         if not self.received_date or days <= 0:
-            return self.browse()
+            return []
         # what the query reads: the complaints and their products, nothing else
         self.flush_model(["company_id", "received_date", "summary_text", "complainant_key", "category_id"])
         self.env["product.product"].flush_model()
@@ -200,13 +327,13 @@ class Iso10002Complaint(models.Model):
                     "(SELECT id FROM (%s) AS neighbour WHERE %s >= %s ORDER BY %s DESC LIMIT %s)",
                     closest(SQL("c.summary_text IS NOT NULL"), TEXT_NEIGHBOURS),
                     text_score,
-                    TEXT_ALIKE,
+                    self._similar_threshold(),
                     text_score,
                     TEXT_CANDIDATES,
                 )
             )
         if not candidates:
-            return self.browse()
+            return []
         query = SQL(
             """SELECT id, %(text)s * text_score + %(partner)s * same_partner::int + %(product)s * same_product::int
                           + %(category)s * same_category::int AS score,
@@ -234,17 +361,9 @@ class Iso10002Complaint(models.Model):
             category=SCORE_CATEGORY,
             category_id=self.category_id.id or None,
             candidates=SQL(" UNION ").join(candidates),
-            limit=limit * 5,
+            limit=limit,
         )
-        ids = [
-            cid
-            for cid, _score, text_score, same_partner, same_product, same_category in self.env.execute_query(query)
-            if same_partner
-            or same_product
-            or text_score >= TEXT_ALIKE
-            or (same_category and text_score >= TEXT_ALIKE_IN_CATEGORY)
-        ]
-        return self.browse(ids)._filtered_access("read")[:limit]
+        return [(cid, *flags) for cid, _score, *flags in self.env.execute_query(query)]
 
     def _check_client_values(self, vals, creating=False):
         result = super()._check_client_values(vals, creating=creating)
@@ -267,6 +386,15 @@ class Iso10002Complaint(models.Model):
             views=sorted(action["views"], key=lambda view: view[1] != "list"),
         )
         return action
+
+    def action_apply_suggested_classification(self):
+        """Classify the complaint as its alike complaints suggest (an officer's decision)."""
+        one(self)
+        suggestion = self.suggested_classification
+        if not suggestion:
+            raise UserError(_("Nothing to suggest: the complaints alike do not make it more than it is."))
+        self.write({"classification": suggestion})
+        return True
 
     def action_link_related(self):
         """Link this complaint (a similar one, in the list of the complaint being handled)

@@ -22,6 +22,7 @@ ANONYMISED_VALUES = {
     "partner_street": False,
     "partner_zip": False,
     "partner_city": False,
+    "large_print": False,
     "email_cc": False,
     "description": False,
     "remedy_sought": False,
@@ -97,7 +98,9 @@ class Iso10002Complaint(models.Model):
             # (a limit of 0 is no limit for the ORM: a full batch searches no more)
             expired = Complaint.search(domain, limit=limit - done, order="closed_date, id") if done < limit else None
             if expired:
-                expired._anonymise(reason=_("retention period of %s months", company.complaint_retention_months))
+                expired._anonymise(
+                    reason=_("retention period of %s months", company.complaint_retention_months), rule="retention"
+                )
                 done += len(expired)
             remaining += Complaint.search_count(domain)
         if done:
@@ -110,13 +113,17 @@ class Iso10002Complaint(models.Model):
         if not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(_("Only a complaints manager anonymises complaints."))
         self.check_access("write")
-        self.sudo()._anonymise(reason=_("erasure by %s", self.env.user.name))
+        self.sudo()._anonymise(
+            reason=_("erasure by %s", self.env.user.name), rule="erasure", requested_by=self.env.user
+        )
         return True
 
-    def _anonymise(self, reason):
+    def _anonymise(self, reason, rule="erasure", requested_by=None):
         """Empty who complained, their contact data, the free texts, the documents and the
-        messages; keep every figure; log it on the complaint. Refused for complaints on
-        legal hold and complaints not closed."""
+        messages; keep every figure; dispose of the complainant's contact if nothing else
+        uses it; log it on the complaint and in the disposal log (``rule``: erasure,
+        retention; ``requested_by``: who asked for the erasure). Refused for complaints
+        on legal hold and complaints not closed."""
         held = self.filtered("legal_hold")
         if held:
             raise UserError(
@@ -128,6 +135,13 @@ class Iso10002Complaint(models.Model):
         complaints = self.filtered(lambda c: not c.anonymised_date)
         if not complaints:
             return
+        # what the disposal log records, read before it goes
+        contacts = {complaint.id: complaint.partner_id for complaint in complaints}
+        emptied = {
+            complaint.id: [*(name for name in ANONYMISED_VALUES if complaint[name]), "subject", "messages", "documents"]
+            for complaint in complaints
+        }
+        rules = complaints._disposal_rules(rule)
         domain = [("res_model", "=", self._name), ("res_id", "in", complaints.ids)]
         # the ratings are figures: kept, without the rater and their words, and detached from
         # the messages they were posted with (which would take them along)
@@ -148,10 +162,77 @@ class Iso10002Complaint(models.Model):
         engine = as_engine(complaints).with_context(tracking_disable=True, mail_notrack=True)
         engine.write(dict(ANONYMISED_VALUES, subject=_("Anonymised complaint"), anonymised_date=now))
         complaints._anonymise_linked()
+        complaints._dispose(contacts, rules, emptied, requested_by)
         # no link made for the complainant opens the complaint or its ratings any more
         complaints._rotate_access_links()
         note = Markup("<p>%s</p>") % _("Anonymised (%s): the figures are kept.", reason)
         complaints.sudo()._message_log_batch(bodies={complaint.id: note for complaint in complaints})
+
+    def _disposal_rules(self, rule):
+        """The rule each of these complaints is disposed of under: ``rule``, or for the
+        retention period, a legal hold lifted when the complaint was ever put on hold
+        (its tracking tells, read before the messages go)."""
+        rules = dict.fromkeys(self.ids, rule)
+        if rule == "retention":
+            field = self.env["ir.model.fields"]._get(self._name, "legal_hold")
+            values = (
+                self.env["mail.tracking.value"]
+                .sudo()
+                .search(
+                    [
+                        ("field_id", "=", field.id),
+                        ("mail_message_id.model", "=", self._name),
+                        ("mail_message_id.res_id", "in", self.ids),
+                    ]
+                )
+            )
+            rules.update(dict.fromkeys(values.mail_message_id.mapped("res_id"), "hold_lifted"))
+        return rules
+
+    def _dispose(self, contacts, rules, emptied, requested_by=None):
+        """Dispose of the contacts of these complaints, just anonymised (``contacts``:
+        {complaint id: partner}), and log it, a row per complaint: under ``rules``
+        ({complaint id: rule}), the fields ``emptied`` ({complaint id: names}), on the
+        request of ``requested_by`` (an erasure)."""
+        disposed = self._dispose_contacts(contacts)
+        self.env["iso10002.disposal.log"].sudo().create(
+            [
+                {
+                    "company_id": complaint.company_id.id,
+                    "complaint_id": complaint.id,
+                    "complaint_name": complaint.name,
+                    "rule": rules[complaint.id],
+                    "retention_months": complaint.company_id.complaint_retention_months
+                    if rules[complaint.id] in ("retention", "hold_lifted")
+                    else 0,
+                    "requested_by_id": requested_by.id if requested_by else False,
+                    "complaint_fields": ", ".join(emptied[complaint.id]) or False,
+                    "contact_outcome": disposed[complaint.id][0],
+                    "contact_fields": ", ".join(disposed[complaint.id][1]) or False,
+                    "contact_kept_because": disposed[complaint.id][2],
+                }
+                for complaint in self
+            ]
+        )
+
+    def _dispose_contacts(self, contacts):
+        """The complainants' contacts (``contacts``: {complaint id: partner}) of these
+        complaints, once emptied: anonymised and archived when nothing else uses them
+        (another complaint not anonymised, a user, a company, an order, an invoice...),
+        else kept. {complaint id: (outcome, fields emptied, what keeps it)}."""
+        Partner = self.env["res.partner"].sudo()
+        partners = Partner.union(*contacts.values())
+        uses = Partner._iso10002_uses(partners)
+        emptied = partners.filtered(lambda partner: partner.id not in uses)._iso10002_anonymise()
+        disposed = {}
+        for complaint_id, partner in contacts.items():
+            if not partner:
+                disposed[complaint_id] = ("none", [], False)
+            elif partner.id in uses:
+                disposed[complaint_id] = ("kept", [], ", ".join(sorted(uses[partner.id])))
+            else:
+                disposed[complaint_id] = ("anonymised", emptied[partner.id], False)
+        return disposed
 
     def _anonymise_linked(self):
         """Extensions empty what they keep of these complaints elsewhere (the helpdesk

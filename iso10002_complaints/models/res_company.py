@@ -73,6 +73,13 @@ class ResCompany(models.Model):
         default=180,
         help="Complaints received this many days before or after are compared with a new one; 0: none.",
     )
+    complaint_similar_threshold = fields.Float(
+        string="Similar Text Threshold",
+        default=0.3,
+        digits=(3, 2),
+        help="How alike two complaints' texts must be (trigram similarity, between 0 and 1, exclusive) to be "
+        "similar; within the same category, half of it.",
+    )
     complaint_retention_months = fields.Integer(
         string="Keep Closed Complaints (months)",
         default=0,
@@ -85,12 +92,17 @@ class ResCompany(models.Model):
         "complaint_action_escalation_days",
         "complaint_similar_days",
         "complaint_retention_months",
+        "complaint_similar_threshold",
     )
     def _check_complaint_figures(self):
         """Settings a person types: within the bounds that mean something."""
         for company in self:
             if company.sudo().complaint_officer_remedy_limit < 0:
                 raise ValidationError(self.env._("The officers' remedy limit cannot be negative (0: no limit)."))
+            if not 0 < company.complaint_similar_threshold < 1:
+                raise ValidationError(
+                    self.env._("The similar text threshold lies between 0 and 1 (0.3: some words in common).")
+                )
             for field, top in (
                 ("complaint_action_escalation_days", 3650),
                 ("complaint_similar_days", 3650),

@@ -26,3 +26,4 @@ class ResConfigSettings(models.TransientModel):
     )
     complaint_similar_days = fields.Integer(related="company_id.complaint_similar_days", readonly=False)
     complaint_retention_months = fields.Integer(related="company_id.complaint_retention_months", readonly=False)
+    complaint_similar_threshold = fields.Float(related="company_id.complaint_similar_threshold", readonly=False)

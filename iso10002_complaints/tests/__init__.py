@@ -8,6 +8,7 @@ from . import (
     test_complaints_page,
     test_contact_means,
     test_delivery_reports,
+    test_erasure,
     test_escalation,
     test_figures,
     test_i18n,
