@@ -864,14 +864,17 @@ class Iso10002Complaint(models.Model):
                 complaints.filtered(lambda c: c.step == "received")._acknowledge_on_receipt()
         return complaints
 
-    def _assign_owners(self, recorder=None):
+    def _assign_owners(self, recorder=None, moved=False):
         """Give each complaint without an owner its responsible person from receipt (ISO
         10002 5.4, 7.3): the officer who records it (a call, a visit) takes it; otherwise
         its team's assignment rule picks one; failing that the company's escalation
         manager, then its complaints management representative. Never the person the
-        complaint is about."""
+        complaint is about.
+
+        ``moved``: these complaints moved to another team whose officers their owner is
+        not one of: the new team's rule gives them a new owner (else they keep theirs)."""
         # an imported complaint already closed keeps the owner it had, or none
-        unowned = self.filtered(lambda c: c.is_open and not c.sudo().user_id)
+        unowned = self.filtered(lambda c: c.is_open and (moved or not c.sudo().user_id))
         if not unowned:
             return
         owners = {}
@@ -881,7 +884,7 @@ class Iso10002Complaint(models.Model):
             if team:
                 owners.update(team.sudo()._pick_owners(complaints.sudo()))
         for complaint in unowned:
-            if complaint.sudo() in owners or complaint in owners:
+            if moved or complaint.sudo() in owners or complaint in owners:
                 continue
             company = complaint.company_id.sudo()
             for user in (company.complaint_escalation_user_id, company.complaint_representative_id):
@@ -957,6 +960,11 @@ class Iso10002Complaint(models.Model):
         else:
             super().write(vals)
         self._html_trace_log(html_before)
+        if "team_id" in vals and "user_id" not in vals:
+            # the new team's rule gives the owner, unless the owner is one of its officers
+            self.filtered(
+                lambda c: c.team_id and c.sudo().user_id not in c.team_id.sudo()._officers(c.company_id)
+            )._assign_owners(moved=True)
         if complainants:
             self.browse([complaint.id for complaint in complainants])._on_complainant_change(complainants)
         self._sla_on_write(vals, before)
@@ -1648,7 +1656,6 @@ class Iso10002Complaint(models.Model):
         for complaint in self - sent:
             complaint._ask_owner(
                 complaint._communication_task(_("the acknowledgement"), complaint in by_email),
-                summary=_("Acknowledge"),
                 activity="iso10002_complaints.mail_activity_type_acknowledge",
             )
 

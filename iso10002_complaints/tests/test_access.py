@@ -13,6 +13,8 @@ class TestComplaintAccess(ComplaintsCase):
         super().setUpClass()
         cls.complaint_a = cls._complaint(subject="Team A complaint")
         cls.complaint_b = cls._complaint(subject="Team B complaint", team_id=cls.team_b.id)
+        # without a team, escalation manager or representative, nobody can own it: every officer reads it
+        cls.company.sudo().write({"complaint_escalation_user_id": False, "complaint_representative_id": False})
         cls.complaint_unassigned = cls._complaint(subject="Nobody's yet", team_id=False)
         cls.confidential_a = cls._complaint(subject="About a colleague", is_confidential=True, user_id=cls.manager.id)
         cls.portal_complaint = cls._complaint(subject="From the portal user", partner_id=cls.portal_user.partner_id.id)

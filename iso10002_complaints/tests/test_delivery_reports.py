@@ -92,7 +92,11 @@ class TestDeliveryReports(MailGatewayCase):
         self.assertEqual(len(complaint), 1)
         ack = complaint.message_ids.filtered(lambda m: m.message_type == "auto_comment")
         self.assertEqual(len(ack), 1)
-        mail = self.env["mail.mail"].sudo().search([("mail_message_id", "=", ack.id)])
+        mail = (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("mail_message_id", "=", ack.id), ("recipient_ids", "in", complaint.partner_id.ids)])
+        )
         self.assertEqual(mail.message_id, ack.message_id, "the acknowledgement leaves with this Message-Id")
         notification = ack.notification_ids.filtered(lambda n: n.res_partner_id == complaint.partner_id)
         self.assertEqual(len(notification), 1)

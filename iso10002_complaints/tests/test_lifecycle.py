@@ -144,6 +144,7 @@ class TestComplaintLifecycle(ComplaintsCase):
 
     def test_investigator_is_not_the_person_complained_about(self):
         self._walk_to(self.complaint, "assessment")
+        self.complaint.user_id = self.officer_b  # nor may they own it (TestEveryComplaintHasAnOwner)
         self.complaint.person_complained_about_id = self.officer_a.partner_id
         with self.assertRaisesRegex(ValidationError, "Annex D"):
             self.complaint.investigator_id = self.officer_a
@@ -177,7 +178,9 @@ class TestComplaintLifecycle(ComplaintsCase):
         self._walk_to(self.complaint, "response")
         with self.assertRaisesRegex(UserError, "Write the Response to the complainant, on the Response tab"):
             self.complaint.action_communicate()
-        self.complaint.response_text = "<p>Answer</p>"
+        # the decision goes the complainant's chosen way by default; an officer who empties it is asked
+        self.assertEqual(self.complaint.communication_channel, "email")
+        self.complaint.write({"response_text": "<p>Answer</p>", "communication_channel": False})
         with self.assertRaisesRegex(UserError, "how the decision was sent"):
             self.complaint.action_communicate()
 

@@ -62,7 +62,7 @@ class TestMailIntake(MailGatewayCase):
         self.assertEqual(complaint.channel_id.code, "email")
         self.assertEqual(complaint.team_id, self.team_a)
         self.assertEqual(complaint.company_id, self.company)
-        self.assertFalse(complaint.user_id, "the gateway user does not become the owner")
+        self.assertEqual(complaint.user_id, self.officer_a, "the team's rule gives the owner, never the gateway user")
         incoming = complaint.message_ids.filtered(lambda m: m.message_id == "<m1@buyer.example>")
         self.assertMessageFields(
             incoming,

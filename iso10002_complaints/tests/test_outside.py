@@ -93,7 +93,7 @@ class TestOutputsFromOutside(ComplaintsCase):
 
     def test_the_overview_buttons_open_only_the_figures_they_count(self):
         self._complaint(partner_id=self.person_about.id, user_id=self.officer_a.id)
-        self._complaint(partner_id=self.person_about.id)
+        self._complaint(partner_id=self.person_about.id, user_id=self.officer_b.id)
         team = self.team_a.with_user(self.officer_a)
         opened = set(team.action_open_backlog()["domain"][0][2])
         for sent in ("received", 42, {"open_end": 1}, ["open_end"], None, "__import__('os')", "actions_open_end"):

@@ -153,6 +153,11 @@ class TestPublicForm(HttpCase):
 
     def test_extra_form_fields_set_nothing(self):
         closed = self.env.ref("iso10002_complaints.stage_closed")
+        # the team the form files into, whose rule gives the owner (never the one posted)
+        officer = new_test_user(self.env, login="form_owner", groups="iso10002_complaints.group_complaint_officer")
+        team = self.env["iso10002.complaint.team"].create(
+            {"name": "Form team", "sequence": -100, "user_id": officer.id, "assignment_rule": "leader"}
+        )
         response = self._post(
             dict(
                 GOOD,
@@ -170,7 +175,8 @@ class TestPublicForm(HttpCase):
         self.assertEqual(complaint.step, "acknowledged", "received, then acknowledged by e-mail")
         self.assertTrue(complaint.name.startswith("CMP/"))
         self.assertNotEqual(complaint.partner_id, self.customer)
-        self.assertFalse(complaint.is_confidential or complaint.user_id or complaint.findings)
+        self.assertFalse(complaint.is_confidential or complaint.findings)
+        self.assertEqual((complaint.team_id, complaint.user_id), (team, officer), "the team's rule, not user_id=2")
 
     def _post_files(self, data, files):
         self.authenticate(None, None)

@@ -130,7 +130,11 @@ class TestSla(SlaCase):
         and notice go to the company's escalation contact, who may, and the leader is
         shown neither its name nor its subject."""
         with freeze_time("2026-03-09 08:00:00"):
-            complaint = self._received(datetime(2026, 3, 9, 8, 0), is_confidential=True, subject="Hush-hush")
+            complaint = self._received(
+                datetime(2026, 3, 9, 8, 0), is_confidential=True, subject="Hush-hush", user_id=self.officer_b.id
+            )
+        # its owner has left: the leader does not read it either
+        self.officer_b.active = False
         with freeze_time("2026-03-09 15:01:00"):
             self.assertEqual(self._sweep(), 1)
         self.assertEqual(complaint.sla_state, "at_risk")

@@ -105,6 +105,8 @@ class TestRpcMatrix(HttpCase):
         env = cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False, mail_notify_force_send=False))
         cls.company = env.ref("base.main_company")
         cls.company_b = env["res.company"].create({"name": "RPC Other Company"})
+        # a complaint without a team finds nobody to own it: it stays every officer's to read
+        cls.company.sudo().write({"complaint_escalation_user_id": False, "complaint_representative_id": False})
         officer = "iso10002_complaints.group_complaint_officer"
         helpdesk = "helpdesk_mgmt.group_helpdesk_user"
 
@@ -199,7 +201,10 @@ class TestRpcMatrix(HttpCase):
             "portal": complaint("RPC portal", partner_id=portal_partner.id, findings="<p>secretfinding portal</p>"),
             "colleague": complaint("RPC colleague", partner_id=colleague_partner.id),
             "colleague_secret": complaint(
-                "RPC colleague secret", partner_id=colleague_partner.id, is_confidential=True
+                "RPC colleague secret",
+                partner_id=colleague_partner.id,
+                is_confidential=True,
+                user_id=users["manager"].id,
             ),
             "received": complaint("RPC received", partner_id=cls.walk_in.id),
             "other": env["iso10002.complaint"]
