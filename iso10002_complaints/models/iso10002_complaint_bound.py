@@ -228,10 +228,16 @@ class Iso10002Complaint(models.Model):
 
     def _notify_get_recipients(self, message, msg_vals, **kwargs):
         """Whoever followed before they could no longer read the complaint (moved to
-        another team, the complaint made confidential) is not sent its messages."""
+        another team, the complaint made confidential) is not sent its messages; and
+        what the process writes to the complainant (an acknowledgement, a new date) goes
+        to them alone, not as a copy to every follower (the owner reads it in the chatter)."""
         recipients = super()._notify_get_recipients(message, msg_vals, **kwargs)
         if not self:
             return recipients
+        message_type = (msg_vals or {}).get("message_type") or message.message_type
+        if message_type == "auto_comment":
+            addressed = set((msg_vals or {}).get("partner_ids") or message.partner_ids.ids)
+            recipients = [r for r in recipients if r["id"] in addressed]
         complainants = set(self.sudo().partner_id.ids)
         partner_ids = [r["id"] for r in recipients if r["id"] not in complainants]
         blind = set(self._partners_who_cannot_read(partner_ids).ids) if partner_ids else set()

@@ -143,7 +143,7 @@ class TestOverview(ComplaintsCase):
     """The officers' dashboard: each team's backlog, counted with the reader's rights."""
 
     def test_the_overview_counts_each_teams_backlog(self):
-        self._complaint(partner_id=self.person_about.id, user_id=self.officer_b.id)
+        self._complaint(partner_id=self.person_about.id, user_id=self.manager.id)
         self._complaint(partner_id=self.person_about.id, user_id=self.officer_a.id)
         self._complaint(partner_id=self.person_about.id, team_id=self.team_b.id)
         team_a = self.team_a.with_user(self.officer_a)

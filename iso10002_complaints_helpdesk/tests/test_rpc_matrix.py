@@ -532,7 +532,7 @@ class TestRpcMatrix(HttpCase):
                 ([("sla_event_ids.note", "ilike", "slanote")], {"*": {"a", "b", "conf", "other"}, **not_internal}),
                 ([("findings", "ilike", "secretfinding")], {"*": WITH_FINDINGS, **not_internal}),
                 ([("person_complained_about_id.name", "ilike", "RPC Person")], {"*": {"a", "conf"}, **not_internal}),
-                ([("user_id.login", "=", "rpc_manager")], {"*": {"conf"}, **not_internal}),
+                ([("user_id.login", "=", "rpc_manager")], {"*": {"conf", "colleague_secret"}, **not_internal}),
                 ([("severity", "=", "high")], {"*": {"a", "closed"}, **not_internal}),
                 (
                     [("corrective_action_ids.name", "ilike", "RPC action")],
