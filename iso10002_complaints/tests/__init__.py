@@ -5,6 +5,7 @@ from . import (
     test_beside_the_complaint,
     test_complainant_journey,
     test_complaints_page,
+    test_decision_versions,
     test_delivery_reports,
     test_figures,
     test_i18n,
