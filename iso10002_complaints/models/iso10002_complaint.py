@@ -705,7 +705,7 @@ class Iso10002Complaint(models.Model):
     @api.model
     def _today(self):
         """Today for the current user: in their time zone, else their company's, else UTC."""
-        tz = self.env.user.tz or self.env.company.partner_id.tz or "UTC"
+        tz = self.env.user.tz or self.env.company.sudo().partner_id.tz or "UTC"
         return fields.Date.context_today(self.with_context(tz=tz))
 
     def _reviewed_deciders(self):
@@ -1364,7 +1364,12 @@ class Iso10002Complaint(models.Model):
         (static/src/js/step_refusal.js), the message saying why."""
         error = UserError(message)
         arch = etree.fromstring(self.get_view(view_type="form")["arch"])
-        page = arch.xpath(f"//page[.//field[@name='{field}']]/@name") if field in self._fields else []
+        # the complaint's own field, not one of a list inside the form (the decisions')
+        page = (
+            arch.xpath(f"//page[.//field[@name='{field}'][not(ancestor::field)]]/@name")
+            if field in self._fields
+            else []
+        )
         error.context = {"iso10002_field": field, "iso10002_page": page[0] if page else False}
         return error
 

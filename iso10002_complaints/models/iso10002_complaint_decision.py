@@ -199,11 +199,12 @@ class Iso10002Complaint(models.Model):
     def _sla_decided(self):
         """The decision the SLA and the figures time: the first one communicated (since
         the last reopening); a decision changed on recourse is a later version of it."""
+        decided = super()._sla_decided()
+        if not decided:  # nothing communicated since the last reopening: no version to read
+            return decided
         since = self.reopened_date
-        first = (
-            self.sudo().decision_ids.filtered(lambda d: not since or d.communication_date > since).sorted("version")[:1]
-        )
-        return first.communication_date if first else super()._sla_decided()
+        versions = self.sudo().decision_ids.filtered(lambda d: not since or d.communication_date > since)
+        return min(versions.mapped("communication_date"), default=decided)
 
     def _anonymise_linked(self):
         versions = self.env["iso10002.complaint.decision"].sudo().search([("complaint_id", "in", self.ids)])
