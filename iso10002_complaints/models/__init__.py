@@ -17,6 +17,7 @@ from . import iso10002_complaint_safety
 from . import iso10002_complaint_retention
 from . import iso10002_complaint_bound
 from . import iso10002_complaint_step_history
+from . import iso10002_complaint_decision
 from . import iso10002_sla_policy
 from . import iso10002_sla_event
 from . import iso10002_disposal_log

@@ -131,6 +131,17 @@ PORTAL_UNSEARCHABLE = frozenset(
     }
 )
 
+# what a person records about something that happened: never a date after today (in
+# their own time zone), nor a moment after now
+HAPPENED_DATES = (
+    "event_date",
+    "recourse_offered_date",
+    "review_date",
+    "external_referral_date",
+    "referral_outcome_date",
+)
+HAPPENED_MOMENTS = ("complainant_response_date",)
+
 # HTML fields cannot be tracked by mail.thread: their previous text is logged instead
 HTML_TRACED = ("description", "findings", "response_text")
 
@@ -423,6 +434,8 @@ class Iso10002Complaint(models.Model):
         [
             ("resolved", "Resolved, decision accepted"),
             ("rejected", "Decision rejected, recourse followed"),
+            ("changed_review", "Decision changed on review"),
+            ("changed_referral", "Decision changed on referral"),
             ("no_reply", "No reply from the complainant"),
             ("withdrawn", "Withdrawn"),
             ("out_of_scope", "Out of scope"),
@@ -726,7 +739,10 @@ class Iso10002Complaint(models.Model):
     @api.constrains("reviewer_id", "decided_by_id", "investigator_id")
     def _check_reviewer_independent(self):
         for complaint in self.sudo():
-            if complaint.reviewer_id and complaint.reviewer_id in complaint.decided_by_id | complaint.investigator_id:
+            if (
+                complaint.reviewer_id
+                and complaint.reviewer_id in complaint._reviewed_deciders() | complaint.investigator_id
+            ):
                 raise ValidationError(
                     _(
                         "%(reviewer)s took part in the first decision on complaint %(complaint)s: the review is "
@@ -756,12 +772,60 @@ class Iso10002Complaint(models.Model):
                         )
                     )
 
+    @api.constrains(*HAPPENED_DATES, *HAPPENED_MOMENTS)
+    def _check_happened(self):
+        """An outcome, an offer, an answer is recorded once it happened: its date is not
+        after today, in the time zone of whoever records it (their preference, else their
+        company's; not the client's context, which could move "today" forward)."""
+        today = self._today()
+        now = fields.Datetime.now() + timedelta(minutes=5)
+        for complaint in self.sudo():
+            reader = Reader(self.env, company=complaint.company_id)
+            for name in HAPPENED_DATES:
+                if complaint[name] and complaint[name] > today:
+                    raise ValidationError(
+                        _(
+                            "%(field)s of complaint %(complaint)s cannot be %(date)s: it is after today "
+                            "(%(today)s). Record what has happened, when it has happened.",
+                            field=self._fields[name]._description_string(self.env),
+                            complaint=complaint.name,
+                            date=reader.date(complaint[name]),
+                            today=reader.date(today),
+                        )
+                    )
+            for name in HAPPENED_MOMENTS:
+                if complaint[name] and complaint[name] > now:
+                    raise ValidationError(
+                        _(
+                            "%(field)s of complaint %(complaint)s cannot be in the future.",
+                            field=self._fields[name]._description_string(self.env),
+                            complaint=complaint.name,
+                        )
+                    )
+
     def _is_about(self, user):
         """Whether this complaint is about ``user`` (who may then neither own, decide,
         approve, investigate nor review it)."""
         self.ensure_one()
         about = self.sudo().person_complained_about_id
         return bool(about and user.partner_id == about)
+
+    @api.model
+    def _today(self):
+        """Today for the current user: in their time zone, else their company's, else UTC."""
+        tz = self.env.user.tz or self.env.company.sudo().partner_id.tz or "UTC"
+        return fields.Date.context_today(self.with_context(tz=tz))
+
+    def _reviewed_deciders(self):
+        """Who decided what the review looks at: the deciders of the decisions communicated
+        before one was changed on recourse (the new decision may be the reviewer's own);
+        before any was communicated, whoever is deciding."""
+        self.ensure_one()
+        versions = self.decision_ids.sorted("version")
+        changed = versions.filtered(lambda v: v.reason in ("review", "referral"))[:1]
+        if changed:
+            versions = versions.filtered(lambda v: v.version < changed.version)
+        return versions.decided_by_id if versions else self.decided_by_id
 
     def _investigator_conflict(self):
         self.ensure_one()
@@ -1401,6 +1465,11 @@ class Iso10002Complaint(models.Model):
             missing = self._missing_recourse()
             if missing:
                 return missing
+            if self._recourse_change():
+                return "remedy", _(
+                    "The recourse changed the decision: decide the new one (Response tab) and communicate it; "
+                    "the complainant answers it before the complaint closes."
+                )
         if step == "withdrawn" and not (self.withdrawal_reason or "").strip():
             return "withdrawal_reason", _("Give the Withdrawal Reason, on the Closing tab.")
         if step == "out_of_scope":
@@ -1440,13 +1509,47 @@ class Iso10002Complaint(models.Model):
                     )
         return None
 
+    def _recourse_change(self):
+        """The recourse that changed the rejected decision and whose new decision is still
+        to communicate: 'review', 'referral', or False (ISO 10002 7.9, Annex H). An external
+        body's settlement changes it when it gives the complainant something."""
+        self.ensure_one()
+        complaint = self.sudo()
+        if complaint.complainant_response != "rejected":
+            return False
+        if complaint.recourse_kind == "review" and complaint.review_outcome == "changed":
+            change = "review"
+        elif complaint.recourse_kind == "referral" and (
+            complaint.referral_result == "complainant"
+            or (complaint.referral_result == "settled" and complaint.referral_amount)
+        ):
+            change = "referral"
+        else:
+            return False
+        # answered already: the decision in force is the one this recourse asked for
+        return False if complaint.decision_id.reason == change else change
+
+    def _closure_reason_of_decision(self):
+        """Why a communicated complaint closes: a decision in force that a recourse
+        changed says so, whatever the answer to it; else the complainant's answer."""
+        self.ensure_one()
+        changed = {"review": "changed_review", "referral": "changed_referral"}.get(self.sudo().decision_id.reason)
+        return changed or {"accepted": "resolved", "rejected": "rejected", "no_reply": "no_reply"}.get(
+            self.complainant_response
+        )
+
     @api.model
     def _refusal(self, message, field):
         """A UserError about ``field``: the form opens the tab that holds it and marks it
         (static/src/js/step_refusal.js), the message saying why."""
         error = UserError(message)
         arch = etree.fromstring(self.get_view(view_type="form")["arch"])
-        page = arch.xpath(f"//page[.//field[@name='{field}']]/@name") if field in self._fields else []
+        # the complaint's own field, not one of a list inside the form (the decisions')
+        page = (
+            arch.xpath(f"//page[.//field[@name='{field}'][not(ancestor::field)]]/@name")
+            if field in self._fields
+            else []
+        )
         error.context = {"iso10002_field": field, "iso10002_page": page[0] if page else False}
         return error
 
@@ -1567,6 +1670,8 @@ class Iso10002Complaint(models.Model):
         return "closed" in self._allowed_steps() and not self._missing_for_step("closed")
 
     def action_close(self):
+        """Close, recording why; a decision that the recourse changed is not closed on but
+        decided anew (_redecide), and the complainant answers the new one first."""
         for complaint in self:
             if "closed" not in complaint._allowed_steps():
                 raise UserError(
@@ -1575,15 +1680,10 @@ class Iso10002Complaint(models.Model):
                         complaint.name,
                     )
                 )
-            reason = (
-                {
-                    "accepted": "resolved",
-                    "rejected": "rejected",
-                    "no_reply": "no_reply",
-                }.get(complaint.complainant_response)
-                if complaint.step == "communicated"
-                else complaint.step
-            )
+            if complaint.step == "communicated" and complaint._recourse_change():
+                complaint._redecide()
+                continue
+            reason = complaint._closure_reason_of_decision() if complaint.step == "communicated" else complaint.step
             vals = {"stage_id": self._find_stage("closed", complaint.team_id).id, "closure_reason": reason}
             if (
                 complaint.step == "communicated"
@@ -1593,9 +1693,28 @@ class Iso10002Complaint(models.Model):
                 vals["complainant_response_date"] = fields.Datetime.now()
             complaint.check_access("write")
             as_engine(complaint).write(vals)
-            if reason in ("resolved", "rejected", "no_reply"):
+            if reason not in ("withdrawn", "out_of_scope"):
                 complaint._send_satisfaction_request()
         return True
+
+    def _redecide(self):
+        """The internal review or the external referral changed the rejected decision
+        (ISO 10002 7.9, Annex H): back to the Response step for the new decision, which is
+        communicated again (a new version) and answered before the complaint closes."""
+        self.ensure_one()
+        change = self._recourse_change()
+        self.check_access("write")
+        self._move_to_step("response")
+        note = (
+            _("The internal review changed the decision: decide the new one, then communicate it to the complainant.")
+            if change == "review"
+            else _(
+                "The external referral ended in the complainant's favour: decide the new decision, then communicate "
+                "it to the complainant."
+            )
+        )
+        self.message_post(body=note, subtype_xmlid="mail.mt_note")
+        self._ask_owner(note, summary=_("Decision changed: decide and communicate the new one"))
 
     def action_withdraw(self):
         return self._move_to_step("withdrawn")

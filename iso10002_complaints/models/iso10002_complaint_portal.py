@@ -4,7 +4,6 @@ and the lookup of a complaint's link by its reference and e-mail address."""
 import re
 import unicodedata
 import uuid
-from datetime import date
 
 from markupsafe import Markup
 
@@ -149,7 +148,7 @@ class Iso10002Complaint(models.Model):
             day = None
         if not day:
             raise UserError(_("%s is not a date.", label))
-        if day > date.today():
+        if day > self._today():  # the rule of every date of something that happened (_check_happened)
             raise UserError(_("%s cannot be in the future.", label))
         if day.year < 1900:
             raise UserError(_("%s is too old.", label))

@@ -107,8 +107,11 @@ class Iso10002Complaint(models.Model):
         return self.reopened_date or self.received_date
 
     def _sla_decided(self):
-        """The decision the complainant was told, unless a reopening came after it."""
-        return self.communication_date and not (self.reopened_date and self.reopened_date >= self.communication_date)
+        """When the decision the complainant was told was communicated, unless a
+        reopening came after it (False: not decided)."""
+        if self.communication_date and not (self.reopened_date and self.reopened_date >= self.communication_date):
+            return self.communication_date
+        return False
 
     # ----------------------------------------------------------- CRUD hooks
     # Called by the complaint's own create and write (models/iso10002_complaint.py).
@@ -268,8 +271,10 @@ class Iso10002Complaint(models.Model):
                     # withdrawn or out of scope: no target ran to its end, no state to show
                     vals["sla_state"] = False
             elif decided:
-                late = complaint.communication_date > complaint.resolution_deadline
-                hours = clock.hours_between(complaint._sla_start(), complaint.communication_date)
+                # the first decision communicated (a later version, changed on recourse,
+                # does not move it: models/iso10002_complaint_decision.py)
+                late = decided > complaint.resolution_deadline
+                hours = clock.hours_between(complaint._sla_start(), decided)
                 vals.update(
                     sla_state="met_late" if late else "met",
                     sla_next_check=False,

@@ -71,8 +71,9 @@ class Iso10002ReportMixin(models.AbstractModel):
         return complaint.partner_id.lang or self.env.lang or "en_US"
 
     @api.model
-    def _amount_in_words(self, complaint):
-        """The compensation in words, in the complainant's language, with its currency word.
+    def _amount_in_words(self, complaint, decision=None):
+        """The compensation (of ``decision``, a version of the complaint's decision, else
+        the complaint's own) in words, in the complainant's language, with its currency word.
 
         ``res.currency.amount_to_text`` joins the parts with base's own phrase, which
         base has not translated to every language (Persian among them); this joins them
@@ -81,10 +82,11 @@ class Iso10002ReportMixin(models.AbstractModel):
         """
         lang = self._reader_lang(complaint)
         env = self.with_context(lang=lang).env
-        currency = complaint.currency_id.with_env(env)
+        decision = decision or complaint
+        currency = decision.currency_id.with_env(env)
         iso = env["res.lang"]._get_data(code=lang).iso_code or "en"
         amount, unit, places = Reader(env, lang=lang, company=complaint.company_id).amount_parts(
-            complaint.compensation_amount, currency
+            decision.compensation_amount, currency
         )
 
         def words(number):
@@ -259,6 +261,15 @@ class ReportComplaintDecision(models.AbstractModel):
                 )
             )
         values = super()._report_values(docs, data)
+        # the decision the letter gives: the one in force (the last communicated), or the
+        # one being decided in the Response step (a first one, or a new one after a
+        # recourse changed it); signed by whoever decided it
+        for doc in docs:
+            decision = doc._letter_decision()
+            letter = values["letters"][doc.id]
+            letter["decision"] = decision.with_context(lang=self._reader_lang(doc))
+            letter["signer"] = decision.decided_by_id.name or doc.user_id.name or ""
+            letter["amount_in_words"] = self._amount_in_words(doc, decision) if decision.compensation_amount else ""
         # the recourse the letter names: the providers of each complaint's company (7.9)
         Provider = self.env["iso10002.dispute.provider"].sudo()
         values["providers"] = {

@@ -7,6 +7,7 @@ from . import (
     test_complainant_journey,
     test_complaints_page,
     test_contact_means,
+    test_decision_versions,
     test_delivery_reports,
     test_erasure,
     test_escalation,

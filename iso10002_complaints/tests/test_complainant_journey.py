@@ -275,8 +275,14 @@ class TestRecourse(ComplaintsCase):
         complaint.write(
             {"referral_outcome_date": "2026-05-02", "referral_result": "complainant", "referral_amount": 120}
         )
+        # in the complainant's favour: a new decision first (tests/test_decision_versions.py)
         complaint.with_user(self.officer_a).action_close()
-        self.assertEqual(complaint.step, "closed")
+        self.assertEqual(complaint.step, "response")
+        complaint.write({"remedy": "refund", "compensation_amount": 120})
+        complaint.with_user(self.officer_a).action_communicate()
+        complaint.complainant_response = "accepted"
+        complaint.with_user(self.officer_a).action_close()
+        self.assertEqual((complaint.step, complaint.closure_reason), ("closed", "changed_referral"))
 
     def test_the_decision_letter_names_the_recourse(self):
         complaint = self._rejected()

@@ -446,14 +446,21 @@ class TestReports(SlaCase):
             self._html("iso10002_complaints.report_complaint_dossier", self.confidential, user=self.officer_a)
 
     # ------------------------------------------------------------- letters
-    def test_decision_letter_amount_in_words_english(self):
+    def _decided_again_in_euros(self):
+        """The letter gives the decision as it was communicated: a decision in euros is a
+        new one, communicated again (tests/test_decision_versions.py)."""
+        self.c2.action_respond()
         self.c2.currency_id = self.env.ref("base.EUR")
+        self.c2.action_communicate()
+
+    def test_decision_letter_amount_in_words_english(self):
+        self._decided_again_in_euros()
         html = self._html("iso10002_complaints.report_complaint_decision", self.c2)
         self.assertIn("One Thousand, Two Hundred And Fifty Euros and Fifty Cents", html)
 
     def test_decision_letter_in_persian(self):
         self.person_about.lang = "fa_IR"
-        self.c2.currency_id = self.env.ref("base.EUR")
+        self._decided_again_in_euros()
         letter = self.env["report.iso10002_complaints.report_complaint_decision"]._letter(self.c2)
         self.assertEqual(letter["direction"], "rtl")
         words = letter["amount_in_words"]

@@ -124,7 +124,8 @@ class TestFormPerStep(ComplaintsCase):
             missing = complaint._missing_for_step(target)
             self.assertTrue(missing, f"something is missing to enter {target} from a bare {step}")
             field, sentence = missing
-            [page] = arch.xpath(f"//page[.//field[@name='{field}']]")
+            # the complaint's own field (not one of a list inside the form, as the decisions')
+            [page] = arch.xpath(f"//page[.//field[@name='{field}'][not(ancestor::field)]]")
             self.assertIn(f"{page.get('string')} tab", sentence, f"{field} is on the tab the sentence names")
             error = complaint._refusal(sentence, field)
             self.assertEqual(error.context, {"iso10002_field": field, "iso10002_page": page.get("name")})

@@ -255,6 +255,25 @@ class TestRpcMatrix(HttpCase):
         # each complaint's latest row of step history (what the figures are computed from)
         history = {f"sh_{key}": complaints[key].sudo().step_history_id for key in ("a", "b", "conf", "other")}
         assert all(history.values())
+        # the decisions communicated: the closed complaint's own, and one recorded by the
+        # process (as superuser) for each of the others
+        Decision = env["iso10002.complaint.decision"].sudo()
+        decisions = {"dv_closed": complaints["closed"].sudo().decision_id}
+        for key in ("a", "b", "conf", "other"):
+            decisions[f"dv_{key}"] = Decision.create(
+                {
+                    "complaint_id": complaints[key].id,
+                    "company_id": complaints[key].company_id.id,
+                    "version": 1,
+                    "reason": "first",
+                    "remedy": "refund",
+                    "compensation_amount": 40,
+                    "currency_id": complaints[key].currency_id.id,
+                    "response_text": f"<p>decisiontext {key}</p>",
+                    "communication_date": "2026-01-02 10:00:00",
+                }
+            )
+        assert all(decisions.values())
 
         Review = env["iso10002.management.review"]
         reviews = {
@@ -315,6 +334,7 @@ class TestRpcMatrix(HttpCase):
             "iso10002.complaint": {key: rec.id for key, rec in complaints.items()},
             "iso10002.sla.event": {key: rec.id for key, rec in events.items()},
             "iso10002.complaint.step.history": {key: rec.id for key, rec in history.items()},
+            "iso10002.complaint.decision": {key: rec.id for key, rec in decisions.items()},
             "iso10002.corrective.action": {key: rec.id for key, rec in actions.items()},
             "iso10002.management.review": {key: rec.id for key, rec in reviews.items()},
             "iso10002.complaint.team": {key: rec.id for key, rec in teams.items()},
@@ -339,6 +359,14 @@ class TestRpcMatrix(HttpCase):
                 "manager": {"sh_a", "sh_b", "sh_conf"},
                 "auditor": {"sh_a", "sh_b", "sh_conf"},
                 "officer_c": {"sh_other"},
+            },
+            # the decisions: read with their complaint, as the step history
+            "iso10002.complaint.decision": {
+                "officer_a": {"dv_a", "dv_closed"},
+                "officer_b": {"dv_b"},
+                "manager": {"dv_a", "dv_b", "dv_conf", "dv_closed"},
+                "auditor": {"dv_a", "dv_b", "dv_conf", "dv_closed"},
+                "officer_c": {"dv_other"},
             },
             # officers: the actions of the complaints they may read (officer_b's team has
             # none; officer_a does not read the team's confidential complaint, nor its action)
@@ -723,6 +751,43 @@ class TestRpcMatrix(HttpCase):
         row = self.records[model]["sh_a"]
         self.refused("manager", model, "unlink", [row], context=HOSTILE, codes=REFUSED)
         self.refused("manager", model, "write", [row], {"step": "closed"}, context=HOSTILE, codes=REFUSED)
+
+    def test_decision(self):
+        """The decisions communicated are read with their complaint, by the complaint roles
+        only, and recorded by the process only: nobody creates, rewrites or deletes one
+        over RPC, whatever the context (a changed decision is a new version)."""
+        model = "iso10002.complaint.decision"
+        self.run_matrix(
+            model,
+            ROLES_NOT_COLLEAGUE,
+            domains=[
+                ([("complaint_id.findings", "ilike", "secretfinding")], {"*": {"dv_a", "dv_conf"}}),
+                (
+                    [("complaint_id.partner_id.complaint_assistance_note", "ilike", "wheelchair")],
+                    {"*": {"dv_a", "dv_b", "dv_conf", "dv_other", "dv_closed"}},
+                ),
+                ([("complaint_id.is_confidential", "=", True)], {"*": {"dv_conf"}}),
+                ([("response_text", "ilike", "decisiontext")], {"*": {"dv_a", "dv_b", "dv_conf", "dv_other"}}),
+            ],
+            writers=set(),
+            write_vals={"compensation_amount": 4000},
+            creators=set(),
+            create_vals=lambda role: {
+                "complaint_id": self.records["iso10002.complaint"]["other" if role == "officer_c" else "a"],
+                "company_id": (self.company_b if role == "officer_c" else self.company).id,
+                "version": 2,
+                "reason": "review",
+                "communication_date": "2026-01-03 10:00:00",
+            },
+            deleters=set(),
+            targets={},
+        )
+        row = self.records[model]["dv_a"]
+        self.refused("manager", model, "unlink", [row], context=HOSTILE, codes=REFUSED)
+        self.refused("manager", model, "write", [row], {"response_text": False}, context=HOSTILE, codes=REFUSED)
+        # nor pointed elsewhere from the complaint
+        complaint = self.records["iso10002.complaint"]["a"]
+        self.refused("manager", "iso10002.complaint", "write", [complaint], {"decision_id": row}, codes=REFUSED)
 
     def test_corrective_action(self):
         model = "iso10002.corrective.action"

@@ -87,6 +87,11 @@ class TestComplaintsDemo(HttpCase):
         self.assertEqual(
             (reviewed.step, reviewed.recourse_kind, reviewed.review_outcome), ("closed", "review", "changed")
         )
+        # the changed decisions were decided again, communicated and answered before closing
+        for complaint, reason in ((referred, "referral"), (reviewed, "review")):
+            self.assertEqual(complaint.closure_reason, f"changed_{reason}")
+            self.assertEqual(complaint.decision_ids.sorted("version").mapped("reason"), ["first", reason])
+            self.assertEqual(complaint.decision_id.remedy, complaint.remedy)
         self.assertEqual((waiting.step, waiting.complainant_response), ("communicated", "rejected"))
         self.assertFalse(waiting._ready_to_close(), "it waits for its recourse")
         self.assertEqual(unhappy.rating_last_value, 1)
