@@ -225,7 +225,7 @@ class TestLetterComplainantTour(HttpCase):
             "/complaints/new",
             data={
                 "name": "Edith Large",
-                "subject": "Desk lamp overheats",
+                "subject": "Desk lamp overheats by letter",
                 "description": "The desk lamp gets too hot to touch.",
                 "contact_preference": "letter",
                 "address": "4 Abbey Road, Bath",
@@ -236,7 +236,7 @@ class TestLetterComplainantTour(HttpCase):
             allow_redirects=False,
         )
         self.assertEqual(response.status_code, 303)
-        complaint = self.env["iso10002.complaint"].search([("subject", "=", "Desk lamp overheats")])
+        complaint = self.env["iso10002.complaint"].search([("subject", "=", "Desk lamp overheats by letter")])
         self.assertEqual(complaint.user_id, self.officer, "owned from receipt by the team's rule")
         self.assertEqual(complaint.step, "received")
         task = complaint.activity_ids
