@@ -2,7 +2,7 @@
     "name": "ISO 10002 Complaints Handling",
     "summary": "Customer complaints handled the ISO 10002:2018 way: "
     "receipt, acknowledgement, assessment, investigation, response, closure",
-    "version": "18.0.1.5.0",
+    "version": "18.0.1.6.0",
     "category": "Services/Complaints",
     "website": "https://github.com/iso10002/iso10002_complaints",
     "author": "iso10002_complaints developers",
@@ -44,6 +44,7 @@
         "views/iso10002_audit_views.xml",
         "wizard/iso10002_management_review_wizard_views.xml",
         "wizard/iso10002_process_audit_wizard_views.xml",
+        "wizard/iso10002_satisfaction_wizard_views.xml",
         "report/iso10002_complaint_templates.xml",
         "report/iso10002_review_templates.xml",
         "views/iso10002_complaint_portal_templates.xml",
