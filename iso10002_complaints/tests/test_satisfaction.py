@@ -133,7 +133,7 @@ class TestSatisfactionByAnyMeans(HttpCase, ComplaintsCase):
         # the e-mailed link answered by its complainant, the phone answer recorded by the owner
         token = by_email.sudo()._rating_get_access_token()
         by_email.sudo().rating_apply(1, token=token, feedback="Too slow")
-        asked = fields.Datetime.now() - timedelta(minutes=1)
+        asked = by_phone.communication_date  # before the answer is recorded
         result = self._record(
             self.officer_a,
             by_phone,
@@ -325,25 +325,28 @@ class TestSatisfactionByAnyMeans(HttpCase, ComplaintsCase):
         self.assertEqual(mail.recipient_ids, self.complainant)
         self.assertFalse(mail.email_to)
 
-    def test_the_complainants_comments_keep_only_what_a_person_types(self):
-        """Seeded comments with what a person does not type (controls, direction overrides,
-        NUL): the recorded answer keeps the rest."""
+    def test_the_complainants_comments_are_text_or_refused(self):
+        """Seeded comments, some with what a person does not type (NUL, controls, direction
+        overrides, an invisible BOM): refused as on every form, nothing recorded; the others
+        recorded as given."""
         rng = random.Random(SEED)
         alphabet = ["a", "ب", " ", "\n", "\x00", "\x07", "\u202e", "\u200c", "é", "😀", "\ufeff"]
+        refused = recorded = 0
         for index in range(20):
             complaint = self._closed(contact_preference="phone", subject=f"Seeded {index}")
-            text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 60)))
-            self.env[W].with_user(self.officer_a).create(
-                {
-                    "complaint_id": complaint.id,
-                    "means": "phone",
-                    "answer": rng.choice(["1", "3", "5"]),
-                    "feedback": text,
-                }
-            ).action_record()
-            feedback = complaint.sudo().rating_ids.feedback or ""
-            expected = "".join(c for c in text if c not in "\x00\x07\u202e\ufeff").strip()
-            self.assertEqual(feedback, expected, repr(text))
+            text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))
+            values = {"complaint_id": complaint.id, "means": "phone", "answer": rng.choice(["1", "3", "5"])}
+            if any(char in "\x00\x07\u202e\ufeff" for char in text):
+                with self.assertRaisesRegex(UserError, "characters that are not text"):
+                    self.env[W].with_user(self.officer_a).create(dict(values, feedback=text))
+                self.assertFalse(complaint.sudo().rating_ids)
+                self.assertTrue(self._tasks(complaint), "still to ask")
+                refused += 1
+                continue
+            self.env[W].with_user(self.officer_a).create(dict(values, feedback=text)).action_record()
+            self.assertEqual(complaint.sudo().rating_ids.feedback or "", text.strip(), repr(text))
+            recorded += 1
+        self.assertTrue(refused and recorded, "the seed reaches both")
 
     def test_the_review_shows_the_response_rate(self):
         complaint = self._closed(contact_preference="phone")

@@ -5,7 +5,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..models.iso10002_complaint import SATISFACTION_ACTIVITY
 from ..models.rating_rating import SATISFACTION_MEANS
-from ..models.trust import is_text_char, one, without_defaults
+from ..models.trust import one, refuse_non_text, without_defaults
 
 # the answers of the e-mailed rating (its links rate 5, 3 and 1), and a refusal to answer
 ANSWERS = [("5", "Satisfied"), ("3", "Partly satisfied"), ("1", "Not satisfied"), ("declined", "Declined to answer")]
@@ -35,6 +35,16 @@ class Iso10002SatisfactionWizard(models.TransientModel):
     )
     answer = fields.Selection(ANSWERS, required=True)
     feedback = fields.Text(string="Comments", help="The complainant's words, as they gave them.")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            refuse_non_text(self, vals, creating=True)  # what nobody types (as on every form)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        refuse_non_text(self, vals)
+        return super().write(vals)
 
     @api.constrains("asked_date")
     def _check_asked_date(self):
@@ -78,7 +88,7 @@ class Iso10002SatisfactionWizard(models.TransientModel):
             raise ValidationError(_("%s cannot have asked: they do not handle this complaint.", self.asked_by_id.name))
         declined = self.answer == "declined"
         rate = 0 if declined else int(self.answer)
-        feedback = "".join(char for char in (self.feedback or "")[:FEEDBACK_SIZE] if is_text_char(char)).strip()
+        feedback = (self.feedback or "")[:FEEDBACK_SIZE].strip()
         # sealed: only the process creates a complaint's rating; nothing from the context
         process = without_defaults(complaint.sudo())
         process.env["rating.rating"].create(
