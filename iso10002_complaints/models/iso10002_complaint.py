@@ -1657,7 +1657,8 @@ class Iso10002Complaint(models.Model):
             values.get("body_html"),
             _("The complainant was asked by e-mail how satisfied they are with the handling."),
         )
-        # the request the e-mail's links answer: a request made by e-mail
-        complaint.rating_ids.filtered(
-            lambda r: r.partner_id == partner and not r.consumed and not r.satisfaction_means
-        ).write({"satisfaction_means": "email"})
+        # the request the e-mail's links answer (an earlier one of the complainant's, still
+        # unanswered, is made again): a request made by e-mail, now
+        complaint.rating_ids.filtered(lambda r: r.partner_id == partner and not r.consumed).write(
+            {"satisfaction_means": "email", "satisfaction_asked_date": fields.Datetime.now()}
+        )
