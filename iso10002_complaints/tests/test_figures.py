@@ -420,7 +420,8 @@ class TestOneTruthPerFigure(ComplaintsCase):
         owner = complaint.sudo().activity_ids.filtered(lambda a: a.activity_type_id == task).user_id[:1]
         if not owner:
             return
-        cls.env["iso10002.satisfaction.wizard"].with_user(owner).create(
+        companies = {"allowed_company_ids": complaint.company_id.ids}  # the company they switched to
+        cls.env["iso10002.satisfaction.wizard"].with_user(owner).with_context(**companies).create(
             {"complaint_id": complaint.id, "means": rng.choice(["phone", "letter", "in_person"]), "answer": choice}
         ).action_record()
 

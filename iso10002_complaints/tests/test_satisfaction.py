@@ -28,7 +28,15 @@ class TestSatisfactionByAnyMeans(HttpCase, ComplaintsCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        for user in (cls.officer_a, cls.officer_b, cls.auditor, cls.employee, cls.manager, cls.portal_user):
+        for user in (
+            cls.officer_a,
+            cls.officer_b,
+            cls.auditor,
+            cls.employee,
+            cls.manager,
+            cls.portal_user,
+            cls.officer_other_company,
+        ):
             user.password = user.login
         cls.by_letter = cls.env["res.partner"].create(
             {"name": "Letter Writer", "email": "letters@example.com", "street": "1 Paper Lane"}
@@ -162,7 +170,7 @@ class TestSatisfactionByAnyMeans(HttpCase, ComplaintsCase):
         )
         # for the owner: the task is done, the chatter says who asked how and what was said
         self.assertFalse(self._tasks(by_phone))
-        note = by_phone.message_ids.filtered(lambda m: "Satisfaction asked by" in (m.body or ""))
+        note = by_phone.message_ids.filtered(lambda m: "Very kind on the phone" in (m.body or ""))
         self.assertEqual(len(note), 1)
         self.assertIn("Satisfaction asked by Officer A (Phone): Satisfied.", note.body)
         self.assertIn("Very kind on the phone", note.body)
@@ -212,7 +220,7 @@ class TestSatisfactionByAnyMeans(HttpCase, ComplaintsCase):
         complaint = self._closed(contact_preference="phone")
         emailed = self._closed(contact_preference="email", partner_id=self.by_letter.id)
         request = emailed.sudo().rating_ids
-        for user in (self.officer_b, self.auditor, self.employee, self.portal_user):
+        for user in (self.officer_b, self.auditor, self.employee, self.portal_user, self.officer_other_company):
             with self.subTest(user=user.login):
                 with self.assertRaises(xmlrpc.client.Fault):
                     self._record(user, complaint)
