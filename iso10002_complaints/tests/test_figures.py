@@ -499,8 +499,9 @@ class TestOneTruthPerFigure(ComplaintsCase):
                 any(seen[key][code] for key in seen), f"{code} is never other than zero or empty in the seeded data"
             )
         self.assertGreaterEqual(len(self.imported | self.live), 2000)
-        # each complaint's last row says what its ratings say: asked (a rating row, by any
-        # means), and its latest rating given, from the raw ratings
+        # each complaint handled forward in time (the live ones: the imported ones are rated
+        # at moments before rows added at the import) has a last row that says what its
+        # ratings say: asked (a rating row, by any means), and its latest rating given
         self.env.flush_all()
         self.env.cr.execute(
             """SELECT c.id, COALESCE(h.satisfaction_asked, FALSE), h.rating,
@@ -509,10 +510,14 @@ class TestOneTruthPerFigure(ComplaintsCase):
                       COALESCE((SELECT r.rating FROM rating_rating r WHERE r.res_model = 'iso10002.complaint'
                                    AND r.res_id = c.id AND r.consumed AND r.rating > 0
                               ORDER BY r.write_date DESC, r.id DESC LIMIT 1), 0)
-                 FROM iso10002_complaint c JOIN iso10002_complaint_step_history h ON h.id = c.step_history_id"""
+                 FROM iso10002_complaint c JOIN iso10002_complaint_step_history h ON h.id = c.step_history_id
+                WHERE c.id IN %s""",
+            [tuple(self.live.ids)],
         )
         rows = self.env.cr.fetchall()
-        self.assertEqual([row[:3] for row in rows], [(row[0], row[3], row[4]) for row in rows])
+        self.assertTrue(any(row[3] for row in rows) and any(row[4] for row in rows), "the live ones are asked, rated")
+        differ = [row for row in rows if row[1:3] != row[3:5]]
+        self.assertFalse(differ[:5], f"{len(differ)} complaints' last rows differ from their ratings")
         self.env.cr.execute(
             "SELECT satisfaction_means, satisfaction_declined, count(*) FROM rating_rating "
             "WHERE res_model = 'iso10002.complaint' AND satisfaction_recorded_by_id IS NOT NULL "
