@@ -45,6 +45,7 @@
         "views/iso10002_disposal_log_views.xml",
         "wizard/iso10002_management_review_wizard_views.xml",
         "wizard/iso10002_process_audit_wizard_views.xml",
+        "wizard/iso10002_satisfaction_wizard_views.xml",
         "report/iso10002_complaint_templates.xml",
         "report/iso10002_review_templates.xml",
         "views/iso10002_complaint_portal_templates.xml",

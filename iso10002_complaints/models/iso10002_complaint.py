@@ -24,9 +24,13 @@ from .trust import (
     client_safe,
     is_engine,
     refuse_non_text,
+    without_defaults,
 )
 
 _logger = logging.getLogger(__name__)
+
+# the owner's task to ask the complainant's satisfaction by phone, letter or in person
+SATISFACTION_ACTIVITY = "iso10002_complaints.mail_activity_type_satisfaction"
 
 LEVELS = [("low", "Low"), ("medium", "Medium"), ("high", "High"), ("critical", "Critical")]
 LEVEL_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
@@ -1694,7 +1698,7 @@ class Iso10002Complaint(models.Model):
             complaint.check_access("write")
             as_engine(complaint).write(vals)
             if reason not in ("withdrawn", "out_of_scope"):
-                complaint._send_satisfaction_request()
+                complaint._ask_satisfaction()
         return True
 
     def _redecide(self):
@@ -1998,19 +2002,90 @@ class Iso10002Complaint(models.Model):
             values["headers"] = repr(headers)
         return values
 
+    def _satisfaction_by_email(self):
+        """Whether the complainant's satisfaction is asked by e-mail: they did not choose
+        to be contacted by phone or letter, and an e-mail reaches them."""
+        self.ensure_one()
+        email = email_normalize(self.sudo().partner_id.email or "")
+        return bool(email) and self.contact_preference not in ("phone", "letter")
+
+    def _ask_satisfaction(self):
+        """Ask the complainant how satisfied they are with the handling (ISO 10002 7.9,
+        8.3), the way they can be reached: the e-mailed rating link, or else a task for
+        the owner to ask by phone, letter or in person and record the answer (the Record
+        Satisfaction button). What the caller's context would default is not taken."""
+        self.ensure_one()
+        complaint = without_defaults(self)
+        if complaint._satisfaction_by_email():
+            complaint._send_satisfaction_request()
+            return
+        if complaint.contact_preference == "phone":
+            note = _(
+                "The complainant asked to be contacted by phone: call them to ask how satisfied they are with the "
+                "handling of complaint %s, then record their answer with the Record Satisfaction button.",
+                complaint.name,
+            )
+        elif complaint.contact_preference == "letter":
+            note = _(
+                "The complainant asked to be contacted by letter: write to ask how satisfied they are with the "
+                "handling of complaint %s, then record their answer with the Record Satisfaction button.",
+                complaint.name,
+            )
+        else:
+            note = _(
+                "No e-mail reaches the complainant: ask them by phone, letter or in person how satisfied they are "
+                "with the handling of complaint %s, then record their answer with the Record Satisfaction button.",
+                complaint.name,
+            )
+        complaint.sudo()._ask_owner(
+            note, summary=_("Ask the complainant's satisfaction"), activity=SATISFACTION_ACTIVITY
+        )
+
+    def _satisfaction_answered(self):
+        """Whether the complainant answered (or declined to answer) how satisfied they are,
+        asked after the decision last communicated to them, by any means."""
+        self.ensure_one()
+        since = self.communication_date
+        return bool(since) and any(
+            rating.consumed and rating.satisfaction_asked_date and rating.satisfaction_asked_date >= since
+            for rating in self.sudo().rating_ids
+        )
+
+    def action_record_satisfaction(self):
+        """The wizard recording the answer the complainant gave by phone, letter or in person."""
+        self.ensure_one()
+        self.check_access("write")
+        self.env["iso10002.satisfaction.wizard"]._check_complaint(self)
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Record Satisfaction"),
+            "res_model": "iso10002.satisfaction.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_complaint_id": self.id,
+                "default_means": self.contact_preference if self.contact_preference in ("phone", "letter") else False,
+            },
+        }
+
     def _send_satisfaction_request(self):
         """E-mail the complainant the satisfaction request, in their language. Its links
         carry the rating's token: they go in the e-mail only, never in the chatter (which
         officers read, and could rate in the complainant's name); a note says it was sent."""
         self.ensure_one()
-        complaint = self.sudo()
+        complaint = without_defaults(self.sudo())
         partner = complaint.partner_id
         if not partner.email:
             return
-        template = self.env.ref("iso10002_complaints.mail_template_complaint_satisfaction").sudo()
+        template = complaint.env.ref("iso10002_complaints.mail_template_complaint_satisfaction")
         values = template._generate_template(complaint.ids, ["subject", "body_html"])[complaint.id]
         complaint._mail_complainant_privately(
             values.get("subject"),
             values.get("body_html"),
             _("The complainant was asked by e-mail how satisfied they are with the handling."),
+        )
+        # the request the e-mail's links answer (an earlier one of the complainant's, still
+        # unanswered, is made again): a request made by e-mail, now
+        complaint.rating_ids.filtered(lambda r: r.partner_id == partner and not r.consumed).write(
+            {"satisfaction_means": "email", "satisfaction_asked_date": fields.Datetime.now()}
         )

@@ -5,7 +5,7 @@ from ast import literal_eval
 
 from markupsafe import Markup
 
-from odoo import _, api, models
+from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools.mail import email_normalize, email_split, html2plaintext, parse_contact_from_email
 
@@ -426,6 +426,15 @@ class Iso10002Complaint(models.Model):
         if leftover:
             res.update(super(Iso10002Complaint, leftover)._notify_get_reply_to(default=default))
         return res
+
+    def _rating_get_access_token(self, partner=None):
+        """A rating request made (the e-mail's links, the complaint page's) says when it
+        was made: an answer recorded later answers the decision communicated before it."""
+        token = super()._rating_get_access_token(partner=partner)
+        self.env["rating.rating"].sudo().search(
+            [("access_token", "=", token), ("satisfaction_asked_date", "=", False)]
+        ).write({"satisfaction_asked_date": fields.Datetime.now()})
+        return token
 
     def _rating_get_partner(self):
         return self.partner_id

@@ -2,7 +2,8 @@
 
 Each row is the state of one complaint from its date until the next row: the step it
 entered (or stood in when something the figures read changed), its team, its deadlines
-and whether its clock was paused, the complainant's answer and rating, the working hours
+and whether its clock was paused, the complainant's answer, whether their satisfaction
+was asked (by any means) and their rating, the working hours
 to its decision. Rows are only ever added, by the process: a figure of a closed period is
 computed from the rows dated up to its end, so nothing done later (a reopening, a team
 change, an anonymisation, a new policy) changes it (iso10002.figure)."""
@@ -145,6 +146,9 @@ class Iso10002ComplaintStepHistory(models.Model):
         [("accepted", "Accepted"), ("rejected", "Rejected"), ("no_reply", "No reply")],
         string="Complainant's Answer",
         readonly=True,
+    )
+    satisfaction_asked = fields.Boolean(
+        readonly=True, help="The complainant's satisfaction had been asked, by e-mail, phone, letter or in person."
     )
     rating = fields.Float(string="Satisfaction", readonly=True, aggregator=None)
     complainant_key = fields.Char(readonly=True)
@@ -292,10 +296,14 @@ class Iso10002Complaint(models.Model):
                 clock = self._sla_clock(ClockSet.of(self.env))
                 state["ack_deadline"] = clock.add_hours(self._sla_start("ack"), policy.ack_target_hours)
                 state["resolution_deadline"] = clock.add_hours(self._sla_start(), policy.resolution_target_hours)
-        state["rating"] = 0.0
+        state["rating"], state["satisfaction_asked"] = 0.0, False
         if rated:
-            consumed = self.rating_ids.filtered(lambda r: r.consumed and r.rating > 0)
-            state["rating"] = consumed.sorted("write_date")[-1:].rating or 0.0
+            # a rating record is a request made: the e-mailed link's, or an answer (or a
+            # refusal to answer) the owner recorded after asking by phone, letter or in person
+            ratings = self.rating_ids
+            consumed = ratings.filtered(lambda r: r.consumed and r.rating > 0)
+            state["rating"] = consumed.sorted(lambda r: (r.write_date, r.id))[-1:].rating or 0.0
+            state["satisfaction_asked"] = bool(ratings)
         # as the database keeps them: datetimes to the second
         state = {
             key: value.replace(microsecond=0) if isinstance(value, datetime) else value for key, value in state.items()
@@ -321,7 +329,7 @@ class Iso10002Complaint(models.Model):
         """A history row as the dict carry() and the comparisons read."""
         return {
             name: (row[name].id or False) if row._fields[name].type == "many2one" else row[name]
-            for name in ("step", "paused", *SNAPSHOT.values(), "rating", *CARRIED)
+            for name in ("step", "paused", *SNAPSHOT.values(), "rating", "satisfaction_asked", *CARRIED)
         }
 
     def _step_history_track(self, first=False):
@@ -433,7 +441,7 @@ class Iso10002Complaint(models.Model):
                 )
                 if not last:
                     if step not in ("communicated", "closed"):
-                        then.update(response=False, rating=0.0)
+                        then.update(response=False, rating=0.0, satisfaction_asked=False)
                     elif then["response"] and answered and answered > date:
                         then["response"] = False
                 row = self._step_row(then, previous, date)

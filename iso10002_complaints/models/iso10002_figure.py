@@ -109,6 +109,16 @@ CATALOGUE = {
         PERCENT,
         "higher",
     ),
+    "satisfaction_response_rate": (
+        _lt("Satisfaction response rate"),
+        _lt(
+            "Of the complaints closed in the period whose complainant's satisfaction had been asked by its end "
+            "(by e-mail, phone, letter or in person), the share whose complainant rated the handling "
+            "(a complainant who declined to answer did not)."
+        ),
+        PERCENT,
+        "higher",
+    ),
     "answers_accepted": (
         _lt("Decisions accepted"),
         _lt("Complaints received in the period whose complainant had accepted the decision by its end."),
@@ -201,6 +211,10 @@ COMPLAINT_FIGURES = {
     "satisfaction": {
         "denominator": "f.cohort AND f.rating > 0",
         "numerator": "f.cohort AND f.rating >= 4",
+    },
+    "satisfaction_response_rate": {
+        "denominator": "f.closed AND f.satisfaction_asked",
+        "numerator": "f.closed AND f.satisfaction_asked AND f.rating > 0",
     },
     "answers_accepted": {"count": "f.cohort AND f.response = 'accepted'"},
     "answers_rejected": {"count": "f.cohort AND f.response = 'rejected'"},
@@ -483,6 +497,7 @@ class Iso10002Figure(models.AbstractModel):
                ), scoped AS (
                    SELECT s.complaint_id, s.team_id, s.category_id, s.step, s.paused, s.ack_deadline,
                           s.resolution_deadline, s.at_risk_date, s.response, s.rating, s.complainant_key,
+                          COALESCE(s.satisfaction_asked, FALSE) AS satisfaction_asked,
                           s.recorded_date BETWEEN %(start)s AND %(end)s AS cohort,
                           s.ack_date, s.ack_due, s.ack_missed,
                           s.decision_date AS dec_date, s.decision_due AS dec_due, s.decision_missed AS dec_missed,

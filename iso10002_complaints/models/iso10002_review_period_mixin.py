@@ -225,11 +225,14 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
                 self.date_from, self.date_to, self.company_ids or self.env.companies, memo
             ),
             "audits": self.env["iso10002.audit"]._review_inputs(self),
-            "satisfaction": self._satisfaction_of(current["satisfaction"]),
+            "satisfaction": self._satisfaction_of(current["satisfaction"], current["satisfaction_response_rate"]),
             "satisfaction_by_team": [
-                {"label": self._label(team, "team_id", Complaint), **self._satisfaction_of(measures["satisfaction"])}
+                {
+                    "label": self._label(team, "team_id", Complaint),
+                    **self._satisfaction_of(measures["satisfaction"], measures["satisfaction_response_rate"]),
+                }
                 for team, measures in by_team.items()
-                if measures["satisfaction"]["denominator"]
+                if measures["satisfaction"]["denominator"] or measures["satisfaction_response_rate"]["denominator"]
             ],
             "decisions": self._decisions(current, grouped, breakdown),
             "escalations": value("escalations"),
@@ -398,13 +401,22 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
         ]
 
     @api.model
-    def _satisfaction_of(self, measure):
-        """The satisfaction block of a review from the catalogue's figure (a measure)."""
-        return {
+    def _satisfaction_of(self, measure, response=None):
+        """The satisfaction block of a review from the catalogue's figures (measures): the
+        satisfaction, and the response rate to the requests when given."""
+        block = {
             "rated": measure["denominator"] or 0,
             "satisfied": measure["numerator"] or 0,
             "satisfied_pct": measure["value"],
         }
+        if response is not None:
+            block.update(
+                asked=response["denominator"] or 0,
+                answered=response["numerator"] or 0,
+                response_pct=response["value"],
+                response_ratio=self.env["iso10002.figure"]._ratio(response),
+            )
+        return block
 
     def _decisions(self, figures, grouped, breakdown):
         """How complainants answered the decisions (the catalogue's answers), and where the

@@ -1,20 +1,57 @@
-from odoo import _, api, models
+from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
 from .mail_message import SEALED_MODELS
+
+# how the complainant's satisfaction was asked: the rating link of the e-mail, or by
+# whom the owner recorded it (iso10002.satisfaction.wizard)
+SATISFACTION_MEANS = [("email", "E-mail"), ("phone", "Phone"), ("letter", "Letter"), ("in_person", "In person")]
+# what only the process writes: the means, who asked and who recorded an answer
+SATISFACTION_FIELDS = frozenset(
+    {
+        "satisfaction_means",
+        "satisfaction_asked_by_id",
+        "satisfaction_asked_date",
+        "satisfaction_recorded_by_id",
+        "satisfaction_declined",
+    }
+)
 
 
 class RatingRating(models.Model):
     _inherit = "rating.rating"
 
-    def _check_sealed(self, models_=None):
+    satisfaction_means = fields.Selection(
+        SATISFACTION_MEANS,
+        string="Asked By Means Of",
+        readonly=True,
+        help="How the complainant was asked: the e-mailed rating link, or by phone, letter or in person "
+        "(the answer then recorded by the owner).",
+    )
+    satisfaction_asked_by_id = fields.Many2one("res.users", string="Asked By", readonly=True, ondelete="restrict")
+    satisfaction_asked_date = fields.Datetime(string="Asked On", readonly=True)
+    satisfaction_recorded_by_id = fields.Many2one(
+        "res.users", string="Answer Recorded By", readonly=True, ondelete="restrict"
+    )
+    satisfaction_declined = fields.Boolean(
+        string="Declined to Answer",
+        readonly=True,
+        help="Asked, the complainant declined to say how satisfied they are.",
+    )
+
+    def _check_sealed(self, models_=None, vals_list=()):
         """Only the complainant rates the handling of a complaint, through the rating link
-        (which runs as the system): employees neither create nor change ratings."""
+        (which runs as the system), or the owner records the answer they were given by
+        phone, letter or in person (iso10002.satisfaction.wizard, as the system):
+        employees neither create nor change ratings, nor say how one was given."""
         if self.env.su:
             return
         targets = set(models_ or ()) | set(self.sudo().mapped("res_model"))
         if targets & set(SEALED_MODELS):
             raise AccessError(_("Only the complainant rates the handling of a complaint."))
+        context = {key[len("default_") :] for key in self.env.context if key.startswith("default_")}
+        if any(SATISFACTION_FIELDS & (set(vals) | context) for vals in vals_list):
+            raise AccessError(_("How a complainant's satisfaction was asked is recorded by the process only."))
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -24,7 +61,7 @@ class RatingRating(models.Model):
             for vals in vals_list
             if vals.get("res_model_id")
         }
-        self._check_sealed(models_)
+        self._check_sealed(models_, vals_list)
         ratings = super().create(vals_list)
         ratings._track_complaints()
         return ratings
@@ -33,15 +70,16 @@ class RatingRating(models.Model):
         models_ = {vals.get("res_model")} if vals.get("res_model") else set()
         if vals.get("res_model_id"):
             models_.add(self.env["ir.model"].sudo().browse(vals["res_model_id"]).model)
-        self._check_sealed(models_)
+        self._check_sealed(models_, [vals])
         result = super().write(vals)
         if {"rating", "consumed", "res_id", "res_model", "res_model_id"} & set(vals):
             self._track_complaints()
         return result
 
     def _track_complaints(self):
-        """A rating given (or changed) is a row of its complaint's step history: the
-        satisfaction figures of a period read the ratings as they stood at its end."""
+        """A rating asked, given (or changed) is a row of its complaint's step history:
+        the satisfaction figures of a period read the requests and the ratings as they
+        stood at its end."""
         rated = self.sudo().filtered(lambda r: r.res_model == "iso10002.complaint" and r.res_id)
         if rated:
             self.env["iso10002.complaint"].browse(set(rated.mapped("res_id"))).exists()._step_history_track()

@@ -54,11 +54,18 @@ def is_engine(env):
 def as_engine(records):
     """``records`` in the process's own environment, without what a client put in the
     context (an action called over RPC may carry tracking_disable, for instance)."""
-    engine = client_safe(records)
-    defaults = [key for key in engine.env.context if key.startswith("default_")]
-    if defaults:  # the process says what it writes: no default comes from a caller
-        engine = engine.with_context({k: v for k, v in engine.env.context.items() if k not in defaults})  # pylint: disable=context-overridden
-    return engine.with_context(**{ENGINE_KEY: ENGINE})
+    # the process says what it writes: no default comes from a caller
+    return without_defaults(client_safe(records)).with_context(**{ENGINE_KEY: ENGINE})
+
+
+def without_defaults(records):
+    """``records`` without the ``default_*`` keys of the caller's context: for what the
+    process creates on the caller's behalf (a rating request, the e-mail carrying its
+    links), whose every value it gives itself."""
+    defaults = [key for key in records.env.context if key.startswith("default_")]
+    if not defaults:
+        return records
+    return records.with_context({k: v for k, v in records.env.context.items() if k not in defaults})  # pylint: disable=context-overridden
 
 
 def as_sync(records):

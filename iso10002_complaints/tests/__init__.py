@@ -27,6 +27,7 @@ from . import (
     test_public_form,
     test_reports,
     test_rpc_returns,
+    test_satisfaction,
     test_sealed_routes,
     test_sla,
     test_tour,

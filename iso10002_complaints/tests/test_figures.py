@@ -62,7 +62,8 @@ def oracle_figures(cr, readable, readable_actions, start, end, teams=None):
     the definitions as a manager reads them."""
     cr.execute(
         """SELECT id, complaint_id, date, step, team_id, paused, ack_deadline, resolution_deadline,
-                  at_risk_date, response, rating, decision_hours, decision_under_policy, complainant_key
+                  at_risk_date, response, rating, satisfaction_asked, decision_hours, decision_under_policy,
+                  complainant_key
              FROM iso10002_complaint_step_history WHERE date <= %s ORDER BY complaint_id, date, id""",
         [end],
     )
@@ -171,6 +172,10 @@ def oracle_figures(cr, readable, readable_actions, start, end, teams=None):
     figures["decision_hours_median"] = round(statistics.median(hours), 1) if hours else None
     rated = [f for f in cohort.values() if (f["state"]["rating"] or 0) > 0]
     figures["satisfaction"] = share(sum(f["state"]["rating"] >= 4 for f in rated), len(rated))
+    # asked by any means (a rating request e-mailed, an answer or a refusal recorded by the
+    # owner), among the complaints closed in the period; answered: rated
+    asked = [f for f in facts.values() if f["closed"] and f["state"]["satisfaction_asked"]]
+    figures["satisfaction_response_rate"] = share(sum((f["state"]["rating"] or 0) > 0 for f in asked), len(asked))
     for answer in ("accepted", "rejected", "no_reply"):
         figures[f"answers_{answer}"] = sum(f["state"]["response"] == answer for f in cohort.values())
     keyed = [f for f in cohort.values() if f["state"]["complainant_key"]]
@@ -335,8 +340,28 @@ class TestOneTruthPerFigure(ComplaintsCase):
             "pause": ["acknowledge", "assess", "pause"],
             "pause_resume": ["acknowledge", "assess", "pause", "resume"],
             "decide": ["acknowledge", "assess", "investigate", "respond", "communicate"],
-            "close": ["acknowledge", "assess", "investigate", "pause", "resume", "respond", "communicate", "close"],
-            "reopen": ["acknowledge", "assess", "respond", "communicate", "close", "reopen", "respond", "communicate"],
+            "close": [
+                "acknowledge",
+                "assess",
+                "investigate",
+                "pause",
+                "resume",
+                "respond",
+                "communicate",
+                "close",
+                "answer",
+            ],
+            "reopen": [
+                "acknowledge",
+                "assess",
+                "respond",
+                "communicate",
+                "close",
+                "answer",
+                "reopen",
+                "respond",
+                "communicate",
+            ],
             "withdraw": ["acknowledge", "withdraw"],
             "none": [],
         }[plan]
@@ -367,12 +392,38 @@ class TestOneTruthPerFigure(ComplaintsCase):
             complaint.action_communicate()
         elif action == "close":
             complaint.complainant_response = cls.rng.choice(["accepted", "no_reply"])
+            complaint.contact_preference = cls.rng.choice([False, "email", "phone", "letter"])
             complaint.action_close()
+        elif action == "answer":
+            cls._answer(complaint)
         elif action == "reopen":
             complaint.action_reopen()
         elif action == "withdraw":
             complaint.withdrawal_reason = "Solved by the complainant"
             complaint.action_withdraw()
+
+    @classmethod
+    def _answer(cls, complaint):
+        """The complainant answers the satisfaction asked: by the e-mailed link, or to the
+        owner by phone, letter or in person (recorded with the wizard); or never."""
+        rng = cls.rng
+        choice = rng.choice(["5", "3", "1", "declined", None])
+        pending = complaint.sudo().rating_ids.filtered(lambda r: not r.consumed)
+        if choice is None:
+            return
+        if pending:
+            if choice != "declined":
+                complaint.sudo().rating_apply(int(choice), token=pending[:1].access_token)
+            return
+        # a handler of its team records the answer, when the owner was given the task to ask
+        task = cls.env.ref("iso10002_complaints.mail_activity_type_satisfaction")
+        if not complaint.sudo().activity_ids.filtered(lambda a: a.activity_type_id == task):
+            return
+        handler = complaint.team_id.member_ids[:1]
+        companies = {"allowed_company_ids": complaint.company_id.ids}  # the company they work in
+        cls.env["iso10002.satisfaction.wizard"].with_user(handler).with_context(**companies).create(
+            {"complaint_id": complaint.id, "means": rng.choice(["phone", "letter", "in_person"]), "answer": choice}
+        ).action_record()
 
     @classmethod
     def _investigator(cls, complaint):
@@ -448,6 +499,33 @@ class TestOneTruthPerFigure(ComplaintsCase):
                 any(seen[key][code] for key in seen), f"{code} is never other than zero or empty in the seeded data"
             )
         self.assertGreaterEqual(len(self.imported | self.live), 2000)
+        # each complaint handled forward in time (the live ones: the imported ones are rated
+        # at moments before rows added at the import) has a last row that says what its
+        # ratings say: asked (a rating row, by any means), and its latest rating given
+        self.env.flush_all()
+        self.env.cr.execute(
+            """SELECT c.id, COALESCE(h.satisfaction_asked, FALSE), h.rating,
+                      EXISTS (SELECT 1 FROM rating_rating r WHERE r.res_model = 'iso10002.complaint'
+                               AND r.res_id = c.id),
+                      COALESCE((SELECT r.rating FROM rating_rating r WHERE r.res_model = 'iso10002.complaint'
+                                   AND r.res_id = c.id AND r.consumed AND r.rating > 0
+                              ORDER BY r.write_date DESC, r.id DESC LIMIT 1), 0)
+                 FROM iso10002_complaint c JOIN iso10002_complaint_step_history h ON h.id = c.step_history_id
+                WHERE c.id IN %s""",
+            [tuple(self.live.ids)],
+        )
+        rows = self.env.cr.fetchall()
+        self.assertTrue(any(row[3] for row in rows) and any(row[4] for row in rows), "the live ones are asked, rated")
+        differ = [row for row in rows if row[1:3] != row[3:5]]
+        self.assertFalse(differ[:5], f"{len(differ)} complaints' last rows differ from their ratings")
+        self.env.cr.execute(
+            "SELECT satisfaction_means, satisfaction_declined, count(*) FROM rating_rating "
+            "WHERE res_model = 'iso10002.complaint' AND satisfaction_recorded_by_id IS NOT NULL "
+            "GROUP BY 1, 2"
+        )
+        recorded = {(means, declined) for means, declined, _count in self.env.cr.fetchall()}
+        self.assertTrue({means for means, _d in recorded} >= {"phone", "letter"}, "answers recorded by phone, letter")
+        self.assertIn(True, {declined for _m, declined in recorded}, "a refusal to answer recorded")
         # the day a complaint is counted in, kept on it for the breakdowns, is its first row's
         self.env.flush_all()
         self.env.cr.execute(
@@ -540,6 +618,7 @@ class TestOneTruthPerFigure(ComplaintsCase):
                     self.assertEqual(sum(month["value"] for month in review["trend"]), values["received"])
                     self.assertEqual(sum(item["value"] for item in review["by_team"]), values["received"])
                     self.assertEqual(review["satisfaction"]["satisfied_pct"], values["satisfaction"])
+                    self.assertEqual(review["satisfaction"]["response_pct"], values["satisfaction_response_rate"])
                     self.assertEqual(review["decisions"]["rejected"], values["answers_rejected"])
                     self.assertEqual(review["escalations"], values["escalations"])
                     self.assertEqual(review["corrective_actions"]["open_at_end"], values["actions_open_end"])
@@ -559,6 +638,9 @@ class TestOneTruthPerFigure(ComplaintsCase):
                     for key, code in (("acknowledged", "ack_in_time"), ("decided_in_time", "decided_in_time")):
                         self.assertEqual(checks[key]["pct"], values[code], key)
                         self.assertEqual(checks[key]["applicable"], measures[code]["denominator"], key)
+                    shown = {figure["code"]: figure["value"] for figure in audit._audit_values()["satisfaction"]}
+                    self.assertEqual(shown["satisfaction_response_rate"], values["satisfaction_response_rate"])
+                    self.assertEqual(shown["satisfaction"], values["satisfaction"])
                     # the register's KPI sheet, asked for from the review
                     book = self._workbook(wizard.action_export_register())
                     kpis = {row[0].value: row[1].value for row in book.worksheets[1].iter_rows(min_row=2)}

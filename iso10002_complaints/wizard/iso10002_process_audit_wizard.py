@@ -7,6 +7,8 @@ from odoo.tools import LazyTranslate
 _lt = LazyTranslate(__name__)
 # the unexplained numbers the audit lists (all are counted)
 GAPS_LISTED = 200
+# the satisfaction figures of the catalogue the audit shows beside its checks
+SATISFACTION_FIGURES = ("satisfaction_response_rate", "satisfaction")
 
 # Each check of the process (ISO 10002 8.5): to which complaints it applies, and which pass.
 AUDIT_CHECKS = [
@@ -48,6 +50,8 @@ AUDIT_CHECKS = [
         [("step", "=", "closed"), ("communication_date", "!=", False)],
         [("complainant_response", "!=", False)],
     ),
+    # asked by any means: a rating request e-mailed (or offered on the complaint's page),
+    # or an answer (or a refusal to answer) recorded after asking by phone, letter or in person
     (
         "satisfaction",
         _lt("Satisfaction asked"),
@@ -131,7 +135,14 @@ class Iso10002ProcessAuditWizard(models.TransientModel):
             applicable_total += applicable
             passed_total += passed
         exceptions.sort(key=lambda e: (e["complaint"].received_date, e["complaint"].id))
+        Figure = self.env["iso10002.figure"]
+        satisfaction = Figure._measures(SATISFACTION_FIGURES, *self._figure_period(), **self._figure_scope())
         return {
+            # the satisfaction of the period as the catalogue counts it (8.3), with its definition
+            "satisfaction": [
+                {**Figure._definition(code), **satisfaction[code], "ratio": Figure._ratio(satisfaction[code])}
+                for code in SATISFACTION_FIGURES
+            ],
             "register": self._register_numbering(),
             "sample": sample,
             "checks": checks,
