@@ -145,12 +145,20 @@ HAPPENED_DATES = (
     "referral_outcome_date",
 )
 HAPPENED_MOMENTS = ("complainant_response_date",)
+# what happens after what in a recourse (7.9, Annex H): (earlier, later)
+HAPPENED_IN_ORDER = (
+    ("recourse_offered_date", "review_date"),
+    ("recourse_offered_date", "external_referral_date"),
+    ("external_referral_date", "referral_outcome_date"),
+)
 
 # HTML fields cannot be tracked by mail.thread: their previous text is logged instead
 HTML_TRACED = ("description", "findings", "response_text")
 
 
 OFFICER_GROUP = "iso10002_complaints.group_complaint_officer"
+# the owner's task of telling the progress the way the complainant chose
+PROGRESS_ACTIVITY = "iso10002_complaints.mail_activity_type_progress"
 # the complainant's postal address on the complaint: its field on the contact
 ADDRESS_FIELDS = {"partner_street": "street", "partner_zip": "zip", "partner_city": "city"}
 
@@ -349,6 +357,14 @@ class Iso10002Complaint(models.Model):
     # -------------------------------------------------------- acknowledgement
     acknowledged_date = fields.Datetime(string="Acknowledged", tracking=True, copy=False, readonly=True)
     acknowledgement_channel = fields.Selection(CONTACT_MEANS, string="Acknowledged By", tracking=True, copy=False)
+    acknowledged_by_id = fields.Many2one(
+        "res.users",
+        string="Acknowledged by",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
+        help="Who acknowledged the complaint: the acknowledgement letter is signed by them.",
+    )
     acknowledgement_pending = fields.Boolean(
         readonly=True,
         copy=False,
@@ -756,15 +772,15 @@ class Iso10002Complaint(models.Model):
                     )
                 )
 
-    @api.constrains("user_id", "decided_by_id", "person_complained_about_id")
+    @api.constrains("user_id", "decided_by_id", "reviewer_id", "person_complained_about_id")
     def _check_owner_independent(self):
-        """Nobody owns or decides a complaint about themselves (ISO 10002 4.7, Annex D),
-        as nobody investigates or reviews it."""
+        """Nobody owns, decides or reviews a complaint about themselves (ISO 10002 4.7,
+        Annex D), as nobody investigates it."""
         for complaint in self.sudo():
             about = complaint.person_complained_about_id
             if not about:
                 continue
-            for field in ("user_id", "decided_by_id"):
+            for field in ("user_id", "decided_by_id", "reviewer_id"):
                 if complaint[field].partner_id == about:
                     raise ValidationError(
                         _(
@@ -803,6 +819,21 @@ class Iso10002Complaint(models.Model):
                         _(
                             "%(field)s of complaint %(complaint)s cannot be in the future.",
                             field=self._fields[name]._description_string(self.env),
+                            complaint=complaint.name,
+                        )
+                    )
+
+    @api.constrains(*{name for pair in HAPPENED_IN_ORDER for name in pair})
+    def _check_happened_in_order(self):
+        """A review after the recourse was offered, an outcome after the referral."""
+        for complaint in self.sudo():
+            for earlier, later in HAPPENED_IN_ORDER:
+                if complaint[earlier] and complaint[later] and complaint[later] < complaint[earlier]:
+                    raise ValidationError(
+                        _(
+                            "%(later)s of complaint %(complaint)s cannot be before %(earlier)s.",
+                            later=self._fields[later]._description_string(self.env),
+                            earlier=self._fields[earlier]._description_string(self.env),
                             complaint=complaint.name,
                         )
                     )
@@ -1100,14 +1131,14 @@ class Iso10002Complaint(models.Model):
                 )
 
     def _check_owner_kept(self, vals):
-        """Once acknowledged, a complaint always has someone responsible for it: its owner
-        is handed over, never removed."""
+        """A complaint has someone responsible for it from receipt: its owner is handed
+        over, never removed."""
         if "user_id" in vals and not vals["user_id"]:
-            owned = self.filtered(lambda c: c.step not in (False, "received"))
+            owned = self.filtered(lambda c: c.sudo().user_id)
             if owned:
                 raise self._refusal(
                     _(
-                        "Complaint %s always has an Owner once acknowledged: hand it over to someone else instead.",
+                        "Complaint %s always has an Owner, from receipt: hand it over to someone else instead.",
                         owned[0].name,
                     ),
                     "user_id",
@@ -1431,6 +1462,16 @@ class Iso10002Complaint(models.Model):
             )
         if step == "response" and self._is_about(self.env.user):
             return "remedy", _("The complaint is about you: someone else decides it (ISO 10002 4.7, Annex D).")
+        means = {"acknowledged": self.acknowledgement_channel, "communicated": self.communication_channel}.get(step)
+        if means == "letter" and not (self.partner_street or self.partner_city):
+            return "partner_street", _(
+                "A letter needs the complainant's postal address: type it on the complaint (Postal Address)."
+            )
+        if step == "communicated" and means == "email" and not self.email_from:
+            return "email_from", _(
+                "The decision cannot be e-mailed: the complaint has no E-mail address. Send it another way, or type "
+                "the address."
+            )
         if step == "acknowledged" and not (self.acknowledged_date or self.acknowledgement_channel):
             return "acknowledgement_channel", _(
                 "Say how the complainant was acknowledged (Acknowledged By, on the Acknowledgement tab)."
@@ -1565,7 +1606,11 @@ class Iso10002Complaint(models.Model):
         now = fields.Datetime.now()
         # the first time only: when the complaint was first acknowledged, assessed...
         first = {
-            "acknowledged": {"acknowledged_date": now},
+            # (a person: not the process acknowledging by e-mail on receipt)
+            "acknowledged": {
+                "acknowledged_date": now,
+                "acknowledged_by_id": self.env.uid if self.env.user._is_internal() and not self.env.su else False,
+            },
             "assessment": {"assessment_date": now, "assessed_by_id": self.env.uid},
             "investigation": {"investigation_date": now},
             # the decision goes the way the complainant chose, unless the officer says otherwise
@@ -1585,6 +1630,10 @@ class Iso10002Complaint(models.Model):
         }.get(stage.step, {})
         extra = {key: value for key, value in first.items() if not self[key]}
         extra.update(latest)
+        if stage.step == "communicated" and self._recourse_change():
+            # the decision a recourse changed is decided anew by whoever records and sends
+            # it (the Close that sent it back to Response decided nothing)
+            extra["decided_by_id"] = self.env.uid
         return {key: value for key, value in extra.items() if key not in vals}
 
     def _move_to_step(self, step):
@@ -1657,6 +1706,15 @@ class Iso10002Complaint(models.Model):
                     complaint.communication_channel,
                 )
             complaint.activity_feedback(["iso10002_complaints.mail_activity_type_communicate"])
+            # news of the progress not yet told is overtaken by the decision itself
+            progress = self.env.ref(PROGRESS_ACTIVITY)
+            overtaken = complaint.activity_ids.filtered(lambda a, t=progress: a.activity_type_id == t)
+            if overtaken:
+                overtaken.sudo().unlink()
+                complaint.sudo().message_post(
+                    body=_("The news of the progress still to tell was overtaken by the decision."),
+                    subtype_xmlid="mail.mt_note",
+                )
         return True
 
     def _ask_to_communicate(self):
@@ -1782,9 +1840,10 @@ class Iso10002Complaint(models.Model):
                 activity="iso10002_complaints.mail_activity_type_acknowledge",
             )
 
-    def _communication_task(self, what, email_failed=False):
+    def _communication_task(self, what, email_failed=False, printed=True):
         """What the owner is asked to do to tell the complainant ``what`` by the means
-        they chose (the note of the activity)."""
+        they chose (the note of the activity); ``printed``: a letter of the Print menu
+        says it (the acknowledgement, the decision), else the owner writes it."""
         self.ensure_one()
         complaint = self.sudo()
         if not complaint.user_id:
@@ -1792,6 +1851,14 @@ class Iso10002Complaint(models.Model):
                 "Nobody can own this complaint yet (no officer in its team): give it an Owner, then send %s.", what
             )
         means = complaint._contact_means()
+        if means == "letter" and not printed:
+            return _(
+                "The complainant asked to be written to by letter%(print)s: write to them with %(what)s at "
+                "%(address)s, then mark this task done.",
+                print=_(", in large print") if complaint.large_print else "",
+                what=what,
+                address=complaint._postal_address() or _("(no postal address yet: type it on the complaint)"),
+            )
         if means == "letter":
             return _(
                 "The complainant asked to be written to by letter%(print)s: print %(what)s (Print menu), post it "
@@ -1973,9 +2040,10 @@ class Iso10002Complaint(models.Model):
         for complaint in self.filtered(lambda c: not (c._contact_means() == "email" and c.partner_id.email)):
             complaint._ask_owner(
                 complaint._communication_task(
-                    _("the new date of our decision, %s", complaint._get_promised_decision_date())
+                    _("the new date of our decision, %s", complaint._get_promised_decision_date()), printed=False
                 ),
                 summary=_("Tell the new date"),
+                activity=PROGRESS_ACTIVITY,
             )
         for complaint in self.filtered(lambda c: c._contact_means() == "email" and c.partner_id.email):
             lang = complaint.partner_id.lang or self.env.lang

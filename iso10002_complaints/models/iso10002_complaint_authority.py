@@ -22,8 +22,13 @@ class Reach:
         self.managers = {}  # company: its active complaints managers
 
     def can_read(self, user, complaint):
+        """Whether ``user`` may be told of ``complaint``: they may read it, and it is not
+        about them (ISO 10002 4.7: the person complained about is not who escalations
+        and alerts reach)."""
         person = user.sudo()
         if not person.active or person.share or complaint.company_id not in person.company_ids:
+            return False
+        if complaint._is_about(person):
             return False
         if person not in self.readable:
             self.readable[person] = set(

@@ -11,6 +11,7 @@ from odoo.tools.mail import email_normalize, email_split, html2plaintext, parse_
 
 from odoo.addons.rating.models.rating_data import RATING_LIMIT_MIN
 
+from .iso10002_complaint import PROGRESS_ACTIVITY
 from .reader_locale import written_language
 from .trust import ACKNOWLEDGE_KEY, DEFERRED_ACKNOWLEDGEMENT, as_engine, is_text_char, text_values
 
@@ -55,8 +56,11 @@ class Iso10002Complaint(models.Model):
         if complaint._contact_means() != "email":
             # the complainant chose letters or calls (4.5, 7.4): the owner tells them
             complaint._ask_owner(
-                complaint._communication_task(_("the news that the complaint is now at %s", complaint.stage_id.name)),
+                complaint._communication_task(
+                    _("the news that the complaint is now at %s", complaint.stage_id.name), printed=False
+                ),
                 summary=_("Tell the progress"),
+                activity=PROGRESS_ACTIVITY,
             )
         elif complaint.email_from:
             res["stage_id"] = (
@@ -109,6 +113,10 @@ class Iso10002Complaint(models.Model):
             feedback = "".join(char for char in feedback[:4000] if is_text_char(char))
         if token:
             rating = self.env["rating.rating"].sudo().search([("access_token", "=", token)], limit=1)
+        if rating and not rating.consumed and self._satisfaction_answered():
+            # answered already by phone, letter or in person: one request, one answer (the
+            # first stays; the link thanks them)
+            return self.sudo().rating_ids.filtered("consumed").sorted("id")[-1]
         if not (rating and rating.consumed):
             rating = super().rating_apply(
                 rate,

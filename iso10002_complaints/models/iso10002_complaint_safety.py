@@ -1,6 +1,10 @@
 from markupsafe import Markup
 
 from odoo import _, models
+from odoo.exceptions import UserError
+
+from .iso10002_complaint_authority import MANAGER_GROUP
+from .trust import is_engine
 
 
 class Iso10002Complaint(models.Model):
@@ -9,6 +13,25 @@ class Iso10002Complaint(models.Model):
     and it is not investigated nor decided before the immediate action taken is recorded."""
 
     _inherit = "iso10002.complaint"
+
+    def write(self, vals):
+        # a safety issue told to the representative is not unmarked by whoever handles it
+        # to skip the immediate action: a complaints manager decides it was none
+        if (
+            "safety_issue" in vals
+            and not vals["safety_issue"]
+            and not is_engine(self.env)
+            and not self.env.su
+            and self.filtered("safety_issue")
+            and not self.env.user.has_group(MANAGER_GROUP)
+        ):
+            raise UserError(
+                _(
+                    "Only a complaints manager decides that a complaint marked as a safety issue is not one: the "
+                    "representative was told of it."
+                )
+            )
+        return super().write(vals)
 
     def _safety_newly_marked(self, vals):
         """The complaints that ``vals`` marks as a safety issue and were not: each marking

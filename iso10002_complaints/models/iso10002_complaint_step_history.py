@@ -35,6 +35,9 @@ TRACKED_FIELDS = frozenset(SNAPSHOT) | {
     "stage_id",
     "sla_paused_since",
     "partner_id",
+    # the complainant key of a complaint without a contact follows its address and number
+    "email_from",
+    "partner_phone",
     "anonymised_date",
     "acknowledged_date",
     "communication_date",

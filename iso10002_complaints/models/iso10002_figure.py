@@ -141,7 +141,8 @@ CATALOGUE = {
         _lt("Repeat rate"),
         _lt(
             "Of the complaints received in the period with a known complainant, the share from complainants "
-            "(commercial entities) who complained more than once in the period."
+            "who complained more than once in the period: a person by their e-mail address, else their phone "
+            "number; a company's contacts as the company."
         ),
         PERCENT,
         "lower",

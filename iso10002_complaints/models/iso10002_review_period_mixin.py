@@ -319,12 +319,21 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
                 ["partner_id:max"],
             )
         )
+        # a complaint without a contact is named by its address
+        addresses = dict(
+            Complaint._read_group(
+                [("complainant_key", "in", [key for key, _count in repeated]), ("email_from", "!=", False)],
+                ["complainant_key"],
+                ["email_from:max"],
+            )
+        )
         Partner = self.env["res.partner"]
+        anonymised = self.env._("Anonymised complainant")
         top = [
             {
                 "label": Partner.browse(names[key]).commercial_partner_id.display_name
                 if names.get(key)
-                else _("Anonymised complainant"),
+                else addresses.get(key) or anonymised,
                 "value": count,
             }
             for key, count in repeated

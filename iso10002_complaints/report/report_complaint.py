@@ -236,6 +236,8 @@ class ReportComplaintAcknowledgement(models.AbstractModel):
             "salutation": env._("Dear %s,", complaint.partner_id.name or ""),
             "direction": env["res.lang"]._get_data(code=lang).direction or "ltr",
             "amount_in_words": self._amount_in_words(complaint) if complaint.compensation_amount else "",
+            # signed by whoever acknowledged it; before, by whoever prints it to send it
+            "signer": complaint.sudo().acknowledged_by_id.name or self.env.user.name,
             # printed so for whoever needs it (4.5)
             "large_print": complaint.sudo().large_print,
             # never a date already past (_promised_decision_deadline)

@@ -3,6 +3,7 @@ from . import (
     test_access_links,
     test_acknowledgement,
     test_assessment,
+    test_audit_findings,
     test_beside_the_complaint,
     test_complainant_journey,
     test_complaints_page,

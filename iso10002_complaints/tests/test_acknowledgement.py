@@ -109,7 +109,7 @@ class TestAcknowledgement(ComplaintsMailCase):
 
     def test_manual_acknowledgement_closes_activity(self):
         complaint = self._complaint(partner_id=self.person_about.id)
-        complaint.acknowledgement_channel = "letter"
+        complaint.write({"acknowledgement_channel": "letter", "partner_street": "1 Letter Lane"})
         complaint.action_acknowledge()
         self.assertEqual(complaint.step, "acknowledged")
         self.assertFalse(complaint.activity_ids)

@@ -102,7 +102,9 @@ class TestComplaintLifecycle(ComplaintsCase):
             self.flush_tracking()
             self.assertEqual(complaint.decision_date, datetime(2026, 3, 5, 9, 0))
         with freeze_time("2026-03-06 09:00:00"):
-            complaint.write({"response_text": "<p>Refund made.</p>", "communication_channel": "letter"})
+            complaint.write(
+                {"response_text": "<p>Refund made.</p>", "communication_channel": "letter", "partner_city": "Leeds"}
+            )
             complaint.action_communicate()
             self.flush_tracking()
             self.assertEqual(complaint.communication_date, datetime(2026, 3, 6, 9, 0))

@@ -94,7 +94,9 @@ class TestReports(SlaCase):
             complaint.write(dict(values, root_cause_id=cls.root_cause.id))
             complaint.action_respond()
             cls._commit_tracking()
-            complaint.write({"response_text": "<p>Our answer.</p>", "communication_channel": "letter"})
+            complaint.write(
+                {"response_text": "<p>Our answer.</p>", "communication_channel": "letter", "partner_city": "Leeds"}
+            )
             complaint.action_communicate()
             cls._commit_tracking()
 

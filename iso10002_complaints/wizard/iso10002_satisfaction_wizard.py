@@ -7,8 +7,15 @@ from ..models.iso10002_complaint import SATISFACTION_ACTIVITY
 from ..models.rating_rating import SATISFACTION_MEANS
 from ..models.trust import one, refuse_non_text, without_defaults
 
-# the answers of the e-mailed rating (its links rate 5, 3 and 1), and a refusal to answer
-ANSWERS = [("5", "Satisfied"), ("3", "Partly satisfied"), ("1", "Not satisfied"), ("declined", "Declined to answer")]
+# the answers of the e-mailed rating (its links rate 5, 3 and 1), a refusal to answer, and
+# no answer at all to a letter or a call (asked: it counts as a request without an answer)
+ANSWERS = [
+    ("5", "Satisfied"),
+    ("3", "Partly satisfied"),
+    ("1", "Not satisfied"),
+    ("declined", "Declined to answer"),
+    ("no_reply", "Asked, no reply"),
+]
 # the closings after which the complainant's satisfaction is asked (action_close)
 ASKED_AFTER = ("resolved", "rejected", "no_reply", "changed_review", "changed_referral")
 FEEDBACK_SIZE = 4000
@@ -86,7 +93,7 @@ class Iso10002SatisfactionWizard(models.TransientModel):
             )
         if self.asked_by_id.share or not complaint._readable_by(self.asked_by_id):
             raise ValidationError(_("%s cannot have asked: they do not handle this complaint.", self.asked_by_id.name))
-        declined = self.answer == "declined"
+        declined = self.answer in ("declined", "no_reply")
         rate = 0 if declined else int(self.answer)
         feedback = (self.feedback or "")[:FEEDBACK_SIZE].strip()
         # sealed: only the process creates a complaint's rating; nothing from the context
