@@ -663,6 +663,8 @@ class Iso10002Complaint(models.Model):
         its own."""
         for complaint in self:
             partner = complaint.partner_id.sudo()
+            if partner.user_ids or (partner.is_company and partner.child_ids):
+                continue  # a user's contact, a company's: kept on the complaint only
             missing = {
                 partner_field: complaint[field]
                 for field, partner_field in fields_map.items()
@@ -769,6 +771,25 @@ class Iso10002Complaint(models.Model):
                         "made by someone who was not involved (ISO 10002 7.9).",
                         reviewer=complaint.reviewer_id.name,
                         complaint=complaint.name,
+                    )
+                )
+
+    @api.constrains("user_id")
+    def _check_owner_is_officer(self):
+        """The owner handles the complaint: an active complaints officer of its company
+        (not the auditor, an employee without the role, a portal user, someone gone)."""
+        for complaint in self.sudo():
+            owner = complaint.user_id
+            if owner and not (
+                owner.active and owner.has_group(OFFICER_GROUP) and complaint.company_id in owner.company_ids
+            ):
+                raise ValidationError(
+                    _(
+                        "%(user)s cannot own complaint %(complaint)s: its owner is an active complaints officer of "
+                        "%(company)s.",
+                        user=owner.name,
+                        complaint=complaint.name,
+                        company=complaint.company_id.name,
                     )
                 )
 
@@ -1042,6 +1063,12 @@ class Iso10002Complaint(models.Model):
             if "partner_id" in vals and "anonymised_date" not in vals
             else {}
         )
+        if complainants:
+            # another complainant: their own number and address, not the previous one's
+            newcomer = self.env["res.partner"].sudo().browse(vals["partner_id"])
+            vals = dict(vals)
+            for field, partner_field in {**ADDRESS_FIELDS, "partner_phone": "phone"}.items():
+                vals.setdefault(field, newcomer[partner_field] or False)
         if vals.get("stage_id"):
             # who may not write is refused as such, before the rules of the steps
             self.check_access("write")
@@ -1845,6 +1872,10 @@ class Iso10002Complaint(models.Model):
         they chose (the note of the activity); ``printed``: a letter of the Print menu
         says it (the acknowledgement, the decision), else the owner writes it."""
         self.ensure_one()
+        complaint = self.sudo()
+        return Markup("<p>%s</p>") % complaint._communication_text(what, email_failed, printed)
+
+    def _communication_text(self, what, email_failed=False, printed=True):
         complaint = self.sudo()
         if not complaint.user_id:
             return _(

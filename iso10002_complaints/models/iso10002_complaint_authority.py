@@ -1,7 +1,7 @@
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .reader_locale import Reader
 from .trust import as_engine, one
@@ -30,6 +30,8 @@ class Reach:
             return False
         if complaint._is_about(person):
             return False
+        if person not in self.readable and not self.complaints.with_user(person).browse().has_access("read"):
+            self.readable[person] = set()  # no right on complaints at all (a former officer)
         if person not in self.readable:
             self.readable[person] = set(
                 self.complaints.with_user(person)
@@ -111,6 +113,19 @@ class Iso10002Complaint(models.Model):
         currency = self.currency_id or company.currency_id
         date = (self.decision_date or fields.Datetime.now()).date()
         return currency._convert(self.compensation_amount, company.currency_id, company, date)
+
+    @api.constrains("remedy_approved_by_id", "person_complained_about_id")
+    def _check_approver_independent(self):
+        for complaint in self.sudo():
+            if complaint.remedy_approved_by_id and complaint._is_about(complaint.remedy_approved_by_id):
+                raise ValidationError(
+                    _(
+                        "%(user)s approved the remedy of complaint %(complaint)s: it cannot be about them (ISO 10002 "
+                        "4.7, Annex D).",
+                        user=complaint.remedy_approved_by_id.name,
+                        complaint=complaint.name,
+                    )
+                )
 
     def _missing_for_step(self, step):
         missing = super()._missing_for_step(step)

@@ -372,13 +372,14 @@ class Iso10002Complaint(models.Model):
             bodies[complaint.id] = body
         self.sudo()._message_log_batch(bodies=bodies)
         acknowledged = self.filtered(lambda c: c.acknowledged_date and c.partner_id and c.is_open)
-        told = acknowledged._send_acknowledgement_mail()
+        # by e-mail only to who chose it (4.5): the others are told by their owner, their way
+        told = acknowledged.filtered(lambda c: c._contact_means() == "email")._send_acknowledgement_mail()
         for complaint in acknowledged - told:
             complaint._ask_owner(
-                self.env._(
-                    "The complainant of %s changed and has no e-mail address: give them its reference and how "
-                    "to follow it, by phone or letter.",
-                    complaint.name,
+                complaint._communication_task(
+                    self.env._("its reference and how to follow it (the complainant of %s changed)", complaint.name),
+                    email_failed=True,
+                    printed=False,
                 ),
                 summary=self.env._("Tell the new complainant"),
             )

@@ -25,6 +25,7 @@ from . import (
     test_persian,
     test_persian_pdf,
     test_portal,
+    test_process_from_outside,
     test_public_form,
     test_reports,
     test_rpc_returns,

@@ -44,8 +44,9 @@ class TestSafetyIssue(EscalationCase):
         self._rpc(self.officer_a, C, "write", complaint.ids, {"safety_issue": True, "impact": "high"})
         self._rpc(self.officer_a, C, "write", complaint.ids, {"urgency": "high"})
         self.assertEqual(len(self._alerts(complaint)), 1)
-        # unmarked, then marked again: a new marking, a new alert
-        self._rpc(self.officer_a, C, "write", complaint.ids, {"safety_issue": False})
+        # unmarked (by a manager: the officer may not, TestTheProcessDoesWhatItRecords), then
+        # marked again: a new marking, a new alert
+        self._rpc(self.manager, C, "write", complaint.ids, {"safety_issue": False})
         self.assertEqual(len(self._alerts(complaint)), 1)
         self._rpc(self.manager, C, "write", complaint.ids, {"safety_issue": True})
         self.assertEqual(len(self._alerts(complaint)), 2)

@@ -136,15 +136,18 @@ class TestTheChosenWayDrivesTheProcess(ComplaintsMailCase):
             lambda a: a.activity_type_id == self.env.ref("iso10002_complaints.mail_activity_type_communicate")
         )
         self.assertEqual(send.user_id, self.officer_a)
+        # the progress at the assessment was the owner's to tell, by letter, written by them
+        progress = complaint.activity_ids.filtered(lambda a: a.summary == "Tell the progress")
+        self.assertEqual(len(progress), 1)
+        self.assertIn("by letter", progress.note)
+        self.assertNotIn("Print menu", progress.note, "no printed letter says the progress")
         complaint.response_text = "<p>We replace the lamp.</p>"
         with self.mock_mail_gateway():
             complaint.action_communicate()
         self.assertFalse(self._mails_to(self.writer), "no e-mail to a letter complainant")
         self.assertFalse(complaint.activity_ids & send, "the task is done")
-        # the progress at the assessment was the owner's to tell, by letter
-        progress = complaint.activity_ids.filtered(lambda a: a.summary == "Tell the progress")
-        self.assertEqual(len(progress), 1)
-        self.assertIn("by letter", progress.note)
+        self.assertFalse(progress.exists(), "the news of the progress is overtaken by the decision")
+        self.assertTrue(complaint.message_ids.filtered(lambda m: "overtaken by the decision" in (m.body or "")))
         decision = self._notes(complaint).filtered("attachment_ids") - evidence
         self.assertEqual(len(decision), 1)
         self.assertIn(b"We replace the lamp.", decision.attachment_ids.sudo().raw)

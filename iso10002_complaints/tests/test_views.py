@@ -21,7 +21,7 @@ class TestFormPerStep(ComplaintsCase):
         view = complaint.with_user(self.officer_a).get_views([(False, "form")])["views"]["form"]
         arch = etree.fromstring(view["arch"])
         values = {name: complaint[name] for name in complaint._fields if name.startswith(("can_", "is_"))}
-        values.update(step=complaint.step, active=complaint.active)
+        values.update(step=complaint.step, active=complaint.active, closure_reason=complaint.closure_reason)
         visible = set()
         for button in arch.xpath("//header/button[@name]"):
             invisible = button.get("invisible")

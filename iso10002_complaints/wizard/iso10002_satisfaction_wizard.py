@@ -63,6 +63,10 @@ class Iso10002SatisfactionWizard(models.TransientModel):
     @api.model
     def _check_complaint(self, complaint):
         """Refuse a complaint whose satisfaction is not to be asked now, or already answered."""
+        if complaint.sudo().anonymised_date:
+            raise UserError(
+                _("Complaint %s is anonymised: nothing more is recorded of its complainant.", complaint.name)
+            )
         if complaint.step != "closed" or complaint.closure_reason not in ASKED_AFTER:
             raise UserError(
                 _(
@@ -91,7 +95,11 @@ class Iso10002SatisfactionWizard(models.TransientModel):
             raise ValidationError(
                 _("The complainant is asked how satisfied they are after the decision was communicated to them.")
             )
-        if self.asked_by_id.share or not complaint._readable_by(self.asked_by_id):
+        if (
+            self.asked_by_id.share
+            or not self.asked_by_id.has_group("iso10002_complaints.group_complaint_officer")
+            or not complaint._readable_by(self.asked_by_id)
+        ):
             raise ValidationError(_("%s cannot have asked: they do not handle this complaint.", self.asked_by_id.name))
         declined = self.answer in ("declined", "no_reply")
         rate = 0 if declined else int(self.answer)

@@ -90,6 +90,7 @@ registry.category("web_tour.tours").add("iso10002_letter_complainant", {
             "Record the acknowledgement letter as sent"
         ),
         letterKept("The acknowledgement letter, as printed, is kept on the complaint"),
+        openTab("assessment"),
         {
             content: "Set the severity",
             trigger: `${FORM} .o_field_widget[name='severity'] select`,
