@@ -1489,16 +1489,6 @@ class Iso10002Complaint(models.Model):
             )
         if step == "response" and self._is_about(self.env.user):
             return "remedy", _("The complaint is about you: someone else decides it (ISO 10002 4.7, Annex D).")
-        means = {"acknowledged": self.acknowledgement_channel, "communicated": self.communication_channel}.get(step)
-        if means == "letter" and not (self.partner_street or self.partner_city):
-            return "partner_street", _(
-                "A letter needs the complainant's postal address: type it on the complaint (Postal Address)."
-            )
-        if step == "communicated" and means == "email" and not self.email_from:
-            return "email_from", _(
-                "The decision cannot be e-mailed: the complaint has no E-mail address. Send it another way, or type "
-                "the address."
-            )
         if step == "acknowledged" and not (self.acknowledged_date or self.acknowledgement_channel):
             return "acknowledgement_channel", _(
                 "Say how the complainant was acknowledged (Acknowledged By, on the Acknowledgement tab)."
@@ -1551,6 +1541,17 @@ class Iso10002Complaint(models.Model):
                 )
             if self.external_referral and not (self.external_provider or "").strip():
                 return "external_provider", _("Name the Dispute Resolution Provider, on the Closing tab.")
+        # what was sent needs where to send it (checked once the rest is there)
+        means = {"acknowledged": self.acknowledgement_channel, "communicated": self.communication_channel}.get(step)
+        if means == "letter" and not (self.partner_street or self.partner_city):
+            return "partner_street", _(
+                "A letter needs the complainant's postal address: type it on the complaint (Postal Address)."
+            )
+        if step == "communicated" and means == "email" and not self.email_from:
+            return "email_from", _(
+                "The decision cannot be e-mailed: the complaint has no E-mail address. Send it another way, or type "
+                "the address."
+            )
         return None
 
     def _missing_recourse(self):

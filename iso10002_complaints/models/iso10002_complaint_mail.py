@@ -175,8 +175,9 @@ class Iso10002Complaint(models.Model):
         """A complaint from an e-mail to a team's alias (ISO 10002 7.2).
 
         The reference always comes from the sequence (never from the subject), and the
-        alias defaults cannot set what only the process records."""
-        values = {k: v for k, v in (custom_values or {}).items() if k not in self._process_fields()}
+        alias defaults cannot set what only the process records, nor the owner: the team's
+        rule gives it (a default naming someone who may not own it would lose the e-mail)."""
+        values = {k: v for k, v in (custom_values or {}).items() if k not in self._process_fields() and k != "user_id"}
         email_from = msg_dict.get("email_from") or ""
         normalized = email_normalize(email_from, strict=False)
         company = (

@@ -94,6 +94,10 @@ class HelpdeskTicket(models.Model):
         ``values`` (team, owner, received date) as the officer confirmed them."""
         tickets = self.filtered(lambda t: not t.is_complaint)
         extra = {key: value for key, value in (values or {}).items() if value}
+        owner = self.env["res.users"].browse(extra.get("user_id")).sudo()
+        if owner and not (owner.active and owner.has_group("iso10002_complaints.group_complaint_officer")):
+            # a ticket's user who handles no complaints: the team's rule gives the owner
+            extra.pop("user_id")
         # one create for the batch, one search for the attachments
         complaints = self.env["iso10002.complaint"].create(
             [{**ticket._complaint_values(), **extra} for ticket in tickets]
