@@ -51,7 +51,9 @@ class HelpdeskTicketComplaintWizard(models.TransientModel):
                 or wizard.team_id
                 or self.env["iso10002.complaint"].with_company(ticket.company_id or self.env.company)._default_team_id()
             )
-            wizard.user_id = ticket.user_id if officers in ticket.user_id.groups_id else self.env.user
+            assignee = ticket.user_id
+            # the ticket's assignee when they may own a complaint (an active officer)
+            wizard.user_id = assignee if assignee.active and officers in assignee.groups_id else self.env.user
             wizard.received_date = ticket.create_date or fields.Datetime.now()
 
     @api.depends("ticket_id", "mode")
