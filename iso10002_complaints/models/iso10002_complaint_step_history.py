@@ -304,6 +304,11 @@ class Iso10002Complaint(models.Model):
             # a rating record is a request made: the e-mailed link's, or an answer (or a
             # refusal to answer) the owner recorded after asking by phone, letter or in person
             ratings = self.rating_ids
+            if self.reopened_date:
+                # reopened, it is asked again once closed again: what was asked before the
+                # reopening answered the earlier closing (8.3)
+                since = self.reopened_date
+                ratings = ratings.filtered(lambda r: (r.satisfaction_asked_date or r.create_date) >= since)
             consumed = ratings.filtered(lambda r: r.consumed and r.rating > 0)
             state["rating"] = consumed.sorted(lambda r: (r.write_date, r.id))[-1:].rating or 0.0
             state["satisfaction_asked"] = bool(ratings)

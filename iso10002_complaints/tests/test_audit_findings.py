@@ -371,6 +371,25 @@ class TestTheProcessDoesWhatItRecords(ComplaintsCase):
             self.assertEqual(measure["denominator"], 5, "the letter request with no reply is not counted: " + report)
 
     # ------------------------------------------------------------- item 2
+    def test_19_reopened_and_closed_again_is_asked_again(self):
+        """8.3: a complaint reopened, decided again and closed is asked again: the
+        answer given to the first closing does not count as asked/answered for the second."""
+        phone_partner = self.env["res.partner"].create({"name": "Caller Two", "phone": "+1 555 0101"})
+        complaint = self._walk_to(
+            self._complaint(user_id=self.officer_a.id, partner_id=phone_partner.id, contact_preference="phone"),
+            "closed",
+        )
+        self._sat_record(complaint, "phone", "5")
+        # reopened the next day (an answer of the same second as a reopening would count for it)
+        with freeze_time(fields.Datetime.now() + timedelta(days=1)):
+            complaint.with_user(self.officer_a).action_reopen()
+            self._walk_to(complaint, "closed")
+        self.assertTrue(complaint.sudo().activity_ids, "the owner is asked to ask again")
+        self.assertFalse(
+            complaint.step_history_id.satisfaction_asked and complaint.step_history_id.rating,
+            "the first closing's answer counts as the answer after the second",
+        )
+
     def test_20_progress_task_of_a_letter_complainant(self):
         """7.4/7.8: a letter complainant's progress tasks are either done with their evidence
         or closed with the complaint: none is left open on a closed complaint."""

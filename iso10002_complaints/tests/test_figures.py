@@ -503,12 +503,17 @@ class TestOneTruthPerFigure(ComplaintsCase):
         # at moments before rows added at the import) has a last row that says what its
         # ratings say: asked (a rating row, by any means), and its latest rating given
         self.env.flush_all()
+        # (asked since the last reopening: what was asked before answered the earlier closing)
         self.env.cr.execute(
             """SELECT c.id, COALESCE(h.satisfaction_asked, FALSE), h.rating,
                       EXISTS (SELECT 1 FROM rating_rating r WHERE r.res_model = 'iso10002.complaint'
-                               AND r.res_id = c.id),
+                               AND r.res_id = c.id
+                               AND COALESCE(r.satisfaction_asked_date, r.create_date)
+                                   >= COALESCE(c.reopened_date, '-infinity')),
                       COALESCE((SELECT r.rating FROM rating_rating r WHERE r.res_model = 'iso10002.complaint'
                                    AND r.res_id = c.id AND r.consumed AND r.rating > 0
+                                   AND COALESCE(r.satisfaction_asked_date, r.create_date)
+                                       >= COALESCE(c.reopened_date, '-infinity')
                               ORDER BY r.write_date DESC, r.id DESC LIMIT 1), 0)
                  FROM iso10002_complaint c JOIN iso10002_complaint_step_history h ON h.id = c.step_history_id
                 WHERE c.id IN %s""",
