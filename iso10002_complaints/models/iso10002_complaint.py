@@ -163,6 +163,20 @@ PROGRESS_ACTIVITY = "iso10002_complaints.mail_activity_type_progress"
 ADDRESS_FIELDS = {"partner_street": "street", "partner_zip": "zip", "partner_city": "city"}
 
 
+def _typed_contact_field(string):
+    """A part of the complainant's postal address as the complaint keeps it: the contact's
+    until an officer types it on the complaint (_complete_complainant)."""
+    return fields.Char(
+        string=string,
+        compute="_compute_partner_address",
+        inverse="_inverse_partner_address",
+        store=True,
+        readonly=False,
+        tracking=True,
+        groups="base.group_user",
+    )
+
+
 class Iso10002Complaint(models.Model):
     _name = "iso10002.complaint"
     _description = "Complaint"
@@ -214,33 +228,9 @@ class Iso10002Complaint(models.Model):
         help="Where the complainant is called (a caller's number is typed here); follows the complainant's number.",
     )
     # the complainant's postal address, typed on the complaint for letters (7.4, 7.8)
-    partner_street = fields.Char(
-        string="Street",
-        compute="_compute_partner_address",
-        inverse="_inverse_partner_address",
-        store=True,
-        readonly=False,
-        tracking=True,
-        groups="base.group_user",
-    )
-    partner_zip = fields.Char(
-        string="ZIP",
-        compute="_compute_partner_address",
-        inverse="_inverse_partner_address",
-        store=True,
-        readonly=False,
-        tracking=True,
-        groups="base.group_user",
-    )
-    partner_city = fields.Char(
-        string="City",
-        compute="_compute_partner_address",
-        inverse="_inverse_partner_address",
-        store=True,
-        readonly=False,
-        tracking=True,
-        groups="base.group_user",
-    )
+    partner_street = _typed_contact_field("Street")
+    partner_zip = _typed_contact_field("ZIP")
+    partner_city = _typed_contact_field("City")
     partner_lang = fields.Selection(related="partner_id.lang", string="Language", groups="base.group_user")
     partner_needs_assistance = fields.Boolean(related="partner_id.complaint_needs_assistance")
     # what help the complainant needs: for those who handle or audit the complaint only
@@ -1883,21 +1873,22 @@ class Iso10002Complaint(models.Model):
                 "Nobody can own this complaint yet (no officer in its team): give it an Owner, then send %s.", what
             )
         means = complaint._contact_means()
-        if means == "letter" and not printed:
-            return _(
-                "The complainant asked to be written to by letter%(print)s: write to them with %(what)s at "
-                "%(address)s, then mark this task done.",
-                print=_(", in large print") if complaint.large_print else "",
-                what=what,
-                address=complaint._postal_address() or _("(no postal address yet: type it on the complaint)"),
-            )
         if means == "letter":
+            letter = {
+                "print": _(", in large print") if complaint.large_print else "",
+                "what": what,
+                "address": complaint._postal_address() or _("(no postal address yet: type it on the complaint)"),
+            }
+            if not printed:
+                return _(
+                    "The complainant asked to be written to by letter%(print)s: write to them with %(what)s at "
+                    "%(address)s, then mark this task done.",
+                    **letter,
+                )
             return _(
                 "The complainant asked to be written to by letter%(print)s: print %(what)s (Print menu), post it "
                 "to %(address)s, then record it, by letter.",
-                print=_(", in large print") if complaint.large_print else "",
-                what=what,
-                address=complaint._postal_address() or _("(no postal address yet: type it on the complaint)"),
+                **letter,
             )
         if means == "phone":
             return _(
