@@ -133,6 +133,19 @@ class TestTheProcessDoesWhatItRecords(ComplaintsCase):
                 )
                 self.env.flush_all()
 
+    def test_08b_review_not_before_the_recourse_was_offered(self):
+        complaint = self._rejected()
+        today = fields.Date.today()
+        complaint.with_user(self.officer_a).recourse_offered_date = today - timedelta(days=2)
+        with self.assertRaises(UserError, msg="a review dated before the recourse was offered"):
+            with self.env.cr.savepoint():
+                complaint.with_user(self.officer_a).write(
+                    {"recourse_kind": "review", "review_date": today - timedelta(days=3)}
+                )
+                self.env.flush_all()
+        complaint.with_user(self.officer_a).write({"recourse_kind": "review", "review_date": today})
+        self.assertEqual(complaint.review_date, today)
+
     # ------------------------------------------------------------- item 6/7
     def test_09_safety_alert_not_to_the_person_complained_about(self):
         """4.7, Annex D: the representative is the person complained about: the alert
