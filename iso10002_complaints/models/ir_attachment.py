@@ -1,8 +1,8 @@
 from odoo import _, models
 from odoo.exceptions import AccessError
 
+from ..tools.trust import is_engine
 from .mail_message import SEALED_MODELS
-from .trust import is_engine
 
 SEALED_ATTACHMENT_FIELDS = frozenset(
     {

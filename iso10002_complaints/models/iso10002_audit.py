@@ -3,7 +3,7 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from .trust import as_engine, client_safe, is_engine, one
+from ..tools.trust import as_engine, client_safe, is_engine, one
 
 RESULTS = [("conformity", "Conformity"), ("observation", "Observation"), ("nonconformity", "Nonconformity")]
 # a check of the process audit passed by this share of the complaints or more is an

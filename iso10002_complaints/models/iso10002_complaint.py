@@ -12,10 +12,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 from odoo.tools.mail import email_normalize
 
-from .iso10002_complaint_stage import FINAL_STEPS
-from .reader_locale import Reader
-from .sla_clock import ClockSet
-from .trust import (
+from ..tools.text import refuse_non_text
+from ..tools.trust import (
     ACKNOWLEDGE_KEY,
     DEFERRED_ACKNOWLEDGEMENT,
     NO_ACKNOWLEDGEMENT,
@@ -23,9 +21,11 @@ from .trust import (
     check_domain_access,
     client_safe,
     is_engine,
-    refuse_non_text,
     without_defaults,
 )
+from ..tools.work_clock import ClockSet
+from .iso10002_complaint_stage import FINAL_STEPS
+from .reader_locale import Reader
 
 _logger = logging.getLogger(__name__)
 

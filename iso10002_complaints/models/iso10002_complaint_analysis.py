@@ -8,7 +8,7 @@ from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.tools import SQL, email_normalize
 
-from .trust import one
+from ..tools.trust import one
 
 _logger = logging.getLogger(__name__)
 

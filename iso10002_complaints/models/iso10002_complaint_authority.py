@@ -3,8 +3,8 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from ..tools.trust import as_engine, one
 from .reader_locale import Reader
-from .trust import as_engine, one
 
 MANAGER_GROUP = "iso10002_complaints.group_complaint_manager"
 

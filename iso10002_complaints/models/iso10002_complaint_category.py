@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from .trust import client_safe
+from ..tools.trust import client_safe
 
 
 class Iso10002ComplaintCategory(models.Model):

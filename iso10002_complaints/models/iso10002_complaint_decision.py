@@ -9,8 +9,8 @@ by the process; anonymisation empties their text like the complaint's own."""
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools.trust import ACKNOWLEDGE_KEY, NO_ACKNOWLEDGEMENT, as_engine, client_safe, is_engine
 from .iso10002_complaint import CONTACT_MEANS, REMEDIES
-from .trust import ACKNOWLEDGE_KEY, NO_ACKNOWLEDGEMENT, as_engine, client_safe, is_engine
 
 DECISION_REASONS = [
     ("first", "First decision"),

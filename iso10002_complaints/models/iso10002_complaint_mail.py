@@ -11,9 +11,10 @@ from odoo.tools.mail import email_normalize, email_split, html2plaintext, parse_
 
 from odoo.addons.rating.models.rating_data import RATING_LIMIT_MIN
 
+from ..tools.text import is_text_char, text_values
+from ..tools.trust import ACKNOWLEDGE_KEY, DEFERRED_ACKNOWLEDGEMENT, as_engine
 from .iso10002_complaint import PROGRESS_ACTIVITY
 from .reader_locale import written_language
-from .trust import ACKNOWLEDGE_KEY, DEFERRED_ACKNOWLEDGEMENT, as_engine, is_text_char, text_values
 
 _logger = logging.getLogger(__name__)
 

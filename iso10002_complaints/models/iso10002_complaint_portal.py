@@ -12,8 +12,9 @@ from odoo.exceptions import UserError
 from odoo.tools.mail import email_normalize, plaintext2html
 from odoo.tools.mimetypes import guess_mimetype
 
+from ..tools.text import is_text_char
+from ..tools.trust import as_engine
 from .reader_locale import Reader, western_digits, written_language
-from .trust import as_engine, is_text_char
 
 # the public form: the longest value accepted for each field
 PORTAL_LIMITS = {

@@ -7,8 +7,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 
+from ..tools.trust import as_engine
 from .iso10002_complaint_authority import MANAGER_GROUP
-from .trust import as_engine
 
 _logger = logging.getLogger(__name__)
 

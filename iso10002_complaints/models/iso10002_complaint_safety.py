@@ -3,8 +3,8 @@ from markupsafe import Markup
 from odoo import _, models
 from odoo.exceptions import UserError
 
+from ..tools.trust import is_engine
 from .iso10002_complaint_authority import MANAGER_GROUP
-from .trust import is_engine
 
 
 class Iso10002Complaint(models.Model):

@@ -8,8 +8,8 @@ from odoo import Command, _, api, fields, models
 from odoo.osv import expression
 from odoo.tools import SQL, LazyTranslate
 
-from .sla_clock import ClockSet
-from .trust import as_engine
+from ..tools.trust import as_engine
+from ..tools.work_clock import ClockSet
 
 _logger = logging.getLogger(__name__)
 
@@ -152,7 +152,7 @@ class Iso10002Complaint(models.Model):
             sla._sla_apply(sla._sla_evaluate(now, clocks), now, clocks)
 
     def _sla_write(self, vals):
-        """The engine's own bookkeeping, which no client can write (models/trust.py).
+        """The engine's own bookkeeping, which no client can write (tools/trust.py).
         None of these fields is tracked: mail.thread need not read the tracked ones first
         (thousands of complaints per sweep)."""
         return as_engine(self).with_context(mail_notrack=True).write(vals)

@@ -14,9 +14,9 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, create_index
 
+from ..tools.trust import ACKNOWLEDGE_KEY, NO_ACKNOWLEDGEMENT, client_safe, is_engine
+from ..tools.work_clock import ClockSet
 from .iso10002_complaint_stage import STEPS
-from .sla_clock import ClockSet
-from .trust import ACKNOWLEDGE_KEY, NO_ACKNOWLEDGEMENT, client_safe, is_engine
 
 # the complaint's fields each row records as they are, and the row's column for each
 SNAPSHOT = {

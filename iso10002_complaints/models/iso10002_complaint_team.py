@@ -4,7 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from .trust import client_safe
+from ..tools.trust import client_safe
 
 OFFICER_GROUP = "iso10002_complaints.group_complaint_officer"
 

@@ -5,8 +5,9 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from ..tools.text import refuse_non_text
+from ..tools.trust import as_engine, client_safe, is_engine
 from .iso10002_complaint_authority import MANAGER_GROUP
-from .trust import as_engine, client_safe, is_engine, refuse_non_text
 
 # what only the action's own buttons and the escalation job record
 PROCESS_FIELDS = frozenset(

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .trust import client_safe
+from ..tools.trust import client_safe
 
 DISPOSAL_RULES = [
     ("erasure", "Erasure request"),

@@ -6,7 +6,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 
-from .trust import as_engine, client_safe, is_engine, one
+from ..tools.trust import as_engine, client_safe, is_engine, one
 
 # what a held review keeps as it was held (its figures and state: recorded by its buttons)
 HELD_FIELDS = frozenset({"date", "date_from", "date_to", "company_ids", "company_id", "team_ids"})

@@ -1,8 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools.trust import client_safe
 from .iso10002_complaint_sla import SLA_STATES
-from .trust import client_safe
 
 
 class Iso10002SlaEvent(models.Model):

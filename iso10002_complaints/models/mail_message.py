@@ -2,8 +2,8 @@ from odoo import SUPERUSER_ID, _, api, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
+from ..tools.trust import is_engine
 from .iso10002_complaint_bound import _command_ids
-from .trust import is_engine
 
 # models whose messages are part of a record that must not change without trace
 SEALED_MODELS = ("iso10002.complaint",)

@@ -3,7 +3,7 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .trust import as_engine, check_domain_access
+from ..tools.trust import as_engine, check_domain_access
 
 COMPLAINT_ROLES = "iso10002_complaints.group_complaint_officer,iso10002_complaints.group_complaint_auditor"
 COMPLAINT_FIELDS = frozenset(

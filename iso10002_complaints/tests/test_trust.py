@@ -17,7 +17,7 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..models.iso10002_complaint import HTML_TRACED
-from ..models.trust import BIDI_CONTROLS
+from ..tools.text import BIDI_CONTROLS
 from .common import ComplaintsCase, MailGatewayCase
 from .hostile_mail import HostileMail
 

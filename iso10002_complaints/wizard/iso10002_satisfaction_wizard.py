@@ -5,7 +5,8 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..models.iso10002_complaint import SATISFACTION_ACTIVITY
 from ..models.rating_rating import SATISFACTION_MEANS
-from ..models.trust import one, refuse_non_text, without_defaults
+from ..tools.text import refuse_non_text
+from ..tools.trust import one, without_defaults
 
 # the answers of the e-mailed rating (its links rate 5, 3 and 1), a refusal to answer, and
 # no answer at all to a letter or a call (asked: it counts as a request without an answer)

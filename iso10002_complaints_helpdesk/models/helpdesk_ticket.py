@@ -3,10 +3,11 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from odoo.addons.iso10002_complaints.models.trust import as_engine, as_sync, is_engine, is_sync, text_values
+from odoo.addons.iso10002_complaints.tools.text import text_values
+from odoo.addons.iso10002_complaints.tools.trust import as_engine, as_sync, is_engine, is_sync
 
 COMPLAINT_MARKS = {"complaint_id", "complaint_reference", "is_complaint"}
-# set by copy(), which no client can forge (see iso10002_complaints/models/trust.py)
+# set by copy(), which no client can forge (see iso10002_complaints/tools/trust.py)
 COPY_KEY = "iso10002_ticket_copy"
 COPYING = object()
 

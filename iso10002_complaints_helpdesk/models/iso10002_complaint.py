@@ -2,7 +2,7 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 
-from odoo.addons.iso10002_complaints.models.trust import as_engine, as_sync, is_sync
+from odoo.addons.iso10002_complaints.tools.trust import as_engine, as_sync, is_sync
 
 
 class Iso10002Complaint(models.Model):

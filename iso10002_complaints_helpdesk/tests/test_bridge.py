@@ -8,8 +8,8 @@ import openpyxl
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
-from odoo.addons.iso10002_complaints.models.trust import as_engine
 from odoo.addons.iso10002_complaints.tests.common import ComplaintsCase
+from odoo.addons.iso10002_complaints.tools.trust import as_engine
 
 
 @tagged("post_install", "-at_install")

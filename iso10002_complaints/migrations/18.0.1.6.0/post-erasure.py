@@ -1,7 +1,7 @@
 from odoo import SUPERUSER_ID, api
 
 from odoo.addons.iso10002_complaints.models.iso10002_complaint_retention import ANONYMISED_VALUES
-from odoo.addons.iso10002_complaints.models.trust import as_engine
+from odoo.addons.iso10002_complaints.tools.trust import as_engine
 
 BATCH = 2000
 

@@ -1,6 +1,6 @@
 from odoo import SUPERUSER_ID, api
 
-from odoo.addons.iso10002_complaints.models.trust import as_engine
+from odoo.addons.iso10002_complaints.tools.trust import as_engine
 
 OFFICER_GROUP = "iso10002_complaints.group_complaint_officer"
 
