@@ -10,8 +10,8 @@ from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.addons.portal.controllers.thread import ThreadController
 from odoo.addons.rating.controllers.main import Rating
 
-from ..models.iso10002_complaint_portal import MAX_FILE_BYTES, MAX_FILES, MAX_TOTAL_BYTES
 from ..models.reader_locale import READER_KEY, Reader
+from .complaint_form import MAX_FILE_BYTES, MAX_FILES, MAX_TOTAL_BYTES, ComplaintForm
 
 # the session key of the complaint a visitor just filed: its page shows the reference only
 FILED_KEY = "iso10002_filed_complaint"
@@ -71,7 +71,8 @@ class ComplaintPortal(CustomerPortal):
         if not by_token and request.env.user.partner_id != complaint_sudo.partner_id:
             raise Forbidden()
         try:
-            complaint_sudo._portal_answer(answer, post)
+            reason = ComplaintForm(request.env).answer_reason(post, answer)
+            complaint_sudo._portal_answer(answer, reason)
         except (UserError, ValidationError) as error:
             values = self._complaint_page_values(complaint_sudo, access_token, answer_error=error.args[0])
             return self._render_for_reader("iso10002_complaints.portal_my_complaint", values, status=400)
@@ -99,11 +100,11 @@ class ComplaintPortal(CustomerPortal):
                     (upload.filename, upload.read(MAX_FILE_BYTES + 1), upload.mimetype)
                     for upload in request.httprequest.files.getlist("attachments")
                 ]
+                form = ComplaintForm(request.env).complaint(post, request.env.user, files)
                 complaint = request.env["iso10002.complaint"]._portal_submit(
-                    post,
+                    form,
                     request.env.user,
                     remote_addr=request.httprequest.remote_addr,
-                    files=files,
                     lang=request.lang.code,
                 )
             except (UserError, ValidationError) as error:
@@ -154,7 +155,10 @@ class ComplaintPortal(CustomerPortal):
         status = 200
         if request.httprequest.method == "POST":
             try:
-                request.env["iso10002.complaint"]._portal_find(post, remote_addr=request.httprequest.remote_addr)
+                reference, email = ComplaintForm(request.env).lookup(post)
+                request.env["iso10002.complaint"]._portal_find(
+                    reference, email, remote_addr=request.httprequest.remote_addr
+                )
             except (UserError, ValidationError) as error:
                 values["error"] = error.args[0]
                 values["post"] = {key: self._form_echo(value) for key, value in post.items()}

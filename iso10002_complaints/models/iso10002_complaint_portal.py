@@ -1,62 +1,18 @@
-"""The complainant's side of a complaint: the public and portal form (ISO 10002 Annex C),
-and the lookup of a complaint's link by its reference and e-mail address."""
+"""The complainant's side of a complaint: what the public and portal form (ISO 10002
+Annex C) records, once its controller has read and checked it (``controllers/
+complaint_form.py``); the lookup of a complaint's link by its reference and e-mail
+address; the complainant's pages and answer."""
 
-import re
-import unicodedata
 import uuid
 
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools.mail import email_normalize, plaintext2html
-from odoo.tools.mimetypes import guess_mimetype
+from odoo.tools.mail import plaintext2html
 
-from ..tools.text import is_text_char
 from ..tools.trust import as_engine
-from .reader_locale import Reader, western_digits, written_language
-
-# the public form: the longest value accepted for each field
-PORTAL_LIMITS = {
-    "name": 128,
-    "email": 254,
-    "phone": 32,
-    "address": 300,
-    "subject": 200,
-    "description": 20000,
-    "remedy_sought": 4000,
-    "order_reference": 100,
-    "on_behalf_of": 128,
-    "accessibility_needs": 2000,
-    "reference": 64,
-    "reason": 4000,
-}
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
-# a phone number as people type it, digits of any script (Persian ۰-۹ included)
-PHONE_CHARS = frozenset("+()-./ ")
-CONTACT_PREFERENCES = ("email", "phone", "letter")
-# supporting documents: how many, how large, of which kinds (by their content, not their
-# name: no page, script or image format a browser would run)
-MAX_FILES = 5
-MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_TOTAL_BYTES = 20 * 1024 * 1024
-ALLOWED_MIMETYPES = frozenset(
-    {
-        "application/pdf",
-        "image/png",
-        "image/jpeg",
-        "image/gif",
-        "image/webp",
-        "text/plain",
-        "text/csv",
-        "application/msword",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "application/vnd.ms-excel",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "application/vnd.oasis.opendocument.text",
-        "application/vnd.oasis.opendocument.spreadsheet",
-    }
-)
+from .reader_locale import written_language
 
 
 class Iso10002Complaint(models.Model):
@@ -96,146 +52,27 @@ class Iso10002Complaint(models.Model):
             return ""
         return f"/{data.url_code}"
 
-    def _portal_text(self, post, name, label, required=False):
-        """One value of the public form, as clean text within its limit, or a UserError."""
-        value = post.get(name) or ""
-        if not isinstance(value, str):
-            raise UserError(_("%s must be text.", label))
-        value = value.strip()
-        if any(not is_text_char(char) for char in value):
-            raise UserError(_("%s contains characters that are not text.", label))
-        if len(value) > PORTAL_LIMITS[name]:
-            raise UserError(
-                _(
-                    "%(field)s is too long: at most %(limit)s characters.",
-                    field=label,
-                    limit=Reader(self.env).digits(PORTAL_LIMITS[name]),
-                )
-            )
-        # required: something one can see, not only joiners or marks
-        if required and not any(char.isalnum() or unicodedata.category(char)[0] in "PS" for char in value):
-            raise UserError(_("%s is required.", label))
-        return value
-
     @api.model
-    def _portal_email(self, post, required=True):
-        raw_email = self._portal_text(post, "email", _("Your e-mail address"), required=required)
-        if not raw_email:
-            return ""
-        email = email_normalize(raw_email, strict=True)
-        # one plain address, exactly as typed: no display name, no second address
-        if not (EMAIL_RE.match(raw_email) and email == raw_email.lower()):
-            raise UserError(_("%s is not a valid e-mail address.", raw_email))
-        return email
-
-    @api.model
-    def _portal_phone(self, post):
-        phone = self._portal_text(post, "phone", _("Your phone number"))
-        if not phone:
-            return ""
-        if any(not (char.isdigit() or char in PHONE_CHARS) for char in phone) or sum(map(str.isdigit, phone)) < 4:
-            raise UserError(_("%s is not a phone number.", phone))
-        # Persian or Arabic digits as typed, kept as 0-9 so that it can be dialled
-        return "".join(str(unicodedata.digit(char)) if char.isdigit() else char for char in phone)
-
-    @api.model
-    def _portal_date(self, post, name, label):
-        value = post.get(name) or ""
-        if not value:
-            return False
-        try:
-            day = fields.Date.to_date(value) if isinstance(value, str) and len(value) == 10 else None
-        except ValueError:
-            day = None
-        if not day:
-            raise UserError(_("%s is not a date.", label))
-        if day > self._today():  # the rule of every date of something that happened (_check_happened)
-            raise UserError(_("%s cannot be in the future.", label))
-        if day.year < 1900:
-            raise UserError(_("%s is too old.", label))
-        return day
-
-    @api.model
-    def _portal_files(self, files):
-        """The supporting documents as [(name, bytes, mimetype)], within the caps."""
-        files = [f for f in files or [] if f and f[1]]
-        if len(files) > MAX_FILES:
-            raise UserError(_("Attach at most %s documents.", Reader(self.env).digits(MAX_FILES)))
-        total = 0
-        checked = []
-        for filename, content, _mimetype in files:
-            name = filename if isinstance(filename, str) else ""
-            # the file's own name, without the folders a browser or a script may send
-            name = name.replace("\\", "/").rsplit("/", 1)[-1].lstrip(".")
-            name = self._portal_text({"name": name}, "name", _("A document's name")) or _("document")
-            if len(content) > MAX_FILE_BYTES:
-                raise UserError(
-                    _(
-                        "%(name)s is too large: at most %(mb)s MB per document.",
-                        name=name,
-                        mb=Reader(self.env).digits(MAX_FILE_BYTES >> 20),
-                    )
-                )
-            total += len(content)
-            if total > MAX_TOTAL_BYTES:
-                raise UserError(
-                    _(
-                        "The documents are too large together: at most %s MB.",
-                        Reader(self.env).digits(MAX_TOTAL_BYTES >> 20),
-                    )
-                )
-            mimetype = guess_mimetype(content, default="application/octet-stream")
-            if mimetype not in ALLOWED_MIMETYPES:
-                raise UserError(
-                    _(
-                        "%s cannot be attached: send a PDF, a picture (PNG, JPEG), a text or an office document.",
-                        name,
-                    )
-                )
-            checked.append((name, content, mimetype))
-        return checked
-
-    @api.model
-    def _portal_submit(self, post, user, remote_addr=None, files=None, lang=None):
+    def _portal_submit(self, values, user, remote_addr=None, lang=None):
         """A complaint from the portal form of ``user`` (public: name and e-mail are given),
-        with what ISO 10002 Annex C asks and its supporting documents ``files``
-        ([(name, bytes, mimetype)]).
+        with what ISO 10002 Annex C asks and its supporting documents: ``values`` as the
+        form's controller read and checked them (``controllers/complaint_form.py``).
 
         Signed-in users file as themselves; a visitor always becomes a new contact (an
         officer may merge it), in the language ``lang`` of the form, never an existing
         partner on their word alone. Submissions are throttled per network address and
-        per e-mail address. Nothing is created unless every value is valid.
+        per e-mail address.
 
         Returns the complaint, as superuser: the caller checks nothing more, the complaint
         belongs to the complainant who filed it.
         """
-        subject = self._portal_text(post, "subject", _("The subject"), required=True)
-        description = self._portal_text(post, "description", _("The description"), required=True)
-        remedy_sought = self._portal_text(post, "remedy_sought", _("What you ask for"))
-        event_date = self._portal_date(post, "event_date", _("The date of the event"))
-        order_reference = self._portal_text(post, "order_reference", _("The product or order reference"))
-        on_behalf_of = self._portal_text(post, "on_behalf_of", _("The person you complain for"))
-        accessibility_needs = self._portal_text(post, "accessibility_needs", _("The help you need"))
-        phone = self._portal_phone(post)
-        address = " ".join(self._portal_text(post, "address", _("Your postal address")).split())
-        preference = post.get("contact_preference") or "email"
-        if preference not in CONTACT_PREFERENCES:
-            raise UserError(_("Choose how we should contact you: e-mail, phone or letter."))
-        if preference == "phone" and not (phone or (not user._is_public() and user.partner_id.phone)):
-            raise UserError(_("Give your phone number, to be contacted by phone."))
-        if preference == "letter" and not (address or (not user._is_public() and user.partner_id.street)):
-            raise UserError(_("Give your postal address, to be contacted by letter."))
-        if post.get("consent") not in ("on", "1", "yes"):
-            raise UserError(
-                _("Agree that we process your data to handle your complaint: we cannot handle it otherwise.")
-            )
-        documents = self._portal_files(files)
+        subject, description, remedy_sought = values["subject"], values["description"], values["remedy_sought"]
+        phone, address, accessibility_needs = values["phone"], values["address"], values["accessibility_needs"]
+        documents = values["documents"]
         Partner = self.env["res.partner"].sudo()
         languages = dict(self.env["res.lang"].get_installed())
         if user._is_public():
-            name = self._portal_text(post, "name", _("Your name"), required=True)
-            # an address is asked only of those who chose to be answered by e-mail (4.5)
-            email = self._portal_email(post, required=preference == "email")
+            name, email = values["name"], values["email"]
             self.env["iso10002.intake.attempt"]._check_and_record(remote_addr, email or phone or address)
             partner = Partner.create(
                 {
@@ -268,12 +105,12 @@ class Iso10002Complaint(models.Model):
                 "subject": subject,
                 "description": plaintext2html(description),
                 "remedy_sought": remedy_sought or False,
-                "event_date": event_date,
-                "order_reference": order_reference or False,
-                "contact_preference": preference,
-                "on_behalf_of": on_behalf_of or False,
+                "event_date": values["event_date"],
+                "order_reference": values["order_reference"] or False,
+                "contact_preference": values["contact_preference"],
+                "on_behalf_of": values["on_behalf_of"] or False,
                 "accessibility_needs": accessibility_needs or False,
-                "large_print": post.get("large_print") in ("on", "1", "yes"),
+                "large_print": values["large_print"],
                 "partner_id": partner.id,
                 "channel_id": channel.id,
                 "company_id": company.id,
@@ -299,13 +136,11 @@ class Iso10002Complaint(models.Model):
         return complaint
 
     @api.model
-    def _portal_find(self, post, remote_addr=None):
-        """The lookup of a complaint by its reference and the complainant's e-mail address:
-        when both match, the link to the complaint is e-mailed to that address, never
-        shown. The answer is the same whether they match or not."""
-        # typed on a Persian keyboard, its digits are Persian
-        reference = western_digits(self._portal_text(post, "reference", _("The reference"), required=True))
-        email = self._portal_email(post)
+    def _portal_find(self, reference, email, remote_addr=None):
+        """The lookup of a complaint by its ``reference`` and the complainant's ``email``
+        address (as the form's controller read them): when both match, the link to the
+        complaint is e-mailed to that address, never shown. The answer is the same whether
+        they match or not."""
         self.env["iso10002.intake.attempt"]._check_and_record(remote_addr, email, purpose="find")
         # as the acknowledgement writes it, or as a file name does (dashes for slashes)
         candidates = {ref for typed in (reference, reference.replace("-", "/")) for ref in (typed, typed.upper())}
@@ -440,11 +275,12 @@ class Iso10002Complaint(models.Model):
                 next_found = True
         return progress
 
-    def _portal_answer(self, answer, post):
+    def _portal_answer(self, answer, reason):
         """The complainant's answer to the decision, given online (on the portal, or
         through the link of the decision e-mail): accepted closes the complaint and asks
         the complainant's satisfaction; rejected, with the reason, asks the owner to offer
-        the recourse (ISO 10002 7.9). Answered once; the answer is in the trail."""
+        the recourse (ISO 10002 7.9). Answered once; the answer is in the trail. ``reason``:
+        as the form's controller read it, required when the decision is rejected."""
         self.ensure_one()
         complaint = self.sudo()
         if answer not in ("accepted", "rejected"):
@@ -453,7 +289,6 @@ class Iso10002Complaint(models.Model):
             raise UserError(_("Complaint %s has no decision waiting for your answer.", complaint.name))
         if complaint.complainant_response:
             raise UserError(_("You have already answered the decision on complaint %s.", complaint.name))
-        reason = self._portal_text(post, "reason", _("Your reason"), required=answer == "rejected")
         as_engine(complaint).write(
             {
                 "complainant_response": answer,

@@ -12,6 +12,7 @@ from odoo.modules.migration import load_script
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
+from ..controllers.complaint_form import ComplaintForm
 from .common import ComplaintsCase
 
 MAIL = """From: Concurrent Sender {index} <concurrent{index}@buyer.example>
@@ -51,8 +52,9 @@ class TestConcurrentIntake(TransactionCase):
                     "description": "Filed at the same time as the others.",
                     "consent": "on",
                 }
+                public = env.ref("base.public_user")
                 complaint = Complaint._portal_submit(
-                    post, env.ref("base.public_user"), remote_addr=f"127.0.0.{index + 1}"
+                    ComplaintForm(env).complaint(post, public), public, remote_addr=f"127.0.0.{index + 1}"
                 )
             else:  # what an integrator's RPC create runs, as an officer
                 complaint = Complaint.with_user(env.ref("base.user_admin")).create(

@@ -6,6 +6,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
+from ..controllers.complaint_form import ComplaintForm
 from .common import MailGatewayCase
 
 OFFICER = "iso10002_complaints.group_complaint_officer"
@@ -166,7 +167,9 @@ class TestTheProcessAgainstAnAttacker(MailGatewayCase):
             "contact_preference": "letter",
             "address": "1 Road " + evil,
         }
-        c = self.Complaint._portal_submit(post, public, remote_addr="10.0.0.9")
+        c = self.Complaint._portal_submit(
+            ComplaintForm(self.env).complaint(post, public), public, remote_addr="10.0.0.9"
+        )
         notes = " ".join(c.activity_ids.mapped(lambda a: str(a.note)))
         say("PROBE10 note:", notes)
         self.assertNotIn("<a ", notes, "BREAK: visitor's address is a live link in the task")

@@ -10,7 +10,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.base.tests.common import new_test_user
 
-from ..models.iso10002_complaint_portal import PORTAL_LIMITS
+from ..controllers.complaint_form import PORTAL_LIMITS
 
 GOOD = {
     "name": "Walk In",
