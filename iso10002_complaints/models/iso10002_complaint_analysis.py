@@ -228,9 +228,6 @@ class Iso10002Complaint(models.Model):
                 )
                 return
             self.env.registry.has_trigram = True
-        # the texts are compared among the complaints closest in time (received_date's
-        # index): the GiST index of earlier versions is not read, only written at intake
-        cr.execute("DROP INDEX IF EXISTS iso10002_complaint_summary_text_trgm_idx")
 
     def _similar_complaints(self, limit=SIMILAR_SHOWN):
         """Complaints alike (_similar_scored): the same commercial entity, a shared

@@ -34,5 +34,6 @@ from . import (
     test_sla,
     test_tour,
     test_trust,
+    test_upgrade,
     test_views,
 )
