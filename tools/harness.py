@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Run the iso10002 addons on Odoo 18: static checks, the test suite, or a demo.
 
-    python3 tools/harness.py check   # ruff, ruff format, pylint-odoo, XML
+    python3 tools/harness.py check   # the checks of .pre-commit-config.yaml, same pinned versions
     python3 tools/harness.py test    # static checks + the Odoo test suite
     python3 tools/harness.py demo    # a demo database served on :8069 (--port, --keep)
+    python3 tools/harness.py readme  # each addon's README.rst from its readme/ fragments
 
 PostgreSQL: when any of PGHOST, PGPORT or PGUSER is set, that server is used
 (a database is created and dropped). Otherwise a throwaway cluster is made with
@@ -11,8 +12,10 @@ the machine's PostgreSQL binaries (initdb, pg_ctl) and removed afterwards.
 """
 
 import argparse
+import ast
 import contextlib
 import glob
+import json
 import os
 import re
 import shutil
@@ -27,6 +30,20 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ADDONS = sorted(p.parent.name for p in ROOT.glob("*/__manifest__.py"))
+
+
+def manifest(addon):
+    return ast.literal_eval((ROOT / addon / "__manifest__.py").read_text(encoding="utf-8"))
+
+
+# the technical addons: any Odoo addon may use them, they depend on no iso10002_* addon,
+# and each must install and pass its own tests alone (cmd_test)
+TECHNICAL_ADDONS = [
+    addon
+    for addon in ADDONS
+    if not addon.startswith("iso10002_")
+    and not any(dep.startswith("iso10002_") for dep in manifest(addon).get("depends", []))
+]
 # the suites of the modules we extend run too: the bridge must not break them
 EXTENDED = ["helpdesk_mgmt"]
 PY = sys.executable
@@ -48,7 +65,8 @@ def install_requirements(with_odoo_addons=True, dev=True):
     OCA addons on PyPI (odoo-addon-*) need Odoo installed first: without it, they are
     left out."""
     lines = []
-    for name in ("requirements.txt", "requirements-dev.txt") if dev else ("requirements.txt",):
+    names = ("requirements.txt", "test-requirements.txt", "requirements-dev.txt") if dev else ("requirements.txt",)
+    for name in names:
         path = ROOT / name
         if path.exists():
             lines += [line.strip() for line in path.read_text().splitlines()]
@@ -70,9 +88,48 @@ def install_requirements(with_odoo_addons=True, dev=True):
 NPM_TOOLS = {
     # Odoo needs rtlcss to build right-to-left stylesheets (Persian reports)
     "rtlcss": ("rtlcss", "right-to-left reports will use left-to-right stylesheets"),
-    # the JavaScript and stylesheet check (static_checks, .pre-commit-config.yaml)
-    "prettier": ("prettier@3.3.3", "the prettier check cannot run"),
 }
+# the npm packages of the checks, at the versions of .pre-commit-config.yaml (the check
+# "pins agree" compares them), installed into CHECK_PREFIX and found there by NODE_PATH
+NPM_CHECK_PINS = {
+    "prettier": "3.3.3",
+    "@prettier/plugin-xml": "3.4.1",
+    "eslint": "9.12.0",
+    "eslint-plugin-jsdoc": "50.3.1",
+    "globals": "16.0.0",
+}
+CHECK_PREFIX = Path(tempfile.gettempdir()) / "iso10002-npm-checks"
+
+
+def install_check_tools():
+    """The npm packages of the checks at their pinned versions, in CHECK_PREFIX. Return
+    its bin folder, or None without npm."""
+    modules = CHECK_PREFIX / "node_modules"
+    os.environ["NODE_PATH"] = str(modules)
+
+    def installed(package):
+        try:
+            return json.loads((modules / package / "package.json").read_text())["version"]
+        except (OSError, ValueError, KeyError):
+            return None
+
+    wanted = [f"{pkg}@{version}" for pkg, version in NPM_CHECK_PINS.items() if installed(pkg) != version]
+    if wanted and shutil.which("npm"):
+        say(f"installing {', '.join(wanted)} (npm) into {CHECK_PREFIX}")
+        CHECK_PREFIX.mkdir(exist_ok=True)
+        res = run(
+            ["npm", "install", "--prefix", str(CHECK_PREFIX), "--silent", "--no-save", *wanted],
+            check=False,
+            capture_output=True,
+            text=True,
+        )
+        if res.returncode:
+            sys.stdout.write(res.stdout[-3000:] + res.stderr[-3000:])
+    missing = [pkg for pkg, version in NPM_CHECK_PINS.items() if installed(pkg) != version]
+    if missing:
+        say(f"NPM PACKAGES MISSING ({', '.join(missing)}): the prettier and eslint checks cannot run")
+        return None
+    return modules / ".bin"
 
 
 def install_tools(tools=tuple(NPM_TOOLS), prefix=None):
