@@ -4,7 +4,7 @@ PYTHON ?= python3
 PORT ?= 8069
 DEMO_FLAGS ?=
 
-.PHONY: demo test check
+.PHONY: demo test check readme
 demo:
 	$(PYTHON) tools/harness.py demo --port $(PORT) $(if $(KEEP),--keep) $(DEMO_FLAGS)
 
@@ -13,3 +13,6 @@ test:
 
 check:
 	$(PYTHON) tools/harness.py check
+
+readme:
+	$(PYTHON) tools/harness.py readme

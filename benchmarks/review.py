@@ -419,9 +419,7 @@ def floor_query(env):
 
 def write_floor(env):
     """The register's rows and columns: one SQL query, streamed into plain xlsxwriter."""
-    import tempfile
-
-    import xlsxwriter
+    from odoo.addons.iso10002_complaints.report.iso10002_register_xlsx import register_formats, register_workbook
 
     query, labels = floor_query(env)
     headers = [(header, width, fmt) for header, width, fmt, _getter in env[REGISTER]._columns()]
@@ -446,36 +444,11 @@ def write_floor(env):
             sla.get(r[30]), r[31] or None, answer.get(r[32]), r[33], reason.get(r[34]), r[35] or None, r[36] or None,
         )  # fmt: skip
 
+    # the register's own workbook options and cell formats: the floor differs from the
+    # helper only in how it reads the rows
     output = io.BytesIO()
-    book = xlsxwriter.Workbook(
-        output,
-        {
-            "constant_memory": True,
-            "tmpdir": tempfile.gettempdir(),
-            "remove_timezone": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
-    )
-    formats = {
-        "header": book.add_format(
-            {
-                "bold": True,
-                "bg_color": "#1B5E6E",
-                "font_color": "white",
-                "text_wrap": True,
-                "valign": "top",
-                "border": 1,
-            }
-        ),
-        "text": book.add_format({"valign": "top"}),
-        "datetime": book.add_format({"num_format": "yyyy-mm-dd hh:mm", "valign": "top"}),
-        "duration": book.add_format({"num_format": "[h]:mm", "valign": "top"}),
-        "money": book.add_format({"num_format": "#,##0.00", "valign": "top"}),
-        "integer": book.add_format({"num_format": "0", "valign": "top"}),
-        "number": book.add_format({"num_format": "0.0", "valign": "top"}),
-    }
+    book = register_workbook(output)
+    formats = register_formats(book)
     sheet = book.add_worksheet("Register")
     for col, (header, width, _fmt) in enumerate(headers):
         sheet.write(0, col, header, formats["header"])

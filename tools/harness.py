@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Run the iso10002 addons on Odoo 18: static checks, the test suite, or a demo.
 
-    python3 tools/harness.py check   # ruff, ruff format, pylint-odoo, XML
+    python3 tools/harness.py check   # the checks of .pre-commit-config.yaml, same pinned versions
     python3 tools/harness.py test    # static checks + the Odoo test suite
     python3 tools/harness.py demo    # a demo database served on :8069 (--port, --keep)
+    python3 tools/harness.py readme  # each addon's README.rst from its readme/ fragments
 
 PostgreSQL: when any of PGHOST, PGPORT or PGUSER is set, that server is used
 (a database is created and dropped). Otherwise a throwaway cluster is made with
@@ -11,8 +12,10 @@ the machine's PostgreSQL binaries (initdb, pg_ctl) and removed afterwards.
 """
 
 import argparse
+import ast
 import contextlib
 import glob
+import json
 import os
 import re
 import shutil
@@ -27,6 +30,20 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ADDONS = sorted(p.parent.name for p in ROOT.glob("*/__manifest__.py"))
+
+
+def manifest(addon):
+    return ast.literal_eval((ROOT / addon / "__manifest__.py").read_text(encoding="utf-8"))
+
+
+# the technical addons: any Odoo addon may use them, they depend on no iso10002_* addon,
+# and each must install and pass its own tests alone (cmd_test)
+TECHNICAL_ADDONS = [
+    addon
+    for addon in ADDONS
+    if not addon.startswith("iso10002_")
+    and not any(dep.startswith("iso10002_") for dep in manifest(addon).get("depends", []))
+]
 # the suites of the modules we extend run too: the bridge must not break them
 EXTENDED = ["helpdesk_mgmt"]
 PY = sys.executable
@@ -48,7 +65,8 @@ def install_requirements(with_odoo_addons=True, dev=True):
     OCA addons on PyPI (odoo-addon-*) need Odoo installed first: without it, they are
     left out."""
     lines = []
-    for name in ("requirements.txt", "requirements-dev.txt") if dev else ("requirements.txt",):
+    names = ("requirements.txt", "test-requirements.txt", "requirements-dev.txt") if dev else ("requirements.txt",)
+    for name in names:
         path = ROOT / name
         if path.exists():
             lines += [line.strip() for line in path.read_text().splitlines()]
@@ -70,9 +88,48 @@ def install_requirements(with_odoo_addons=True, dev=True):
 NPM_TOOLS = {
     # Odoo needs rtlcss to build right-to-left stylesheets (Persian reports)
     "rtlcss": ("rtlcss", "right-to-left reports will use left-to-right stylesheets"),
-    # the JavaScript and stylesheet check (static_checks, .pre-commit-config.yaml)
-    "prettier": ("prettier@3.3.3", "the prettier check cannot run"),
 }
+# the npm packages of the checks, at the versions of .pre-commit-config.yaml (the check
+# "pins agree" compares them), installed into CHECK_PREFIX and found there by NODE_PATH
+NPM_CHECK_PINS = {
+    "prettier": "3.3.3",
+    "@prettier/plugin-xml": "3.4.1",
+    "eslint": "9.12.0",
+    "eslint-plugin-jsdoc": "50.3.1",
+    "globals": "16.0.0",
+}
+CHECK_PREFIX = Path(tempfile.gettempdir()) / "iso10002-npm-checks"
+
+
+def install_check_tools():
+    """The npm packages of the checks at their pinned versions, in CHECK_PREFIX. Return
+    its bin folder, or None without npm."""
+    modules = CHECK_PREFIX / "node_modules"
+    os.environ["NODE_PATH"] = str(modules)
+
+    def installed(package):
+        try:
+            return json.loads((modules / package / "package.json").read_text())["version"]
+        except (OSError, ValueError, KeyError):
+            return None
+
+    wanted = [f"{pkg}@{version}" for pkg, version in NPM_CHECK_PINS.items() if installed(pkg) != version]
+    if wanted and shutil.which("npm"):
+        say(f"installing {', '.join(wanted)} (npm) into {CHECK_PREFIX}")
+        CHECK_PREFIX.mkdir(exist_ok=True)
+        res = run(
+            ["npm", "install", "--prefix", str(CHECK_PREFIX), "--silent", "--no-save", *wanted],
+            check=False,
+            capture_output=True,
+            text=True,
+        )
+        if res.returncode:
+            sys.stdout.write(res.stdout[-3000:] + res.stderr[-3000:])
+    missing = [pkg for pkg, version in NPM_CHECK_PINS.items() if installed(pkg) != version]
+    if missing:
+        say(f"NPM PACKAGES MISSING ({', '.join(missing)}): the prettier and eslint checks cannot run")
+        return None
+    return modules / ".bin"
 
 
 def install_tools(tools=tuple(NPM_TOOLS), prefix=None):
@@ -300,9 +357,143 @@ def odoo_base_cmd(db_opts, data_dir):
 # --------------------------------------------------------------------------
 # static checks
 # --------------------------------------------------------------------------
+# the template's exclusions (.pre-commit-config.yaml's exclude), for every hook
+EXCLUDE_RE = re.compile(
+    r"^setup/|/static/description/index\.html$|\.svg$|/tests/([^/]+/)?cassettes/|^\.copier-answers\.yml$"
+    r"|^\.github/|^eslint\.config\.cjs|^\.prettierrc\.cjs|^README\.md$|/static/(src/)?lib/|readme/.*\.(rst|md)$"
+    r"|/build/|/dist/|/tests/samples/.*|^benchmarks/data/|(LICENSE.*|COPYING.*)"
+)
+GENERATED_RE = re.compile(r"/README\.rst$|\.pot?$")
+# the hooks of pre-commit-hooks as .pre-commit-config.yaml runs them: (id, command, the
+# files it takes, the files it leaves); the fixers fix the files as pre-commit does
+PRE_COMMIT_HOOKS = [
+    ("trailing-whitespace", ["trailing-whitespace-fixer"], "text", GENERATED_RE),
+    ("end-of-file-fixer", ["end-of-file-fixer"], "text", GENERATED_RE),
+    ("debug-statements", ["debug-statement-hook"], "python", None),
+    ("check-case-conflict", ["check-case-conflict"], "file", None),
+    ("check-docstring-first", ["check-docstring-first"], "python", None),
+    ("check-executables-have-shebangs", ["check-executables-have-shebangs"], "executable", None),
+    ("check-merge-conflict", ["check-merge-conflict"], "text", re.compile(r"/README\.rst$|^docs/.*\.rst$")),
+    ("check-symlinks", ["check-symlinks"], "symlink", None),
+    ("check-xml", ["check-xml"], "xml", None),
+    ("mixed-line-ending", ["mixed-line-ending", "--fix=lf"], "text", None),
+]
+
+
+def repo_files():
+    """The repository's files (git's list, else the tree), less the template's exclusions."""
+    res = run(["git", "-C", str(ROOT), "ls-files", "-z"], check=False, capture_output=True, text=True)
+    if res.returncode == 0:
+        names = [n for n in res.stdout.split("\0") if n]
+    else:
+        skip = {".git", "node_modules", "__pycache__", ".demo", ".ruff_cache"}
+        names = [
+            str(p.relative_to(ROOT))
+            for p in ROOT.rglob("*")
+            if not skip.intersection(p.relative_to(ROOT).parts) and (p.is_file() or p.is_symlink())
+        ]
+    return [n for n in names if not EXCLUDE_RE.search(n) and os.path.lexists(ROOT / n)]
+
+
+def file_kind(name, kind):
+    path = ROOT / name
+    if kind == "symlink":
+        return path.is_symlink()
+    if path.is_symlink() or not path.is_file():
+        return False
+    if kind == "python":
+        return name.endswith(".py")
+    if kind == "xml":
+        return name.endswith(".xml")
+    if kind == "file":
+        return True
+    with open(path, "rb") as fh:
+        text = b"\0" not in fh.read(8192)
+    if kind == "executable":
+        return text and os.access(path, os.X_OK)
+    return text
+
+
+def run_on_files(cmd, files, chunk=200):
+    """Run ``cmd`` on ``files`` (in chunks, from the repository's root): True if it passed."""
+    ok = True
+    for i in range(0, len(files), chunk):
+        ok = run([*cmd, *files[i : i + chunk]], check=False, cwd=ROOT).returncode == 0 and ok
+    return ok
+
+
+PRE_COMMIT_CONFIG = ROOT / ".pre-commit-config.yaml"
+# the repositories of .pre-commit-config.yaml and the PyPI package of the same version
+HOOK_PACKAGES = {
+    "https://github.com/OCA/odoo-pre-commit-hooks": "oca-odoo-pre-commit-hooks",
+    "https://github.com/OCA/pylint-odoo": "pylint-odoo",
+    "https://github.com/astral-sh/ruff-pre-commit": "ruff",
+    "https://github.com/pre-commit/pre-commit-hooks": "pre-commit-hooks",
+}
+
+
+def precommit_pins(text=None):
+    """{package: version} pinned by .pre-commit-config.yaml: each repository's rev (as
+    its PyPI package) and each additional dependency (pip's name==v, npm's name@v)."""
+    text = PRE_COMMIT_CONFIG.read_text() if text is None else text
+    pins = {}
+    for repo, rev in re.findall(r"^\s*- repo: (\S+)\s*\n\s*rev: [\"']?v?([^\s\"']+)", text, re.MULTILINE):
+        pins[HOOK_PACKAGES.get(repo, repo)] = rev
+    for dep in re.findall(r"^\s*- [\"']([^\"']+(?:==|@)[^\"']+)[\"']\s*$", text, re.MULTILINE):
+        name, _sep, version = dep.rpartition("@") if "==" not in dep else dep.partition("==")
+        pins[name] = version
+    return pins
+
+
+def harness_pins():
+    """{package: version} of what the harness installs: requirements-dev.txt's name==v,
+    and the npm packages of NPM_CHECK_PINS."""
+    pins = dict(NPM_CHECK_PINS)
+    for line in (ROOT / "requirements-dev.txt").read_text().splitlines():
+        spec = line.split("#")[0].split(";")[0].strip()
+        if "==" in spec:
+            name, _sep, version = spec.partition("==")
+            pins[name.strip()] = version.strip()
+    return pins
+
+
+def pins_disagree():
+    """The packages that .pre-commit-config.yaml and the harness pin differently, or that
+    one of them pins and the other does not install at all."""
+    ours, theirs = harness_pins(), precommit_pins()
+    return sorted(
+        f"{name}: {theirs[name]} in .pre-commit-config.yaml, {ours.get(name, 'not pinned')} in the harness"
+        for name in theirs
+        if ours.get(name) != theirs[name]
+    )
+
+
+def readme_stale():
+    """The addons' README.rst that differ from what oca_readme.py writes from readme/."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import oca_readme
+
+    return oca_readme.generate(oca_readme.addon_dirs(ROOT), write=False)
+
+
+def cmd_readme(_args):
+    sys.path.insert(0, str(ROOT / "tools"))
+    import oca_readme
+
+    for path in oca_readme.generate(oca_readme.addon_dirs(ROOT)):
+        say(f"wrote {path.relative_to(ROOT)}")
+    return 0
+
+
 def static_checks():
-    """Return (passed, failed) counts of the static checks."""
+    """The hooks of .pre-commit-config.yaml, with the same tools at the same versions.
+    Return (passed, failed) counts."""
     results = {}
+    files = repo_files()
+    disagree = pins_disagree()
+    for line in disagree:
+        print(line)
+    results["pins agree (.pre-commit-config.yaml, harness)"] = not disagree
     src = [str(ROOT / a) for a in ADDONS] + [str(ROOT / "tools"), str(ROOT / "benchmarks")]
     src = [s for s in src if os.path.isdir(s)]
     results["ruff check"] = run([PY, "-m", "ruff", "check", *src], check=False).returncode == 0
@@ -314,26 +505,37 @@ def static_checks():
         ).returncode
         == 0
     )
-    from xml.etree import ElementTree
-
-    bad = []
-    for path in ROOT.glob("*/**/*.xml"):
-        try:
-            ElementTree.parse(path)
-        except ElementTree.ParseError as exc:
-            bad.append(f"{path.relative_to(ROOT)}: {exc}")
-    for line in bad:
-        print(line)
-    results["well-formed XML"] = not bad
-    styled = [str(p) for a in ADDONS for ext in ("js", "scss", "css") for p in (ROOT / a).glob(f"static/**/*.{ext}")]
-    if styled and shutil.which("prettier"):
-        results["prettier"] = run(["prettier", "--check", "--log-level=warn", *styled], check=False).returncode == 0
-    elif styled:
-        say("PRETTIER IS NOT INSTALLED (npm): the JavaScript and stylesheet check did not run")
+    # (pylint-odoo with the optional checks, .pylintrc, runs with --exit-zero in pre-commit:
+    # it never fails, so it is not run here)
+    manifests = [f"{a}/__manifest__.py" for a in ADDONS]
+    results["oca-checks-odoo-module"] = run_on_files([script("oca-checks-odoo-module")], manifests)
+    po = [n for n in files if n.endswith((".po", ".pot"))]
+    results["oca-checks-po"] = run_on_files([script("oca-checks-po"), "--disable=po-pretty-format"], po)
+    for hook, cmd, kind, leave in PRE_COMMIT_HOOKS:
+        chosen = [n for n in files if file_kind(n, kind) and not (leave and leave.search(n))]
+        results[hook] = run_on_files([script(cmd[0]), *cmd[1:]], chosen)
+    stale = readme_stale()
+    for path in stale:
+        print(f"{path.relative_to(ROOT)} is not what readme/ makes: run `python3 tools/harness.py readme`")
+    results["oca-gen-addon-readme (README.rst up to date)"] = not stale
+    bin_dir = install_check_tools()
+    if bin_dir:
+        styled = [n for n in files if re.search(r"\.(css|js|scss)$", n)]
+        results["prettier"] = run_on_files([str(bin_dir / "prettier"), "--check", "--log-level=warn"], styled)
+        scripts = [n for n in files if n.endswith((".js", ".cjs", ".mjs"))]
+        results["eslint"] = run_on_files([str(bin_dir / "eslint"), "--no-warn-ignored"], scripts)
+    else:
+        results["prettier and eslint (npm)"] = False
     for name, ok in results.items():
         say(f"static check {name}: {'ok' if ok else 'FAILED'}")
     passed = sum(results.values())
     return passed, len(results) - passed
+
+
+def script(name):
+    """The console script ``name`` installed by pip for this python3 (tools of the checks)."""
+    path = Path(sysconfig.get_path("scripts")) / name
+    return str(path) if path.exists() else (shutil.which(name) or name)
 
 
 # --------------------------------------------------------------------------
@@ -341,7 +543,21 @@ def static_checks():
 # --------------------------------------------------------------------------
 RESULT_RE = re.compile(r"odoo\.tests\.result: (\d+) failed, (\d+) error\(s\) of (\d+) tests")
 HEADER_RE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (\w+) \S+ (\S+): (.*)")
-OWN_RE = re.compile(r"iso10002|report_wkhtmltopdf_unpatched_qt")
+
+
+def own_names():
+    """The names by which Odoo's log speaks of this repository's code: each addon (as
+    module, logger and path), and each model it declares (``_name``) and its table."""
+    names = set(ADDONS)
+    for addon in ADDONS:
+        for path in (ROOT / addon).rglob("*.py"):
+            for model in re.findall(r"^\s+_name = [\"']([\w.]+)[\"']", path.read_text(encoding="utf-8"), re.M):
+                names.update((model, model.replace(".", "_")))
+    return sorted(names)
+
+
+# a warning or an error logged about any of them counts as a failure
+OWN_RE = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(name) for name in own_names()) + r")(?![\w])")
 
 
 def odoo_suite(modules, tags):
@@ -419,7 +635,11 @@ def cmd_test(args):
         tags = args.tags or ",".join(f"/{a}" for a in ADDONS + EXTENDED)
         p, f = odoo_suite(ADDONS, tags)
         passed, failed = passed + p, failed + f
-        if not args.tags:  # the whole suite: the demo command too
+        if not args.tags:  # the whole suite: each technical addon alone, the demo command
+            for addon in TECHNICAL_ADDONS:
+                say(f"{addon} alone, without the complaints addons")
+                p, f = odoo_suite([addon], f"/{addon}")
+                passed, failed = passed + p, failed + f
             p, f = demo_check()
             passed, failed = passed + p, failed + f
     print(f"{passed} passed, {failed} failed")
@@ -560,6 +780,7 @@ def main():
     t = sub.add_parser("test")
     t.add_argument("--tags", help="Odoo --test-tags (default: every addon of this repository)")
     sub.add_parser("check")
+    sub.add_parser("readme", help="write each addon's README.rst from its readme/ fragments")
     d = sub.add_parser("demo")
     d.add_argument("--port", type=int, default=8069)
     d.add_argument("--database", default="iso10002_demo")
@@ -573,7 +794,7 @@ def main():
         help="serve with --workers=2 and have N visitors post the form at once (with --exit-when-ready)",
     )
     args = parser.parse_args()
-    return {"test": cmd_test, "check": cmd_check, "demo": cmd_demo}[args.command](args)
+    return {"test": cmd_test, "check": cmd_check, "demo": cmd_demo, "readme": cmd_readme}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,49 @@ from ..models.iso10002_figure import CATALOGUE
 from ..models.reader_locale import RIAL, Reader
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# the register's cells, by the format key of its columns (_columns) and of its KPI sheet
+CELL_FORMATS = {
+    "header": {
+        "bold": True,
+        "bg_color": "#1B5E6E",
+        "font_color": "white",
+        "text_wrap": True,
+        "valign": "top",
+        "border": 1,
+    },
+    "text": {"valign": "top"},
+    "datetime": {"num_format": "yyyy-mm-dd hh:mm", "valign": "top"},
+    "date": {"num_format": "yyyy-mm-dd"},
+    "duration": {"num_format": "[h]:mm", "valign": "top"},
+    "money": {"num_format": "#,##0.00", "valign": "top"},
+    "money_whole": {"num_format": "#,##0", "valign": "top"},
+    "integer": {"num_format": "0", "valign": "top"},
+    "number": {"num_format": "0.0", "valign": "top"},
+    "title": {"bold": True, "font_size": 14},
+    "pct": {"num_format": "0.0\\%"},
+}
+
+
+def register_workbook(output):
+    """An xlsxwriter workbook writing into ``output`` as the register is written: row by
+    row in constant memory, and the complainants' text as data, never a formula, a link
+    or a number to convert. (benchmarks/review.py writes its floor with it too.)"""
+    return xlsxwriter.Workbook(
+        output,
+        {
+            "constant_memory": True,
+            "tmpdir": tempfile.gettempdir(),
+            "remove_timezone": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+
+
+def register_formats(book):
+    """{format key: the workbook's cell format} of CELL_FORMATS."""
+    return {key: book.add_format(dict(props)) for key, props in CELL_FORMATS.items()}
 
 
 class ReportIso10002RegisterXlsx(models.AbstractModel):
@@ -118,41 +161,9 @@ class ReportIso10002RegisterXlsx(models.AbstractModel):
         complaints = complaints.with_env(self.env)  # read with the rights of whoever asks, always
         self._check_register_access(complaints)
         output = io.BytesIO()
-        # complainants' text is data: never a formula, a link or a number to convert
-        book = xlsxwriter.Workbook(
-            output,
-            {
-                "constant_memory": True,
-                "tmpdir": tempfile.gettempdir(),
-                "remove_timezone": True,
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-                "strings_to_numbers": False,
-            },
-        )
+        book = register_workbook(output)
         rtl = (self.env.lang or "").startswith(("fa", "ar", "he"))
-        formats = {
-            "header": book.add_format(
-                {
-                    "bold": True,
-                    "bg_color": "#1B5E6E",
-                    "font_color": "white",
-                    "text_wrap": True,
-                    "valign": "top",
-                    "border": 1,
-                }
-            ),
-            "text": book.add_format({"valign": "top"}),
-            "datetime": book.add_format({"num_format": "yyyy-mm-dd hh:mm", "valign": "top"}),
-            "date": book.add_format({"num_format": "yyyy-mm-dd"}),
-            "duration": book.add_format({"num_format": "[h]:mm", "valign": "top"}),
-            "money": book.add_format({"num_format": "#,##0.00", "valign": "top"}),
-            "money_whole": book.add_format({"num_format": "#,##0", "valign": "top"}),
-            "integer": book.add_format({"num_format": "0", "valign": "top"}),
-            "number": book.add_format({"num_format": "0.0", "valign": "top"}),
-            "title": book.add_format({"bold": True, "font_size": 14}),
-            "pct": book.add_format({"num_format": "0.0\\%"}),
-        }
+        formats = register_formats(book)
         sheet = book.add_worksheet(_("Register")[:31])
         if rtl:
             sheet.right_to_left()
