@@ -218,3 +218,29 @@ class TestOwnerFromTheWebsite(HttpCase):
             complaint = self.env["iso10002.complaint"].search([("subject", "=", f"Owned {login}")])
             self.assertEqual(complaint.user_id, self.officer, login)
             self.assertEqual(complaint.team_id, self.team)
+
+
+# after the install: Odoo tells no assignee while its registry loads
+@tagged("post_install", "-at_install")
+class TestTheOwnerIsTold(MailGatewayCase):
+    def test_the_owner_the_rule_gives_is_told_and_follows_it(self):
+        """An e-mailed complaint's owner, given by the team's rule, is told it is theirs
+        (Odoo's assignment notice, by their notification preference) and follows it."""
+        self.team_a.assignment_rule = "leader"
+        complaint = self._intake(subject="Tell the leader", email_from="bob@buyer.example")
+        self.assertEqual(complaint.user_id, self.officer_a)
+        told = (
+            self.env["mail.message"]
+            .sudo()
+            .search(
+                [
+                    ("model", "=", complaint._name),
+                    ("res_id", "=", complaint.id),
+                    ("message_type", "=", "user_notification"),
+                    ("partner_ids", "in", self.officer_a.partner_id.ids),
+                ]
+            )
+        )
+        self.assertEqual(len(told), 1, "the owner is told once")
+        self.assertIn(complaint.name, told.subject)
+        self.assertIn(self.officer_a.partner_id, complaint.message_partner_ids, "and follows it")
