@@ -11,8 +11,8 @@
     "development_status": "Beta",
     "application": True,
     "installable": True,
-    "depends": ["mail", "portal", "rating", "resource", "product", "digest"],
-    "external_dependencies": {"python": ["xlsxwriter", "num2words", "jdatetime"]},
+    "depends": ["mail", "portal", "rating", "resource", "product", "digest", "report_reader_locale"],
+    "external_dependencies": {"python": ["xlsxwriter", "num2words"]},
     "data": [
         "security/iso10002_complaints_groups.xml",
         "security/ir.model.access.csv",

@@ -10,7 +10,8 @@ from odoo.exceptions import UserError
 from odoo.tools.mail import email_normalize
 from odoo.tools.mimetypes import guess_mimetype
 
-from ..models.reader_locale import Reader, western_digits
+from odoo.addons.report_reader_locale.tools import Reader, western_digits
+
 from ..tools.text import is_text_char
 
 # the public form: the longest value accepted for each field

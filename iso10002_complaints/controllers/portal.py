@@ -9,8 +9,8 @@ from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.addons.portal.controllers.thread import ThreadController
 from odoo.addons.rating.controllers.main import Rating
+from odoo.addons.report_reader_locale.tools import READER_KEY, Reader
 
-from ..models.reader_locale import READER_KEY, Reader
 from .complaint_form import MAX_FILE_BYTES, MAX_FILES, MAX_TOTAL_BYTES, ComplaintForm
 
 # the session key of the complaint a visitor just filed: its page shows the reference only
@@ -171,7 +171,7 @@ class ComplaintPortal(CustomerPortal):
     @staticmethod
     def _render_for_reader(template, values, status=200):
         """A page of the complainant: dates, numbers and amounts as they read them
-        (``reader_locale``: Solar Hijri dates and Persian digits for Persian readers)."""
+        (``report_reader_locale``: Solar Hijri dates and Persian digits for Persian readers)."""
         request.update_context(**{READER_KEY: True})
         return request.render(template, values, status=status)
 

@@ -27,10 +27,10 @@ from . import iso10002_management_review
 from . import iso10002_objective
 from . import iso10002_audit
 from . import res_company
-from . import reader_locale
 from . import res_config_settings
 from . import res_partner
 from . import ir_actions_report
+from . import ir_qweb_fields
 from . import mail_message
 from . import ir_attachment
 from . import rating_rating

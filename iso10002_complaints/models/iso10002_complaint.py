@@ -12,6 +12,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 from odoo.tools.mail import email_normalize
 
+from odoo.addons.report_reader_locale.tools import Reader
+
 from ..tools.text import refuse_non_text
 from ..tools.trust import (
     ACKNOWLEDGE_KEY,
@@ -25,7 +27,6 @@ from ..tools.trust import (
 )
 from ..tools.work_clock import ClockSet
 from .iso10002_complaint_stage import FINAL_STEPS
-from .reader_locale import Reader
 
 _logger = logging.getLogger(__name__)
 

@@ -3,8 +3,9 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from odoo.addons.report_reader_locale.tools import Reader
+
 from ..tools.trust import as_engine, one
-from .reader_locale import Reader
 
 MANAGER_GROUP = "iso10002_complaints.group_complaint_manager"
 

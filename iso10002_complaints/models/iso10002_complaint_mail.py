@@ -10,11 +10,11 @@ from odoo.exceptions import AccessError
 from odoo.tools.mail import email_normalize, email_split, html2plaintext, parse_contact_from_email
 
 from odoo.addons.rating.models.rating_data import RATING_LIMIT_MIN
+from odoo.addons.report_reader_locale.tools import written_language
 
 from ..tools.text import is_text_char, text_values
 from ..tools.trust import ACKNOWLEDGE_KEY, DEFERRED_ACKNOWLEDGEMENT, as_engine
 from .iso10002_complaint import PROGRESS_ACTIVITY
-from .reader_locale import written_language
 
 _logger = logging.getLogger(__name__)
 
@@ -48,6 +48,8 @@ def _post_as_received(thread, message_dict):
 
 class Iso10002Complaint(models.Model):
     _inherit = "iso10002.complaint"
+    # its e-mails show dates, numbers and amounts as their reader reads them (report_reader_locale)
+    _reader_locale = True
 
     def _track_template(self, changes):
         res = super()._track_template(changes)

@@ -11,8 +11,9 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.mail import plaintext2html
 
+from odoo.addons.report_reader_locale.tools import written_language
+
 from ..tools.trust import as_engine
-from .reader_locale import written_language
 
 
 class Iso10002Complaint(models.Model):

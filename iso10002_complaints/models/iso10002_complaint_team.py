@@ -20,6 +20,8 @@ class Iso10002ComplaintTeam(models.Model):
     _inherit = ["mail.alias.mixin", "mail.thread"]
     _order = "sequence, name"
     _check_company_auto = True
+    # its e-mails show dates, numbers and amounts as their reader reads them (report_reader_locale)
+    _reader_locale = True
 
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10)

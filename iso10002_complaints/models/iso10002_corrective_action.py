@@ -41,6 +41,8 @@ class Iso10002CorrectiveAction(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin", "iso10002.complaint.bound"]
     _order = "deadline, id"
     _check_company_auto = True
+    # its e-mails show dates, numbers and amounts as their reader reads them (report_reader_locale)
+    _reader_locale = True
 
     name = fields.Char(required=True, tracking=True)
     action_type = fields.Selection(

@@ -14,7 +14,7 @@ import pytz
 from odoo import api, fields, models
 from odoo.tools import SQL, LazyTranslate
 
-from .reader_locale import Reader
+from odoo.addons.report_reader_locale.tools import Reader
 
 _lt = LazyTranslate(__name__)
 

@@ -2,9 +2,10 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import float_compare
 
+from odoo.addons.report_reader_locale.tools import Reader
+
 from ..tools.trust import one
 from .iso10002_figure import CATALOGUE, COUNT, HOURS, PERCENT
-from .reader_locale import Reader
 
 # The figures an objective can target: the catalogue's (iso10002.figure), with for each
 # whether more is better and its unit as written after a number

@@ -8,7 +8,7 @@ import re
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from .reader_locale import Reader
+from odoo.addons.report_reader_locale.tools import Reader
 
 # the policy fields of a version that its approval freezes
 POLICY_CONTENT = ("name", "body", "what_to_provide", "company_id")
@@ -26,6 +26,8 @@ class Iso10002Policy(models.Model):
     _inherit = ["mail.thread"]
     _order = "company_id, version desc, id desc"
     _rec_names_search = ["name"]
+    # its e-mails show dates, numbers and amounts as their reader reads them (report_reader_locale)
+    _reader_locale = True
 
     name = fields.Char(required=True, translate=True, default=lambda self: self.env._("Complaints-handling policy"))
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)

@@ -7,8 +7,9 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from odoo.addons.report_reader_locale.tools import Reader, is_persian
+
 from .iso10002_figure import CATALOGUE
-from .reader_locale import Reader, is_persian
 
 # the groupings of the period's complaints the review counts in one scan (_grouped)
 REVIEW_GROUPINGS = (
@@ -37,6 +38,8 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
 
     _name = "iso10002.review.period.mixin"
     _description = "Complaints review period"
+    # its e-mails show dates, numbers and amounts as their reader reads them (report_reader_locale)
+    _reader_locale = True
 
     date_from = fields.Date(
         string="From", required=True, default=lambda self: fields.Date.context_today(self) - relativedelta(months=3)

@@ -26,26 +26,6 @@ class ResCompany(models.Model):
         help="Complaints whose decision got no answer for this many days are closed; 0 never closes them.",
     )
     complaint_escalation_user_id = fields.Many2one("res.users", string="Escalation Manager", groups="base.group_user")
-    complaint_calendar = fields.Selection(
-        [
-            ("language", "Solar Hijri for Persian readers"),
-            ("solar_hijri", "Solar Hijri for every reader"),
-            ("gregorian", "Gregorian for every reader"),
-        ],
-        string="Calendar of Complaint Documents",
-        default="language",
-        required=True,
-        help="The calendar of the dates on letters, the portal, the e-mails, the dossier, the review and the "
-        "register. Letters in the Solar Hijri calendar also give the Gregorian date.",
-    )
-    complaint_rial_unit = fields.Selection(
-        [("rial", "Rial"), ("toman", "Toman (10 rials)")],
-        string="Iranian Rial Shown In",
-        default="rial",
-        required=True,
-        help="How amounts in Iranian rial are shown on complaint documents: in rial, or in toman.",
-    )
-
     # responsibility and authority (ISO 10002 5.4)
     complaint_representative_id = fields.Many2one(
         "res.users",

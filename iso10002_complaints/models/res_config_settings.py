@@ -14,8 +14,6 @@ class ResConfigSettings(models.TransientModel):
     )
     complaint_auto_close_days = fields.Integer(related="company_id.complaint_auto_close_days", readonly=False)
     complaint_escalation_user_id = fields.Many2one(related="company_id.complaint_escalation_user_id", readonly=False)
-    complaint_calendar = fields.Selection(related="company_id.complaint_calendar", readonly=False)
-    complaint_rial_unit = fields.Selection(related="company_id.complaint_rial_unit", readonly=False)
     complaint_currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency")
     complaint_representative_id = fields.Many2one(related="company_id.complaint_representative_id", readonly=False)
     complaint_officer_remedy_limit = fields.Monetary(

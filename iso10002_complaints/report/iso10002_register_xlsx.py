@@ -10,8 +10,9 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import split_every
 
+from odoo.addons.report_reader_locale.tools import RIAL, Reader
+
 from ..models.iso10002_figure import CATALOGUE
-from ..models.reader_locale import RIAL, Reader
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # the register's cells, by the format key of its columns (_columns) and of its KPI sheet

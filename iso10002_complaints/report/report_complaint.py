@@ -8,7 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_round
 
-from ..models.reader_locale import Reader
+from odoo.addons.report_reader_locale.tools import Reader
 
 
 class Iso10002ReportMixin(models.AbstractModel):

@@ -15,7 +15,8 @@ from lxml import html as lxml_html
 from odoo.http import Request
 from odoo.tests import HttpCase, RecordCapturer, tagged
 
-from ..models.reader_locale import READER_KEY, Reader, western_digits, written_language
+from odoo.addons.report_reader_locale.tools import READER_KEY, Reader, western_digits, written_language
+
 from .common import ComplaintsCase, MailGatewayCase
 from .test_public_form import GOOD
 
@@ -53,7 +54,7 @@ class PersianCase(ComplaintsCase):
 @tagged("post_install", "-at_install")
 class TestReader(PersianCase):
     def _reader(self, lang, calendar="language", unit="rial"):
-        self.company.write({"complaint_calendar": calendar, "complaint_rial_unit": unit})
+        self.company.write({"reader_calendar": calendar, "reader_rial_unit": unit})
         return Reader(self.env(context=dict(self.env.context, tz="Asia/Tehran")), lang=lang, company=self.company)
 
     def test_solar_hijri_dates_for_persian_readers(self):
@@ -90,8 +91,8 @@ class TestReader(PersianCase):
     def test_another_companys_options_are_not_the_readers(self):
         """A client may send the context key; it cannot borrow the options of a company
         its user does not belong to."""
-        self.company_b.complaint_calendar = "solar_hijri"
-        self.company.complaint_calendar = "gregorian"
+        self.company_b.reader_calendar = "solar_hijri"
+        self.company.reader_calendar = "gregorian"
         Date = self.env["ir.qweb.field.date"].with_user(self.officer_a).with_context(lang="en_US")
         shown = Date.with_context(**{READER_KEY: self.company_b.id}).value_to_html(date(2026, 11, 25), {})
         self.assertNotIn("Azar", shown)
@@ -115,9 +116,9 @@ class TestReader(PersianCase):
         complaint = self._complaint(compensation_amount=1250000, currency_id=self.irr.id)
         complaint.partner_id.lang = "fa_IR"
         Letter = self.env["report.iso10002_complaints.report_complaint_decision"]
-        self.company.complaint_rial_unit = "rial"
+        self.company.reader_rial_unit = "rial"
         self.assertEqual(Letter._amount_in_words(complaint), "یک میلیون و دویست و پنجاه هزار ریال")
-        self.company.complaint_rial_unit = "toman"
+        self.company.reader_rial_unit = "toman"
         self.assertEqual(Letter._amount_in_words(complaint), "صد و بیست و پنج هزار تومان")
 
     def test_qweb_converters_only_in_complaint_documents(self):

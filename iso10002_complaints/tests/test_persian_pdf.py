@@ -173,7 +173,7 @@ class TestPersianPdf(HttpCase, PersianCase):
         self.assertRegex(flat, r"\(?20\d\d-\d\d-\d\d\)?", "and in the Gregorian one")
         self.assertNotIn("Our answer", text)
         self._assert_numbered(pdf, persian=True)
-        self.company.complaint_rial_unit = "toman"
+        self.company.reader_rial_unit = "toman"
         flat = "".join(self._text(self._pdf("iso10002_complaints.action_report_complaint_decision", complaint)).split())
         self.assertIn("۱۲۵٬۰۰۰", flat)
         self.assertIn("تومان", flat)

@@ -19,3 +19,19 @@ class TestUpgradeSteps(TransactionCase):
         script = load_script("iso10002_complaints/migrations/18.0.1.7.0/pre-drop-text-index.py", "iso10002_pre_drop")
         script.migrate(self.env.cr, "18.0.1.6.0")
         self.assertFalse(self._index_exists(name))
+
+    def test_the_companys_calendar_and_rial_unit_are_kept_on_upgrade(self):
+        """The calendar and the rial unit of complaint documents became
+        report_reader_locale's settings: the upgrade copies each company's choice."""
+        self.env.cr.execute(
+            "ALTER TABLE res_company ADD COLUMN complaint_calendar varchar, ADD COLUMN complaint_rial_unit varchar"
+        )
+        company = self.env.company
+        self.env.cr.execute(
+            "UPDATE res_company SET complaint_calendar = 'solar_hijri', complaint_rial_unit = 'toman' WHERE id = %s",
+            [company.id],
+        )
+        script = load_script("iso10002_complaints/migrations/18.0.1.7.0/post-reader-locale.py", "iso10002_post_reader")
+        script.migrate(self.env.cr, "18.0.1.6.0")
+        company.invalidate_recordset()
+        self.assertEqual((company.reader_calendar, company.reader_rial_unit), ("solar_hijri", "toman"))

@@ -1,16 +1,17 @@
-"""Dates, numbers and amounts the way a complaint's reader reads them.
+"""Dates, numbers and amounts the way a document's reader reads them.
 
-Letters, the dossier, the review, the register, the portal and the e-mails are read by
-complainants, auditors and managers in their own language. For Persian readers (or for
-every reader, when the company says so) dates are shown in the Solar Hijri calendar,
-with ``jdatetime``; Persian documents show their numbers in Persian digits; the Iranian
-rial is shown without decimals, in rial or in toman as the company chooses.
+Documents are read by people in their own language. For Persian readers (or for every
+reader, when the company says so: ``res.company.reader_calendar``) dates are shown in the
+Solar Hijri calendar, with ``jdatetime``; Persian documents show their numbers in Persian
+digits; the Iranian rial is shown without decimals, in rial or in toman as the company
+chooses (``res.company.reader_rial_unit``).
 
-The rendering of this module's documents is marked with the context key ``READER_KEY``
+The rendering of the documents that opt in is marked with the context key ``READER_KEY``
 (its value: the id of the company whose options apply, or ``True`` for the current
 company); Odoo's QWeb field converters then format dates, numbers and amounts for the
-reader. It changes how values are shown, never what is stored: a client that sets it
-only changes the look of what it may read anyway. The backend keeps Odoo's own widgets.
+reader (``models/ir_qweb_fields.py``). It changes how values are shown, never what is
+stored: a client that sets it only changes the look of what it may read anyway. The
+backend keeps Odoo's own widgets.
 """
 
 import functools
@@ -20,11 +21,11 @@ from datetime import date, datetime
 import jdatetime
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import fields
 from odoo.tools import float_round, format_date, format_datetime
 from odoo.tools.misc import formatLang
 
-READER_KEY = "iso10002_reader"
+READER_KEY = "report_reader_locale"
 PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 # a formatted number: Persian digits, decimal separator and thousands separator
 PERSIAN_NUMBER = str.maketrans("0123456789.,%", "۰۱۲۳۴۵۶۷۸۹٫٬٪")
@@ -79,12 +80,13 @@ class Reader:
     def solar_hijri(self):
         """Whether the reader reads dates in the Solar Hijri calendar (read when a date is
         shown: digits alone need only the language)."""
-        calendar = self.company.sudo().complaint_calendar or "language"
+        calendar = self.company.sudo().reader_calendar or "language"
         return calendar == "solar_hijri" or (calendar == "language" and is_persian(self.lang))
 
     @classmethod
     def from_context(cls, env):
-        """The reader of the document being rendered, or None outside this module's documents."""
+        """The reader of the document being rendered, or None outside the documents rendered
+        for their reader (``READER_KEY`` in the context)."""
         marker = env.context.get(READER_KEY)
         if not marker:
             return None
@@ -145,7 +147,7 @@ class Reader:
 
     # ------------------------------------------------------------------ amounts
     def _in_toman(self, currency):
-        return currency.name == RIAL and (self.company.sudo().complaint_rial_unit or "rial") == "toman"
+        return currency.name == RIAL and (self.company.sudo().reader_rial_unit or "rial") == "toman"
 
     def amount_parts(self, amount, currency):
         """``(amount, unit word, decimal places)`` of ``amount`` in ``currency`` for the
@@ -166,92 +168,3 @@ class Reader:
         value, unit, places = self.amount_parts(amount, currency)
         number = self.env["res.lang"]._lang_get(self.lang).format(f"%.{places}f", value, grouping=True)
         return f"{self.number(number)} {unit}"
-
-
-class IrQwebFieldDate(models.AbstractModel):
-    _inherit = "ir.qweb.field.date"
-
-    @api.model
-    def value_to_html(self, value, options):
-        reader = Reader.from_context(self.env)
-        if reader and value and reader.solar_hijri and not options.get("format"):
-            return reader.date(value)
-        html = super().value_to_html(value, options)
-        return reader.digits(html) if reader else html
-
-
-class IrQwebFieldDatetime(models.AbstractModel):
-    _inherit = "ir.qweb.field.datetime"
-
-    @api.model
-    def value_to_html(self, value, options):
-        reader = Reader.from_context(self.env)
-        if reader and value and reader.solar_hijri and not options.get("format") and not options.get("time_only"):
-            return reader.date(value, with_time=not options.get("date_only"), tz=options.get("tz_name"))
-        html = super().value_to_html(value, options)
-        return reader.digits(html) if reader else html
-
-
-def _number_for_reader(env, html):
-    reader = Reader.from_context(env)
-    return reader.number(html) if reader else html
-
-
-class IrQwebFieldInteger(models.AbstractModel):
-    _inherit = "ir.qweb.field.integer"
-
-    @api.model
-    def value_to_html(self, value, options):
-        return _number_for_reader(self.env, super().value_to_html(value, options))
-
-
-class IrQwebFieldFloat(models.AbstractModel):
-    _inherit = "ir.qweb.field.float"
-
-    @api.model
-    def value_to_html(self, value, options):
-        return _number_for_reader(self.env, super().value_to_html(value, options))
-
-
-class IrQwebFieldPercent(models.AbstractModel):
-    """``t-options="{'widget': 'iso10002_percent'}"``: a share, one decimal and the
-    percent sign (``12.5 %``; ``۱۲٫۵٪`` for a Persian reader); a dash when there is none."""
-
-    _name = "ir.qweb.field.iso10002_percent"
-    _inherit = "ir.qweb.field.float"
-    _description = "Qweb Field Percentage of the Complaints Reports"
-
-    @api.model
-    def value_to_html(self, value, options):
-        if value is None or value is False:
-            return "–"
-        html = super().value_to_html(value, dict(options, precision=options.get("precision", 1)))
-        reader = Reader.from_context(self.env)
-        return f"{html}٪" if reader and is_persian(reader.lang) else f"{html} %"
-
-
-class IrQwebFieldMonetary(models.AbstractModel):
-    _inherit = "ir.qweb.field.monetary"
-
-    @api.model
-    def value_to_html(self, value, options):
-        reader = Reader.from_context(self.env)
-        currency = options.get("display_currency")
-        if not reader or not currency or options.get("from_currency") or not isinstance(value, (int, float)):
-            return super().value_to_html(value, options)
-        return reader.amount(value, currency)
-
-
-class MailRenderMixin(models.AbstractModel):
-    """The e-mails about complaints (templates of this module's models) show dates,
-    numbers and amounts as their reader reads them."""
-
-    _inherit = "mail.render.mixin"
-
-    def _render_template(self, template_src, model, res_ids, engine="inline_template", add_context=None, options=None):
-        mixin = self
-        if (model or "").startswith("iso10002.") and not self.env.context.get(READER_KEY):
-            mixin = self.with_context(**{READER_KEY: True})
-        return super(MailRenderMixin, mixin)._render_template(
-            template_src, model, res_ids, engine=engine, add_context=add_context, options=options
-        )
