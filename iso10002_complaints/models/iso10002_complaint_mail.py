@@ -37,6 +37,7 @@ def _post_as_received(thread, message_dict):
 class Iso10002Complaint(models.Model):
     # the gateway's per-model behaviours (mail_gateway_guard): one complaint per e-mail,
     # automatic, looping mail and delivery reports kept on the team or the complaint
+    _name = "iso10002.complaint"
     _inherit = ["iso10002.complaint", "mail.gateway.guarded"]
 
     def _track_template(self, changes):

@@ -86,11 +86,14 @@ class TestGuardedModels(GatewayGuardCase):
         return keep
 
     def test_the_models_that_opted_in(self):
-        self.assertFalse(self.env["mail.thread"]._mail_gateway_guarded_models(), "none in mail alone")
-        self.assertFalse(self.env["mail.thread"]._mail_gateway_is_guarded("res.partner"))
+        Thread = self.env["mail.thread"]
+        guarded = Thread._mail_gateway_guarded_models()
+        self.assertNotIn("res.partner", guarded)
+        self.assertNotIn("mail.gateway.guarded", guarded, "the mixin itself is no model of records")
+        self.assertFalse(Thread._mail_gateway_is_guarded("res.partner"))
         with self.guarded():
-            self.assertEqual(self.env["mail.thread"]._mail_gateway_guarded_models(), ["res.partner"])
-            self.assertTrue(self.env["mail.thread"]._mail_gateway_is_guarded("res.partner"))
+            self.assertEqual(Thread._mail_gateway_guarded_models(), sorted([*guarded, "res.partner"]))
+            self.assertTrue(Thread._mail_gateway_is_guarded("res.partner"))
 
     def test_one_email_to_two_aliases_is_one_record(self):
         to = f"{self.alias_email}, {self.alias_b.alias_full_name}"
