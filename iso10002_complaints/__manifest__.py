@@ -11,7 +11,16 @@
     "development_status": "Beta",
     "application": True,
     "installable": True,
-    "depends": ["mail", "portal", "rating", "resource", "product", "digest", "report_reader_locale"],
+    "depends": [
+        "mail",
+        "mail_gateway_guard",
+        "portal",
+        "rating",
+        "resource",
+        "product",
+        "digest",
+        "report_reader_locale",
+    ],
     "external_dependencies": {"python": ["xlsxwriter", "num2words"]},
     "data": [
         "security/iso10002_complaints_groups.xml",

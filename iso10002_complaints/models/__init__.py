@@ -34,7 +34,6 @@ from . import ir_qweb_fields
 from . import mail_message
 from . import ir_attachment
 from . import rating_rating
-from . import mail_thread
 from . import digest_digest
 from . import iso10002_policy
 from . import iso10002_figure

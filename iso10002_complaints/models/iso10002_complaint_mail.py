@@ -18,18 +18,6 @@ from .iso10002_complaint import PROGRESS_ACTIVITY
 
 _logger = logging.getLogger(__name__)
 
-# the parts that make a message a report (RFC 6522, RFC 3464, RFC 8098)
-REPORT_CONTENT_TYPES = ("multipart/report", "message/delivery-status", "message/disposition-notification")
-
-
-def _holds_report(message, depth=4):
-    """Whether a report is among the parts of a multipart message (one a mail server
-    wrapped); a message attached to it (message/rfc822, a forward) is not looked into."""
-    payload = message.get_payload()
-    if depth < 0 or message.get_content_maintype() != "multipart" or not isinstance(payload, list):
-        return False
-    return any(part.get_content_type() in REPORT_CONTENT_TYPES or _holds_report(part, depth - 1) for part in payload)
-
 
 def _post_as_received(thread, message_dict):
     """An incoming e-mail kept on ``thread`` as an internal note, as it came: its text,
@@ -47,7 +35,10 @@ def _post_as_received(thread, message_dict):
 
 
 class Iso10002Complaint(models.Model):
-    _inherit = "iso10002.complaint"
+    # the gateway's per-model behaviours (mail_gateway_guard): one complaint per e-mail,
+    # automatic, looping mail and delivery reports kept on the team or the complaint
+    _name = "iso10002.complaint"
+    _inherit = ["iso10002.complaint", "mail.gateway.guarded"]
     # its e-mails show dates, numbers and amounts as their reader reads them (report_reader_locale)
     _reader_locale = True
 
@@ -221,19 +212,25 @@ class Iso10002Complaint(models.Model):
         )
 
     @api.model
-    def _routing_check_route(self, message, message_dict, route, raise_exception=True):
+    def _mail_gateway_keep_automatic_mail(self, message_dict, defaults, reason):
         """Automatic mail to an alias (auto-replies, delivery reports, our own mail coming
         back) never becomes a complaint, so it is never acknowledged and cannot start a
         loop: it is kept in the chatter of the team whose alias received it."""
-        route = super()._routing_check_route(message, message_dict, route, raise_exception=raise_exception)
-        if not route or route[0] != self._name or route[1]:
-            return route
-        reason = self._automatic_mail_reason(message, message_dict)
-        if not reason:
-            return route
-        if not self._keep_on_team(message_dict, route[2] or {}, reason):
-            return route
-        return False
+        return self._keep_on_team(message_dict, defaults, reason)
+
+    @api.model
+    def _mail_gateway_keep_looping_mail(self, message_dict, defaults):
+        """A complaint is never dropped by the mail loop guard: the message is kept on
+        the team instead."""
+        return self._keep_on_team(
+            message_dict, defaults, _("too many complaints from this sender lately (mail loop guard)")
+        )
+
+    @api.model
+    def _mail_gateway_keep_delivery_report(self, message_dict, outcome):
+        """A report about a complaint's message, or received on a complaint team's alias,
+        is kept (the README's promise)."""
+        return self._keep_delivery_report(message_dict, outcome)
 
     @api.model
     def _keep_on_team(self, message_dict, defaults, reason):
@@ -265,7 +262,8 @@ class Iso10002Complaint(models.Model):
         did not reach the complainant; else on the team whose alias received it. A report
         about anything else is left to Odoo. Returns the record it is kept on, or False.
 
-        ``outcome``: what the report says of the message (see ``report_outcome``)."""
+        ``outcome``: what the report says of the message (see mail_gateway_guard's
+        ``tools.delivery_report.report_outcome``)."""
         message_id = message_dict.get("message_id")
         if message_id and self.env["mail.message"].sudo().search_count([("message_id", "=", message_id)], limit=1):
             return False  # kept already: a redelivery
@@ -358,47 +356,6 @@ class Iso10002Complaint(models.Model):
                 if team:
                     return team
         return Team
-
-    @api.model
-    def _automatic_mail_reason(self, message, message_dict):
-        """Why an incoming message was written by a machine, or an empty string."""
-        auto_submitted = (message.get("Auto-Submitted") or "").strip().lower()
-        if auto_submitted and auto_submitted != "no":
-            return _("automatic reply (Auto-Submitted: %s)", auto_submitted)
-        if any(message.get(header) for header in ("X-Autoreply", "X-Autorespond", "X-Autoresponder")):
-            return _("automatic reply")
-        if (message.get("Precedence") or "").strip().lower() in ("bulk", "junk", "auto_reply"):
-            return _("bulk or automatic mail (Precedence)")
-        if (message.get("Return-Path") or "").strip() == "<>":
-            return _("delivery report or automatic reply (empty return path)")
-        content_type = message.get_content_type()
-        if content_type == "multipart/report" or "report-type=delivery-status" in content_type:
-            return _("delivery report")
-        if _holds_report(message):
-            return _("delivery report")
-        email = email_normalize(message_dict.get("email_from") or "", strict=False)
-        if not email:
-            return ""
-        if email.split("@", 1)[0] in ("mailer-daemon", "postmaster"):
-            return _("delivery report")
-        if self._is_own_address(email):
-            return _("sent from one of this database's own addresses")
-        return ""
-
-    @api.model
-    def _is_own_address(self, email):
-        """Whether this database sends from or receives on ``email``: a company's
-        address, an alias, the catch-all, bounce or default sender address."""
-        domains = self.env["mail.alias.domain"].sudo().search([])
-        own = {domain.bounce_email for domain in domains} | {domain.catchall_email for domain in domains}
-        own |= {domain.default_from_email for domain in domains}
-        own |= set(self.env["res.company"].sudo().search([]).mapped("email"))
-        local, _at, domain = email.partition("@")
-        # sub-addresses (alias+anything@) are the same mailbox
-        candidates = {email, f"{local.split('+', 1)[0]}@{domain}"}
-        if candidates & {email_normalize(address or "") for address in own}:
-            return True
-        return bool(self.env["mail.alias"].sudo().search_count([("alias_full_name", "in", list(candidates))], limit=1))
 
     @api.model
     def _detect_loop_sender_domain(self, email_from_normalized):

@@ -1,0 +1,1 @@
+from . import mail_gateway_guarded, mail_thread

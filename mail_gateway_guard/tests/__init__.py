@@ -1,0 +1,1 @@
+from . import test_gateway_protections, test_guarded_models
