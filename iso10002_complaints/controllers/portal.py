@@ -1,6 +1,6 @@
 from werkzeug.exceptions import BadRequest, Forbidden, NotFound
 
-from odoo import _, http
+from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 from odoo.tools import consteq
@@ -121,9 +121,9 @@ class ComplaintPortal(CustomerPortal):
                 return request.redirect(complaint.get_portal_url(query_string="&filed=1"))
         values.update(self._prepare_portal_layout_values())
         values["is_public"] = request.env.user._is_public()
-        values["title"] = _("File a complaint")
+        values["title"] = request.env._("File a complaint")
         digits = Reader(request.env).digits
-        values["files_help"] = _(
+        values["files_help"] = request.env._(
             "PDF, pictures, text or office documents: at most %(files)s documents of %(mb)s MB each, "
             "%(total)s MB in all.",
             files=digits(MAX_FILES),

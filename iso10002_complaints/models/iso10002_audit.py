@@ -1,6 +1,6 @@
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..tools.trust import as_engine, client_safe, is_engine, one
@@ -26,7 +26,7 @@ class Iso10002Audit(models.Model):
     _order = "planned_date desc, id desc"
     _check_company_auto = True
 
-    name = fields.Char(required=True, default=lambda self: _("Complaints process audit"), tracking=True)
+    name = fields.Char(required=True, default=lambda self: self.env._("Complaints process audit"), tracking=True)
     planned_date = fields.Date(required=True, default=fields.Date.context_today, tracking=True, index=True)
     done_date = fields.Date(readonly=True, copy=False, tracking=True)
     state = fields.Selection(
@@ -67,9 +67,9 @@ class Iso10002Audit(models.Model):
     def _check_auditor(self):
         for audit in self:
             if audit.auditor_type == "internal" and audit.auditor_partner_id:
-                raise ValidationError(_("An internal audit names its auditor among the users."))
+                raise ValidationError(self.env._("An internal audit names its auditor among the users."))
             if audit.auditor_type == "external" and audit.auditor_user_id:
-                raise ValidationError(_("An external audit names its auditor as a contact."))
+                raise ValidationError(self.env._("An external audit names its auditor as a contact."))
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -80,21 +80,21 @@ class Iso10002Audit(models.Model):
     def write(self, vals):
         self = client_safe(self, AUDIT_PROCESS_FIELDS)  # noqa: PLW0642
         if not self.env.su and not is_engine(self.env) and AUDIT_PROCESS_FIELDS & set(vals):
-            raise UserError(_("An audit moves through its buttons: Start, Done, Cancel."))
+            raise UserError(self.env._("An audit moves through its buttons: Start, Done, Cancel."))
         if self.filtered(lambda a: a.state == "done") and not is_engine(self.env):
-            raise UserError(_("A done audit is a record: it is not changed."))
+            raise UserError(self.env._("A done audit is a record: it is not changed."))
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_done(self):
         if self.filtered(lambda a: a.state == "done"):
-            raise UserError(_("A done audit is a record: it is not deleted."))
+            raise UserError(self.env._("A done audit is a record: it is not deleted."))
 
     def _check_state_by_hand(self, vals_list):
         if self.env.su or is_engine(self.env):
             return
         if any(vals.get("done_date") or vals.get("state", "planned") != "planned" for vals in vals_list):
-            raise UserError(_("An audit moves through its buttons: Start, Done, Cancel."))
+            raise UserError(self.env._("An audit moves through its buttons: Start, Done, Cancel."))
 
     # ------------------------------------------------------------- actions
     def action_start(self):
@@ -102,7 +102,7 @@ class Iso10002Audit(models.Model):
         one finding per check, its compliance measured and a result suggested."""
         one(self)
         if self.state != "planned":
-            raise UserError(_("Audit %s has already started.", self.name))
+            raise UserError(self.env._("Audit %s has already started.", self.name))
         self.check_access("write")
         wizard = self.env["iso10002.process.audit.wizard"].create(
             {
@@ -145,15 +145,15 @@ class Iso10002Audit(models.Model):
     def action_done(self):
         one(self)
         if self.state != "in_progress":
-            raise UserError(_("Start audit %s before closing it.", self.name))
+            raise UserError(self.env._("Start audit %s before closing it.", self.name))
         self.check_access("write")
         undecided = self.finding_ids.filtered(lambda f: not f.result)
         if undecided:
-            raise UserError(_("Give every finding its result first: %s", ", ".join(undecided.mapped("name"))))
+            raise UserError(self.env._("Give every finding its result first: %s", ", ".join(undecided.mapped("name"))))
         without = self.finding_ids.filtered(lambda f: f.result == "nonconformity" and not f.corrective_action_ids)
         if without:
             raise UserError(
-                _(
+                self.env._(
                     "Each nonconformity opens a corrective action before the audit is closed: %s",
                     ", ".join(without.mapped("name")),
                 )
@@ -161,7 +161,7 @@ class Iso10002Audit(models.Model):
         as_engine(self).write({"state": "done", "done_date": fields.Date.context_today(self)})
         self._message_log(
             body=Markup("<p>%s</p>")
-            % _(
+            % self.env._(
                 "Audit done: %(conformities)s conformities, %(observations)s observations, "
                 "%(nonconformities)s nonconformities.",
                 conformities=self.conformity_count,
@@ -174,7 +174,7 @@ class Iso10002Audit(models.Model):
     def action_cancel(self):
         one(self)
         if self.state == "done":
-            raise UserError(_("A done audit is a record: it is not cancelled."))
+            raise UserError(self.env._("A done audit is a record: it is not cancelled."))
         self.check_access("write")
         as_engine(self).write({"state": "cancelled"})
         return True
@@ -195,7 +195,7 @@ class Iso10002Audit(models.Model):
                 ("state", "=", "done"),
                 ("done_date", ">=", start.date()),
                 ("done_date", "<=", end.date()),
-                ("company_id", "in", (period.company_ids or self.env.companies).ids),
+                ("company_id", "in", period._review_company_ids().ids),
             ],
             order="done_date, id",
         )
@@ -274,21 +274,21 @@ class Iso10002AuditFinding(models.Model):
         """What the process audit measured is not typed: a finding added by hand is the
         auditor's observation, without figures."""
         if FINDING_PROCESS_FIELDS & {name for name, value in vals.items() if value}:
-            raise UserError(_("The figures of a finding come from the process audit when the audit starts."))
+            raise UserError(self.env._("The figures of a finding come from the process audit when the audit starts."))
 
     def _check_audit_open(self):
         if not is_engine(self.env) and self.audit_id.filtered(lambda a: a.state in ("done", "cancelled")):
-            raise UserError(_("A done audit is a record: its findings are not changed."))
+            raise UserError(self.env._("A done audit is a record: its findings are not changed."))
 
     def action_create_corrective_action(self):
         """One click: a corrective action for this finding, with its complaints."""
         one(self)
         if self.result not in ("nonconformity", "observation"):
-            raise UserError(_("A corrective action answers a nonconformity or an observation."))
+            raise UserError(self.env._("A corrective action answers a nonconformity or an observation."))
         self._check_audit_open()
         self.check_access("write")
         return self.env["iso10002.corrective.action"]._create_from(
-            _("%(audit)s: %(requirement)s", audit=self.audit_id.name, requirement=self.name),
+            self.env._("%(audit)s: %(requirement)s", audit=self.audit_id.name, requirement=self.name),
             self.company_id,
             description=Markup("<p>%s</p>") % (self.evidence or ""),
             finding_id=self.id,

@@ -7,7 +7,7 @@ from datetime import timedelta
 from lxml import etree
 from markupsafe import Markup
 
-from odoo import Command, _, api, fields, models, tools
+from odoo import Command, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 from odoo.tools.mail import email_normalize
@@ -196,7 +196,12 @@ class Iso10002Complaint(models.Model):
 
     # ---------------------------------------------------------------- receipt
     name = fields.Char(
-        string="Reference", required=True, readonly=True, copy=False, index="trigram", default=lambda self: _("New")
+        string="Reference",
+        required=True,
+        readonly=True,
+        copy=False,
+        index="trigram",
+        default=lambda self: self.env._("New"),
     )
     subject = fields.Char(required=True, tracking=True)
     description = fields.Html(sanitize_style=True)
@@ -741,7 +746,7 @@ class Iso10002Complaint(models.Model):
         for complaint in self:
             if complaint._investigator_conflict():
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "%(investigator)s cannot investigate complaint %(complaint)s: "
                         "the complaint is about them (ISO 10002 Annex D).",
                         investigator=complaint.investigator_id.name,
@@ -757,7 +762,7 @@ class Iso10002Complaint(models.Model):
                 and complaint.reviewer_id in complaint._reviewed_deciders() | complaint.investigator_id
             ):
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "%(reviewer)s took part in the first decision on complaint %(complaint)s: the review is "
                         "made by someone who was not involved (ISO 10002 7.9).",
                         reviewer=complaint.reviewer_id.name,
@@ -775,7 +780,7 @@ class Iso10002Complaint(models.Model):
                 owner.active and owner.has_group(OFFICER_GROUP) and complaint.company_id in owner.company_ids
             ):
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "%(user)s cannot own complaint %(complaint)s: its owner is an active complaints officer of "
                         "%(company)s.",
                         user=owner.name,
@@ -795,7 +800,7 @@ class Iso10002Complaint(models.Model):
             for field in ("user_id", "decided_by_id", "reviewer_id"):
                 if complaint[field].partner_id == about:
                     raise ValidationError(
-                        _(
+                        self.env._(
                             "%(user)s cannot be the %(role)s of complaint %(complaint)s: the complaint is about them "
                             "(ISO 10002 4.7, Annex D).",
                             user=complaint[field].name,
@@ -816,7 +821,7 @@ class Iso10002Complaint(models.Model):
             for name in HAPPENED_DATES:
                 if complaint[name] and complaint[name] > today:
                     raise ValidationError(
-                        _(
+                        self.env._(
                             "%(field)s of complaint %(complaint)s cannot be %(date)s: it is after today "
                             "(%(today)s). Record what has happened, when it has happened.",
                             field=self._fields[name]._description_string(self.env),
@@ -828,7 +833,7 @@ class Iso10002Complaint(models.Model):
             for name in HAPPENED_MOMENTS:
                 if complaint[name] and complaint[name] > now:
                     raise ValidationError(
-                        _(
+                        self.env._(
                             "%(field)s of complaint %(complaint)s cannot be in the future.",
                             field=self._fields[name]._description_string(self.env),
                             complaint=complaint.name,
@@ -842,7 +847,7 @@ class Iso10002Complaint(models.Model):
             for earlier, later in HAPPENED_IN_ORDER:
                 if complaint[earlier] and complaint[later] and complaint[later] < complaint[earlier]:
                     raise ValidationError(
-                        _(
+                        self.env._(
                             "%(later)s of complaint %(complaint)s cannot be before %(earlier)s.",
                             later=self._fields[later]._description_string(self.env),
                             earlier=self._fields[earlier]._description_string(self.env),
@@ -908,14 +913,14 @@ class Iso10002Complaint(models.Model):
         if protected:
             labels = ", ".join(self._fields[name]._description_string(self.env) for name in sorted(protected))
             raise AccessError(
-                _("These fields are recorded by the complaints process and cannot be set by hand: %s", labels)
+                self.env._("These fields are recorded by the complaints process and cannot be set by hand: %s", labels)
             )
         if "stage_id" in vals and not vals["stage_id"]:
-            raise UserError(_("A complaint is always at a stage of the process."))
+            raise UserError(self.env._("A complaint is always at a stage of the process."))
         refuse_non_text(self, vals, creating)
         received = vals.get("received_date")
         if received and fields.Datetime.to_datetime(received) > fields.Datetime.now() + timedelta(minutes=5):
-            raise UserError(_("A complaint cannot be received in the future."))
+            raise UserError(self.env._("A complaint cannot be received in the future."))
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -926,7 +931,7 @@ class Iso10002Complaint(models.Model):
         sequences = {}  # company: its sequence, looked up once per call
         for vals in vals_list:
             if not trusted:
-                if vals.get("name") in (False, _("New")):
+                if vals.get("name") in (False, self.env._("New")):
                     vals.pop("name")
                 self._check_client_values(vals, creating=True)
             if acknowledge is DEFERRED_ACKNOWLEDGEMENT:
@@ -948,11 +953,13 @@ class Iso10002Complaint(models.Model):
         if not trusted:
             late = complaints.filtered(lambda c: c.step != "received")
             if late.filtered(lambda c: not c.stage_id):
-                raise UserError(_("No stage is defined for the step Received: ask a complaints manager to add one."))
+                raise UserError(
+                    self.env._("No stage is defined for the step Received: ask a complaints manager to add one.")
+                )
             complaints.filtered(lambda c: not c.active)._check_archiving({"active": False})
             if late:
                 raise UserError(
-                    _(
+                    self.env._(
                         "A complaint is recorded in the Received step and then follows the process; "
                         "it cannot be created directly in a later step (%s).",
                         ", ".join(late.mapped("stage_id.name")),
@@ -1130,7 +1137,7 @@ class Iso10002Complaint(models.Model):
         sequence (one reference per company)."""
         if "company_id" in vals and self.filtered(lambda c: c.company_id.id != (vals["company_id"] or False)):
             raise UserError(
-                _(
+                self.env._(
                     "A complaint stays in the company that numbered it. Record it in the other company instead "
                     "(and close this one as out of scope)."
                 )
@@ -1142,7 +1149,7 @@ class Iso10002Complaint(models.Model):
         for field, steps in RECORDED_CHANNELS.items():
             if field in vals and self.filtered(lambda c, s=steps, f=field: c.step in s and c[f] != vals[f]):
                 raise UserError(
-                    _(
+                    self.env._(
                         "%s is recorded when it happens and cannot be changed afterwards.",
                         self._fields[field]._description_string(self.env),
                     )
@@ -1155,7 +1162,7 @@ class Iso10002Complaint(models.Model):
             owned = self.filtered(lambda c: c.sudo().user_id)
             if owned:
                 raise self._refusal(
-                    _(
+                    self.env._(
                         "Complaint %s always has an Owner, from receipt: hand it over to someone else instead.",
                         owned[0].name,
                     ),
@@ -1167,7 +1174,7 @@ class Iso10002Complaint(models.Model):
             still_open = self.filtered("is_open")
             if still_open:
                 raise UserError(
-                    _(
+                    self.env._(
                         "Only complaints that are closed, withdrawn or out of scope can be archived; "
                         "these are still being handled: %s",
                         ", ".join(still_open.mapped("name")),
@@ -1189,8 +1196,8 @@ class Iso10002Complaint(models.Model):
             parts = [
                 Markup("<li>%s<blockquote>%s</blockquote></li>")
                 % (
-                    _("%s changed; it was:", self._fields[name]._description_string(self.env)),
-                    old_values[name] or _("(empty)"),
+                    self.env._("%s changed; it was:", self._fields[name]._description_string(self.env)),
+                    old_values[name] or self.env._("(empty)"),
                 )
                 for name in changed
             ]
@@ -1214,7 +1221,7 @@ class Iso10002Complaint(models.Model):
         left = self.filtered(lambda c: not c._never_left_received())
         if left:
             raise UserError(
-                _(
+                self.env._(
                     "Complaints that left the Received step are never deleted (ISO 10002 8.1); "
                     "archive them instead: %s",
                     ", ".join(left.mapped("name")),
@@ -1223,7 +1230,7 @@ class Iso10002Complaint(models.Model):
         earlier = self.filtered(lambda c: not c._is_deletable())
         if earlier:
             raise UserError(
-                _(
+                self.env._(
                     "A complaint is deleted only on the day it was recorded (a record made by mistake): the figures "
                     "of the days that have ended count it. Close it as withdrawn or out of scope instead: %s",
                     ", ".join(earlier.mapped("name")),
@@ -1240,7 +1247,7 @@ class Iso10002Complaint(models.Model):
     def copy_data(self, default=None):
         # a complaint is a record of what someone told us: it is never duplicated (a
         # copy would acknowledge the complainant a second time, under a new reference)
-        raise UserError(_("Complaints are not duplicated: record a new complaint instead."))
+        raise UserError(self.env._("Complaints are not duplicated: record a new complaint instead."))
 
     # --------------------------------------------------------------- sequence
     @api.model
@@ -1322,7 +1329,9 @@ class Iso10002Complaint(models.Model):
         stage = self.env["iso10002.complaint.stage"].search(domain, limit=1)
         if not stage and raise_if_missing:
             label = self._step_labels()[step]
-            raise UserError(_("No stage is defined for the step %s: ask a complaints manager to add one.", label))
+            raise UserError(
+                self.env._("No stage is defined for the step %s: ask a complaints manager to add one.", label)
+            )
         return stage
 
     def _check_closed_lock(self, vals):
@@ -1334,7 +1343,7 @@ class Iso10002Complaint(models.Model):
         for complaint in self.filtered(lambda c: c.step == "closed"):
             if locked or vals.get("stage_id") != complaint.stage_id.id:
                 complaint.check_access("write")  # an access error first, for those who may not write
-                raise UserError(_("Complaint %s is closed: reopen it before changing it.", complaint.name))
+                raise UserError(self.env._("Complaint %s is closed: reopen it before changing it.", complaint.name))
 
     def _check_answer_lock(self, vals):
         """The complainant's answer to a decision, once given (online, or recorded when
@@ -1349,7 +1358,7 @@ class Iso10002Complaint(models.Model):
                 if name in vals
             ):
                 raise UserError(
-                    _(
+                    self.env._(
                         "The complainant answered the decision on complaint %s: their answer is not changed. "
                         "A new decision, communicated again, asks for a new answer.",
                         complaint.name,
@@ -1362,7 +1371,7 @@ class Iso10002Complaint(models.Model):
         old, new = self.step, stage.step
         if stage.team_ids and self.team_id not in stage.team_ids:
             raise UserError(
-                _("Stage %(stage)s is not used by team %(team)s.", stage=stage.name, team=self.team_id.name)
+                self.env._("Stage %(stage)s is not used by team %(team)s.", stage=stage.name, team=self.team_id.name)
             )
         old = old or "received"  # a complaint without a stage is treated as just received
         if old == new:
@@ -1375,7 +1384,7 @@ class Iso10002Complaint(models.Model):
             # dragged to a closed column, or written over RPC: closing records why and asks
             # the complainant's satisfaction, which only action_close does
             raise UserError(
-                _(
+                self.env._(
                     "Close complaint %s with its Close button: it records why the complaint closes and asks "
                     "the complainant's satisfaction.",
                     self.name,
@@ -1385,7 +1394,7 @@ class Iso10002Complaint(models.Model):
         if missing:
             field, sentence = missing
             raise self._refusal(
-                _(
+                self.env._(
                     "Complaint %(complaint)s cannot move to %(step)s yet. %(missing)s",
                     complaint=self.name,
                     step=self._step_labels()[new],
@@ -1400,7 +1409,7 @@ class Iso10002Complaint(models.Model):
         self.ensure_one()
         labels = self._step_labels()
         return UserError(
-            _(
+            self.env._(
                 "Complaint %(complaint)s cannot go from %(old)s to %(new)s.",
                 complaint=self.name,
                 old=labels.get(self.step or "received", self.step),
@@ -1475,43 +1484,43 @@ class Iso10002Complaint(models.Model):
         naming the field and the tab of the form that holds it; or ``None``."""
         self.ensure_one()
         if not self.user_id:
-            return "user_id", _(
+            return "user_id", self.env._(
                 "Give the complaint its Owner first, the person responsible for it from receipt (ISO 10002 7.3)."
             )
         if step == "response" and self._is_about(self.env.user):
-            return "remedy", _("The complaint is about you: someone else decides it (ISO 10002 4.7, Annex D).")
+            return "remedy", self.env._("The complaint is about you: someone else decides it (ISO 10002 4.7, Annex D).")
         if step == "acknowledged" and not (self.acknowledged_date or self.acknowledgement_channel):
-            return "acknowledgement_channel", _(
+            return "acknowledgement_channel", self.env._(
                 "Say how the complainant was acknowledged (Acknowledged By, on the Acknowledgement tab)."
             )
         if step == "assessment" and (not self.severity or not self.category_id):
-            return "severity" if not self.severity else "category_id", _(
+            return "severity" if not self.severity else "category_id", self.env._(
                 "Give the complaint a Severity and a Category, on the Assessment tab."
             )
         if step == "investigation":
             if not self.investigator_id:
-                return "investigator_id", _("Choose the Investigator, on the Investigation tab.")
+                return "investigator_id", self.env._("Choose the Investigator, on the Investigation tab.")
             if self._investigator_conflict():
-                return "investigator_id", _(
+                return "investigator_id", self.env._(
                     "The Investigator cannot be the person complained about: choose someone else, "
                     "on the Investigation tab."
                 )
         if step == "response":
             if not self.remedy:
-                return "remedy", _("Choose the Remedy Decided, on the Response tab.")
+                return "remedy", self.env._("Choose the Remedy Decided, on the Response tab.")
             if self.is_monetary_remedy and not self.compensation_amount:
-                return "compensation_amount", _(
+                return "compensation_amount", self.env._(
                     "A refund, compensation or credit needs its Compensation Amount, on the Response tab."
                 )
         if step == "communicated":
             if tools.is_html_empty(self.response_text):
-                return "response_text", _("Write the Response to the complainant, on the Response tab.")
+                return "response_text", self.env._("Write the Response to the complainant, on the Response tab.")
             if not self.communication_channel:
-                return "communication_channel", _(
+                return "communication_channel", self.env._(
                     "Say how the decision was sent (Decision Sent By, on the Decision & Answer tab)."
                 )
         if step == "closed" and self.step == "communicated" and not self.complainant_response:
-            return "complainant_response", _(
+            return "complainant_response", self.env._(
                 "Record the Complainant's Answer (accepted, rejected or no reply), on the Decision & Answer tab."
             )
         if step == "closed" and self.step == "communicated" and self.complainant_response == "rejected":
@@ -1519,27 +1528,27 @@ class Iso10002Complaint(models.Model):
             if missing:
                 return missing
             if self._recourse_change():
-                return "remedy", _(
+                return "remedy", self.env._(
                     "The recourse changed the decision: decide the new one (Response tab) and communicate it; "
                     "the complainant answers it before the complaint closes."
                 )
         if step == "withdrawn" and not (self.withdrawal_reason or "").strip():
-            return "withdrawal_reason", _("Give the Withdrawal Reason, on the Closing tab.")
+            return "withdrawal_reason", self.env._("Give the Withdrawal Reason, on the Closing tab.")
         if step == "out_of_scope":
             if not self.out_of_scope_reason:
-                return "out_of_scope_reason", _(
+                return "out_of_scope_reason", self.env._(
                     "Say why the complaint is out of scope (Out of Scope Because, on the Closing tab)."
                 )
             if self.external_referral and not (self.external_provider or "").strip():
-                return "external_provider", _("Name the Dispute Resolution Provider, on the Closing tab.")
+                return "external_provider", self.env._("Name the Dispute Resolution Provider, on the Closing tab.")
         # what was sent needs where to send it (checked once the rest is there)
         means = {"acknowledged": self.acknowledgement_channel, "communicated": self.communication_channel}.get(step)
         if means == "letter" and not (self.partner_street or self.partner_city):
-            return "partner_street", _(
+            return "partner_street", self.env._(
                 "A letter needs the complainant's postal address: type it on the complaint (Postal Address)."
             )
         if step == "communicated" and means == "email" and not self.email_from:
-            return "email_from", _(
+            return "email_from", self.env._(
                 "The decision cannot be e-mailed: the complaint has no E-mail address. Send it another way, or type "
                 "the address."
             )
@@ -1551,23 +1560,23 @@ class Iso10002Complaint(models.Model):
         its outcome; ``(field, sentence)`` or ``None``."""
         self.ensure_one()
         if not self.recourse_offered_date or not self.recourse_means:
-            return "recourse_offered_date", _(
+            return "recourse_offered_date", self.env._(
                 "The decision was rejected: say when and how the recourse was offered, on the Recourse tab."
             )
         if not self.recourse_kind:
-            return "recourse_kind", _(
+            return "recourse_kind", self.env._(
                 "Say which recourse was taken (internal review or external dispute resolution), on the Recourse tab."
             )
         if self.recourse_kind == "review":
             for field in ("reviewer_id", "review_date", "review_outcome"):
                 if not self[field]:
-                    return field, _(
+                    return field, self.env._(
                         "Record the internal review (who reviewed, when, with what outcome), on the Recourse tab."
                     )
         else:
             for field in ("dispute_provider_id", "external_referral_date", "referral_outcome_date", "referral_result"):
                 if not self[field]:
-                    return field, _(
+                    return field, self.env._(
                         "Follow the referral to its outcome (provider, referral date, outcome and its date), "
                         "on the Recourse tab."
                     )
@@ -1668,23 +1677,23 @@ class Iso10002Complaint(models.Model):
         """Record the acknowledgement (7.4); by e-mail it sends the template."""
         for complaint in self:
             if complaint.step != "received" and complaint.acknowledged_date:
-                raise UserError(_("Complaint %s is already acknowledged.", complaint.name))
+                raise UserError(self.env._("Complaint %s is already acknowledged.", complaint.name))
             if "acknowledged" not in complaint._allowed_steps():
                 raise complaint._transition_refusal("acknowledged")
             channel = complaint.acknowledgement_channel
             if not channel:
                 raise self._refusal(
-                    _("Say how complaint %s was acknowledged (e-mail, phone, letter...).", complaint.name),
+                    self.env._("Say how complaint %s was acknowledged (e-mail, phone, letter...).", complaint.name),
                     "acknowledgement_channel",
                 )
             if channel == "email":
                 if not complaint.email_from:
                     raise self._refusal(
-                        _("Complaint %s has no e-mail address to write to.", complaint.name), "email_from"
+                        self.env._("Complaint %s has no e-mail address to write to.", complaint.name), "email_from"
                     )
                 if not complaint._send_acknowledgement_mail():
                     raise UserError(
-                        _(
+                        self.env._(
                             "No acknowledgement e-mail could be sent for complaint %s: its complainant has no "
                             "valid e-mail address. Acknowledge it another way.",
                             complaint.name,
@@ -1692,7 +1701,9 @@ class Iso10002Complaint(models.Model):
                     )
             complaint._move_to_step("acknowledged")
             complaint._record_communication(
-                "iso10002_complaints.action_report_complaint_acknowledgement", _("The acknowledgement"), channel
+                "iso10002_complaints.action_report_complaint_acknowledgement",
+                self.env._("The acknowledgement"),
+                channel,
             )
             complaint.activity_feedback(["iso10002_complaints.mail_activity_type_acknowledge"])
         return True
@@ -1721,7 +1732,7 @@ class Iso10002Complaint(models.Model):
             else:
                 complaint._record_communication(
                     "iso10002_complaints.action_report_complaint_decision",
-                    _("The decision"),
+                    self.env._("The decision"),
                     complaint.communication_channel,
                 )
             complaint.activity_feedback(["iso10002_complaints.mail_activity_type_communicate"])
@@ -1731,7 +1742,7 @@ class Iso10002Complaint(models.Model):
             if overtaken:
                 overtaken.sudo().unlink()
                 complaint.sudo().message_post(
-                    body=_("The news of the progress still to tell was overtaken by the decision."),
+                    body=self.env._("The news of the progress still to tell was overtaken by the decision."),
                     subtype_xmlid="mail.mt_note",
                 )
         return True
@@ -1740,8 +1751,8 @@ class Iso10002Complaint(models.Model):
         """A decision was made: its owner is asked to send it the way the complainant chose."""
         for complaint in self:
             complaint._ask_owner(
-                complaint._communication_task(_("the decision")),
-                summary=_("Send the decision"),
+                complaint._communication_task(self.env._("the decision")),
+                summary=self.env._("Send the decision"),
                 activity="iso10002_complaints.mail_activity_type_communicate",
             )
 
@@ -1756,7 +1767,7 @@ class Iso10002Complaint(models.Model):
         for complaint in self:
             if "closed" not in complaint._allowed_steps():
                 raise UserError(
-                    _(
+                    self.env._(
                         "Complaint %s can only be closed once the decision was communicated, or after a withdrawal.",
                         complaint.name,
                     )
@@ -1787,15 +1798,17 @@ class Iso10002Complaint(models.Model):
         self.check_access("write")
         self._move_to_step("response")
         note = (
-            _("The internal review changed the decision: decide the new one, then communicate it to the complainant.")
+            self.env._(
+                "The internal review changed the decision: decide the new one, then communicate it to the complainant."
+            )
             if change == "review"
-            else _(
+            else self.env._(
                 "The external referral ended in the complainant's favour: decide the new decision, then communicate "
                 "it to the complainant."
             )
         )
         self.message_post(body=note, subtype_xmlid="mail.mt_note")
-        self._ask_owner(note, summary=_("Decision changed: decide and communicate the new one"))
+        self._ask_owner(note, summary=self.env._("Decision changed: decide and communicate the new one"))
 
     def action_withdraw(self):
         return self._move_to_step("withdrawn")
@@ -1810,7 +1823,7 @@ class Iso10002Complaint(models.Model):
     def action_reopen(self):
         for complaint in self:
             if complaint.is_open:
-                raise UserError(_("Complaint %s is not closed.", complaint.name))
+                raise UserError(self.env._("Complaint %s is not closed.", complaint.name))
             complaint.check_access("write")
             # back to the last step it really went through: a complaint withdrawn before
             # it was acknowledged or assessed does not skip those steps on reopening
@@ -1833,7 +1846,7 @@ class Iso10002Complaint(models.Model):
                 }
             )
             complaint.message_post(
-                body=_("Complaint reopened (time %s); its history is kept above.", complaint.reopen_count),
+                body=self.env._("Complaint reopened (time %s); its history is kept above.", complaint.reopen_count),
                 subtype_xmlid="mail.mt_note",
             )
         return True
@@ -1855,7 +1868,7 @@ class Iso10002Complaint(models.Model):
             acknowledged.write({"acknowledgement_channel": "email", "stage_id": stage.id})
         for complaint in self - sent:
             complaint._ask_owner(
-                complaint._communication_task(_("the acknowledgement"), complaint in by_email),
+                complaint._communication_task(self.env._("the acknowledgement"), complaint in by_email),
                 activity="iso10002_complaints.mail_activity_type_acknowledge",
             )
 
@@ -1870,38 +1883,39 @@ class Iso10002Complaint(models.Model):
     def _communication_text(self, what, email_failed=False, printed=True):
         complaint = self.sudo()
         if not complaint.user_id:
-            return _(
+            return self.env._(
                 "Nobody can own this complaint yet (no officer in its team): give it an Owner, then send %s.", what
             )
         means = complaint._contact_means()
         if means == "letter":
             letter = {
-                "print": _(", in large print") if complaint.large_print else "",
+                "print": self.env._(", in large print") if complaint.large_print else "",
                 "what": what,
-                "address": complaint._postal_address() or _("(no postal address yet: type it on the complaint)"),
+                "address": complaint._postal_address()
+                or self.env._("(no postal address yet: type it on the complaint)"),
             }
             if not printed:
-                return _(
+                return self.env._(
                     "The complainant asked to be written to by letter%(print)s: write to them with %(what)s at "
                     "%(address)s, then mark this task done.",
                     **letter,
                 )
-            return _(
+            return self.env._(
                 "The complainant asked to be written to by letter%(print)s: print %(what)s (Print menu), post it "
                 "to %(address)s, then record it, by letter.",
                 **letter,
             )
         if means == "phone":
-            return _(
+            return self.env._(
                 "The complainant asked to be called: give %(what)s by phone at %(phone)s, then record it, by phone.",
                 what=what,
-                phone=complaint.partner_phone or _("(no number yet: type it on the complaint)"),
+                phone=complaint.partner_phone or self.env._("(no number yet: type it on the complaint)"),
             )
         if email_failed:
-            return _(
+            return self.env._(
                 "No e-mail could reach the complainant: give %s by phone, letter or in person, then record it.", what
             )
-        return _("Send %s to the complainant, then record it.", what)
+        return self.env._("Send %s to the complainant, then record it.", what)
 
     def _postal_address(self):
         """The complainant's postal address on one line, as letters print it."""
@@ -1933,24 +1947,24 @@ class Iso10002Complaint(models.Model):
                     }
                 )
             )
-            body = _(
+            body = self.env._(
                 "%(what)s sent by letter%(print)s to %(address)s by %(officer)s; the letter as printed is attached.",
                 what=what,
-                print=_(", in large print") if self.large_print else "",
-                address=self._postal_address() or _("(no postal address)"),
+                print=self.env._(", in large print") if self.large_print else "",
+                address=self._postal_address() or self.env._("(no postal address)"),
                 officer=officer,
             )
             self.sudo().message_post(body=body, subtype_xmlid="mail.mt_note", attachment_ids=attachment.ids)
         elif means in ("phone", "in_person"):
             body = (
-                _(
+                self.env._(
                     "%(what)s given by phone at %(phone)s by %(officer)s.",
                     what=what,
                     phone=self.partner_phone or "-",
                     officer=officer,
                 )
                 if means == "phone"
-                else _("%(what)s given in person by %(officer)s.", what=what, officer=officer)
+                else self.env._("%(what)s given in person by %(officer)s.", what=what, officer=officer)
             )
             self.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
 
@@ -1975,7 +1989,7 @@ class Iso10002Complaint(models.Model):
             except Exception as error:  # the owner is told, nothing is lost
                 _logger.exception("Acknowledgement of complaint %s failed", complaint.name)
                 complaint._ask_owner(
-                    _("The acknowledgement e-mail could not be sent (%s): acknowledge it another way.", error),
+                    self.env._("The acknowledgement e-mail could not be sent (%s): acknowledge it another way.", error),
                     activity="iso10002_complaints.mail_activity_type_acknowledge",
                 )
         as_engine(pending).write({"acknowledgement_pending": False})  # one write for the batch
@@ -2064,9 +2078,10 @@ class Iso10002Complaint(models.Model):
         for complaint in self.filtered(lambda c: not (c._contact_means() == "email" and c.partner_id.email)):
             complaint._ask_owner(
                 complaint._communication_task(
-                    _("the new date of our decision, %s", complaint._get_promised_decision_date()), printed=False
+                    self.env._("the new date of our decision, %s", complaint._get_promised_decision_date()),
+                    printed=False,
                 ),
-                summary=_("Tell the new date"),
+                summary=self.env._("Tell the new date"),
                 activity=PROGRESS_ACTIVITY,
             )
         for complaint in self.filtered(lambda c: c._contact_means() == "email" and c.partner_id.email):
@@ -2112,25 +2127,25 @@ class Iso10002Complaint(models.Model):
             complaint._send_satisfaction_request()
             return
         if complaint.contact_preference == "phone":
-            note = _(
+            note = self.env._(
                 "The complainant asked to be contacted by phone: call them to ask how satisfied they are with the "
                 "handling of complaint %s, then record their answer with the Record Satisfaction button.",
                 complaint.name,
             )
         elif complaint.contact_preference == "letter":
-            note = _(
+            note = self.env._(
                 "The complainant asked to be contacted by letter: write to ask how satisfied they are with the "
                 "handling of complaint %s, then record their answer with the Record Satisfaction button.",
                 complaint.name,
             )
         else:
-            note = _(
+            note = self.env._(
                 "No e-mail reaches the complainant: ask them by phone, letter or in person how satisfied they are "
                 "with the handling of complaint %s, then record their answer with the Record Satisfaction button.",
                 complaint.name,
             )
         complaint.sudo()._ask_owner(
-            note, summary=_("Ask the complainant's satisfaction"), activity=SATISFACTION_ACTIVITY
+            note, summary=self.env._("Ask the complainant's satisfaction"), activity=SATISFACTION_ACTIVITY
         )
 
     def _satisfaction_answered(self):
@@ -2150,7 +2165,7 @@ class Iso10002Complaint(models.Model):
         self.env["iso10002.satisfaction.wizard"]._check_complaint(self)
         return {
             "type": "ir.actions.act_window",
-            "name": _("Record Satisfaction"),
+            "name": self.env._("Record Satisfaction"),
             "res_model": "iso10002.satisfaction.wizard",
             "view_mode": "form",
             "target": "new",
@@ -2174,7 +2189,7 @@ class Iso10002Complaint(models.Model):
         complaint._mail_complainant_privately(
             values.get("subject"),
             values.get("body_html"),
-            _("The complainant was asked by e-mail how satisfied they are with the handling."),
+            self.env._("The complainant was asked by e-mail how satisfied they are with the handling."),
         )
         # the request the e-mail's links answer (an earlier one of the complainant's, still
         # unanswered, is made again): a request made by e-mail, now

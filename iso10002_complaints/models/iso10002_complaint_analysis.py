@@ -4,7 +4,7 @@ import logging
 import unicodedata
 from datetime import timedelta
 
-from odoo import _, api, fields, models, tools
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.tools import SQL, email_normalize
 
@@ -373,7 +373,7 @@ class Iso10002Complaint(models.Model):
     def action_view_similar(self):
         one(self)
         action = self.env["ir.actions.act_window"]._for_xml_id("iso10002_complaints.iso10002_complaint_action")
-        title = _("Similar to %s", self.name)
+        title = self.env._("Similar to %s", self.name)
         action.update(
             domain=[("id", "in", self.similar_complaint_ids.ids)],
             context={"active_test": False},
@@ -389,7 +389,7 @@ class Iso10002Complaint(models.Model):
         one(self)
         suggestion = self.suggested_classification
         if not suggestion:
-            raise UserError(_("Nothing to suggest: the complaints alike do not make it more than it is."))
+            raise UserError(self.env._("Nothing to suggest: the complaints alike do not make it more than it is."))
         self.write({"classification": suggestion})
         return True
 
@@ -400,7 +400,7 @@ class Iso10002Complaint(models.Model):
         target_id = self.env.context.get("link_complaint_id")
         target = self.browse(target_id).exists() if type(target_id) is int else self.browse()
         if not target or target == self:
-            raise UserError(_("Open the complaint to link it from."))
+            raise UserError(self.env._("Open the complaint to link it from."))
         target.check_access("write")
         self.check_access("read")
         target.write({"related_complaint_ids": [fields.Command.link(self.id)]})
@@ -410,18 +410,20 @@ class Iso10002Complaint(models.Model):
         """One click, from a complaint's form or from several selected in the list: a
         corrective action linked to them (ISO 10002 8.7)."""
         if not self:
-            raise UserError(_("Select the complaints the action answers."))
+            raise UserError(self.env._("Select the complaints the action answers."))
         if len(self.company_id) > 1:
-            raise UserError(_("A corrective action answers complaints of one company: select them by company."))
+            raise UserError(
+                self.env._("A corrective action answers complaints of one company: select them by company.")
+            )
         self.check_access("write")
         # named by references and category, never by what the complainant wrote: the
         # action is read by officers of other teams and outlives anonymisation
         categories = self.category_id
-        about = categories.display_name if len(categories) == 1 else _("Corrective action")
+        about = categories.display_name if len(categories) == 1 else self.env._("Corrective action")
         if len(self) == 1:
-            name = _("%(reference)s: %(about)s", reference=self.name, about=about)
+            name = self.env._("%(reference)s: %(about)s", reference=self.name, about=about)
         else:
-            name = _("%(count)s complaints: %(about)s", count=len(self), about=about)
+            name = self.env._("%(count)s complaints: %(about)s", count=len(self), about=about)
         causes = self.root_cause_id
         return self.env["iso10002.corrective.action"]._create_from(
             name[:200],

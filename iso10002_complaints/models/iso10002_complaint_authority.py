@@ -1,6 +1,6 @@
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from odoo.addons.report_reader_locale.tools import Reader
@@ -120,7 +120,7 @@ class Iso10002Complaint(models.Model):
         for complaint in self.sudo():
             if complaint.remedy_approved_by_id and complaint._is_about(complaint.remedy_approved_by_id):
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "%(user)s approved the remedy of complaint %(complaint)s: it cannot be about them (ISO 10002 "
                         "4.7, Annex D).",
                         user=complaint.remedy_approved_by_id.name,
@@ -133,7 +133,7 @@ class Iso10002Complaint(models.Model):
         if missing or step != "communicated" or not self.needs_remedy_approval:
             return missing
         company = self.company_id
-        return "compensation_amount", _(
+        return "compensation_amount", self.env._(
             "The remedy of %(amount)s is above the officers' limit of %(limit)s: a complaints manager approves it "
             "first (Approve Remedy).",
             amount=Reader(self.env, company=company).amount(self.compensation_amount, self.currency_id),
@@ -159,27 +159,27 @@ class Iso10002Complaint(models.Model):
         self.activity_schedule(
             "iso10002_complaints.mail_activity_type_remedy_approval",
             user_id=approver.id,
-            note=_("The remedy is above the officers' limit: approve it before the decision is sent."),
+            note=self.env._("The remedy is above the officers' limit: approve it before the decision is sent."),
         )
 
     def action_approve_remedy(self):
         """A complaints manager approves the remedy above the officers' limit."""
         one(self)
         if not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(_("Only a complaints manager approves a remedy above the officers' limit."))
+            raise AccessError(self.env._("Only a complaints manager approves a remedy above the officers' limit."))
         self.check_access("write")
         if self._is_about(self.env.user):
             raise UserError(
-                _(
+                self.env._(
                     "Complaint %s is about you: another complaints manager approves its remedy (ISO 10002 4.7, "
                     "Annex D).",
                     self.name,
                 )
             )
         if not self.needs_remedy_approval:
-            raise UserError(_("Complaint %s has no remedy waiting for approval.", self.name))
+            raise UserError(self.env._("Complaint %s has no remedy waiting for approval.", self.name))
         if self.step != "response":
-            raise UserError(_("A remedy is approved once it is decided, before the decision is sent."))
+            raise UserError(self.env._("A remedy is approved once it is decided, before the decision is sent."))
         amount = self._remedy_in_company_currency()
         as_engine(self).write(
             {
@@ -191,7 +191,7 @@ class Iso10002Complaint(models.Model):
         reader = Reader(self.env, company=self.company_id)
         self._message_log(
             body=Markup("<p>%s</p>")
-            % _(
+            % self.env._(
                 "Remedy of %(amount)s approved by %(user)s (officers' limit %(limit)s).",
                 amount=reader.amount(self.compensation_amount, self.currency_id),
                 user=self.env.user.name,
@@ -200,7 +200,7 @@ class Iso10002Complaint(models.Model):
         )
         self.activity_ids.filtered(
             lambda a: a.activity_type_id == self.env.ref("iso10002_complaints.mail_activity_type_remedy_approval")
-        ).action_feedback(feedback=_("Approved"))
+        ).action_feedback(feedback=self.env._("Approved"))
         return True
 
     # ------------------------------------------- who answers above the officers

@@ -5,7 +5,7 @@ may read the complaint itself: the record rules of these models ask
 ``iso10002_visible``, which is True for a row about any other document, and for a row
 about a complaint the current user may read (ISO 10002 4.10: confidentiality)."""
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 COMPLAINT = "iso10002.complaint"
@@ -72,14 +72,14 @@ class Iso10002ComplaintBound(models.AbstractModel):
     @api.model
     def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
         if any(spec.split(":")[0].split(".")[0] == "iso10002_visible" for spec in groupby):
-            raise UserError(_("Rows are not grouped by whether they are readable with their complaint."))
+            raise UserError(self.env._("Rows are not grouped by whether they are readable with their complaint."))
         return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
 
     def _search_iso10002_visible(self, operator, value):
         if operator in ("in", "not in") and isinstance(value, list | tuple) and len(set(map(bool, value))) == 1:
             operator, value = ("=" if operator == "in" else "!="), bool(value[0])
         if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise UserError(_("Whether a row is readable with its complaint is True or False."))
+            raise UserError(self.env._("Whether a row is readable with its complaint is True or False."))
         Complaint = self.env(su=False)[COMPLAINT]
         readable = self._iso10002_about_domain(Complaint._search([]) if Complaint.has_access("read") else None)
         if (operator == "=") == value:
@@ -150,7 +150,7 @@ class Iso10002Complaint(models.Model):
         blind = self._partners_who_cannot_read(partner_ids)
         if blind:
             raise UserError(
-                _(
+                self.env._(
                     "%s may not read this complaint: they cannot follow it nor be written to on it.",
                     ", ".join(blind.mapped("display_name")),
                 )
@@ -218,7 +218,7 @@ class Iso10002Complaint(models.Model):
             for user in complaint.user_id | complaint.investigator_id:
                 if not complaint._readable_by(user):
                     raise UserError(
-                        _(
+                        self.env._(
                             "%(user)s may not read complaint %(complaint)s: only a complaints officer of its "
                             "company owns or investigates it.",
                             user=user.name,
@@ -269,7 +269,7 @@ class MailActivity(models.Model):
             complaint = self.env[COMPLAINT].sudo().browse(activity.res_id).exists()
             if complaint and not complaint._readable_by(activity.user_id):
                 raise UserError(
-                    _(
+                    self.env._(
                         "%(user)s may not read complaint %(complaint)s: the activity cannot be theirs.",
                         user=activity.user_id.name,
                         complaint=complaint.name,

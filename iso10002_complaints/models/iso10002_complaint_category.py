@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..tools.trust import client_safe
@@ -31,7 +31,9 @@ class Iso10002ComplaintCategory(models.Model):
         history (and the figures of past periods) name it."""
         used = self.env["iso10002.complaint.step.history"]._used(self, "category_id")
         if used:
-            raise UserError(_("Category %s has classified complaints: archive it instead.", used[0].display_name))
+            raise UserError(
+                self.env._("Category %s has classified complaints: archive it instead.", used[0].display_name)
+            )
         targeted = (
             self.env["iso10002.objective"]
             .sudo()
@@ -40,7 +42,7 @@ class Iso10002ComplaintCategory(models.Model):
         )
         if targeted:
             raise UserError(
-                _("Objective %s is about this category: archive the category instead.", targeted.display_name)
+                self.env._("Objective %s is about this category: archive the category instead.", targeted.display_name)
             )
 
     def unlink(self):
@@ -58,4 +60,4 @@ class Iso10002ComplaintCategory(models.Model):
     @api.constrains("parent_id")
     def _check_category_recursion(self):
         if self._has_cycle():
-            raise ValidationError(_("You cannot create recursive categories."))
+            raise ValidationError(self.env._("You cannot create recursive categories."))

@@ -5,7 +5,7 @@ from ast import literal_eval
 
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools.mail import email_normalize, email_split, html2plaintext, parse_contact_from_email
 
@@ -51,9 +51,9 @@ class Iso10002Complaint(models.Model):
             # the complainant chose letters or calls (4.5, 7.4): the owner tells them
             complaint._ask_owner(
                 complaint._communication_task(
-                    _("the news that the complaint is now at %s", complaint.stage_id.name), printed=False
+                    self.env._("the news that the complaint is now at %s", complaint.stage_id.name), printed=False
                 ),
-                summary=_("Tell the progress"),
+                summary=self.env._("Tell the progress"),
                 activity=PROGRESS_ACTIVITY,
             )
         elif complaint.email_from:
@@ -75,7 +75,7 @@ class Iso10002Complaint(models.Model):
 
     def _check_can_update_message_content(self, messages):
         # the chatter's edit and delete of a message (also its superuser routes)
-        raise AccessError(_("The messages of a complaint are its record: they cannot be changed or deleted."))
+        raise AccessError(self.env._("The messages of a complaint are its record: they cannot be changed or deleted."))
 
     @api.returns("mail.message", lambda value: value.id)
     def message_post(self, **kwargs):
@@ -83,7 +83,7 @@ class Iso10002Complaint(models.Model):
         posts through the portal's routes (comments only, see controllers/portal.py). Nobody
         rates a complaint but through the satisfaction request (``rating_apply``)."""
         if kwargs.get("rating_value"):
-            raise AccessError(_("The handling of a complaint is rated through the satisfaction request only."))
+            raise AccessError(self.env._("The handling of a complaint is rated through the satisfaction request only."))
         if not self.env.su and self.env.user._is_internal():
             self.check_access("write")
         return super().message_post(**kwargs)
@@ -100,7 +100,7 @@ class Iso10002Complaint(models.Model):
         Only the rating link (which runs as superuser) applies a rating: over RPC anyone
         holding a token could otherwise rate, post on and follow any complaint."""
         if not self.env.su:
-            raise AccessError(_("The handling of a complaint is rated through the satisfaction request only."))
+            raise AccessError(self.env._("The handling of a complaint is rated through the satisfaction request only."))
         self.ensure_one()
         if isinstance(feedback, str):
             # the complainant's words, without what would disguise them (as on the form)
@@ -123,7 +123,7 @@ class Iso10002Complaint(models.Model):
             self._follow_up_dissatisfaction(rate)
             return rating
         if rate < 0 or rate > 5:
-            raise ValueError(_("Wrong rating value. A rate should be between 0 and 5 (received %d).", rate))
+            raise ValueError(self.env._("Wrong rating value. A rate should be between 0 and 5 (received %d).", rate))
         previous = rating.rating
         rating.sudo().write({"rating": rate, "feedback": feedback})
         if previous > RATING_LIMIT_MIN:
@@ -131,7 +131,7 @@ class Iso10002Complaint(models.Model):
         self.sudo().message_post(
             author_id=rating.partner_id.id or None,
             body=Markup("<p>%s</p>%s")
-            % (_("Rating changed from %(old)s to %(new)s.", old=int(previous), new=int(rate)), feedback or ""),
+            % (self.env._("Rating changed from %(old)s to %(new)s.", old=int(previous), new=int(rate)), feedback or ""),
             subtype_xmlid="mail.mt_comment",
             message_type="comment",
         )
@@ -143,12 +143,12 @@ class Iso10002Complaint(models.Model):
             return
         complaint = self.sudo()
         complaint._ask_owner(
-            _(
+            self.env._(
                 "The complainant is not satisfied with the handling of complaint %s: contact them, "
                 "and consider a corrective action.",
                 complaint.name,
             ),
-            summary=_("Complainant not satisfied"),
+            summary=self.env._("Complainant not satisfied"),
         )
 
     def _track_subtype(self, init_values):
@@ -162,7 +162,7 @@ class Iso10002Complaint(models.Model):
 
     def _creation_message(self):
         self.ensure_one()
-        return _("Complaint received through %s.", self.channel_id.name)
+        return self.env._("Complaint received through %s.", self.channel_id.name)
 
     @api.model
     def message_new(self, msg_dict, custom_values=None):
@@ -193,7 +193,7 @@ class Iso10002Complaint(models.Model):
         # character of it may turn their text around (the form refuses them)
         subject = "".join(char for char in msg_dict.get("subject") or "" if is_text_char(char) or char.isspace())
         subject = " ".join(subject.split())
-        values.setdefault("subject", subject[:250] or _("(no subject)"))
+        values.setdefault("subject", subject[:250] or self.env._("(no subject)"))
         values.setdefault("description", msg_dict.get("body") or "")
         values.setdefault("channel_id", channel.id)
         values.setdefault("company_id", company.id)
@@ -252,7 +252,7 @@ class Iso10002Complaint(models.Model):
             team.id,
         )
         _post_as_received(team.with_context(mail_create_nosubscribe=True), message_dict)
-        team._message_log(body=_("Not registered as a complaint: %s.", reason))
+        team._message_log(body=self.env._("Not registered as a complaint: %s.", reason))
         return True
 
     @api.model
@@ -280,7 +280,7 @@ class Iso10002Complaint(models.Model):
         else:
             team = self._team_of_recipients(message_dict)
         if team and self._keep_on_team(
-            message_dict, {"team_id": team.id, "company_id": team.company_id.id}, _("delivery report")
+            message_dict, {"team_id": team.id, "company_id": team.company_id.id}, self.env._("delivery report")
         ):
             return team
         return False
@@ -300,13 +300,13 @@ class Iso10002Complaint(models.Model):
             or complaint.partner_id.display_name
         )
         if outcome == "failed":
-            note = _("The message to %s could not be delivered: contact the complainant another way.", address)
+            note = self.env._("The message to %s could not be delivered: contact the complainant another way.", address)
         elif outcome == "delayed":
-            note = _("The mail server reports the message to %s as delayed: it is not delivered yet.", address)
+            note = self.env._("The mail server reports the message to %s as delayed: it is not delivered yet.", address)
         else:
-            note = _("A delivery or read notice about the message to %s was received.", address)
+            note = self.env._("A delivery or read notice about the message to %s was received.", address)
         complaint._message_log(body=note)
-        summary = _("Message not delivered")
+        summary = self.env._("Message not delivered")
         open_task = complaint.activity_ids.filtered(lambda activity: activity.summary == summary)
         if outcome == "failed" and not open_task:
             # one task while it is open, however many reports arrive (a report's word is
@@ -384,7 +384,7 @@ class Iso10002Complaint(models.Model):
     def _message_get_suggested_recipients(self):
         recipients = super()._message_get_suggested_recipients()
         if self.partner_id and self.partner_id.email:
-            self._message_add_suggested_recipient(recipients, partner=self.partner_id, reason=_("Complainant"))
+            self._message_add_suggested_recipient(recipients, partner=self.partner_id, reason=self.env._("Complainant"))
         return recipients
 
     def _notify_get_reply_to(self, default=None):

@@ -7,7 +7,7 @@ import uuid
 
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.mail import plaintext2html
 
@@ -168,7 +168,7 @@ class Iso10002Complaint(models.Model):
         complaint._mail_complainant_privately(
             env._("Your complaint %s", complaint.name),
             plaintext2html(body),
-            _("The complainant asked for the link to this complaint: it was e-mailed to them."),
+            self.env._("The complainant asked for the link to this complaint: it was e-mailed to them."),
         )
 
     # ------------------------------------------------------------ access links
@@ -243,16 +243,16 @@ class Iso10002Complaint(models.Model):
         complaint = self.sudo()
         decided = complaint.step in ("communicated", "closed") and complaint.communication_date
         steps = [
-            ("received", _("Received"), complaint.received_date, False),
-            ("acknowledged", _("Acknowledged"), complaint.acknowledged_date, complaint.ack_deadline),
-            ("assessment", _("Assessed"), complaint.assessment_date, False),
+            ("received", self.env._("Received"), complaint.received_date, False),
+            ("acknowledged", self.env._("Acknowledged"), complaint.acknowledged_date, complaint.ack_deadline),
+            ("assessment", self.env._("Assessed"), complaint.assessment_date, False),
             (
                 "communicated",
-                _("Decision sent to you"),
+                self.env._("Decision sent to you"),
                 decided and complaint.communication_date,
                 complaint.resolution_deadline,
             ),
-            ("closed", _("Closed"), complaint.step == "closed" and complaint.closed_date, False),
+            ("closed", self.env._("Closed"), complaint.step == "closed" and complaint.closed_date, False),
         ]
         if complaint.step in ("withdrawn", "out_of_scope") or complaint.closure_reason in ("withdrawn", "out_of_scope"):
             return [
@@ -285,11 +285,11 @@ class Iso10002Complaint(models.Model):
         self.ensure_one()
         complaint = self.sudo()
         if answer not in ("accepted", "rejected"):
-            raise UserError(_("Accept or reject the decision."))
+            raise UserError(self.env._("Accept or reject the decision."))
         if complaint.step != "communicated":
-            raise UserError(_("Complaint %s has no decision waiting for your answer.", complaint.name))
+            raise UserError(self.env._("Complaint %s has no decision waiting for your answer.", complaint.name))
         if complaint.complainant_response:
-            raise UserError(_("You have already answered the decision on complaint %s.", complaint.name))
+            raise UserError(self.env._("You have already answered the decision on complaint %s.", complaint.name))
         as_engine(complaint).write(
             {
                 "complainant_response": answer,
@@ -297,7 +297,7 @@ class Iso10002Complaint(models.Model):
                 "complainant_feedback": reason or False,
             }
         )
-        body = _("I accept the decision.") if answer == "accepted" else _("I reject the decision.")
+        body = self.env._("I accept the decision.") if answer == "accepted" else self.env._("I reject the decision.")
         complaint.message_post(
             body=plaintext2html(f"{body}\n{reason}" if reason else body),
             author_id=complaint.partner_id.id,
@@ -308,11 +308,11 @@ class Iso10002Complaint(models.Model):
             complaint.action_close()
         else:
             complaint._ask_owner(
-                _(
+                self.env._(
                     "The complainant rejected the decision on complaint %s. Offer a review by someone who was "
                     "not involved, or refer them to an external dispute-resolution provider.",
                     complaint.name,
                 ),
-                summary=_("Decision rejected: offer recourse"),
+                summary=self.env._("Decision rejected: offer recourse"),
             )
         return True

@@ -3,7 +3,7 @@ import logging
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 
@@ -73,7 +73,7 @@ class Iso10002Complaint(models.Model):
             )
         )
         if changed and not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(_("Only a complaints manager puts a complaint on legal hold or releases it."))
+            raise AccessError(self.env._("Only a complaints manager puts a complaint on legal hold or releases it."))
         return result
 
     @api.model
@@ -99,7 +99,8 @@ class Iso10002Complaint(models.Model):
             expired = Complaint.search(domain, limit=limit - done, order="closed_date, id") if done < limit else None
             if expired:
                 expired._anonymise(
-                    reason=_("retention period of %s months", company.complaint_retention_months), rule="retention"
+                    reason=self.env._("retention period of %s months", company.complaint_retention_months),
+                    rule="retention",
                 )
                 done += len(expired)
             remaining += Complaint.search_count(domain)
@@ -111,10 +112,10 @@ class Iso10002Complaint(models.Model):
     def action_anonymise(self):
         """A manager anonymises closed complaints now (an erasure request)."""
         if not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(_("Only a complaints manager anonymises complaints."))
+            raise AccessError(self.env._("Only a complaints manager anonymises complaints."))
         self.check_access("write")
         self.sudo()._anonymise(
-            reason=_("erasure by %s", self.env.user.name), rule="erasure", requested_by=self.env.user
+            reason=self.env._("erasure by %s", self.env.user.name), rule="erasure", requested_by=self.env.user
         )
         return True
 
@@ -127,11 +128,15 @@ class Iso10002Complaint(models.Model):
         held = self.filtered("legal_hold")
         if held:
             raise UserError(
-                _("These complaints are on legal hold and are not anonymised: %s", ", ".join(held.mapped("name")))
+                self.env._(
+                    "These complaints are on legal hold and are not anonymised: %s", ", ".join(held.mapped("name"))
+                )
             )
         not_closed = self.filtered(lambda c: c.step != "closed")
         if not_closed:
-            raise UserError(_("Only closed complaints are anonymised: %s", ", ".join(not_closed.mapped("name"))))
+            raise UserError(
+                self.env._("Only closed complaints are anonymised: %s", ", ".join(not_closed.mapped("name")))
+            )
         complaints = self.filtered(lambda c: not c.anonymised_date)
         if not complaints:
             return
@@ -160,12 +165,12 @@ class Iso10002Complaint(models.Model):
         self.env["mail.activity"].sudo().search(domain).unlink()
         now = fields.Datetime.now()
         engine = as_engine(complaints).with_context(tracking_disable=True, mail_notrack=True)
-        engine.write(dict(ANONYMISED_VALUES, subject=_("Anonymised complaint"), anonymised_date=now))
+        engine.write(dict(ANONYMISED_VALUES, subject=self.env._("Anonymised complaint"), anonymised_date=now))
         complaints._anonymise_linked()
         complaints._dispose(contacts, rules, emptied, requested_by)
         # no link made for the complainant opens the complaint or its ratings any more
         complaints._rotate_access_links()
-        note = Markup("<p>%s</p>") % _("Anonymised (%s): the figures are kept.", reason)
+        note = Markup("<p>%s</p>") % self.env._("Anonymised (%s): the figures are kept.", reason)
         complaints.sudo()._message_log_batch(bodies={complaint.id: note for complaint in complaints})
 
     def _disposal_rules(self, rule):

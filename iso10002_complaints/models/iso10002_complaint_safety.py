@@ -1,6 +1,6 @@
 from markupsafe import Markup
 
-from odoo import _, models
+from odoo import models
 from odoo.exceptions import UserError
 
 from ..tools.trust import is_engine
@@ -26,7 +26,7 @@ class Iso10002Complaint(models.Model):
             and not self.env.user.has_group(MANAGER_GROUP)
         ):
             raise UserError(
-                _(
+                self.env._(
                     "Only a complaints manager decides that a complaint marked as a safety issue is not one: the "
                     "representative was told of it."
                 )
@@ -50,13 +50,13 @@ class Iso10002Complaint(models.Model):
             if not users:
                 users = reach.fallback(complaint, users)
             body = (
-                _(
+                self.env._(
                     "Marked as a safety issue: %(people)s told at once. Record the immediate action taken "
                     "before the assessment ends.",
                     people=", ".join(users.sudo().mapped("name")),
                 )
                 if users
-                else _(
+                else self.env._(
                     "Marked as a safety issue: nobody who answers for the complaints process may read this "
                     "complaint to be told. Record the immediate action taken before the assessment ends."
                 )
@@ -74,7 +74,7 @@ class Iso10002Complaint(models.Model):
         if missing or step not in ("investigation", "response") or not self.safety_issue:
             return missing
         if not (self.immediate_action or "").strip():
-            return "immediate_action", _(
+            return "immediate_action", self.env._(
                 "A safety issue needs the Immediate Action taken recorded before the assessment ends, "
                 "on the Description tab."
             )

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from markupsafe import Markup
 
-from odoo import Command, _, api, fields, models
+from odoo import Command, api, fields, models
 from odoo.osv import expression
 from odoo.tools import SQL, LazyTranslate
 
@@ -171,6 +171,8 @@ class Iso10002Complaint(models.Model):
         self._sla_prefetch(clocks, now)
         events, later, notes = [], self.browse(), {}
         for policy, complaints in self.grouped(lambda c: matched[c]).items():
+            # the complaints planned alike (a batch created at once) are written at once
+            by_vals = defaultdict(self.browse)
             for complaint in complaints:
                 clock = complaint._sla_clock(clocks)
                 vals = {
@@ -181,7 +183,7 @@ class Iso10002Complaint(models.Model):
                     ),
                 }
                 promised = complaint.acknowledged_date and complaint.resolution_deadline
-                complaint._sla_write(vals)
+                by_vals[tuple(vals.items())] |= complaint
                 if promised and vals["resolution_deadline"] > promised:
                     # the complainant was told a date: a later one is told too (ISO 10002 7.3)
                     later |= complaint
@@ -194,6 +196,8 @@ class Iso10002Complaint(models.Model):
                         "date": now,
                     }
                 )
+            for key, alike in by_vals.items():
+                alike._sla_write(dict(key))
             if note:
                 notes.update(
                     {
@@ -241,7 +245,7 @@ class Iso10002Complaint(models.Model):
                         "kind": "resume",
                         "date": now,
                         "deadline": vals.get("resolution_deadline"),
-                        "note": _("%(hours).2f working hours paused", hours=paused),
+                        "note": self.env._("%(hours).2f working hours paused", hours=paused),
                     }
                 )
         self.env["iso10002.sla.event"].sudo().create(events)
@@ -325,7 +329,7 @@ class Iso10002Complaint(models.Model):
         self.env["iso10002.sla.event"].sudo().create(events)
         if notes:
             # one note per complaint, all written in one batch
-            self.browse(list(notes)).sudo()._message_log_batch(notes)
+            self.browse(list(notes))._message_log_batch(notes)
         if at_risk:
             at_risk._sla_schedule_reminders()
         if notices:
@@ -361,7 +365,7 @@ class Iso10002Complaint(models.Model):
                         else complaint.ack_deadline,
                     }
                 )
-                notes[complaint.id] = _(
+                notes[complaint.id] = self.env._(
                     "SLA %(old)s → %(new)s", old=labels.get(old_state, "-"), new=labels.get(new_state, "-")
                 )
                 if new_state == "at_risk":
@@ -383,7 +387,7 @@ class Iso10002Complaint(models.Model):
                 )
                 notes[complaint.id] = Markup("%s<br/>%s") % (
                     notes.get(complaint.id, ""),
-                    _(
+                    self.env._(
                         "Escalated to level %(level)s, told: %(people)s",
                         level=new_level,
                         people=", ".join(users.sudo().mapped("name")) or "-",
@@ -442,9 +446,9 @@ class Iso10002Complaint(models.Model):
                     "date_deadline": fields.Date.context_today(
                         complaint, complaint.sla_next_check or fields.Datetime.now()
                     ),
-                    "summary": _("SLA at risk: decision due %s", complaint.resolution_deadline)
+                    "summary": self.env._("SLA at risk: decision due %s", complaint.resolution_deadline)
                     if complaint.sla_target == "resolution"
-                    else _("SLA at risk: acknowledge by %s", complaint.ack_deadline),
+                    else self.env._("SLA at risk: acknowledge by %s", complaint.ack_deadline),
                 }
             )
         self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(vals_list)

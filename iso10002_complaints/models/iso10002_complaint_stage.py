@@ -1,4 +1,4 @@
-from odoo import _, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 STEPS = [
@@ -60,7 +60,7 @@ class Iso10002ComplaintStage(models.Model):
                 [("stage_id", "in", moved.ids)], limit=1
             ):
                 raise UserError(
-                    _(
+                    self.env._(
                         "The step of stage %s cannot change while complaints are in it; create a new stage instead.",
                         ", ".join(moved.mapped("name")),
                     )

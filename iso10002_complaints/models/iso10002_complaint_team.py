@@ -1,6 +1,6 @@
 from ast import literal_eval
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -111,7 +111,7 @@ class Iso10002ComplaintTeam(models.Model):
         """Exactly the complaints an overview count counts (the figure the button names,
         the reader's own for "mine"); anything else a client sends opens the open ones."""
         if len(self) != 1:
-            raise UserError(_("Open one team's complaints at a time."))
+            raise UserError(self.env._("Open one team's complaints at a time."))
         code = self.env.context.get("backlog_figure")
         code = code if isinstance(code, str) and code in BACKLOG_FIGURES else "open_end"
         domain = [("user_id", "=", self.env.uid)] if self.env.context.get("backlog_mine") is True else []
@@ -135,10 +135,12 @@ class Iso10002ComplaintTeam(models.Model):
         lose their team (and be read by every officer) and their history its name."""
         used = self.env["iso10002.complaint.step.history"]._used(self, "team_id")
         if used:
-            raise UserError(_("Team %s has handled complaints: archive it instead.", used[0].name))
+            raise UserError(self.env._("Team %s has handled complaints: archive it instead.", used[0].name))
         reviewed = self.env["iso10002.management.review"].sudo().search([("team_ids", "in", self.ids)], limit=1)
         if reviewed:
-            raise UserError(_("A management review covers team %s: archive it instead.", reviewed.team_ids[:1].name))
+            raise UserError(
+                self.env._("A management review covers team %s: archive it instead.", reviewed.team_ids[:1].name)
+            )
 
     def unlink(self):
         # no client switch (the uninstall flag) skips the guard above

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..tools.text import refuse_non_text
@@ -120,7 +120,7 @@ class Iso10002CorrectiveAction(models.Model):
 
     def _search_is_overdue(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise UserError(_("Unsupported search on overdue actions."))
+            raise UserError(self.env._("Unsupported search on overdue actions."))
         domain = [("deadline", "<", fields.Date.context_today(self)), ("state", "in", ("open", "in_progress"))]
         return domain if (operator == "=") == value else ["!", *domain]
 
@@ -138,7 +138,7 @@ class Iso10002CorrectiveAction(models.Model):
         for action in self:
             if action.verifier_id and action.verifier_id == action.user_id:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "The verifier of %s checks someone else's work: choose a verifier other than its owner.",
                         action.name,
                     )
@@ -152,7 +152,7 @@ class Iso10002CorrectiveAction(models.Model):
     def _unlink_never(self):
         """A corrective action is a record of the improvement process (ISO 10002 8.7): one
         that is not pursued is cancelled, and counts as it stood in every period."""
-        raise UserError(_("Corrective actions are not deleted: cancel the action instead."))
+        raise UserError(self.env._("Corrective actions are not deleted: cancel the action instead."))
 
     def _check_client_values(self, vals, creating=False):
         """The state and the effectiveness verdict change through the buttons only, which
@@ -166,17 +166,17 @@ class Iso10002CorrectiveAction(models.Model):
             protected = {name for name in protected if vals[name] != defaults.get(name, object())}
         if protected:
             labels = ", ".join(self._fields[name]._description_string(self.env) for name in sorted(protected))
-            raise AccessError(_("These fields change through the action's buttons only: %s", labels))
+            raise AccessError(self.env._("These fields change through the action's buttons only: %s", labels))
         locked = [name for name in vals if name not in DONE_WRITABLE and not name.startswith(DONE_WRITABLE_PREFIXES)]
         judged = [name for name in vals if not name.startswith(DONE_WRITABLE_PREFIXES)]
         checked = self.filtered(lambda a: a.effectiveness != "pending") if judged and not creating else self.browse()
         if checked:
-            raise UserError(_("The effectiveness of %s was already checked.", checked[0].name))
+            raise UserError(self.env._("The effectiveness of %s was already checked.", checked[0].name))
         if not creating and locked:
             done = self.filtered(lambda a: a.state in ("done", "cancelled"))
             if done:
                 raise UserError(
-                    _(
+                    self.env._(
                         "Corrective action %s is done: it is the record of what was done; only its effectiveness "
                         "check is still written.",
                         done[0].name,
@@ -212,9 +212,9 @@ class Iso10002CorrectiveAction(models.Model):
             added, removed = action.complaint_ids - old, old - action.complaint_ids
             (added | removed).check_access("write")
             for complaint in added:
-                complaint.sudo()._message_log(body=_("Linked to corrective action %s.", action.name))
+                complaint.sudo()._message_log(body=self.env._("Linked to corrective action %s.", action.name))
             for complaint in removed:
-                complaint.sudo()._message_log(body=_("Unlinked from corrective action %s.", action.name))
+                complaint.sudo()._message_log(body=self.env._("Unlinked from corrective action %s.", action.name))
 
     def _move(self, states, vals):
         """The buttons' moves: from one of ``states`` only, by who may write the action."""
@@ -223,7 +223,9 @@ class Iso10002CorrectiveAction(models.Model):
         for action in self:
             if action.state not in states:
                 raise UserError(
-                    _("Corrective action %(action)s is %(state)s.", action=action.name, state=labels[action.state])
+                    self.env._(
+                        "Corrective action %(action)s is %(state)s.", action=action.name, state=labels[action.state]
+                    )
                 )
         as_engine(self).write(vals)
 
@@ -236,7 +238,7 @@ class Iso10002CorrectiveAction(models.Model):
         for action in self:
             if not action.verifier_id:
                 raise UserError(
-                    _(
+                    self.env._(
                         "Name the verifier who will check that %s removed the cause, before marking it done.",
                         action.name,
                     )
@@ -273,17 +275,23 @@ class Iso10002CorrectiveAction(models.Model):
         manager = self.env.user.has_group(MANAGER_GROUP)
         for action in self:
             if action.state != "done":
-                raise UserError(_("%s is not done yet: its effectiveness is checked once it is done.", action.name))
+                raise UserError(
+                    self.env._("%s is not done yet: its effectiveness is checked once it is done.", action.name)
+                )
             if action.effectiveness != "pending":
-                raise UserError(_("The effectiveness of %s was already checked.", action.name))
+                raise UserError(self.env._("The effectiveness of %s was already checked.", action.name))
             if self.env.user in action.user_id | action.done_by_id:
-                raise AccessError(_("%s is yours: its verifier checks its effectiveness, not its owner.", action.name))
+                raise AccessError(
+                    self.env._("%s is yours: its verifier checks its effectiveness, not its owner.", action.name)
+                )
             if action.verifier_id != self.env.user and not manager:
                 raise AccessError(
-                    _("Only the verifier of %s, or a complaints manager, checks its effectiveness.", action.name)
+                    self.env._(
+                        "Only the verifier of %s, or a complaints manager, checks its effectiveness.", action.name
+                    )
                 )
             if not (action.effectiveness_note or "").strip():
-                raise UserError(_("Say what was checked, and what it showed (Effectiveness Check)."))
+                raise UserError(self.env._("Say what was checked, and what it showed (Effectiveness Check)."))
         as_engine(self).write(
             {"effectiveness": verdict, "verified_date": fields.Date.context_today(self), "verified_by_id": self.env.uid}
         )
@@ -293,8 +301,8 @@ class Iso10002CorrectiveAction(models.Model):
             action.activity_schedule(
                 "mail.mail_activity_data_todo",
                 user_id=(action.user_id or self.env.user).id,
-                summary=_("Not effective: plan a new action"),
-                note=_("The check found that %s did not remove the cause.", action.name),
+                summary=self.env._("Not effective: plan a new action"),
+                note=self.env._("The check found that %s did not remove the cause.", action.name),
             )
         return True
 
@@ -340,9 +348,9 @@ class Iso10002CorrectiveAction(models.Model):
                 action._message_log(
                     body=Markup("<p>%s</p>")
                     % (
-                        _("Overdue by %s days: escalated to the complaints management representative.", late)
+                        self.env._("Overdue by %s days: escalated to the complaints management representative.", late)
                         if level == 2
-                        else _("Overdue: its owner is reminded.")
+                        else self.env._("Overdue: its owner is reminded.")
                     )
                 )
                 if level == 2:

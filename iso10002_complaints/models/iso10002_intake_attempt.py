@@ -2,7 +2,7 @@ import hashlib
 import ipaddress
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 # submissions of the public form allowed per hour, unless set in the system parameters
@@ -69,9 +69,11 @@ class Iso10002IntakeAttempt(models.Model):
             ):
                 if purpose == "find":
                     raise UserError(
-                        _("Too many searches were made from here in the last hour. Please try again later.")
+                        self.env._("Too many searches were made from here in the last hour. Please try again later.")
                     )
-                raise UserError(_("Too many complaints were filed from here in the last hour. Please try again later."))
+                raise UserError(
+                    self.env._("Too many complaints were filed from here in the last hour. Please try again later.")
+                )
         Attempt.create([{"kind": kind, "key": key} for kind, key in keys])
 
     @api.autovacuum

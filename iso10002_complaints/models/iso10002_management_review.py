@@ -2,9 +2,10 @@ import copy
 
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
+from odoo.tools import format_date
 
 from ..tools.trust import as_engine, client_safe, is_engine, one
 
@@ -20,7 +21,7 @@ class Iso10002ManagementReview(models.Model):
     _inherit = ["iso10002.review.period.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "date desc, id desc"
 
-    name = fields.Char(required=True, default=lambda self: _("Management review"), tracking=True)
+    name = fields.Char(required=True, default=lambda self: self.env._("Management review"), tracking=True)
     date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
     state = fields.Selection([("draft", "Draft"), ("done", "Held")], default="draft", required=True, tracking=True)
     participant_ids = fields.Many2many("res.users", string="Participants")
@@ -59,9 +60,13 @@ class Iso10002ManagementReview(models.Model):
         return None
 
     @api.depends("name", "date")
+    @api.depends_context("lang")
     def _compute_display_name(self):
         for review in self:
-            review.display_name = f"{review.name} ({review.date})" if review.date else review.name
+            # the date as the reader's language writes it, not in ISO form
+            review.display_name = (
+                f"{review.name} ({format_date(self.env, review.date)})" if review.date else review.name
+            )
 
     @api.depends("kpi_snapshot", "date_from", "date_to", "company_ids", "team_ids")
     def _compute_figures_html(self):
@@ -103,7 +108,7 @@ class Iso10002ManagementReview(models.Model):
         if not is_engine(self.env) and any(
             vals.get("state", "draft") != "draft" or vals.get("kpi_snapshot") for vals in vals_list
         ):
-            raise UserError(_("A review is held with its Hold button, which records its figures."))
+            raise UserError(self.env._("A review is held with its Hold button, which records its figures."))
         return super().create(vals_list)
 
     def write(self, vals):
@@ -112,9 +117,9 @@ class Iso10002ManagementReview(models.Model):
         buttons only."""
         if not is_engine(self.env):
             if {"kpi_snapshot", "state"} & set(vals):
-                raise UserError(_("A review is held with its Hold button, which records its figures."))
+                raise UserError(self.env._("A review is held with its Hold button, which records its figures."))
             if HELD_FIELDS & set(vals) and self.filtered(lambda review: review.state == "done"):
-                raise UserError(_("A held management review keeps its period, its scope and its figures."))
+                raise UserError(self.env._("A held management review keeps its period, its scope and its figures."))
         return super().write(vals)
 
     def unlink(self):
@@ -124,12 +129,12 @@ class Iso10002ManagementReview(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_held(self):
         if self.filtered(lambda review: review.state == "done"):
-            raise UserError(_("A held management review is a record: it is not deleted."))
+            raise UserError(self.env._("A held management review is a record: it is not deleted."))
 
     def action_snapshot(self):
         """Record the figures of the period now (until the review is held)."""
         if self.filtered(lambda review: review.state == "done"):
-            raise UserError(_("A held management review keeps its period, its scope and its figures."))
+            raise UserError(self.env._("A held management review keeps its period, its scope and its figures."))
         self.check_access("write")
         for review in self:
             values = self._jsonable(super(Iso10002ManagementReview, review)._review_values())
@@ -166,7 +171,7 @@ class Iso10002ManagementReviewDecision(models.Model):
         one(self)
         self.check_access("write")
         if self.corrective_action_id:
-            raise UserError(_("This decision already has its follow-up action."))
+            raise UserError(self.env._("This decision already has its follow-up action."))
         result = self.env["iso10002.corrective.action"]._create_from(
             self.name.splitlines()[0][:200],
             self.review_id.company_id,

@@ -5,7 +5,7 @@ with (ISO 10003)."""
 import math
 import re
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.report_reader_locale.tools import Reader
@@ -75,11 +75,11 @@ class Iso10002Policy(models.Model):
 
     def write(self, vals):
         if set(vals) & set(POLICY_TRAIL):
-            raise UserError(_("A policy is published with its Approve button, which records who and when."))
+            raise UserError(self.env._("A policy is published with its Approve button, which records who and when."))
         frozen = self.filtered(lambda policy: policy.state != "draft")
         if frozen and set(vals) & set(POLICY_CONTENT):
             raise UserError(
-                _(
+                self.env._(
                     "Version %(version)s of the policy is published or superseded: it is not changed. "
                     "Make a new version instead.",
                     version=", ".join(str(v) for v in frozen.mapped("version")),
@@ -90,16 +90,16 @@ class Iso10002Policy(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_only_drafts(self):
         if self.filtered(lambda policy: policy.state != "draft"):
-            raise UserError(_("A published or superseded policy is kept: only drafts are deleted."))
+            raise UserError(self.env._("A published or superseded policy is kept: only drafts are deleted."))
 
     def action_approve(self):
         """Publish this draft; the company's published version becomes superseded."""
         self.check_access("write")
         for policy in self:
             if policy.state != "draft":
-                raise UserError(_("Only a draft is approved."))
+                raise UserError(self.env._("Only a draft is approved."))
             if not policy.body:
-                raise UserError(_("Write the policy (Our commitment) before approving it."))
+                raise UserError(self.env._("Write the policy (Our commitment) before approving it."))
             published = self.search([("company_id", "=", policy.company_id.id), ("state", "=", "approved")])
             super(Iso10002Policy, published).write({"state": "superseded"})
             super(Iso10002Policy, policy).write(
@@ -169,10 +169,14 @@ class Iso10002Policy(models.Model):
         # whole sentences, so that each language words them its own way
         sentences = {
             "ack": {
-                "hours": lambda n: _("We acknowledge your complaint within %(hours)s working hours.", hours=digits(n)),
-                "day": lambda: _("We acknowledge your complaint within 1 working day."),
-                "days": lambda n: _("We acknowledge your complaint within %(days)s working days.", days=digits(n)),
-                "range": lambda low, high: _(
+                "hours": lambda n: self.env._(
+                    "We acknowledge your complaint within %(hours)s working hours.", hours=digits(n)
+                ),
+                "day": lambda: self.env._("We acknowledge your complaint within 1 working day."),
+                "days": lambda n: self.env._(
+                    "We acknowledge your complaint within %(days)s working days.", days=digits(n)
+                ),
+                "range": lambda low, high: self.env._(
                     "We acknowledge your complaint within %(low)s to %(high)s working days, "
                     "depending on the complaint.",
                     low=digits(low),
@@ -180,10 +184,12 @@ class Iso10002Policy(models.Model):
                 ),
             },
             "decision": {
-                "hours": lambda n: _("We give you our decision within %(hours)s working hours.", hours=digits(n)),
-                "day": lambda: _("We give you our decision within 1 working day."),
-                "days": lambda n: _("We give you our decision within %(days)s working days.", days=digits(n)),
-                "range": lambda low, high: _(
+                "hours": lambda n: self.env._(
+                    "We give you our decision within %(hours)s working hours.", hours=digits(n)
+                ),
+                "day": lambda: self.env._("We give you our decision within 1 working day."),
+                "days": lambda n: self.env._("We give you our decision within %(days)s working days.", days=digits(n)),
+                "range": lambda low, high: self.env._(
                     "We give you our decision within %(low)s to %(high)s working days, depending on the complaint.",
                     low=digits(low),
                     high=digits(high),
@@ -238,5 +244,7 @@ class Iso10002DisputeProvider(models.Model):
         for provider in self:
             if provider.website and not re.match(r"^https?://[^\s\"'<>]+$", provider.website.strip(), re.IGNORECASE):
                 raise ValidationError(
-                    _("The website of %s must be a web address starting with http:// or https://.", provider.name)
+                    self.env._(
+                        "The website of %s must be a web address starting with http:// or https://.", provider.name
+                    )
                 )

@@ -3,7 +3,7 @@ from datetime import date, datetime, time
 import jdatetime
 from dateutil.relativedelta import relativedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
@@ -82,6 +82,11 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
         narrows it to its categories); companies and teams are the period's own
         (``_figure_scope``: teams as they stood at the period's end)."""
         return []
+
+    def _review_company_ids(self):
+        """The companies the period covers: its own, or the user's current ones."""
+        self.ensure_one()
+        return self.company_ids or self.env.companies
 
     def _figure_scope(self):
         self.ensure_one()
@@ -225,7 +230,7 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
             "repeats": self._repeats(Complaint, received, current["repeat_rate"]),
             **self._classification(Complaint, rows("classification", "category_id")),
             "objectives": self.env["iso10002.objective"]._overview(
-                self.date_from, self.date_to, self.company_ids or self.env.companies, memo
+                self.date_from, self.date_to, self._review_company_ids(), memo
             ),
             "audits": self.env["iso10002.audit"]._review_inputs(self),
             "satisfaction": self._satisfaction_of(current["satisfaction"], current["satisfaction_response_rate"]),
@@ -352,9 +357,9 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
     def _label(self, key, groupby, Complaint):
         """The label of a group: a record's name, a selection's label, or the value."""
         if isinstance(key, models.BaseModel):
-            return key.display_name or _("None")
+            return key.display_name or self.env._("None")
         if key is False or key is None:
-            return _("None")
+            return self.env._("None")
         field = Complaint._fields[groupby.split(":")[0]]
         if field.type == "selection":
             return dict(field._description_selection(self.env)).get(key) or str(key)
@@ -479,7 +484,7 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
 
     def _previous_decisions(self):
         previous = self.env["iso10002.management.review"].search(
-            [("date_to", "<", self.date_from), ("company_ids", "in", (self.company_ids or self.env.companies).ids)],
+            [("date_to", "<", self.date_from), ("company_ids", "in", self._review_company_ids().ids)],
             order="date_to desc",
             limit=1,
         )

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools.trust import client_safe
@@ -52,7 +52,7 @@ class Iso10002SlaEvent(models.Model):
     def create(self, vals_list):
         self.browse().check_access("create")  # only the engine (as superuser) writes history
         if any(not vals.get("complaint_id") for vals in vals_list):
-            raise UserError(_("An SLA event belongs to a complaint."))
+            raise UserError(self.env._("An SLA event belongs to a complaint."))
         complaints = self.env["iso10002.complaint"].browse([vals["complaint_id"] for vals in vals_list])
         by_id = {complaint.id: complaint for complaint in complaints.sudo()}
         for vals in vals_list:
@@ -63,7 +63,7 @@ class Iso10002SlaEvent(models.Model):
 
     def write(self, vals):
         if vals:
-            raise UserError(_("The SLA history cannot be changed."))
+            raise UserError(self.env._("The SLA history cannot be changed."))
         return super().write(vals)
 
     def unlink(self):
@@ -72,4 +72,4 @@ class Iso10002SlaEvent(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):
-        raise UserError(_("The SLA history cannot be deleted."))
+        raise UserError(self.env._("The SLA history cannot be deleted."))

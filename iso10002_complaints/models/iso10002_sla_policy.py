@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from .iso10002_complaint import LEVELS
@@ -120,7 +120,7 @@ class Iso10002SlaPolicy(models.Model):
         for company in companies:
             if not self.search_count([("company_id", "=", company.id), ("is_default", "=", True)]):
                 raise UserError(
-                    _(
+                    self.env._(
                         "%s needs a default SLA policy: make another policy the default before archiving, "
                         "deleting or unflagging this one.",
                         company.name,
@@ -132,7 +132,9 @@ class Iso10002SlaPolicy(models.Model):
         for company in self.filtered("is_default").company_id:
             count = self.search_count([("company_id", "=", company.id), ("is_default", "=", True)])
             if count > 1:
-                raise ValidationError(_("A company has one default SLA policy: %s already has one.", company.name))
+                raise ValidationError(
+                    self.env._("A company has one default SLA policy: %s already has one.", company.name)
+                )
 
     def _matches(self, complaint):
         """Whether this (non-default) policy applies to ``complaint``: a policy without any

@@ -6,7 +6,7 @@ from datetime import datetime, time
 import pytz
 import xlsxwriter
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import split_every
 
@@ -84,7 +84,7 @@ class ReportIso10002RegisterXlsx(models.AbstractModel):
             # durations as days, shown [h]:mm by the cell format
             return lambda c: (c[fname] / 24.0) if c[fname] else None
 
-        yes, no = _("Yes"), _("No")
+        yes, no = self.env._("Yes"), self.env._("No")
 
         def amount(complaint):
             value, unit, _places = Reader(self.env, company=complaint.company_id).amount_parts(
@@ -97,49 +97,54 @@ class ReportIso10002RegisterXlsx(models.AbstractModel):
             return lambda c: (yes if c[fname] else no) if c[when] and c.sla_policy_id else ""
 
         columns = [
-            (_("Reference"), 16, "text", lambda c: c.name),
-            (_("Received"), 18, "datetime", lambda c: c.received_date),
-            (_("Channel"), 12, "text", lambda c: c.channel_id.name or ""),
-            (_("Complainant"), 24, "text", lambda c: c.partner_id.display_name or ""),
-            (_("E-mail"), 24, "text", lambda c: c.email_from or ""),
-            (_("Subject"), 36, "text", lambda c: c.subject),
-            (_("Category"), 24, "text", lambda c: c.category_id.complete_name or ""),
-            (_("Products / Services"), 24, "text", lambda c: ", ".join(c.product_ids.mapped("display_name"))),
-            (_("Severity"), 10, "text", selection("severity")),
-            (_("Priority"), 10, "text", selection("priority")),
-            (_("Team"), 18, "text", lambda c: c.team_id.name or ""),
-            (_("Owner"), 18, "text", lambda c: c.user_id.name or ""),
-            (_("Stage"), 18, "text", lambda c: c.stage_id.name or ""),
-            (_("ISO 10002 Step"), 18, "text", selection("step")),
-            (_("Confidential"), 8, "text", lambda c: yes if c.is_confidential else ""),
-            (_("Acknowledged"), 18, "datetime", lambda c: c.acknowledged_date),
-            (_("Acknowledge By"), 18, "datetime", lambda c: c.ack_deadline),
-            (_("Time to Acknowledge"), 12, "duration", hours("ack_hours")),
-            (_("Acknowledged in Time"), 10, "text", yes_no("ack_in_time", "acknowledged_date")),
-            (_("Assessed"), 18, "datetime", lambda c: c.assessment_date),
-            (_("Investigator"), 18, "text", lambda c: c.investigator_id.name or ""),
-            (_("Root Cause"), 20, "text", lambda c: c.root_cause_id.name or ""),
-            (_("Remedy"), 14, "text", selection("remedy")),
+            (self.env._("Reference"), 16, "text", lambda c: c.name),
+            (self.env._("Received"), 18, "datetime", lambda c: c.received_date),
+            (self.env._("Channel"), 12, "text", lambda c: c.channel_id.name or ""),
+            (self.env._("Complainant"), 24, "text", lambda c: c.partner_id.display_name or ""),
+            (self.env._("E-mail"), 24, "text", lambda c: c.email_from or ""),
+            (self.env._("Subject"), 36, "text", lambda c: c.subject),
+            (self.env._("Category"), 24, "text", lambda c: c.category_id.complete_name or ""),
+            (self.env._("Products / Services"), 24, "text", lambda c: ", ".join(c.product_ids.mapped("display_name"))),
+            (self.env._("Severity"), 10, "text", selection("severity")),
+            (self.env._("Priority"), 10, "text", selection("priority")),
+            (self.env._("Team"), 18, "text", lambda c: c.team_id.name or ""),
+            (self.env._("Owner"), 18, "text", lambda c: c.user_id.name or ""),
+            (self.env._("Stage"), 18, "text", lambda c: c.stage_id.name or ""),
+            (self.env._("ISO 10002 Step"), 18, "text", selection("step")),
+            (self.env._("Confidential"), 8, "text", lambda c: yes if c.is_confidential else ""),
+            (self.env._("Acknowledged"), 18, "datetime", lambda c: c.acknowledged_date),
+            (self.env._("Acknowledge By"), 18, "datetime", lambda c: c.ack_deadline),
+            (self.env._("Time to Acknowledge"), 12, "duration", hours("ack_hours")),
+            (self.env._("Acknowledged in Time"), 10, "text", yes_no("ack_in_time", "acknowledged_date")),
+            (self.env._("Assessed"), 18, "datetime", lambda c: c.assessment_date),
+            (self.env._("Investigator"), 18, "text", lambda c: c.investigator_id.name or ""),
+            (self.env._("Root Cause"), 20, "text", lambda c: c.root_cause_id.name or ""),
+            (self.env._("Remedy"), 14, "text", selection("remedy")),
             # the Iranian rial without decimals, in rial or toman as the company counts
-            (_("Amount"), 12, "money", lambda c: amount(c)[0] if c.compensation_amount else None),
-            (_("Currency"), 8, "text", lambda c: amount(c)[1] if c.compensation_amount else ""),
-            (_("Decided"), 18, "datetime", lambda c: c.decision_date),
-            (_("Decision Sent"), 18, "datetime", lambda c: c.communication_date),
-            (_("Decision Due"), 18, "datetime", lambda c: c.resolution_deadline),
-            (_("Time to Resolve"), 12, "duration", hours("resolution_hours")),
-            (_("Resolved in Time"), 10, "text", yes_no("resolved_in_time", "communication_date")),
-            (_("SLA"), 10, "text", selection("sla_state")),
-            (_("Escalation Level"), 8, "integer", lambda c: c.escalation_level or None),
-            (_("Complainant's Answer"), 14, "text", selection("complainant_response")),
-            (_("Recourse"), 16, "text", selection("recourse_kind")),
-            (_("Review Level"), 8, "integer", lambda c: c.review_level if c.recourse_kind == "review" else None),
-            (_("Review Outcome"), 14, "text", selection("review_outcome")),
-            (_("Dispute-resolution Provider"), 20, "text", lambda c: c.dispute_provider_id.name or ""),
-            (_("Referral Outcome"), 16, "text", selection("referral_result")),
-            (_("Closed"), 18, "datetime", lambda c: c.closed_date),
-            (_("Closure Reason"), 24, "text", selection("closure_reason")),
-            (_("Satisfaction"), 10, "number", lambda c: c.rating_last_value or None),
-            (_("Reopened"), 8, "integer", lambda c: c.reopen_count or None),
+            (self.env._("Amount"), 12, "money", lambda c: amount(c)[0] if c.compensation_amount else None),
+            (self.env._("Currency"), 8, "text", lambda c: amount(c)[1] if c.compensation_amount else ""),
+            (self.env._("Decided"), 18, "datetime", lambda c: c.decision_date),
+            (self.env._("Decision Sent"), 18, "datetime", lambda c: c.communication_date),
+            (self.env._("Decision Due"), 18, "datetime", lambda c: c.resolution_deadline),
+            (self.env._("Time to Resolve"), 12, "duration", hours("resolution_hours")),
+            (self.env._("Resolved in Time"), 10, "text", yes_no("resolved_in_time", "communication_date")),
+            (self.env._("SLA"), 10, "text", selection("sla_state")),
+            (self.env._("Escalation Level"), 8, "integer", lambda c: c.escalation_level or None),
+            (self.env._("Complainant's Answer"), 14, "text", selection("complainant_response")),
+            (self.env._("Recourse"), 16, "text", selection("recourse_kind")),
+            (
+                self.env._("Review Level"),
+                8,
+                "integer",
+                lambda c: c.review_level if c.recourse_kind == "review" else None,
+            ),
+            (self.env._("Review Outcome"), 14, "text", selection("review_outcome")),
+            (self.env._("Dispute-resolution Provider"), 20, "text", lambda c: c.dispute_provider_id.name or ""),
+            (self.env._("Referral Outcome"), 16, "text", selection("referral_result")),
+            (self.env._("Closed"), 18, "datetime", lambda c: c.closed_date),
+            (self.env._("Closure Reason"), 24, "text", selection("closure_reason")),
+            (self.env._("Satisfaction"), 10, "number", lambda c: c.rating_last_value or None),
+            (self.env._("Reopened"), 8, "integer", lambda c: c.reopen_count or None),
         ]
         reader = Reader(self.env)
         if not reader.solar_hijri:
@@ -152,7 +157,7 @@ class ReportIso10002RegisterXlsx(models.AbstractModel):
             else (header, width, fmt, getter)
             for header, width, fmt, getter in columns
         ]
-        solar.insert(2, (_("Received (Gregorian)"), 18, "datetime", lambda c: c.received_date))
+        solar.insert(2, (self.env._("Received (Gregorian)"), 18, "datetime", lambda c: c.received_date))
         return solar
 
     @api.model
@@ -165,7 +170,7 @@ class ReportIso10002RegisterXlsx(models.AbstractModel):
         book = register_workbook(output)
         rtl = (self.env.lang or "").startswith(("fa", "ar", "he"))
         formats = register_formats(book)
-        sheet = book.add_worksheet(_("Register")[:31])
+        sheet = book.add_worksheet(self.env._("Register")[:31])
         if rtl:
             sheet.right_to_left()
         columns = self._columns()
@@ -216,15 +221,15 @@ class ReportIso10002RegisterXlsx(models.AbstractModel):
         """The figures of the catalogue (iso10002.figure), each with its definition: those
         of the review period the register was asked for, or else of the complaints in it,
         from the first one's recording to today."""
-        sheet = book.add_worksheet(_("KPIs")[:31])
+        sheet = book.add_worksheet(self.env._("KPIs")[:31])
         if rtl:
             sheet.right_to_left()
         sheet.set_column(0, 0, 42)
         sheet.set_column(1, 2, 16)
         sheet.set_column(3, 3, 90)
-        sheet.write(0, 0, _("Complaints register: key figures"), formats["title"])
+        sheet.write(0, 0, self.env._("Complaints register: key figures"), formats["title"])
         rows, period_rows = self._kpi_rows(complaints, period)
-        sheet.write(1, 0, _("Complaints in this register"))
+        sheet.write(1, 0, self.env._("Complaints in this register"))
         sheet.write(1, 1, len(complaints), formats["integer"])
         for index, (label, day) in enumerate(period_rows, start=2):
             sheet.write(index, 0, label)
@@ -233,7 +238,9 @@ class ReportIso10002RegisterXlsx(models.AbstractModel):
             else:
                 sheet.write_datetime(index, 1, day, formats["date"])
         top = 3 + len(period_rows)
-        for col, header in enumerate((_("Figure"), _("Value"), _("Of"), _("How it is counted"))):
+        for col, header in enumerate(
+            (self.env._("Figure"), self.env._("Value"), self.env._("Of"), self.env._("How it is counted"))
+        ):
             sheet.write(top, col, header, formats["header"])
         unit_format = {"count": "integer", "percent": "pct", "hours": "number"}
         for index, figure in enumerate(rows, start=top + 1):
@@ -271,22 +278,41 @@ class ReportIso10002RegisterXlsx(models.AbstractModel):
         ]
         period_rows = [
             (label, reader.date(day) if reader.solar_hijri else datetime.combine(day, time.min))
-            for label, day in ((_("From"), date_from), (_("To"), date_to))
+            for label, day in ((self.env._("From"), date_from), (self.env._("To"), date_to))
         ]
         return rows, period_rows
 
     @api.model
     def _action_download(self, complaints, period=None):
-        """An action that downloads the register of ``complaints``."""
-        name = _("complaints-register-%s.xlsx", fields.Date.context_today(self))
-        attachment = self.env["ir.attachment"].create(
+        """An action that downloads the register of ``complaints``: the workbook is kept
+        only until its creator's browser fetches it (no attachment stays behind)."""
+        download = self.env["iso10002.register.download"].create(
             {
-                "name": name,
-                "datas": base64.b64encode(self._generate(complaints, period)),
-                "mimetype": XLSX_MIMETYPE,
-                "res_model": False,
-                "res_id": False,
-                "public": False,
+                "name": self.env._("complaints-register-%s.xlsx", fields.Date.context_today(self)),
+                "data": base64.b64encode(self._generate(complaints, period)),
             }
         )
-        return {"type": "ir.actions.act_url", "url": f"/web/content/{attachment.id}?download=true", "target": "self"}
+        return {"type": "ir.actions.act_url", "url": f"/iso10002_complaints/register/{download.id}", "target": "self"}
+
+
+class Iso10002RegisterDownload(models.TransientModel):
+    """A register written for one user, served once by the download route and gone.
+
+    Like core's exports (``web/controllers/export.py``), the file goes to the browser and
+    is not kept as an ``ir.attachment``; it is written when the button is pressed (with
+    the language, time zone and rights of that moment) and fetched by the URL it returns.
+    """
+
+    _name = "iso10002.register.download"
+    _description = "Complaints Register Download"
+
+    name = fields.Char(required=True)
+    # in the row itself, not in an attachment (a transient's binaries are attachments)
+    data = fields.Binary(attachment=False, required=True)
+
+    def _serve(self):
+        """(file name, XLSX bytes) of the register, which is then forgotten."""
+        self.ensure_one()
+        name, content = self.name, base64.b64decode(self.data)
+        self.unlink()
+        return name, content

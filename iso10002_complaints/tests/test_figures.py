@@ -691,8 +691,8 @@ class TestOneTruthPerFigure(ComplaintsCase):
                         self.assertEqual(found, count, f"{team.name}: {code}")
 
     def _workbook(self, action):
-        attachment = self.env["ir.attachment"].browse(int(action["url"].split("/")[3].split("?")[0]))
-        return openpyxl.load_workbook(io.BytesIO(base64.b64decode(attachment.datas)))
+        download = self.env["iso10002.register.download"].browse(int(action["url"].split("/")[3]))
+        return openpyxl.load_workbook(io.BytesIO(base64.b64decode(download.data)))
 
     def test_a_persian_readers_trend_follows_solar_hijri_months(self):
         """The review's months are the reader's: Gregorian, or Solar Hijri for a Persian

@@ -144,15 +144,15 @@ class TestReader(PersianCase):
         # as the web client calls it: the user's language and time zone in the context
         officer = complaint.with_user(self.officer_a).with_context(lang="fa_IR", tz="Asia/Tehran")
         action = officer.action_export_register()
-        attachment = self.env["ir.attachment"].browse(int(action["url"].split("/")[3].split("?")[0]))
-        sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(attachment.datas))).worksheets[0]
+        download = self.env["iso10002.register.download"].browse(int(action["url"].split("/")[3]))
+        sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(download.data))).worksheets[0]
         headers = [cell.value for cell in sheet[1]]
         row = {headers[index]: cell.value for index, cell in enumerate(sheet[2])}
         self.assertEqual(row["دریافت شده"], "۱۴۰۵/۰۹/۰۴ ۰۰:۳۰")
         self.assertEqual(row["دریافت شده (میلادی)"], datetime(2026, 11, 25, 0, 30))
         action = officer.with_context(lang="en_US").action_export_register()
-        attachment = self.env["ir.attachment"].browse(int(action["url"].split("/")[3].split("?")[0]))
-        sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(attachment.datas))).worksheets[0]
+        download = self.env["iso10002.register.download"].browse(int(action["url"].split("/")[3]))
+        sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(download.data))).worksheets[0]
         self.assertEqual(sheet["B2"].value, datetime(2026, 11, 25, 0, 30), "Gregorian dates for the others")
 
     def test_written_language_from_seeded_texts(self):

@@ -263,6 +263,19 @@ class TestReports(SlaCase):
         html = self._html("iso10002_complaints.report_management_review", review)
         self.assertIn("Publish the complaints policy", html)
 
+    def test_a_reviews_name_shows_its_date_as_the_reader_writes_it(self):
+        review = self.env["iso10002.management.review"].create(
+            {
+                "name": "Spring review",
+                "date": date(2026, 3, 31),
+                "date_from": date(2026, 1, 1),
+                "date_to": date(2026, 3, 31),
+            }
+        )
+        self.assertEqual(review.display_name, "Spring review (03/31/2026)")
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.assertEqual(review.with_context(lang="fr_FR").display_name, "Spring review (31/03/2026)")
+
     def test_review_period_from_a_client_is_checked(self):
         """The review printed from the wizard takes its period from the client's data: a
         seeded generator of hostile periods gets a clear refusal or the reader's own
@@ -360,7 +373,7 @@ class TestReports(SlaCase):
         with self.assertRaisesRegex(UserError, "no decision is recorded yet"):
             self._html("iso10002_complaints.report_complaint_decision", self.c3, user=self.auditor)
         action = (self.c1 | self.c2).with_user(self.auditor).action_export_register()
-        self.assertIn("/web/content/", action["url"])
+        self.assertIn("/iso10002_complaints/register/", action["url"])
         with self.assertRaises(AccessError):
             wizard.action_save_review()
         with self.assertRaises(AccessError):
@@ -486,8 +499,8 @@ class TestReports(SlaCase):
 
     # ------------------------------------------------------------- register
     def _workbook(self, action):
-        attachment = self.env["ir.attachment"].browse(int(action["url"].split("/")[3].split("?")[0]))
-        return openpyxl.load_workbook(io.BytesIO(base64.b64decode(attachment.datas)))
+        download = self.env["iso10002.register.download"].browse(int(action["url"].split("/")[3]))
+        return openpyxl.load_workbook(io.BytesIO(base64.b64decode(download.data)))
 
     def test_register_xlsx(self):
         book = self._workbook((self.c1 | self.c2 | self.c3).action_export_register())
@@ -564,6 +577,37 @@ class TestReportsPdf(HttpCase):
             {"date_from": date(2025, 1, 1), "date_to": date(2026, 12, 31)}
         )
         self._pdf("iso10002_complaints.action_report_process_audit", audit)
+
+
+@tagged("post_install", "-at_install")
+class TestRegisterDownload(HttpCase):
+    def test_downloading_the_register_leaves_no_attachment(self):
+        """The register goes to the browser that asked for it, once: no ir.attachment is
+        kept per download, nobody else fetches it, and it is not fetched twice."""
+        auditor = new_test_user(self.env, "register_auditor", groups="iso10002_complaints.group_complaint_auditor")
+        other = new_test_user(self.env, "register_other", groups="iso10002_complaints.group_complaint_auditor")
+        complaints = self.env["iso10002.complaint"].with_user(auditor).search([], limit=5)
+        self.assertTrue(complaints)
+        Attachment = self.env["ir.attachment"].sudo()
+        before = Attachment.search_count([])
+        for _round in range(2):
+            url = complaints.action_export_register()["url"]
+            self.authenticate("register_other", "register_other")
+            self.assertEqual(self.url_open(url).status_code, 404, "another user's register")
+            self.authenticate("register_auditor", "register_auditor")
+            response = self.url_open(url)
+            self.assertEqual(response.status_code, 200)
+            self.assertIn("attachment", response.headers["Content-Disposition"])
+            names = {
+                row[0].value
+                for row in openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows(min_row=2)
+            }
+            self.assertEqual(names, set(complaints.mapped("name")))
+            self.assertEqual(self.url_open(url).status_code, 404, "served once")
+        self.assertEqual(Attachment.search_count([]), before)
+        self.assertFalse(
+            self.env["iso10002.register.download"].sudo().search([("create_uid", "in", (auditor | other).ids)])
+        )
 
 
 @tagged("post_install", "-at_install")

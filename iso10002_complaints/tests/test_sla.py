@@ -5,6 +5,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
+from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.sql_db import Cursor
 from odoo.tests import new_test_user, tagged
@@ -101,6 +102,13 @@ class TestSla(SlaCase):
         self.company.resource_calendar_id = self.calendar
         complaint = self._received(datetime(2026, 3, 6, 15, 0))
         self.assertEqual(complaint.ack_deadline, datetime(2026, 3, 9, 15, 0))
+
+    def test_a_calendar_without_working_time_is_named_to_the_user(self):
+        self.team_a.resource_calendar_id = self.env["resource.calendar"].create(
+            {"name": "Empty week", "tz": "UTC", "attendance_ids": [Command.clear()]}
+        )
+        with self.assertRaisesRegex(UserError, "The working calendar Empty week has no working time ahead"):
+            self._received(datetime(2026, 3, 6, 15, 0))
 
     def test_sla_can_be_switched_off(self):
         self.company.complaint_sla_enabled = False

@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 
 from pytz import utc
 
+from odoo.exceptions import UserError
+
 # how far ahead a clock fetches working time at once; it grows by as much when needed
 WINDOW = timedelta(days=45)
 
@@ -68,7 +70,13 @@ class WorkClock:
                     return _dt(begin + remaining)
                 remaining -= end - begin
             if self.hi - start > 20 * 365 * 86400 or not self.starts:
-                raise ValueError("the working calendar has no working time ahead")
+                # the user who changes a policy or a calendar is told which calendar to fix
+                raise UserError(
+                    self.calendar.env._(
+                        "The working calendar %(calendar)s has no working time ahead.",
+                        calendar=self.calendar.display_name,
+                    )
+                )
             start = max(start, self.hi)
             self._load(self.lo, self.hi + WINDOW.total_seconds() * 2)
 

@@ -1,4 +1,4 @@
-from odoo import _, fields, models
+from odoo import fields, models
 
 
 class Iso10002ManagementReviewWizard(models.TransientModel):
@@ -8,7 +8,7 @@ class Iso10002ManagementReviewWizard(models.TransientModel):
     _description = "Print a Complaints Management Review"
     _inherit = ["iso10002.review.period.mixin"]
 
-    name = fields.Char(default=lambda self: _("Management review"), required=True)
+    name = fields.Char(default=lambda self: self.env._("Management review"), required=True)
 
     def _report_data(self):
         """The period, as the review report takes it (its ``data``): nothing is saved."""

@@ -161,7 +161,7 @@ class Iso10002ProcessAuditWizard(models.TransientModel):
         start, end = self._period_bounds()
         Event = self.env["iso10002.sla.event"]
         register = []
-        for company in self.company_ids or self.env.companies:
+        for company in self._review_company_ids():
             deletions = Event.search(
                 [("company_id", "=", company.id), ("kind", "=", "deleted"), ("date", ">=", start), ("date", "<=", end)],
                 order="date, id",

@@ -1,6 +1,6 @@
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..models.iso10002_complaint import SATISFACTION_ACTIVITY
@@ -59,25 +59,27 @@ class Iso10002SatisfactionWizard(models.TransientModel):
         now = fields.Datetime.now()
         for wizard in self:
             if wizard.asked_date > now:
-                raise ValidationError(_("The complainant was asked in the past: the date cannot be in the future."))
+                raise ValidationError(
+                    self.env._("The complainant was asked in the past: the date cannot be in the future.")
+                )
 
     @api.model
     def _check_complaint(self, complaint):
         """Refuse a complaint whose satisfaction is not to be asked now, or already answered."""
         if complaint.sudo().anonymised_date:
             raise UserError(
-                _("Complaint %s is anonymised: nothing more is recorded of its complainant.", complaint.name)
+                self.env._("Complaint %s is anonymised: nothing more is recorded of its complainant.", complaint.name)
             )
         if complaint.step != "closed" or complaint.closure_reason not in ASKED_AFTER:
             raise UserError(
-                _(
+                self.env._(
                     "The complainant's satisfaction is asked once complaint %s is closed after its decision.",
                     complaint.name,
                 )
             )
         if complaint._satisfaction_answered():
             raise UserError(
-                _(
+                self.env._(
                     "The complainant already answered how satisfied they are with the handling of complaint %s: "
                     "their answer is not replaced.",
                     complaint.name,
@@ -94,14 +96,18 @@ class Iso10002SatisfactionWizard(models.TransientModel):
         self._check_asked_date()
         if self.asked_date < complaint.communication_date:
             raise ValidationError(
-                _("The complainant is asked how satisfied they are after the decision was communicated to them.")
+                self.env._(
+                    "The complainant is asked how satisfied they are after the decision was communicated to them."
+                )
             )
         if (
             self.asked_by_id.share
             or not self.asked_by_id.has_group("iso10002_complaints.group_complaint_officer")
             or not complaint._readable_by(self.asked_by_id)
         ):
-            raise ValidationError(_("%s cannot have asked: they do not handle this complaint.", self.asked_by_id.name))
+            raise ValidationError(
+                self.env._("%s cannot have asked: they do not handle this complaint.", self.asked_by_id.name)
+            )
         declined = self.answer in ("declined", "no_reply")
         rate = 0 if declined else int(self.answer)
         feedback = (self.feedback or "")[:FEEDBACK_SIZE].strip()
@@ -126,7 +132,7 @@ class Iso10002SatisfactionWizard(models.TransientModel):
         )
         means = dict(self._fields["means"]._description_selection(self.env))[self.means]
         answer = dict(self._fields["answer"]._description_selection(self.env))[self.answer]
-        note = _(
+        note = self.env._(
             "Satisfaction asked by %(user)s (%(means)s): %(answer)s.",
             user=self.asked_by_id.name,
             means=means,

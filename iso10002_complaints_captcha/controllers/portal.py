@@ -1,4 +1,3 @@
-from odoo import _
 from odoo.exceptions import UserError
 from odoo.http import request
 
@@ -12,5 +11,5 @@ class ComplaintPortalCaptcha(ComplaintPortal):
         """The company's captcha, when one is configured (no key: nothing to check)."""
         res = super()._check_form_submission()
         if not request.env["ir.http"]._verify_request_recaptcha_token(CAPTCHA_ACTION):
-            raise UserError(_("Our check against automated submissions failed. Please try again."))
+            raise UserError(request.env._("Our check against automated submissions failed. Please try again."))
         return res

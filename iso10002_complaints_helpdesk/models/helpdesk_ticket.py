@@ -1,6 +1,6 @@
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.iso10002_complaints.tools.text import text_values
@@ -27,7 +27,7 @@ class HelpdeskTicket(models.Model):
     is_complaint = fields.Boolean(string="Is a Complaint", readonly=True, copy=False, index=True)
 
     def _compute_complaint_step(self):
-        complaints = self.env["iso10002.complaint"].sudo().search([("ticket_id", "in", self.ids)])
+        complaints = self.env["iso10002.complaint"].search([("ticket_id", "in", self.ids)])
         steps = dict(complaints._fields["step"]._description_selection(self.env))
         by_ticket = {complaint.ticket_id.id: complaint for complaint in complaints}
         for ticket in self:
@@ -54,7 +54,7 @@ class HelpdeskTicket(models.Model):
     def _check_complaint_marks(self, vals):
         """Whether a ticket is a complaint is set by registering or linking it, never by hand."""
         if COMPLAINT_MARKS & set(vals):
-            raise AccessError(_("A ticket becomes a complaint by registering or linking it as one."))
+            raise AccessError(self.env._("A ticket becomes a complaint by registering or linking it as one."))
 
     def write(self, vals):
         if not is_engine(self.env):
@@ -117,12 +117,12 @@ class HelpdeskTicket(models.Model):
     def _link_complaint(self, complaint):
         self.ensure_one()
         if self.sudo().complaint_id and self.sudo().complaint_id != complaint:
-            raise UserError(_("Ticket %s is already linked to another complaint.", self.number))
+            raise UserError(self.env._("Ticket %s is already linked to another complaint.", self.number))
         other = complaint.sudo().ticket_id
         if other and other != self:
             # one ticket per complaint: the other ticket would no longer follow it
             raise UserError(
-                _(
+                self.env._(
                     "Complaint %(complaint)s already comes from ticket %(ticket)s.",
                     complaint=complaint.name,
                     ticket=other.number,
@@ -132,11 +132,14 @@ class HelpdeskTicket(models.Model):
             {"complaint_id": complaint.id, "complaint_reference": complaint.name, "is_complaint": True}
         )
         complaint.sudo().ticket_id = self
+        # the markup around the translated text, not in it (a Markup argument escapes the text)
         self.message_post(
-            body=Markup(_("Registered as complaint <b>%s</b>.")) % complaint.name, subtype_xmlid="mail.mt_note"
+            body=self.env._("Registered as complaint %(complaint)s.", complaint=Markup("<b>%s</b>") % complaint.name),
+            subtype_xmlid="mail.mt_note",
         )
         complaint.message_post(
-            body=Markup(_("From helpdesk ticket <b>%s</b>.")) % self.number, subtype_xmlid="mail.mt_note"
+            body=self.env._("From helpdesk ticket %(ticket)s.", ticket=Markup("<b>%s</b>") % self.number),
+            subtype_xmlid="mail.mt_note",
         )
 
     def _close_complaints(self):
@@ -148,7 +151,7 @@ class HelpdeskTicket(models.Model):
                 as_sync(complaint).action_close()
             else:
                 complaint.message_post(
-                    body=_(
+                    body=self.env._(
                         "Ticket %s was closed; the complaint stays open until its decision is communicated "
                         "and answered (ISO 10002 7.8).",
                         ticket.number,
@@ -160,7 +163,7 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Register as Complaint"),
+            "name": self.env._("Register as Complaint"),
             "res_model": "helpdesk.ticket.complaint.wizard",
             "view_mode": "form",
             "target": "new",

@@ -1,6 +1,6 @@
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 from odoo.addons.iso10002_complaints.tools.trust import as_engine, as_sync, is_sync
 
@@ -27,7 +27,7 @@ class Iso10002Complaint(models.Model):
     @api.depends("ticket_id")
     def _compute_ticket_number(self):
         for complaint in self:
-            complaint.ticket_number = complaint.sudo().ticket_id.number or False
+            complaint.ticket_number = complaint.ticket_id.number or False
 
     @api.ondelete(at_uninstall=False)
     def _unlink_unmark_tickets(self):
@@ -65,7 +65,9 @@ class Iso10002Complaint(models.Model):
                 )
             if stages[key]:
                 as_sync(ticket).stage_id = stages[key]
-                ticket.message_post(body=_("Closed with complaint %s.", complaint.name), subtype_xmlid="mail.mt_note")
+                ticket.message_post(
+                    body=self.env._("Closed with complaint %s.", complaint.name), subtype_xmlid="mail.mt_note"
+                )
 
     def _anonymise_linked(self):
         """The ticket a complaint came from holds the same person and words: emptied with

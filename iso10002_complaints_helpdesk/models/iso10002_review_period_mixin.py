@@ -17,7 +17,7 @@ class Iso10002ReviewPeriodMixin(models.AbstractModel):
         domain = [
             ("create_date", ">=", start),
             ("create_date", "<=", end),
-            ("company_id", "in", (self.company_ids or self.env.companies).ids),
+            ("company_id", "in", self._review_company_ids().ids),
         ]
         totals = Ticket._read_group(domain, ["team_id"], ["__count"])
         complaints = dict(Ticket._read_group([*domain, ("is_complaint", "=", True)], ["team_id"], ["__count"]))

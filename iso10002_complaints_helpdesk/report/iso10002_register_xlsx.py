@@ -1,4 +1,4 @@
-from odoo import _, api, models
+from odoo import api, models
 
 
 class ReportIso10002RegisterXlsx(models.AbstractModel):
@@ -7,5 +7,5 @@ class ReportIso10002RegisterXlsx(models.AbstractModel):
     @api.model
     def _columns(self):
         columns = super()._columns()
-        columns.insert(3, (_("Helpdesk Ticket"), 14, "text", lambda c: c.ticket_number or ""))
+        columns.insert(3, (self.env._("Helpdesk Ticket"), 14, "text", lambda c: c.ticket_number or ""))
         return columns

@@ -274,8 +274,8 @@ class TestHelpdeskBridge(ComplaintsCase):
         self._ticket()
         complaint = ticket.complaint_id
         action = complaint.action_export_register()
-        attachment = self.env["ir.attachment"].browse(int(action["url"].split("/")[3].split("?")[0]))
-        sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(attachment.datas))).worksheets[0]
+        download = self.env["iso10002.register.download"].browse(int(action["url"].split("/")[3]))
+        sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(download.data))).worksheets[0]
         headers = [cell.value for cell in sheet[1]]
         column = headers.index("Helpdesk Ticket")
         self.assertEqual(sheet.cell(row=2, column=column + 1).value, ticket.number)

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -63,23 +63,23 @@ class HelpdeskTicketComplaintWizard(models.TransientModel):
             if wizard.mode != "create":
                 wizard.acknowledgement_note = False
             elif email:
-                wizard.acknowledgement_note = _(
+                wizard.acknowledgement_note = self.env._(
                     "The customer is sent the complaint's acknowledgement by e-mail, at %s.", email
                 )
             else:
-                wizard.acknowledgement_note = _(
+                wizard.acknowledgement_note = self.env._(
                     "The customer has no e-mail address: you will be asked to acknowledge the complaint another way."
                 )
 
     def action_confirm(self):
         if len(self) != 1:
-            raise UserError(_("Register one ticket at a time."))
+            raise UserError(self.env._("Register one ticket at a time."))
         ticket = self.ticket_id
         if ticket.is_complaint:
-            raise UserError(_("Ticket %s is already a complaint.", ticket.number))
+            raise UserError(self.env._("Ticket %s is already a complaint.", ticket.number))
         if self.mode == "link":
             if not self.complaint_id:
-                raise UserError(_("Choose the complaint to link."))
+                raise UserError(self.env._("Choose the complaint to link."))
             ticket._link_complaint(self.complaint_id)
             complaint = self.complaint_id
         else:
