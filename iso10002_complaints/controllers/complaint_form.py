@@ -166,35 +166,34 @@ class ComplaintForm:
         """The values of the complaint form (ISO 10002 Annex C) for ``Iso10002Complaint._portal_submit``:
         ``files`` are the uploads as [(name, bytes, mimetype)]. Nothing is kept unless
         every value is valid."""
-        _ = self.env._
         values = {
-            "subject": self.text(post, "subject", _("The subject"), required=True),
-            "description": self.text(post, "description", _("The description"), required=True),
-            "remedy_sought": self.text(post, "remedy_sought", _("What you ask for")),
-            "event_date": self.date(post, "event_date", _("The date of the event")),
-            "order_reference": self.text(post, "order_reference", _("The product or order reference")),
-            "on_behalf_of": self.text(post, "on_behalf_of", _("The person you complain for")),
-            "accessibility_needs": self.text(post, "accessibility_needs", _("The help you need")),
+            "subject": self.text(post, "subject", self.env._("The subject"), required=True),
+            "description": self.text(post, "description", self.env._("The description"), required=True),
+            "remedy_sought": self.text(post, "remedy_sought", self.env._("What you ask for")),
+            "event_date": self.date(post, "event_date", self.env._("The date of the event")),
+            "order_reference": self.text(post, "order_reference", self.env._("The product or order reference")),
+            "on_behalf_of": self.text(post, "on_behalf_of", self.env._("The person you complain for")),
+            "accessibility_needs": self.text(post, "accessibility_needs", self.env._("The help you need")),
             "phone": self.phone(post),
-            "address": " ".join(self.text(post, "address", _("Your postal address")).split()),
+            "address": " ".join(self.text(post, "address", self.env._("Your postal address")).split()),
             "contact_preference": post.get("contact_preference") or "email",
             "large_print": post.get("large_print") in ("on", "1", "yes"),
         }
         preference = values["contact_preference"]
         if preference not in CONTACT_PREFERENCES:
-            raise UserError(_("Choose how we should contact you: e-mail, phone or letter."))
+            raise UserError(self.env._("Choose how we should contact you: e-mail, phone or letter."))
         if preference == "phone" and not (values["phone"] or (not user._is_public() and user.partner_id.phone)):
-            raise UserError(_("Give your phone number, to be contacted by phone."))
+            raise UserError(self.env._("Give your phone number, to be contacted by phone."))
         if preference == "letter" and not (values["address"] or (not user._is_public() and user.partner_id.street)):
-            raise UserError(_("Give your postal address, to be contacted by letter."))
+            raise UserError(self.env._("Give your postal address, to be contacted by letter."))
         if post.get("consent") not in ("on", "1", "yes"):
             raise UserError(
-                _("Agree that we process your data to handle your complaint: we cannot handle it otherwise.")
+                self.env._("Agree that we process your data to handle your complaint: we cannot handle it otherwise.")
             )
         values["documents"] = self.files(files)
         values["name"] = values["email"] = False
         if user._is_public():
-            values["name"] = self.text(post, "name", _("Your name"), required=True)
+            values["name"] = self.text(post, "name", self.env._("Your name"), required=True)
             # an address is asked only of those who chose to be answered by e-mail (4.5)
             values["email"] = self.email(post, required=preference == "email")
         return values

@@ -223,7 +223,7 @@ class Iso10002Complaint(models.Model):
         """A complaint is never dropped by the mail loop guard: the message is kept on
         the team instead."""
         return self._keep_on_team(
-            message_dict, defaults, _("too many complaints from this sender lately (mail loop guard)")
+            message_dict, defaults, self.env._("too many complaints from this sender lately (mail loop guard)")
         )
 
     @api.model

@@ -5,7 +5,7 @@ import logging
 import xmlrpc.client
 from email.message import EmailMessage
 
-from odoo import _, api, models
+from odoo import api, models
 from odoo.exceptions import AccessError
 from odoo.tools import html2plaintext
 from odoo.tools.mail import email_normalize
@@ -69,7 +69,7 @@ class MailThread(models.AbstractModel):
         where a forged e-mail lands (``model``, ``custom_values``, or its own headers) and
         have it recorded as superuser, backdated and in someone else's name."""
         if not self.env.is_system():
-            raise AccessError(_("Only the mail gateway processes incoming e-mail."))
+            raise AccessError(self.env._("Only the mail gateway processes incoming e-mail."))
         options = {
             "custom_values": custom_values,
             "save_original": save_original,
@@ -105,9 +105,9 @@ class MailThread(models.AbstractModel):
             except Exception:  # whatever the parser cannot take is shown as text
                 del safe[name]
                 unreadable.append(f"{name}: {value}")
-        text = _("This e-mail could not be read; the original message is attached.")
+        text = self.env._("This e-mail could not be read; the original message is attached.")
         if unreadable:
-            text += "\n\n" + _("Headers as received:") + "\n" + "\n".join(unreadable)
+            text += "\n\n" + self.env._("Headers as received:") + "\n" + "\n".join(unreadable)
         safe.set_content(text)
         safe.add_attachment(raw, maintype="application", subtype="octet-stream", filename="original_email.eml")
         return safe.as_bytes()
@@ -314,25 +314,25 @@ class MailThread(models.AbstractModel):
         database's own addresses coming back."""
         auto_submitted = (message.get("Auto-Submitted") or "").strip().lower()
         if auto_submitted and auto_submitted != "no":
-            return _("automatic reply (Auto-Submitted: %s)", auto_submitted)
+            return self.env._("automatic reply (Auto-Submitted: %s)", auto_submitted)
         if any(message.get(header) for header in ("X-Autoreply", "X-Autorespond", "X-Autoresponder")):
-            return _("automatic reply")
+            return self.env._("automatic reply")
         if (message.get("Precedence") or "").strip().lower() in ("bulk", "junk", "auto_reply"):
-            return _("bulk or automatic mail (Precedence)")
+            return self.env._("bulk or automatic mail (Precedence)")
         if (message.get("Return-Path") or "").strip() == "<>":
-            return _("delivery report or automatic reply (empty return path)")
+            return self.env._("delivery report or automatic reply (empty return path)")
         content_type = message.get_content_type()
         if content_type == "multipart/report" or "report-type=delivery-status" in content_type:
-            return _("delivery report")
+            return self.env._("delivery report")
         if holds_report(message):
-            return _("delivery report")
+            return self.env._("delivery report")
         email_from = email_normalize(message_dict.get("email_from") or "", strict=False)
         if not email_from:
             return ""
         if email_from.split("@", 1)[0] in ("mailer-daemon", "postmaster"):
-            return _("delivery report")
+            return self.env._("delivery report")
         if self._mail_gateway_is_own_address(email_from):
-            return _("sent from one of this database's own addresses")
+            return self.env._("sent from one of this database's own addresses")
         return ""
 
     @api.model
