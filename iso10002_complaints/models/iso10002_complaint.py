@@ -1,37 +1,33 @@
-import ast
-import logging
-import math
+"""The complaint: the record and its state machine (ISO 10002:2018 clause 7).
+
+Which step may follow which (TRANSITIONS), the buttons that move a complaint and the
+refusals that say what a step still needs (_missing_for_step), the record's fields, its
+creation and changes with their named hooks, its reference and its owner. Each other
+concern is a file of its own (see models/__init__.py).
+"""
+
 import re
 from datetime import timedelta
 
 from lxml import etree
-from markupsafe import Markup
 
-from odoo import Command, api, fields, models, tools
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo import api, fields, models, tools
+from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
 from odoo.tools import SQL
-from odoo.tools.mail import email_normalize
 
 from odoo.addons.report_reader_locale.tools import Reader
 
-from ..tools.text import refuse_non_text
 from ..tools.trust import (
     ACKNOWLEDGE_KEY,
     DEFERRED_ACKNOWLEDGEMENT,
     NO_ACKNOWLEDGEMENT,
     as_engine,
-    check_domain_access,
     client_safe,
     is_engine,
-    without_defaults,
 )
 from ..tools.work_clock import ClockSet
 from .iso10002_complaint_stage import FINAL_STEPS
-
-_logger = logging.getLogger(__name__)
-
-# the owner's task to ask the complainant's satisfaction by phone, letter or in person
-SATISFACTION_ACTIVITY = "iso10002_complaints.mail_activity_type_satisfaction"
 
 LEVELS = [("low", "Low"), ("medium", "Medium"), ("high", "High"), ("critical", "Critical")]
 LEVEL_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
@@ -107,34 +103,6 @@ RECORDED_CHANNELS = {
     "communication_channel": ("communicated", "closed"),
 }
 
-# the order of a portal user's searches: the model's own starts with the internal priority
-PORTAL_ORDER = "received_date desc, id desc"
-
-# the trail: written by the process and the mail gateway only
-CLIENT_UNWRITABLE = frozenset(
-    {
-        "message_ids",
-        "website_message_ids",
-        "message_follower_ids",
-        "rating_ids",
-        "sla_event_ids",
-        "activity_ids",
-        "acknowledgement_pending",
-    }
-)
-
-# relations of the mail mixins that a portal user may not search complaints through
-PORTAL_UNSEARCHABLE = frozenset(
-    {
-        "message_ids",
-        "website_message_ids",
-        "message_follower_ids",
-        "message_partner_ids",
-        "activity_ids",
-        "rating_ids",
-        "message_attachment_count",
-    }
-)
 
 # what a person records about something that happened: never a date after today (in
 # their own time zone), nor a moment after now
@@ -152,9 +120,6 @@ HAPPENED_IN_ORDER = (
     ("recourse_offered_date", "external_referral_date"),
     ("external_referral_date", "referral_outcome_date"),
 )
-
-# HTML fields cannot be tracked by mail.thread: their previous text is logged instead
-HTML_TRACED = ("description", "findings", "response_text")
 
 
 OFFICER_GROUP = "iso10002_complaints.group_complaint_officer"
@@ -499,68 +464,6 @@ class Iso10002Complaint(models.Model):
     external_referral_date = fields.Date(string="Referred On", tracking=True)
     external_outcome = fields.Text(tracking=True)
 
-    # -------------------------------------- recourse after a rejection (7.9, Annex H)
-    recourse_offered_date = fields.Date(
-        string="Recourse Offered On", tracking=True, copy=False, groups="base.group_user"
-    )
-    recourse_means = fields.Selection(
-        CONTACT_MEANS, string="Recourse Offered By", tracking=True, copy=False, groups="base.group_user"
-    )
-    recourse_kind = fields.Selection(
-        [("review", "Internal review, at the next level"), ("referral", "External dispute resolution")],
-        string="Recourse Taken",
-        tracking=True,
-        copy=False,
-        groups="base.group_user",
-    )
-    review_level = fields.Integer(
-        default=1,
-        tracking=True,
-        copy=False,
-        groups="base.group_user",
-        aggregator="max",
-        help="1: the level above the first decision; higher for a further review.",
-    )
-    reviewer_id = fields.Many2one(
-        "res.users",
-        string="Reviewed By",
-        tracking=True,
-        copy=False,
-        groups="base.group_user",
-        help="Someone who took no part in the first decision nor in the investigation.",
-    )
-    review_date = fields.Date(tracking=True, copy=False, groups="base.group_user")
-    review_outcome = fields.Selection(
-        [("upheld", "Decision upheld"), ("changed", "Decision changed")],
-        tracking=True,
-        copy=False,
-        groups="base.group_user",
-    )
-    dispute_provider_id = fields.Many2one(
-        "iso10002.dispute.provider",
-        string="Provider",
-        tracking=True,
-        copy=False,
-        groups="base.group_user",
-        help="From the directory of external dispute-resolution providers (ISO 10003).",
-    )
-    referral_outcome_date = fields.Date(string="Outcome On", tracking=True, copy=False, groups="base.group_user")
-    referral_result = fields.Selection(
-        [
-            ("complainant", "In the complainant's favour"),
-            ("company", "In our favour"),
-            ("settled", "Settled between the parties"),
-            ("abandoned", "Abandoned by the complainant"),
-        ],
-        string="Outcome",
-        tracking=True,
-        copy=False,
-        groups="base.group_user",
-    )
-    referral_amount = fields.Monetary(
-        string="Amount Awarded", currency_field="currency_id", copy=False, groups="base.group_user", tracking=True
-    )
-
     _sql_constraints = [
         ("name_company_uniq", "unique(name, company_id)", "A complaint reference must be unique per company."),
         (
@@ -710,36 +613,6 @@ class Iso10002Complaint(models.Model):
         for complaint in self:
             complaint.access_url = f"/my/complaints/{complaint.id}"
 
-    # ----------------------------------------------------------------- views
-    @api.model
-    def _get_view(self, view_id=None, view_type="form", **options):
-        """Dates to the minute; and a closed complaint reads as it is locked
-        (_check_closed_lock): in the form and the list, every field the lock refuses is
-        read-only once the complaint is closed."""
-        arch, view = super()._get_view(view_id, view_type, **options)
-        if view_type in ("form", "list", "kanban"):
-            # dates to the minute: the seconds of a receipt or a deadline say nothing (in
-            # the lists inside the form too, such as the SLA history)
-            for node in arch.xpath("//field[not(@options)]"):
-                parent = node.xpath("ancestor::field[1]")
-                model = self.env[self._fields[parent[0].get("name")].comodel_name] if parent else self
-                field = model._fields.get(node.get("name"))
-                if field and field.type == "datetime" and node.get("widget") in (None, "datetime"):
-                    node.set("options", "{'show_seconds': false}")
-        # the form's fields, and the list's (it edits several rows at once)
-        editable = {"form": "//sheet//field[not(ancestor::field)]", "list": "/list/field"}.get(view_type)
-        if editable:
-            for node in arch.xpath(editable):
-                name = node.get("name")
-                if name in CLOSED_WRITABLE or name.startswith(CLOSED_WRITABLE_PREFIXES):
-                    continue
-                readonly = (node.get("readonly") or "").strip()
-                field = self._fields.get(name)
-                if readonly in ("1", "True", "true") or (not readonly and (not field or field.readonly)):
-                    continue  # read-only anyway (the node's readonly, else the field's)
-                node.set("readonly", f"({readonly}) or step == 'closed'" if readonly else "step == 'closed'")
-        return arch, view
-
     # ----------------------------------------------------------- constraints
     @api.constrains("investigator_id", "person_complained_about_id")
     def _check_investigator_independent(self):
@@ -750,22 +623,6 @@ class Iso10002Complaint(models.Model):
                         "%(investigator)s cannot investigate complaint %(complaint)s: "
                         "the complaint is about them (ISO 10002 Annex D).",
                         investigator=complaint.investigator_id.name,
-                        complaint=complaint.name,
-                    )
-                )
-
-    @api.constrains("reviewer_id", "decided_by_id", "investigator_id")
-    def _check_reviewer_independent(self):
-        for complaint in self.sudo():
-            if (
-                complaint.reviewer_id
-                and complaint.reviewer_id in complaint._reviewed_deciders() | complaint.investigator_id
-            ):
-                raise ValidationError(
-                    self.env._(
-                        "%(reviewer)s took part in the first decision on complaint %(complaint)s: the review is "
-                        "made by someone who was not involved (ISO 10002 7.9).",
-                        reviewer=complaint.reviewer_id.name,
                         complaint=complaint.name,
                     )
                 )
@@ -868,17 +725,6 @@ class Iso10002Complaint(models.Model):
         tz = self.env.user.tz or self.env.company.sudo().partner_id.tz or "UTC"
         return fields.Date.context_today(self.with_context(tz=tz))
 
-    def _reviewed_deciders(self):
-        """Who decided what the review looks at: the deciders of the decisions communicated
-        before one was changed on recourse (the new decision may be the reviewer's own);
-        before any was communicated, whoever is deciding."""
-        self.ensure_one()
-        versions = self.decision_ids.sorted("version")
-        changed = versions.filtered(lambda v: v.reason in ("review", "referral"))[:1]
-        if changed:
-            versions = versions.filtered(lambda v: v.version < changed.version)
-        return versions.decided_by_id if versions else self.decided_by_id
-
     def _investigator_conflict(self):
         self.ensure_one()
         return bool(
@@ -888,40 +734,6 @@ class Iso10002Complaint(models.Model):
         )
 
     # ------------------------------------------------------------------ CRUD
-    @api.model
-    @tools.ormcache()
-    def _process_fields(self):
-        """Fields that only the process records (references, dates, who decided, SLA
-        bookkeeping): every stored field declared read-only. Nobody sets them by hand,
-        through a form, an import or RPC (ISO 10002 4.9). A fact of the registry, read on
-        every create and write: computed once."""
-        return frozenset(name for name, field in self._fields.items() if field.store and field.readonly)
-
-    @api.model
-    def _client_guarded_fields(self):
-        """Fields whose ``default_*`` context keys a client's call loses: the process
-        fields, and those extensions guard in ``_check_client_values``."""
-        return self._process_fields()
-
-    def _check_client_values(self, vals, creating=False):
-        """What a client (a form, an import, RPC) may not set: the process fields, the
-        trail (messages, ratings, SLA history), no stage at all, and once recorded the
-        date the complaint was received."""
-        protected = set(vals) & (self._process_fields() | CLIENT_UNWRITABLE)
-        if not creating and "received_date" in vals:
-            protected.add("received_date")
-        if protected:
-            labels = ", ".join(self._fields[name]._description_string(self.env) for name in sorted(protected))
-            raise AccessError(
-                self.env._("These fields are recorded by the complaints process and cannot be set by hand: %s", labels)
-            )
-        if "stage_id" in vals and not vals["stage_id"]:
-            raise UserError(self.env._("A complaint is always at a stage of the process."))
-        refuse_non_text(self, vals, creating)
-        received = vals.get("received_date")
-        if received and fields.Datetime.to_datetime(received) > fields.Datetime.now() + timedelta(minutes=5):
-            raise UserError(self.env._("A complaint cannot be received in the future."))
-
     @api.model_create_multi
     def create(self, vals_list):
         """Reference, record, SLA, acknowledgement of what is still received, log."""
@@ -1102,47 +914,6 @@ class Iso10002Complaint(models.Model):
         extensions to follow the lifecycle (the helpdesk bridge closes tickets)."""
         self.filtered(lambda c: c.step == "response" and c._contact_means() != "email")._ask_to_communicate()
 
-    @api.model
-    def _search(self, domain, offset=0, limit=None, order=None):
-        """Complaints are searched by what the user may read: never through a field of
-        theirs they may not read, and for portal users never through the chatter (its SQL
-        join sees internal notes), the followers or the activities; their default order
-        leaves out the internal priority."""
-        internal = self.env.su or self.env.user._is_internal()
-        check_domain_access(self, domain, forbidden=() if internal else PORTAL_UNSEARCHABLE)
-        if not internal and order == self._order:
-            order = PORTAL_ORDER
-        return super()._search(domain, offset=offset, limit=limit, order=order)
-
-    @api.model
-    def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
-        """Groups are searched too: never by a field the user may not read (the ORM checks
-        the groups of stored columns, not of many2many relations)."""
-        self._check_groupby_access(groupby)
-        return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
-
-    def _check_groupby_access(self, groupby):
-        """Refuse grouping by a field the user may not search (``_read_group``, and the
-        review's grouping sets)."""
-        internal = self.env.su or self.env.user._is_internal()
-        check_domain_access(
-            self,
-            [(spec.split(":")[0].split(".")[0], "=", False) for spec in groupby],
-            forbidden=() if internal else PORTAL_UNSEARCHABLE,
-        )
-
-    def _check_company_kept(self, vals):
-        """A complaint stays in the company whose sequence numbered it: moved, its
-        reference would leave a gap there and could be drawn again by the other company's
-        sequence (one reference per company)."""
-        if "company_id" in vals and self.filtered(lambda c: c.company_id.id != (vals["company_id"] or False)):
-            raise UserError(
-                self.env._(
-                    "A complaint stays in the company that numbered it. Record it in the other company instead "
-                    "(and close this one as out of scope)."
-                )
-            )
-
     def _check_recorded_channels(self, vals):
         """How the complainant was acknowledged, how the decision was sent: recorded when
         it happened, never relabelled afterwards."""
@@ -1168,40 +939,6 @@ class Iso10002Complaint(models.Model):
                     ),
                     "user_id",
                 )
-
-    def _check_archiving(self, vals):
-        if "active" in vals and not vals["active"]:
-            still_open = self.filtered("is_open")
-            if still_open:
-                raise UserError(
-                    self.env._(
-                        "Only complaints that are closed, withdrawn or out of scope can be archived; "
-                        "these are still being handled: %s",
-                        ", ".join(still_open.mapped("name")),
-                    )
-                )
-
-    def _html_trace_before(self, vals):
-        """Tracking cannot follow HTML fields: their previous text, to log after the write."""
-        names = [name for name in HTML_TRACED if name in vals]
-        if not names or "anonymised_date" in vals:  # anonymisation keeps no copy of the texts
-            return {}
-        return {complaint: {name: complaint[name] for name in names} for complaint in self}
-
-    def _html_trace_log(self, before):
-        for complaint, old_values in before.items():
-            changed = [name for name, old in old_values.items() if (old or "") != (complaint[name] or "")]
-            if not changed:
-                continue
-            parts = [
-                Markup("<li>%s<blockquote>%s</blockquote></li>")
-                % (
-                    self.env._("%s changed; it was:", self._fields[name]._description_string(self.env)),
-                    old_values[name] or self.env._("(empty)"),
-                )
-                for name in changed
-            ]
-            complaint._message_log(body=Markup("<ul>%s</ul>") % Markup("").join(parts))
 
     def unlink(self):
         # no client switch (the uninstall flag) skips the guard below; what is deleted with
@@ -1452,28 +1189,6 @@ class Iso10002Complaint(models.Model):
         self.ensure_one()
         return self.activity_schedule(activity, user_id=self._responsible_user().id, summary=summary, note=note)
 
-    def _mail_complainant_privately(self, subject, body_html, note):
-        """E-mail the complainant something that holds a token of theirs (a link, rating
-        links): as an e-mail only, never in the chatter that colleagues and officers read;
-        the chatter gets ``note`` instead."""
-        self.ensure_one()
-        complaint = self.sudo()
-        self.env["mail.mail"].sudo().create(
-            {
-                "subject": subject,
-                "body_html": body_html,
-                "email_from": complaint.company_id.email_formatted or complaint.company_id.partner_id.email_formatted,
-                "recipient_ids": [Command.link(complaint.partner_id.id)],
-                "model": complaint._name,
-                "res_id": complaint.id,
-                # kept once sent (system only): deleting it would delete the message it
-                # carries, which belongs to the complaint's sealed record
-                "auto_delete": False,
-                "headers": repr({"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"}),
-            }
-        )
-        complaint.message_post(body=note, subtype_xmlid="mail.mt_note")
-
     @api.model
     def _step_labels(self):
         """The steps' names in the user's language."""
@@ -1553,63 +1268,6 @@ class Iso10002Complaint(models.Model):
                 "the address."
             )
         return None
-
-    def _missing_recourse(self):
-        """What a rejected decision still lacks to close (ISO 10002 7.9, Annex H): the
-        recourse offered, and the internal review or the external referral followed to
-        its outcome; ``(field, sentence)`` or ``None``."""
-        self.ensure_one()
-        if not self.recourse_offered_date or not self.recourse_means:
-            return "recourse_offered_date", self.env._(
-                "The decision was rejected: say when and how the recourse was offered, on the Recourse tab."
-            )
-        if not self.recourse_kind:
-            return "recourse_kind", self.env._(
-                "Say which recourse was taken (internal review or external dispute resolution), on the Recourse tab."
-            )
-        if self.recourse_kind == "review":
-            for field in ("reviewer_id", "review_date", "review_outcome"):
-                if not self[field]:
-                    return field, self.env._(
-                        "Record the internal review (who reviewed, when, with what outcome), on the Recourse tab."
-                    )
-        else:
-            for field in ("dispute_provider_id", "external_referral_date", "referral_outcome_date", "referral_result"):
-                if not self[field]:
-                    return field, self.env._(
-                        "Follow the referral to its outcome (provider, referral date, outcome and its date), "
-                        "on the Recourse tab."
-                    )
-        return None
-
-    def _recourse_change(self):
-        """The recourse that changed the rejected decision and whose new decision is still
-        to communicate: 'review', 'referral', or False (ISO 10002 7.9, Annex H). An external
-        body's settlement changes it when it gives the complainant something."""
-        self.ensure_one()
-        complaint = self.sudo()
-        if complaint.complainant_response != "rejected":
-            return False
-        if complaint.recourse_kind == "review" and complaint.review_outcome == "changed":
-            change = "review"
-        elif complaint.recourse_kind == "referral" and (
-            complaint.referral_result == "complainant"
-            or (complaint.referral_result == "settled" and complaint.referral_amount)
-        ):
-            change = "referral"
-        else:
-            return False
-        # answered already: the decision in force is the one this recourse asked for
-        return False if complaint.decision_id.reason == change else change
-
-    def _closure_reason_of_decision(self):
-        """Why a communicated complaint closes: a decision in force that a recourse
-        changed says so, whatever the answer to it; else the complainant's answer."""
-        self.ensure_one()
-        changed = {"review": "changed_review", "referral": "changed_referral"}.get(self.sudo().decision_id.reason)
-        return changed or {"accepted": "resolved", "rejected": "rejected", "no_reply": "no_reply"}.get(
-            self.complainant_response
-        )
 
     @api.model
     def _refusal(self, message, field):
@@ -1747,15 +1405,6 @@ class Iso10002Complaint(models.Model):
                 )
         return True
 
-    def _ask_to_communicate(self):
-        """A decision was made: its owner is asked to send it the way the complainant chose."""
-        for complaint in self:
-            complaint._ask_owner(
-                complaint._communication_task(self.env._("the decision")),
-                summary=self.env._("Send the decision"),
-                activity="iso10002_complaints.mail_activity_type_communicate",
-            )
-
     def _ready_to_close(self):
         """Whether the complaint may be closed now: its step allows it and nothing is missing."""
         self.ensure_one()
@@ -1788,27 +1437,6 @@ class Iso10002Complaint(models.Model):
             if reason not in ("withdrawn", "out_of_scope"):
                 complaint._ask_satisfaction()
         return True
-
-    def _redecide(self):
-        """The internal review or the external referral changed the rejected decision
-        (ISO 10002 7.9, Annex H): back to the Response step for the new decision, which is
-        communicated again (a new version) and answered before the complaint closes."""
-        self.ensure_one()
-        change = self._recourse_change()
-        self.check_access("write")
-        self._move_to_step("response")
-        note = (
-            self.env._(
-                "The internal review changed the decision: decide the new one, then communicate it to the complainant."
-            )
-            if change == "review"
-            else self.env._(
-                "The external referral ended in the complainant's favour: decide the new decision, then communicate "
-                "it to the complainant."
-            )
-        )
-        self.message_post(body=note, subtype_xmlid="mail.mt_note")
-        self._ask_owner(note, summary=self.env._("Decision changed: decide and communicate the new one"))
 
     def action_withdraw(self):
         return self._move_to_step("withdrawn")
@@ -1851,348 +1479,36 @@ class Iso10002Complaint(models.Model):
             )
         return True
 
-    # ------------------------------------------------------- acknowledgement
-    def _contact_means(self):
-        """How the complainant is written to: the means they chose (4.5, 7.4), else e-mail."""
-        self.ensure_one()
-        return self.contact_preference or "email"
-
-    def _acknowledge_on_receipt(self):
-        """Each new complaint is acknowledged by e-mail when the complainant chose e-mail
-        and an e-mail reaches them; otherwise its owner is asked to acknowledge it the way
-        the complainant chose (a letter, in large print when they need it; a call)."""
-        by_email = self.filtered(lambda c: c.user_id and c._contact_means() == "email")
-        sent = by_email._send_acknowledgement_mail()
-        for team, acknowledged in sent.grouped("team_id").items():
-            stage = self._find_stage("acknowledged", team)
-            acknowledged.write({"acknowledgement_channel": "email", "stage_id": stage.id})
-        for complaint in self - sent:
-            complaint._ask_owner(
-                complaint._communication_task(self.env._("the acknowledgement"), complaint in by_email),
-                activity="iso10002_complaints.mail_activity_type_acknowledge",
-            )
-
-    def _communication_task(self, what, email_failed=False, printed=True):
-        """What the owner is asked to do to tell the complainant ``what`` by the means
-        they chose (the note of the activity); ``printed``: a letter of the Print menu
-        says it (the acknowledgement, the decision), else the owner writes it."""
-        self.ensure_one()
-        complaint = self.sudo()
-        return Markup("<p>%s</p>") % complaint._communication_text(what, email_failed, printed)
-
-    def _communication_text(self, what, email_failed=False, printed=True):
-        complaint = self.sudo()
-        if not complaint.user_id:
-            return self.env._(
-                "Nobody can own this complaint yet (no officer in its team): give it an Owner, then send %s.", what
-            )
-        means = complaint._contact_means()
-        if means == "letter":
-            letter = {
-                "print": self.env._(", in large print") if complaint.large_print else "",
-                "what": what,
-                "address": complaint._postal_address()
-                or self.env._("(no postal address yet: type it on the complaint)"),
-            }
-            if not printed:
-                return self.env._(
-                    "The complainant asked to be written to by letter%(print)s: write to them with %(what)s at "
-                    "%(address)s, then mark this task done.",
-                    **letter,
-                )
-            return self.env._(
-                "The complainant asked to be written to by letter%(print)s: print %(what)s (Print menu), post it "
-                "to %(address)s, then record it, by letter.",
-                **letter,
-            )
-        if means == "phone":
-            return self.env._(
-                "The complainant asked to be called: give %(what)s by phone at %(phone)s, then record it, by phone.",
-                what=what,
-                phone=complaint.partner_phone or self.env._("(no number yet: type it on the complaint)"),
-            )
-        if email_failed:
-            return self.env._(
-                "No e-mail could reach the complainant: give %s by phone, letter or in person, then record it.", what
-            )
-        return self.env._("Send %s to the complainant, then record it.", what)
-
-    def _postal_address(self):
-        """The complainant's postal address on one line, as letters print it."""
-        self.ensure_one()
-        complaint = self.sudo()
-        parts = [complaint.partner_street, complaint.partner_zip, complaint.partner_city]
-        return ", ".join(part for part in parts if part)
-
-    def _record_communication(self, report_xmlid, what, means):
-        """The evidence of a communication sent by post or given by phone or in person
-        (7.4, 7.8): the letter as printed, kept on the complaint, or a note of the call;
-        and the owner's task done."""
-        self.ensure_one()
-        officer = self.env.user.name
-        if means == "letter":
-            report = self.env.ref(report_xmlid).sudo()
-            content, _kind = report._render_qweb_pdf(report.report_name, self.ids)
-            filename = f"{report.name} {self.name}.pdf".replace("/", "-")
-            attachment = (
-                self.env["ir.attachment"]
-                .sudo()
-                .create(
-                    {
-                        "name": filename,
-                        "raw": content,
-                        "mimetype": "application/pdf",
-                        "res_model": self._name,
-                        "res_id": self.id,
-                    }
-                )
-            )
-            body = self.env._(
-                "%(what)s sent by letter%(print)s to %(address)s by %(officer)s; the letter as printed is attached.",
-                what=what,
-                print=self.env._(", in large print") if self.large_print else "",
-                address=self._postal_address() or self.env._("(no postal address)"),
-                officer=officer,
-            )
-            self.sudo().message_post(body=body, subtype_xmlid="mail.mt_note", attachment_ids=attachment.ids)
-        elif means in ("phone", "in_person"):
-            body = (
-                self.env._(
-                    "%(what)s given by phone at %(phone)s by %(officer)s.",
-                    what=what,
-                    phone=self.partner_phone or "-",
-                    officer=officer,
-                )
-                if means == "phone"
-                else self.env._("%(what)s given in person by %(officer)s.", what=what, officer=officer)
-            )
-            self.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
-
     @api.model
-    def _cron_acknowledge(self, limit=200):
-        """Plan and acknowledge the complaints received by e-mail (triggered by their
-        intake), so that the mail gateway only records them: their SLA deadlines (from the
-        received date, as at intake) in one batch, then each acknowledgement.
-
-        Each acknowledgement in its own savepoint: one that cannot be sent by e-mail (a
-        broken template, say) is handed to its owner and does not hold up the others."""
-        pending = self.with_context(active_test=False).search(
-            [("acknowledgement_pending", "=", True)], limit=limit, order="id"
-        )
-        with ClockSet.shared(self.env):
-            pending.filtered(lambda c: not c.sla_policy_id)._sla_on_create()
-        for complaint in pending:
-            try:
-                with self.env.cr.savepoint():
-                    if complaint.step == "received":
-                        complaint._acknowledge_on_receipt()
-            except Exception as error:  # the owner is told, nothing is lost
-                _logger.exception("Acknowledgement of complaint %s failed", complaint.name)
-                complaint._ask_owner(
-                    self.env._("The acknowledgement e-mail could not be sent (%s): acknowledge it another way.", error),
-                    activity="iso10002_complaints.mail_activity_type_acknowledge",
-                )
-        as_engine(pending).write({"acknowledgement_pending": False})  # one write for the batch
-        remaining = self.search_count([("acknowledgement_pending", "=", True)]) if len(pending) == limit else 0
-        self.env["ir.cron"]._notify_progress(done=len(pending), remaining=remaining)
-        return len(pending)
-
-    def _get_expected_response_days(self):
-        """Working days to the decision: the SLA resolution target in working days of the
-        team's calendar, or the team's response target without SLA (acknowledgement
-        templates of 18.0.1.0 still promise this)."""
-        self.ensure_one()
-        calendar = self.team_id.resource_calendar_id or self.company_id.resource_calendar_id
-        hours = self.sla_policy_id.resolution_target_hours
-        if hours and calendar.hours_per_day:
-            return math.ceil(hours / calendar.hours_per_day)
-        return self.team_id.response_days or 10
-
-    def _promised_decision_deadline(self):
-        """The moment the complainant is promised our decision: the SLA deadline of the
-        decision; without SLA, the team's response target from receipt. A promise is
-        never a moment already past: a complaint recorded late, or a deadline already
-        missed, is promised the response target from now."""
-        self.ensure_one()
+    def _cron_auto_close(self, limit=500):
+        """Close complaints whose decision got no answer after their company's delay."""
         now = fields.Datetime.now()
-        calendar = self.team_id.resource_calendar_id or self.company_id.resource_calendar_id
-        days = self._get_expected_response_days()
-
-        def plan(start):
-            planned = calendar.plan_days(days, start, compute_leaves=True) if calendar else False
-            return planned or start + timedelta(days=days)
-
-        deadline = self.resolution_deadline or plan(self.received_date or now)
-        return deadline if deadline >= now else plan(now)
-
-    def _get_promised_decision_date(self):
-        """The date promised in the acknowledgement (_promised_decision_deadline), in the
-        complainant's time zone and calendar."""
-        self.ensure_one()
-        tz = self.partner_id.tz or self.user_id.tz or self.company_id.partner_id.tz or "UTC"
-        lang = self.partner_id.lang or self.env.lang
-        return Reader(self.env, lang=lang, company=self.company_id).date(self._promised_decision_deadline(), tz=tz)
-
-    def _send_acknowledgement_mail(self):
-        """Post the acknowledgement to each complainant; return the complaints whose
-        complainant an e-mail was queued to.
-
-        The template is rendered once for all of them, each in its complainant's language.
-        The company is the author, and Odoo's rule of not notifying the current user is
-        lifted: the complainant may be the user who is filing the complaint (portal)."""
-        reachable = self.filtered(lambda c: c.partner_id and email_normalize(c.partner_id.email or ""))
-        if not reachable:
-            return self.browse()
-        template = self.env.ref("iso10002_complaints.mail_template_complaint_acknowledgement")
-        # rendered in the complainants' languages, posted without the composer's round trip
-        rendered = template.sudo()._generate_template(
-            reachable.ids, ["subject", "body_html", "email_from", "attachment_ids", "report_template_ids"]
+        companies = self.env["res.company"].search([("complaint_auto_close_days", ">", 0)])
+        if not companies:
+            return 0
+        domain = [
+            ("step", "=", "communicated"),
+            ("complainant_response", "in", (False, "no_reply")),
+            *expression.OR(
+                [
+                    ("company_id", "=", company.id),
+                    ("communication_date", "<=", now - timedelta(days=company.complaint_auto_close_days)),
+                ]
+                for company in companies
+            ),
+        ]
+        complaints = self.search(domain, limit=limit, order="communication_date, id")
+        complaints.complainant_response = "no_reply"
+        complaints._message_log_batch(
+            {
+                complaint.id: self.env._(
+                    "Closed automatically: no answer from the complainant %(days)s days after the decision.",
+                    days=complaint.company_id.complaint_auto_close_days,
+                )
+                for complaint in complaints
+            }
         )
-        # a system message: nobody becomes a follower by it
-        poster = reachable.sudo().with_context(mail_notify_author=True, mail_create_nosubscribe=True)
-        sent = self.browse()
-        for complaint in poster:
-            values, partner = rendered[complaint.id], complaint.partner_id
-            messages = complaint.message_post(
-                body=values["body_html"],
-                subject=values["subject"],
-                email_from=values.get("email_from") or False,
-                author_id=complaint.company_id.partner_id.id,
-                partner_ids=partner.ids,
-                attachments=values.get("attachments") or [],
-                attachment_ids=values.get("attachment_ids") or [],
-                message_type="auto_comment",
-                subtype_xmlid="mail.mt_comment",
-                email_layout_xmlid="mail.mail_notification_light",
-            )
-            if any(
-                notification.res_partner_id == partner and notification.notification_type == "email"
-                for notification in messages.notification_ids
-            ):
-                sent |= complaint
-        return sent.with_env(self.env)
-
-    def _tell_new_decision_date(self):
-        """Tell complainants who were promised a date that our answer now comes later: by
-        e-mail, or by their owner the way they chose."""
-        for complaint in self.filtered(lambda c: not (c._contact_means() == "email" and c.partner_id.email)):
-            complaint._ask_owner(
-                complaint._communication_task(
-                    self.env._("the new date of our decision, %s", complaint._get_promised_decision_date()),
-                    printed=False,
-                ),
-                summary=self.env._("Tell the new date"),
-                activity=PROGRESS_ACTIVITY,
-            )
-        for complaint in self.filtered(lambda c: c._contact_means() == "email" and c.partner_id.email):
-            lang = complaint.partner_id.lang or self.env.lang
-            body = complaint.with_context(lang=lang).env._(
-                "We now expect to give you our answer to your complaint %(reference)s by %(date)s.",
-                reference=complaint.name,
-                date=complaint._get_promised_decision_date(),
-            )
-            complaint.sudo().with_context(mail_notify_author=True, mail_create_nosubscribe=True).message_post(
-                body=body,
-                author_id=complaint.company_id.partner_id.id,
-                partner_ids=complaint.partner_id.ids,
-                message_type="auto_comment",
-                subtype_xmlid="mail.mt_comment",
-                email_layout_xmlid="mail.mail_notification_light",
-            )
-
-    def _notify_by_email_get_base_mail_values(self, message, additional_values=None):
-        """Automatic messages say so (RFC 3834), so that auto-responders do not answer them."""
-        values = super()._notify_by_email_get_base_mail_values(message, additional_values=additional_values)
-        if message.message_type in ("auto_comment", "notification"):
-            headers = ast.literal_eval(values.get("headers") or "{}")
-            headers.update({"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"})
-            values["headers"] = repr(headers)
-        return values
-
-    def _satisfaction_by_email(self):
-        """Whether the complainant's satisfaction is asked by e-mail: they did not choose
-        to be contacted by phone or letter, and an e-mail reaches them."""
-        self.ensure_one()
-        email = email_normalize(self.sudo().partner_id.email or "")
-        return bool(email) and self.contact_preference not in ("phone", "letter")
-
-    def _ask_satisfaction(self):
-        """Ask the complainant how satisfied they are with the handling (ISO 10002 7.9,
-        8.3), the way they can be reached: the e-mailed rating link, or else a task for
-        the owner to ask by phone, letter or in person and record the answer (the Record
-        Satisfaction button). What the caller's context would default is not taken."""
-        self.ensure_one()
-        complaint = without_defaults(self)
-        if complaint._satisfaction_by_email():
-            complaint._send_satisfaction_request()
-            return
-        if complaint.contact_preference == "phone":
-            note = self.env._(
-                "The complainant asked to be contacted by phone: call them to ask how satisfied they are with the "
-                "handling of complaint %s, then record their answer with the Record Satisfaction button.",
-                complaint.name,
-            )
-        elif complaint.contact_preference == "letter":
-            note = self.env._(
-                "The complainant asked to be contacted by letter: write to ask how satisfied they are with the "
-                "handling of complaint %s, then record their answer with the Record Satisfaction button.",
-                complaint.name,
-            )
-        else:
-            note = self.env._(
-                "No e-mail reaches the complainant: ask them by phone, letter or in person how satisfied they are "
-                "with the handling of complaint %s, then record their answer with the Record Satisfaction button.",
-                complaint.name,
-            )
-        complaint.sudo()._ask_owner(
-            note, summary=self.env._("Ask the complainant's satisfaction"), activity=SATISFACTION_ACTIVITY
-        )
-
-    def _satisfaction_answered(self):
-        """Whether the complainant answered (or declined to answer) how satisfied they are,
-        asked after the decision last communicated to them, by any means."""
-        self.ensure_one()
-        since = self.communication_date
-        return bool(since) and any(
-            rating.consumed and rating.satisfaction_asked_date and rating.satisfaction_asked_date >= since
-            for rating in self.sudo().rating_ids
-        )
-
-    def action_record_satisfaction(self):
-        """The wizard recording the answer the complainant gave by phone, letter or in person."""
-        self.ensure_one()
-        self.check_access("write")
-        self.env["iso10002.satisfaction.wizard"]._check_complaint(self)
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Record Satisfaction"),
-            "res_model": "iso10002.satisfaction.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {
-                "default_complaint_id": self.id,
-                "default_means": self.contact_preference if self.contact_preference in ("phone", "letter") else False,
-            },
-        }
-
-    def _send_satisfaction_request(self):
-        """E-mail the complainant the satisfaction request, in their language. Its links
-        carry the rating's token: they go in the e-mail only, never in the chatter (which
-        officers read, and could rate in the complainant's name); a note says it was sent."""
-        self.ensure_one()
-        complaint = without_defaults(self.sudo())
-        partner = complaint.partner_id
-        if not partner.email:
-            return
-        template = complaint.env.ref("iso10002_complaints.mail_template_complaint_satisfaction")
-        values = template._generate_template(complaint.ids, ["subject", "body_html"])[complaint.id]
-        complaint._mail_complainant_privately(
-            values.get("subject"),
-            values.get("body_html"),
-            self.env._("The complainant was asked by e-mail how satisfied they are with the handling."),
-        )
-        # the request the e-mail's links answer (an earlier one of the complainant's, still
-        # unanswered, is made again): a request made by e-mail, now
-        complaint.rating_ids.filtered(lambda r: r.partner_id == partner and not r.consumed).write(
-            {"satisfaction_means": "email", "satisfaction_asked_date": fields.Datetime.now()}
-        )
+        complaints.action_close()
+        remaining = self.search_count(domain) if len(complaints) == limit else 0
+        self.env["ir.cron"]._notify_progress(done=len(complaints), remaining=remaining)
+        return len(complaints)

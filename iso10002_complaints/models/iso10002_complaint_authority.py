@@ -6,6 +6,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.addons.report_reader_locale.tools import Reader
 
 from ..tools.trust import as_engine, one
+from .iso10002_complaint import CONTACT_MEANS
 
 MANAGER_GROUP = "iso10002_complaints.group_complaint_manager"
 
@@ -59,9 +60,11 @@ class Reach:
 
 
 class Iso10002Complaint(models.Model):
-    """Authority limits (ISO 10002 5.4): a refund, compensation or credit above the
-    officers' limit of the company is not sent to the complainant before a complaints
-    manager approved it; the approval is recorded in the trail."""
+    """Who decides, approves and reviews. Authority limits (ISO 10002 5.4): a refund,
+    compensation or credit above the officers' limit of the company is not sent to the
+    complainant before a complaints manager approved it; the approval is recorded in the
+    trail. Recourse (7.9, Annex H): a rejected decision is reviewed at the next level by
+    someone who took no part in it, or referred to external dispute resolution."""
 
     _inherit = "iso10002.complaint"
 
@@ -207,3 +210,170 @@ class Iso10002Complaint(models.Model):
     def _reach(self):
         """Who may be told of these complaints, and whom to tell past the named ones (Reach)."""
         return Reach(self)
+
+    # -------------------------------------- recourse after a rejection (7.9, Annex H)
+    recourse_offered_date = fields.Date(
+        string="Recourse Offered On", tracking=True, copy=False, groups="base.group_user"
+    )
+    recourse_means = fields.Selection(
+        CONTACT_MEANS, string="Recourse Offered By", tracking=True, copy=False, groups="base.group_user"
+    )
+    recourse_kind = fields.Selection(
+        [("review", "Internal review, at the next level"), ("referral", "External dispute resolution")],
+        string="Recourse Taken",
+        tracking=True,
+        copy=False,
+        groups="base.group_user",
+    )
+    review_level = fields.Integer(
+        default=1,
+        tracking=True,
+        copy=False,
+        groups="base.group_user",
+        aggregator="max",
+        help="1: the level above the first decision; higher for a further review.",
+    )
+    reviewer_id = fields.Many2one(
+        "res.users",
+        string="Reviewed By",
+        tracking=True,
+        copy=False,
+        groups="base.group_user",
+        help="Someone who took no part in the first decision nor in the investigation.",
+    )
+    review_date = fields.Date(tracking=True, copy=False, groups="base.group_user")
+    review_outcome = fields.Selection(
+        [("upheld", "Decision upheld"), ("changed", "Decision changed")],
+        tracking=True,
+        copy=False,
+        groups="base.group_user",
+    )
+    dispute_provider_id = fields.Many2one(
+        "iso10002.dispute.provider",
+        string="Provider",
+        tracking=True,
+        copy=False,
+        groups="base.group_user",
+        help="From the directory of external dispute-resolution providers (ISO 10003).",
+    )
+    referral_outcome_date = fields.Date(string="Outcome On", tracking=True, copy=False, groups="base.group_user")
+    referral_result = fields.Selection(
+        [
+            ("complainant", "In the complainant's favour"),
+            ("company", "In our favour"),
+            ("settled", "Settled between the parties"),
+            ("abandoned", "Abandoned by the complainant"),
+        ],
+        string="Outcome",
+        tracking=True,
+        copy=False,
+        groups="base.group_user",
+    )
+    referral_amount = fields.Monetary(
+        string="Amount Awarded", currency_field="currency_id", copy=False, groups="base.group_user", tracking=True
+    )
+
+    @api.constrains("reviewer_id", "decided_by_id", "investigator_id")
+    def _check_reviewer_independent(self):
+        for complaint in self.sudo():
+            if (
+                complaint.reviewer_id
+                and complaint.reviewer_id in complaint._reviewed_deciders() | complaint.investigator_id
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(reviewer)s took part in the first decision on complaint %(complaint)s: the review is "
+                        "made by someone who was not involved (ISO 10002 7.9).",
+                        reviewer=complaint.reviewer_id.name,
+                        complaint=complaint.name,
+                    )
+                )
+
+    def _reviewed_deciders(self):
+        """Who decided what the review looks at: the deciders of the decisions communicated
+        before one was changed on recourse (the new decision may be the reviewer's own);
+        before any was communicated, whoever is deciding."""
+        self.ensure_one()
+        versions = self.decision_ids.sorted("version")
+        changed = versions.filtered(lambda v: v.reason in ("review", "referral"))[:1]
+        if changed:
+            versions = versions.filtered(lambda v: v.version < changed.version)
+        return versions.decided_by_id if versions else self.decided_by_id
+
+    def _missing_recourse(self):
+        """What a rejected decision still lacks to close (ISO 10002 7.9, Annex H): the
+        recourse offered, and the internal review or the external referral followed to
+        its outcome; ``(field, sentence)`` or ``None``."""
+        self.ensure_one()
+        if not self.recourse_offered_date or not self.recourse_means:
+            return "recourse_offered_date", self.env._(
+                "The decision was rejected: say when and how the recourse was offered, on the Recourse tab."
+            )
+        if not self.recourse_kind:
+            return "recourse_kind", self.env._(
+                "Say which recourse was taken (internal review or external dispute resolution), on the Recourse tab."
+            )
+        if self.recourse_kind == "review":
+            for field in ("reviewer_id", "review_date", "review_outcome"):
+                if not self[field]:
+                    return field, self.env._(
+                        "Record the internal review (who reviewed, when, with what outcome), on the Recourse tab."
+                    )
+        else:
+            for field in ("dispute_provider_id", "external_referral_date", "referral_outcome_date", "referral_result"):
+                if not self[field]:
+                    return field, self.env._(
+                        "Follow the referral to its outcome (provider, referral date, outcome and its date), "
+                        "on the Recourse tab."
+                    )
+        return None
+
+    def _recourse_change(self):
+        """The recourse that changed the rejected decision and whose new decision is still
+        to communicate: 'review', 'referral', or False (ISO 10002 7.9, Annex H). An external
+        body's settlement changes it when it gives the complainant something."""
+        self.ensure_one()
+        complaint = self.sudo()
+        if complaint.complainant_response != "rejected":
+            return False
+        if complaint.recourse_kind == "review" and complaint.review_outcome == "changed":
+            change = "review"
+        elif complaint.recourse_kind == "referral" and (
+            complaint.referral_result == "complainant"
+            or (complaint.referral_result == "settled" and complaint.referral_amount)
+        ):
+            change = "referral"
+        else:
+            return False
+        # answered already: the decision in force is the one this recourse asked for
+        return False if complaint.decision_id.reason == change else change
+
+    def _closure_reason_of_decision(self):
+        """Why a communicated complaint closes: a decision in force that a recourse
+        changed says so, whatever the answer to it; else the complainant's answer."""
+        self.ensure_one()
+        changed = {"review": "changed_review", "referral": "changed_referral"}.get(self.sudo().decision_id.reason)
+        return changed or {"accepted": "resolved", "rejected": "rejected", "no_reply": "no_reply"}.get(
+            self.complainant_response
+        )
+
+    def _redecide(self):
+        """The internal review or the external referral changed the rejected decision
+        (ISO 10002 7.9, Annex H): back to the Response step for the new decision, which is
+        communicated again (a new version) and answered before the complaint closes."""
+        self.ensure_one()
+        change = self._recourse_change()
+        self.check_access("write")
+        self._move_to_step("response")
+        note = (
+            self.env._(
+                "The internal review changed the decision: decide the new one, then communicate it to the complainant."
+            )
+            if change == "review"
+            else self.env._(
+                "The external referral ended in the complainant's favour: decide the new decision, then communicate "
+                "it to the complainant."
+            )
+        )
+        self.message_post(body=note, subtype_xmlid="mail.mt_note")
+        self._ask_owner(note, summary=self.env._("Decision changed: decide and communicate the new one"))

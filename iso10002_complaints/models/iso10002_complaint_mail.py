@@ -16,6 +16,9 @@ from ..tools.text import is_text_char, text_values
 from ..tools.trust import ACKNOWLEDGE_KEY, DEFERRED_ACKNOWLEDGEMENT, as_engine
 from .iso10002_complaint import PROGRESS_ACTIVITY
 
+# HTML fields cannot be tracked by mail.thread: their previous text is logged instead
+HTML_TRACED = ("description", "findings", "response_text")
+
 _logger = logging.getLogger(__name__)
 
 
@@ -410,3 +413,25 @@ class Iso10002Complaint(models.Model):
 
     def _rating_get_operator(self):
         return self.user_id.partner_id
+
+    def _html_trace_before(self, vals):
+        """Tracking cannot follow HTML fields: their previous text, to log after the write."""
+        names = [name for name in HTML_TRACED if name in vals]
+        if not names or "anonymised_date" in vals:  # anonymisation keeps no copy of the texts
+            return {}
+        return {complaint: {name: complaint[name] for name in names} for complaint in self}
+
+    def _html_trace_log(self, before):
+        for complaint, old_values in before.items():
+            changed = [name for name, old in old_values.items() if (old or "") != (complaint[name] or "")]
+            if not changed:
+                continue
+            parts = [
+                Markup("<li>%s<blockquote>%s</blockquote></li>")
+                % (
+                    self.env._("%s changed; it was:", self._fields[name]._description_string(self.env)),
+                    old_values[name] or self.env._("(empty)"),
+                )
+                for name in changed
+            ]
+            complaint._message_log(body=Markup("<ul>%s</ul>") % Markup("").join(parts))

@@ -1,11 +1,9 @@
 import logging
 from collections import defaultdict
-from datetime import timedelta
 
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
-from odoo.osv import expression
 from odoo.tools import SQL, LazyTranslate
 
 from ..tools.trust import as_engine
@@ -32,6 +30,10 @@ _lt = LazyTranslate(__name__)
 
 
 class Iso10002Complaint(models.Model):
+    """Time limits (ISO 10002 7.4 to 7.8): the SLA policy that applies, its deadlines in
+    working hours, the sweep that marks complaints at risk or breached and escalates
+    them, and the reminders of overdue complaints."""
+
     _inherit = "iso10002.complaint"
 
     sla_policy_id = fields.Many2one(
@@ -548,40 +550,6 @@ class Iso10002Complaint(models.Model):
                 complaints._sla_prefetch(clocks, now)
                 complaints._sla_apply(complaints._sla_evaluate(now, clocks), now, clocks)
         remaining = self.search_count([("sla_next_check", "<=", now)]) if len(complaints) == limit else 0
-        self.env["ir.cron"]._notify_progress(done=len(complaints), remaining=remaining)
-        return len(complaints)
-
-    @api.model
-    def _cron_auto_close(self, limit=500):
-        """Close complaints whose decision got no answer after their company's delay."""
-        now = fields.Datetime.now()
-        companies = self.env["res.company"].search([("complaint_auto_close_days", ">", 0)])
-        if not companies:
-            return 0
-        domain = [
-            ("step", "=", "communicated"),
-            ("complainant_response", "in", (False, "no_reply")),
-            *expression.OR(
-                [
-                    ("company_id", "=", company.id),
-                    ("communication_date", "<=", now - timedelta(days=company.complaint_auto_close_days)),
-                ]
-                for company in companies
-            ),
-        ]
-        complaints = self.search(domain, limit=limit, order="communication_date, id")
-        complaints.complainant_response = "no_reply"
-        complaints._message_log_batch(
-            {
-                complaint.id: self.env._(
-                    "Closed automatically: no answer from the complainant %(days)s days after the decision.",
-                    days=complaint.company_id.complaint_auto_close_days,
-                )
-                for complaint in complaints
-            }
-        )
-        complaints.action_close()
-        remaining = self.search_count(domain) if len(complaints) == limit else 0
         self.env["ir.cron"]._notify_progress(done=len(complaints), remaining=remaining)
         return len(complaints)
 

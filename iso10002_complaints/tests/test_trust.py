@@ -16,7 +16,7 @@ from odoo.modules.migration import load_script
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from ..models.iso10002_complaint import HTML_TRACED
+from ..models.iso10002_complaint_mail import HTML_TRACED
 from ..tools.text import BIDI_CONTROLS
 from .common import ComplaintsCase, MailGatewayCase
 from .hostile_mail import HostileMail

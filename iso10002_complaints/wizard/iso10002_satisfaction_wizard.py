@@ -3,7 +3,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..models.iso10002_complaint import SATISFACTION_ACTIVITY
+from ..models.iso10002_complaint_correspondence import SATISFACTION_ACTIVITY
 from ..models.rating_rating import SATISFACTION_MEANS
 from ..tools.text import refuse_non_text
 from ..tools.trust import one, without_defaults
