@@ -11,7 +11,7 @@
     "development_status": "Beta",
     "application": True,
     "installable": True,
-    "depends": ["mail", "portal", "rating", "resource", "product", "digest"],
+    "depends": ["mail", "mail_thread_sealed", "portal", "rating", "resource", "product", "digest"],
     "external_dependencies": {"python": ["xlsxwriter", "num2words", "jdatetime"]},
     "data": [
         "security/iso10002_complaints_groups.xml",

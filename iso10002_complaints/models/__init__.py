@@ -16,6 +16,7 @@ from . import iso10002_complaint_authority
 from . import iso10002_complaint_safety
 from . import iso10002_complaint_retention
 from . import iso10002_complaint_bound
+from . import iso10002_complaint_sealed
 from . import iso10002_complaint_step_history
 from . import iso10002_complaint_decision
 from . import iso10002_sla_policy
@@ -31,8 +32,6 @@ from . import reader_locale
 from . import res_config_settings
 from . import res_partner
 from . import ir_actions_report
-from . import mail_message
-from . import ir_attachment
 from . import rating_rating
 from . import mail_thread
 from . import digest_digest
