@@ -14,6 +14,7 @@
     "depends": [
         "mail",
         "mail_gateway_guard",
+        "mail_thread_sealed",
         "portal",
         "rating",
         "resource",

@@ -9,7 +9,8 @@
 #   complainant is sent, the way they chose, with the acknowledgement job), sla (time
 #   limits, escalation and their jobs), mail (the mail gateway's intake and the chatter),
 #   portal (the complainant's pages; their forms are read in controllers/), analysis,
-#   authority (who decides, approves and reviews, and the recourse), safety, retention.
+#   authority (who decides, approves and reviews, and the recourse), safety, retention,
+#   sealed (the trail that only the process changes: mail_thread_sealed's hooks).
 #   A concern file is loaded after the main file, in the order below.
 # - what is not a model (context sentinels, the text policy, the working-hours clock) is
 #   in tools/.
@@ -32,6 +33,7 @@ from . import iso10002_complaint_authority
 from . import iso10002_complaint_safety
 from . import iso10002_complaint_retention
 from . import iso10002_complaint_bound
+from . import iso10002_complaint_sealed
 from . import iso10002_complaint_step_history
 from . import iso10002_complaint_decision
 from . import iso10002_sla_policy
@@ -47,8 +49,6 @@ from . import res_config_settings
 from . import res_partner
 from . import ir_actions_report
 from . import ir_qweb_fields
-from . import mail_message
-from . import ir_attachment
 from . import rating_rating
 from . import digest_digest
 from . import iso10002_policy

@@ -146,7 +146,14 @@ def _typed_contact_field(string):
 class Iso10002Complaint(models.Model):
     _name = "iso10002.complaint"
     _description = "Complaint"
-    _inherit = ["portal.mixin", "mail.thread.cc", "mail.activity.mixin", "rating.mixin", "iso10002.median.mixin"]
+    _inherit = [
+        "portal.mixin",
+        "mail.thread.cc",
+        "mail.thread.sealed",
+        "mail.activity.mixin",
+        "rating.mixin",
+        "iso10002.median.mixin",
+    ]
     _order = "priority desc, received_date desc, id desc"
     _rec_names_search = ["name", "subject", "partner_id.name"]
     _check_company_auto = True

@@ -153,7 +153,7 @@ class Iso10002Complaint(models.Model):
         self.env["rating.rating"].sudo().search(domain).write(
             {"feedback": False, "partner_id": False, "message_id": False}
         )
-        # the trail is sealed (mail_message.py, ir_attachment.py): the process itself empties it
+        # the trail is sealed (mail_thread_sealed): the process itself empties it
         Message = as_engine(self.env["mail.message"].sudo())
         messages = Message.search([("model", "=", self._name), ("res_id", "in", complaints.ids)])
         as_engine(self.env["ir.attachment"].sudo()).search(

@@ -1,8 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
-from .mail_message import SEALED_MODELS
-
 # how the complainant's satisfaction was asked: the rating link of the e-mail, or by
 # whom the owner recorded it (iso10002.satisfaction.wizard)
 SATISFACTION_MEANS = [("email", "E-mail"), ("phone", "Phone"), ("letter", "Letter"), ("in_person", "In person")]
@@ -39,38 +37,26 @@ class RatingRating(models.Model):
         help="Asked, the complainant declined to say how satisfied they are.",
     )
 
-    def _check_sealed(self, models_=None, vals_list=()):
-        """Only the complainant rates the handling of a complaint, through the rating link
-        (which runs as the system), or the owner records the answer they were given by
-        phone, letter or in person (iso10002.satisfaction.wizard, as the system):
-        employees neither create nor change ratings, nor say how one was given."""
+    def _check_sealed(self, vals_list=()):
+        """Besides the sealed ratings of a complaint (mail_thread_sealed: only the
+        complainant rates it, through the rating link, or the owner records the answer
+        they were given by phone, letter or in person, iso10002.satisfaction.wizard, as the
+        system), how a satisfaction was asked is said by the process only, on the ratings
+        of any document."""
+        super()._check_sealed(vals_list)
         if self.env.su:
             return
-        targets = set(models_ or ()) | set(self.sudo().mapped("res_model"))
-        if targets & set(SEALED_MODELS):
-            raise AccessError(_("Only the complainant rates the handling of a complaint."))
         context = {key[len("default_") :] for key in self.env.context if key.startswith("default_")}
         if any(SATISFACTION_FIELDS & (set(vals) | context) for vals in vals_list):
             raise AccessError(_("How a complainant's satisfaction was asked is recorded by the process only."))
 
     @api.model_create_multi
     def create(self, vals_list):
-        models_ = {vals.get("res_model") for vals in vals_list}
-        models_ |= {
-            self.env["ir.model"].sudo().browse(vals["res_model_id"]).model
-            for vals in vals_list
-            if vals.get("res_model_id")
-        }
-        self._check_sealed(models_, vals_list)
         ratings = super().create(vals_list)
         ratings._track_complaints()
         return ratings
 
     def write(self, vals):
-        models_ = {vals.get("res_model")} if vals.get("res_model") else set()
-        if vals.get("res_model_id"):
-            models_.add(self.env["ir.model"].sudo().browse(vals["res_model_id"]).model)
-        self._check_sealed(models_, [vals])
         result = super().write(vals)
         if {"rating", "consumed", "res_id", "res_model", "res_model_id"} & set(vals):
             self._track_complaints()
@@ -83,7 +69,3 @@ class RatingRating(models.Model):
         rated = self.sudo().filtered(lambda r: r.res_model == "iso10002.complaint" and r.res_id)
         if rated:
             self.env["iso10002.complaint"].browse(set(rated.mapped("res_id"))).exists()._step_history_track()
-
-    def unlink(self):
-        self._check_sealed()
-        return super().unlink()
