@@ -69,6 +69,50 @@ Content-Disposition: attachment; filename="photo.png"
 """
 
 
+# what a portal user may read of a complaint: the rest is internal (ISO 10002 4.10)
+PORTAL_FIELDS = {
+    "id",
+    "event_date",
+    "order_reference",
+    "contact_preference",
+    "display_name",
+    "name",
+    "subject",
+    "description",
+    "active",
+    "company_id",
+    "partner_id",
+    "email_from",
+    "team_id",
+    "stage_id",
+    "step",
+    "is_open",
+    "channel_id",
+    "received_date",
+    "product_ids",
+    "remedy_sought",
+    "acknowledged_date",
+    "acknowledgement_channel",
+    "currency_id",
+    "communication_date",
+    "communication_channel",
+    "complainant_response",
+    "complainant_response_date",
+    "complainant_feedback",
+    "closed_date",
+    "closure_reason",
+    "withdrawal_reason",
+    "out_of_scope_reason",
+    "external_referral",
+    "external_provider",
+    "external_referral_date",
+    "external_outcome",
+    "resolution_deadline",
+    # mail.thread.cc: the addresses the complainant copied
+    "email_cc",
+}
+
+
 class ComplaintsCase(TransactionCase):
     """Two companies, two teams, one user per role, a complainant."""
 

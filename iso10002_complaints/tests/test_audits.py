@@ -1,11 +1,11 @@
 """Audits of the complaints-handling process (ISO 10002 8.5): from plan to review, and a done audit
 stays as it was."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from freezegun import freeze_time
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
@@ -138,3 +138,28 @@ class TestNothingSetAroundTheRules(ComplaintsCase):
             audit.with_user(self.manager).unlink()
         with self.assertRaises(UserError):
             finding.with_user(self.manager).unlink()
+
+
+@tagged("post_install", "-at_install")
+class TestProcessAuditLists(ComplaintsCase):
+    def test_process_audit_lists_never_acknowledged_and_overdue(self):
+        # received by letter three weeks ago, recorded today: both deadlines passed, no
+        # e-mail to acknowledge it with
+        complaint = self._complaint(
+            partner_id=self.person_about.id, received_date=fields.Datetime.now() - timedelta(days=21)
+        )
+        self.assertEqual(complaint.step, "received")
+        wizard = self.env["iso10002.process.audit.wizard"].create(
+            {"date_from": fields.Date.today() - timedelta(days=30), "date_to": fields.Date.today()}
+        )
+        self.company.complaint_sla_enabled = False
+        without_sla = self._complaint(
+            partner_id=self.person_about.id, received_date=fields.Datetime.now() - timedelta(days=20)
+        )
+        self.assertFalse(without_sla.sla_policy_id)
+        values = wizard._audit_values()
+        failing = {(e["complaint"], str(e["check"])) for e in values["exceptions"]}
+        for late in (complaint, without_sla):
+            checks = {str(e[1]) for e in failing if e[0] == late}
+            self.assertIn("Acknowledged within target", checks, late.name)
+            self.assertIn("Decision communicated within target", checks, late.name)

@@ -7,10 +7,14 @@ from freezegun import freeze_time
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import ComplaintsCase
+from .common import ComplaintsCase, MailGatewayCase
+
+OFFICER = "iso10002_complaints.group_complaint_officer"
+
+MANAGER = "iso10002_complaints.group_complaint_manager"
 
 
 def _received(case, when, **values):
@@ -152,3 +156,56 @@ class TestRetentionAcrossCompanies(ComplaintsCase):
                 )
         with freeze_time("2025-06-01 02:00:00"):
             self.assertEqual(self.env["iso10002.complaint"]._cron_anonymise(limit=3), 3)
+
+
+@tagged("post_install", "-at_install")
+class TestDisposalLog(ComplaintsCase):
+    # ------------------------------------------------------------- item 6 (7.5)
+    # ------------------------------------------------------------- item 8
+    def test_15_disposal_log_sampled_by_the_auditor(self):
+        partner = self.env["res.partner"].create({"name": "Erase Me", "email": "erase.me@example.com"})
+        complaint = self._complaint(partner_id=partner.id, user_id=self.officer_a.id)
+        self._walk_to(complaint, "closed")
+        complaint.with_user(self.manager).action_anonymise()
+        logs = self.env["iso10002.disposal.log"].with_user(self.auditor).search([("complaint_id", "=", complaint.id)])
+        self.assertEqual(len(logs), 1)
+        self.assertEqual(logs.contact_outcome, "anonymised")
+        self.assertFalse(partner.active)
+        self.assertNotEqual(partner.name, "Erase Me")
+        self.assertFalse(partner.email)
+        self.assertTrue(complaint.complainant_key, "repeat key kept, pseudonymous")
+        self.assertNotIn("erase", complaint.complainant_key)
+
+
+@tagged("post_install", "-at_install")
+class TestDisposalLogThroughTheComplaint(MailGatewayCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        params = cls.env["ir.config_parameter"].sudo()
+        params.set_param("iso10002_complaints.form_limit_address_per_hour", 0)
+        params.set_param("iso10002_complaints.form_limit_email_per_hour", 0)
+        cls.Complaint = cls.env["iso10002.complaint"]
+        cls.archived_officer = new_test_user(cls.env, login="gone_officer", groups=OFFICER, name="Gone Officer")
+        cls.archived_officer.active = False
+
+    # --------------------------------------------------------------- 6. erasure
+    def test_32_disposal_log_through_complaint_and_read_group(self):
+        visitor = self.env["res.partner"].create({"name": "Logged", "email": "logged@example.com"})
+        gone = self._walk_to(self._complaint(partner_id=visitor.id), "closed")
+        gone.with_user(self.manager).action_anonymise()
+        Log = self.env["iso10002.disposal.log"]
+        for user in (self.officer_a, self.employee, self.portal_user, self.officer_other_company):
+            with self.subTest(user=user.login):
+                with self.assertRaises(AccessError):
+                    Log.with_user(user).search_read([], ["complaint_name"])
+                with self.assertRaises(AccessError):
+                    Log.with_user(user).read_group([], ["rule"], ["rule"])
+        manager_b = new_test_user(
+            self.env,
+            login="mgr_b_break",
+            groups=MANAGER,
+            company_id=self.company_b.id,
+            company_ids=[(6, 0, self.company_b.ids)],
+        )
+        self.assertFalse(Log.with_user(manager_b).search([]))

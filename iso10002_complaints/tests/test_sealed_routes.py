@@ -248,9 +248,8 @@ class TestReportDownloads(HttpCase):
 
 
 @tagged("post_install", "-at_install")
-class TestSecondBreakTest(HttpCase):
-    """Holes a second break test found, each closed as a class; and the work that the
-    first closing had blocked."""
+class TestMessagesNotForgedByDefaults(HttpCase):
+    """Context defaults do not forge the messages of a complaint."""
 
     @classmethod
     def setUpClass(cls):
@@ -280,54 +279,6 @@ class TestSecondBreakTest(HttpCase):
             }
         )
 
-    def _walk(self, complaint, user):
-        complaint = complaint.with_user(user)
-        complaint.write({"severity": "high", "category_id": self.category.id})
-        complaint.action_assess()
-        complaint.write({"remedy": "apology", "response_text": "<p>Sorry</p>", "communication_channel": "email"})
-        complaint.action_respond()
-        complaint.action_communicate()
-        complaint.write({"complainant_response": "accepted"})
-        complaint.action_close()
-        return complaint
-
-    def test_an_officer_closes_and_the_company_asks_for_satisfaction(self):
-        complaint = self._walk(self._new(), self.officer)
-        self.assertEqual(complaint.step, "closed")
-        self.assertTrue(
-            self.env["rating.rating"].search([("res_model", "=", complaint._name), ("res_id", "=", complaint.id)])
-        )
-
-    def test_the_complainant_replies_from_the_portal_page(self):
-        self.authenticate("second_portal", "second_portal")
-        self.make_jsonrpc_request(
-            "/mail/message/post",
-            {
-                "thread_model": "iso10002.complaint",
-                "thread_id": self.complaint.id,
-                "post_data": {"body": "Here is my order number", "message_type": "comment"},
-            },
-        )
-        self.complaint.invalidate_recordset(["message_ids"])
-        self.assertIn("Here is my order number", " ".join(self.complaint.message_ids.mapped("body")))
-        self.make_jsonrpc_request(
-            "/mail/message/post",
-            {
-                "thread_model": "iso10002.complaint",
-                "thread_id": self.complaint.id,
-                "post_data": {
-                    "body": "Decision: rejected",
-                    "message_type": "auto_comment",
-                    "subtype_xmlid": "mail.mt_note",
-                },
-            },
-        )
-        self.complaint.invalidate_recordset(["message_ids"])
-        posted = self.complaint.message_ids.filtered(lambda m: "Decision: rejected" in (m.body or ""))
-        self.assertEqual(
-            (posted.message_type, posted.subtype_id), ("comment", self.env.ref("mail.mt_comment")), "a comment"
-        )
-
     def test_context_defaults_do_not_forge_messages(self):
         company_partner = self.complaint.company_id.partner_id
         for user, context in (
@@ -339,79 +290,3 @@ class TestSecondBreakTest(HttpCase):
                 self.env["mail.message"].with_user(user).with_context(**context).create(
                     {"model": "iso10002.complaint", "res_id": self.complaint.id, "body": "Decision: we reject"}
                 )
-
-    def test_ratings_only_through_the_satisfaction_request(self):
-        token = self.complaint.sudo()._rating_get_access_token()
-        with self.assertRaises(AccessError):
-            self.complaint.with_user(self.officer).rating_apply(1, token=token, feedback="forged")
-        with self.assertRaises(AccessError):
-            self.complaint.with_user(self.officer).message_post(body="x", rating_value=1)
-        ratings = self.env["rating.rating"].with_user(self.employee).search([("res_model", "=", "iso10002.complaint")])
-        self.assertFalse(ratings, "employees outside the complaint roles read no complaint's rating (nor its token)")
-        followers = (
-            self.env["mail.followers"].with_user(self.employee).search([("res_model", "=", "iso10002.complaint")])
-        )
-        self.assertFalse(followers)
-
-    def test_portal_never_reads_internal_logs(self):
-        self.complaint.write({"findings": "<p>SECRET FINDING</p>"})
-        self.complaint.write({"findings": "<p>revised</p>"})
-        logs = self.complaint.message_ids.filtered(lambda m: "SECRET FINDING" in (m.body or ""))
-        self.assertTrue(logs)
-        with self.assertRaises(AccessError):
-            logs.with_user(self.portal).read(["body"])
-
-    def test_a_stage_keeps_its_step_while_complaints_are_in_it(self):
-        with self.assertRaises(UserError):
-            self.complaint.stage_id.write({"step": "closed"})
-
-    def test_the_trail_is_not_filled_in_afterwards(self):
-        message = self.complaint.message_ids.filtered(lambda m: m.message_type == "auto_comment")[:1]
-        self.assertTrue(message)
-        outsider = self.env["res.partner"].create({"name": "Outsider"})
-        attachment = self.env["ir.attachment"].with_user(self.officer).create({"name": "late.txt", "raw": b"late"})
-        for values in (
-            {"is_internal": True},
-            {"partner_ids": [(4, outsider.id)]},
-            {"attachment_ids": [(4, attachment.id)]},
-        ):
-            with self.subTest(values=list(values)), self.assertRaises(AccessError):
-                message.with_user(self.officer).write(values)
-
-    def test_readers_do_not_hold_the_complainants_token(self):
-        self.complaint.sudo()._portal_ensure_token()
-        for user in (self.auditor, self.officer):
-            with self.assertRaises(AccessError):
-                self.complaint.with_user(user).read(["access_token"])
-        self.assertIn("access_token=", self.complaint.with_user(self.officer).get_portal_url())
-
-    def test_reopening_does_not_skip_steps(self):
-        complaint = self._new(partner_id=False)  # no e-mail: stays received
-        self.assertEqual(complaint.step, "received")
-        complaint.write({"withdrawal_reason": "Changed their mind"})
-        complaint.with_user(self.officer).action_withdraw()
-        complaint.with_user(self.officer).action_reopen()
-        self.assertEqual(complaint.step, "received")
-        self.assertFalse(complaint.assessment_date)
-
-    def test_no_acknowledgement_by_e_mail_without_an_e_mail(self):
-        complaint = self._new(partner_id=False)
-        complaint.write({"email_from": "somebody@x.example", "acknowledgement_channel": "email"})
-        with self.assertRaises(UserError):
-            complaint.with_user(self.officer).action_acknowledge()
-        self.assertEqual(complaint.step, "received")
-
-    def test_the_complainant_is_not_deleted_from_under_the_complaint(self):
-        with self.assertRaises(Exception):  # noqa: B017 - restricted by the database
-            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                self.portal.partner_id.sudo().unlink()
-
-    def test_no_complaint_received_in_the_future(self):
-        with self.assertRaises(UserError):
-            self._new(received_date="2031-01-01 00:00:00")
-
-    def test_how_it_was_acknowledged_is_not_relabelled(self):
-        self.assertEqual(self.complaint.acknowledgement_channel, "email")
-        with self.assertRaises(UserError):
-            self.complaint.with_user(self.officer).write({"acknowledgement_channel": "phone"})
-        self.assertEqual(self.complaint.acknowledgement_channel, "email")
