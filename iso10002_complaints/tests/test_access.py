@@ -1,9 +1,7 @@
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
-from odoo.addons.base.tests.common import new_test_user
-
-from .common import ComplaintsCase
+from .common import ComplaintsCase, ComplaintsHttpCase
 
 
 @tagged("post_install", "-at_install")
@@ -234,21 +232,13 @@ class TestComplaintAccess(ComplaintsCase):
 
 
 @tagged("post_install", "-at_install")
-class TestReadersAndTheToken(HttpCase):
+class TestReadersAndTheToken(ComplaintsHttpCase):
     """Who holds the complainant's access token: nobody who only reads the complaint."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False, mail_notify_force_send=False))
-        cls.officer = new_test_user(
-            cls.env, login="second_officer", groups="iso10002_complaints.group_complaint_officer", email="so@x.example"
-        )
-        cls.auditor = new_test_user(
-            cls.env, login="second_auditor", groups="iso10002_complaints.group_complaint_auditor"
-        )
-        cls.employee = new_test_user(cls.env, login="second_employee", groups="base.group_user")
-        cls.portal = new_test_user(cls.env, login="second_portal", groups="base.group_portal", email="sp@x.example")
         cls.team = cls.env["iso10002.complaint.team"].create({"name": "Second", "member_ids": cls.officer.ids})
         cls.category = cls.env["iso10002.complaint.category"].create({"name": "Second category"})
         cls.complaint = cls._new()

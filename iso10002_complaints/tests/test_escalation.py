@@ -13,8 +13,7 @@ from odoo.sql_db import Cursor
 from odoo.tests import Form, HttpCase, new_test_user, tagged
 from odoo.tools import SQL, mute_logger
 
-from .common import ComplaintsCase
-from .test_sla import SlaCase
+from .common import ComplaintsCase, SlaCase
 
 C = "iso10002.complaint"
 MANAGER = "iso10002_complaints.group_complaint_manager"

@@ -4,12 +4,10 @@ from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import Form, HttpCase, tagged
+from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.base.tests.common import new_test_user
-
-from .common import ComplaintsCase
+from .common import ComplaintsCase, ComplaintsHttpCase
 
 
 @tagged("post_install", "-at_install")
@@ -394,21 +392,13 @@ class TestComplaintLifecycle(ComplaintsCase):
 
 
 @tagged("post_install", "-at_install")
-class TestStagesAndReopening(HttpCase):
+class TestStagesAndReopening(ComplaintsHttpCase):
     """Stages keep their step, and a reopened complaint walks the steps again."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False, mail_notify_force_send=False))
-        cls.officer = new_test_user(
-            cls.env, login="second_officer", groups="iso10002_complaints.group_complaint_officer", email="so@x.example"
-        )
-        cls.auditor = new_test_user(
-            cls.env, login="second_auditor", groups="iso10002_complaints.group_complaint_auditor"
-        )
-        cls.employee = new_test_user(cls.env, login="second_employee", groups="base.group_user")
-        cls.portal = new_test_user(cls.env, login="second_portal", groups="base.group_portal", email="sp@x.example")
         cls.team = cls.env["iso10002.complaint.team"].create({"name": "Second", "member_ids": cls.officer.ids})
         cls.category = cls.env["iso10002.complaint.category"].create({"name": "Second category"})
         cls.complaint = cls._new()

@@ -4,22 +4,16 @@ import json
 import random
 from urllib.parse import quote
 
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import tagged
 from odoo.tools import mute_logger
+
+from .common import ComplaintsHttpCase
 
 REVIEW_URL = "/report/html/iso10002_complaints.report_management_review?options=%s"
 
 
 @tagged("post_install", "-at_install")
-class TestReviewOverHttp(HttpCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.company_b = cls.env["res.company"].create({"name": "Other Review Company"})
-        cls.auditor = new_test_user(cls.env, login="http_auditor", groups="iso10002_complaints.group_complaint_auditor")
-        cls.officer = new_test_user(cls.env, login="http_officer", groups="iso10002_complaints.group_complaint_officer")
-        cls.portal = new_test_user(cls.env, login="http_portal", groups="base.group_portal")
-
+class TestReviewOverHttp(ComplaintsHttpCase):
     def _get(self, period):
         return self.url_open(REVIEW_URL % quote(json.dumps({"period": period})), allow_redirects=False)
 

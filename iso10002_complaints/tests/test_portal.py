@@ -3,7 +3,7 @@ from odoo.http import Request
 from odoo.modules.migration import load_script
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import ComplaintsCase, MailGatewayCase
+from .common import ComplaintsCase, ComplaintsHttpCase, MailGatewayCase
 
 OFFICER = "iso10002_complaints.group_complaint_officer"
 
@@ -195,21 +195,13 @@ class TestPortalReadsOverTheOrm(MailGatewayCase):
 
 
 @tagged("post_install", "-at_install")
-class TestPortalReplies(HttpCase):
+class TestPortalReplies(ComplaintsHttpCase):
     """The complainant's replies from the portal page, and what the portal never reads."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False, mail_notify_force_send=False))
-        cls.officer = new_test_user(
-            cls.env, login="second_officer", groups="iso10002_complaints.group_complaint_officer", email="so@x.example"
-        )
-        cls.auditor = new_test_user(
-            cls.env, login="second_auditor", groups="iso10002_complaints.group_complaint_auditor"
-        )
-        cls.employee = new_test_user(cls.env, login="second_employee", groups="base.group_user")
-        cls.portal = new_test_user(cls.env, login="second_portal", groups="base.group_portal", email="sp@x.example")
         cls.team = cls.env["iso10002.complaint.team"].create({"name": "Second", "member_ids": cls.officer.ids})
         cls.category = cls.env["iso10002.complaint.category"].create({"name": "Second category"})
         cls.complaint = cls._new()
@@ -227,7 +219,7 @@ class TestPortalReplies(HttpCase):
         )
 
     def test_the_complainant_replies_from_the_portal_page(self):
-        self.authenticate("second_portal", "second_portal")
+        self.authenticate(self.portal.login, self.portal.login)
         self.make_jsonrpc_request(
             "/mail/message/post",
             {

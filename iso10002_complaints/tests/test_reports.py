@@ -13,8 +13,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import SQL
 
-from .common import ComplaintsCase
-from .test_sla import SlaCase
+from .common import ComplaintsCase, SlaCase
 
 
 def _report_args(xmlid, records):

@@ -15,7 +15,7 @@ from odoo.modules.migration import load_script
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import ComplaintsCase, MailGatewayCase
+from .common import ComplaintsCase, ComplaintsHttpCase, MailGatewayCase
 
 OFFICER = "iso10002_complaints.group_complaint_officer"
 
@@ -680,21 +680,13 @@ class TestWhoRecordsSatisfaction(MailGatewayCase):
 
 
 @tagged("post_install", "-at_install")
-class TestSatisfactionOnlyThroughTheRequest(HttpCase):
+class TestSatisfactionOnlyThroughTheRequest(ComplaintsHttpCase):
     """Satisfaction is asked when an officer closes, and rated only through the request."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False, mail_notify_force_send=False))
-        cls.officer = new_test_user(
-            cls.env, login="second_officer", groups="iso10002_complaints.group_complaint_officer", email="so@x.example"
-        )
-        cls.auditor = new_test_user(
-            cls.env, login="second_auditor", groups="iso10002_complaints.group_complaint_auditor"
-        )
-        cls.employee = new_test_user(cls.env, login="second_employee", groups="base.group_user")
-        cls.portal = new_test_user(cls.env, login="second_portal", groups="base.group_portal", email="sp@x.example")
         cls.team = cls.env["iso10002.complaint.team"].create({"name": "Second", "member_ids": cls.officer.ids})
         cls.category = cls.env["iso10002.complaint.category"].create({"name": "Second category"})
         cls.complaint = cls._new()

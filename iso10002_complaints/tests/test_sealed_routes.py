@@ -9,18 +9,16 @@ from odoo.tools import mute_logger
 
 from odoo.addons.base.tests.common import new_test_user
 
+from .common import ComplaintsHttpCase
+
 
 @tagged("post_install", "-at_install")
-class TestSealedRoutes(HttpCase):
+class TestSealedRoutes(ComplaintsHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.team = cls.env["iso10002.complaint.team"].create({"name": "Sealed team"})
-        cls.officer = new_test_user(
-            cls.env, login="sealed_officer", groups="iso10002_complaints.group_complaint_officer", email="o@x.example"
-        )
         cls.team.member_ids = cls.officer
-        cls.portal = new_test_user(cls.env, login="sealed_portal", groups="base.group_portal", email="p@x.example")
         cls.complaint = cls.env["iso10002.complaint"].create(
             {
                 "subject": "Sealed",
@@ -46,7 +44,7 @@ class TestSealedRoutes(HttpCase):
             self.make_jsonrpc_request(route, params)
 
     def test_chatter_cannot_edit_or_blank_a_message(self):
-        self.authenticate("sealed_officer", "sealed_officer")
+        self.authenticate(self.officer.login, self.officer.login)
         for body in ("REWRITTEN", ""):
             self._refused(
                 "/mail/message/update_content", {"message_id": self.note.id, "body": body, "attachment_ids": []}
@@ -64,7 +62,7 @@ class TestSealedRoutes(HttpCase):
 
     def test_chatter_cannot_delete_a_document(self):
         self.assertEqual(self.attachment.res_model, "iso10002.complaint")
-        self.authenticate("sealed_officer", "sealed_officer")
+        self.authenticate(self.officer.login, self.officer.login)
         self._refused("/mail/attachment/delete", {"attachment_id": self.attachment.id})
         self.assertTrue(self.attachment.exists())
 
@@ -90,7 +88,7 @@ class TestSealedRoutes(HttpCase):
 
 
 @tagged("post_install", "-at_install")
-class TestNoBackDoor(HttpCase):
+class TestNoBackDoor(ComplaintsHttpCase):
     """What RPC callers other than the process cannot do, whatever the method."""
 
     @classmethod
@@ -98,10 +96,7 @@ class TestNoBackDoor(HttpCase):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False, mail_notify_force_send=False))
         cls.team = cls.env["iso10002.complaint.team"].create({"name": "Door team"})
-        cls.officer = new_test_user(cls.env, login="door_officer", groups="iso10002_complaints.group_complaint_officer")
         cls.team.member_ids = cls.officer
-        cls.auditor = new_test_user(cls.env, login="door_auditor", groups="iso10002_complaints.group_complaint_auditor")
-        cls.employee = new_test_user(cls.env, login="door_employee", groups="base.group_user")
         cls.complainant = cls.env["res.partner"].create({"name": "Door Complainant", "email": "door@x.example"})
         cls.complaint = cls.env["iso10002.complaint"].create(
             {
@@ -248,21 +243,13 @@ class TestReportDownloads(HttpCase):
 
 
 @tagged("post_install", "-at_install")
-class TestMessagesNotForgedByDefaults(HttpCase):
+class TestMessagesNotForgedByDefaults(ComplaintsHttpCase):
     """Context defaults do not forge the messages of a complaint."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False, mail_notify_force_send=False))
-        cls.officer = new_test_user(
-            cls.env, login="second_officer", groups="iso10002_complaints.group_complaint_officer", email="so@x.example"
-        )
-        cls.auditor = new_test_user(
-            cls.env, login="second_auditor", groups="iso10002_complaints.group_complaint_auditor"
-        )
-        cls.employee = new_test_user(cls.env, login="second_employee", groups="base.group_user")
-        cls.portal = new_test_user(cls.env, login="second_portal", groups="base.group_portal", email="sp@x.example")
         cls.team = cls.env["iso10002.complaint.team"].create({"name": "Second", "member_ids": cls.officer.ids})
         cls.category = cls.env["iso10002.complaint.category"].create({"name": "Second category"})
         cls.complaint = cls._new()

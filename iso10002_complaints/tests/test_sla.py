@@ -11,7 +11,7 @@ from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL, mute_logger
 
 from ..models.iso10002_complaint_sla import NOTICE_ROWS
-from .common import ComplaintsCase, MailGatewayCase
+from .common import MailGatewayCase, SlaCase
 
 OFFICER = "iso10002_complaints.group_complaint_officer"
 
@@ -19,56 +19,6 @@ OFFICER = "iso10002_complaints.group_complaint_officer"
 def say(*args):
     """What a probe saw (kept for reading the probe; nothing is logged: the harness
     counts warnings as failures)."""
-
-
-class SlaCase(ComplaintsCase):
-    """Teams on an office calendar (UTC, Mon-Fri 8-12 and 13-17) and the default policy."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.calendar = cls._calendar("Office UTC", "UTC")
-        cls.team_a.resource_calendar_id = cls.calendar
-        cls.team_b.resource_calendar_id = cls.calendar
-        cls.manager.email = "manager@example.com"
-        cls.officer_b.email = "officer.b@example.com"
-        cls.company.complaint_escalation_user_id = cls.manager
-        cls.policy = cls.env.ref("iso10002_complaints.sla_policy_default")
-        cls.policy.write({"ack_target_hours": 8, "resolution_target_hours": 16, "at_risk_percent": 75})
-        cls.policy.escalation_ids.filtered(lambda r: r.level == 2).delay_hours = 8
-        cls.Complaint = cls.env["iso10002.complaint"]
-        cls.Mail = cls.env["mail.mail"].sudo()
-
-    @classmethod
-    def _calendar(cls, name, tz):
-        attendances = []
-        for day in range(5):
-            attendances += [
-                (0, 0, {"name": "AM", "dayofweek": str(day), "hour_from": 8, "hour_to": 12, "day_period": "morning"}),
-                (
-                    0,
-                    0,
-                    {"name": "PM", "dayofweek": str(day), "hour_from": 13, "hour_to": 17, "day_period": "afternoon"},
-                ),
-            ]
-        return cls.env["resource.calendar"].create({"name": name, "tz": tz, "attendance_ids": attendances})
-
-    def _received(self, when, **values):
-        """A complaint without e-mail address: it waits for its acknowledgement."""
-        values.setdefault("partner_id", self.person_about.id)
-        complaint = self._complaint(received_date=when, **values)
-        self.flush_tracking()  # as if created in its own transaction
-        return complaint
-
-    def _sweep(self):
-        self.env.flush_all()
-        done = self.Complaint._cron_sla_sweep()
-        self.flush_tracking()
-        self.env.invalidate_all()
-        return done
-
-    def _digests(self, user):
-        return self.Mail.search([("recipient_ids", "in", user.partner_id.id), ("subject", "like", "Complaints SLA")])
 
 
 @tagged("post_install", "-at_install")

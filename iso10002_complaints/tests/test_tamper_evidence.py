@@ -3,13 +3,11 @@ call or later write rewrites a complaint's process, dates, trail, messages or do
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.base.tests.common import new_test_user
-
 from ..models.iso10002_complaint import HTML_TRACED
-from .common import ComplaintsCase
+from .common import ComplaintsCase, ComplaintsHttpCase
 
 # context keys a client may send that must switch nothing off
 HOSTILE_CONTEXT = {
@@ -219,21 +217,13 @@ class TestTamperEvidence(ComplaintsCase):
 
 
 @tagged("post_install", "-at_install")
-class TestTrailNotFilledInAfterwards(HttpCase):
+class TestTrailNotFilledInAfterwards(ComplaintsHttpCase):
     """The trail is not filled in afterwards: dates, acknowledgement means, the complainant."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False, mail_notify_force_send=False))
-        cls.officer = new_test_user(
-            cls.env, login="second_officer", groups="iso10002_complaints.group_complaint_officer", email="so@x.example"
-        )
-        cls.auditor = new_test_user(
-            cls.env, login="second_auditor", groups="iso10002_complaints.group_complaint_auditor"
-        )
-        cls.employee = new_test_user(cls.env, login="second_employee", groups="base.group_user")
-        cls.portal = new_test_user(cls.env, login="second_portal", groups="base.group_portal", email="sp@x.example")
         cls.team = cls.env["iso10002.complaint.team"].create({"name": "Second", "member_ids": cls.officer.ids})
         cls.category = cls.env["iso10002.complaint.category"].create({"name": "Second category"})
         cls.complaint = cls._new()
