@@ -283,22 +283,24 @@ class TestMailIntake(MailGatewayCase):
         self.assertNotSentEmail()
 
 
-@tagged("post_install", "-at_install")
-class TestHostileMail(MailGatewayCase):
+class HostileMailCase(MailGatewayCase):
+    """The company's own address known, and the seeded hostile messages through the gateway."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.company.email = "info@ourcompany.example"
 
-    @mute_logger("odoo.addons.mail.models.mail_thread", "odoo.addons.iso10002_complaints.models.mail_thread")
-    def test_300_hostile_messages_nothing_lost_no_loop(self):
+    def _hostile_messages_nothing_lost_no_loop(self, count, least_automatic):
+        """``count`` seeded hostile messages (the first ones of the same seed whatever the
+        count), of which at least ``least_automatic`` are automatic."""
         generator = HostileMail(10002, "complaints-a@complaints.example.com", "info@ourcompany.example")
         expected = {"complaint": 0, "automatic": 0, "duplicate": 0}
         errors = []
         before = self.Complaint.search([])
         team_messages = self.team_a.message_ids
         automatic = set()  # the Message-Id of each automatic message
-        for index, (raw, expect) in enumerate(generator.messages(320)):
+        for index, (raw, expect) in enumerate(generator.messages(count)):
             expected[expect] += 1
             if expect == "automatic":
                 automatic.add(str(email.message_from_bytes(raw, policy=email.policy.SMTP)["Message-Id"]).strip())
@@ -308,7 +310,7 @@ class TestHostileMail(MailGatewayCase):
             except Exception as error:
                 errors.append(f"{index} {expect}: {type(error).__name__}: {error}")
         self.assertFalse(errors, "\n".join(errors[:10]))
-        self.assertGreaterEqual(expected["automatic"], 60)
+        self.assertGreaterEqual(expected["automatic"], least_automatic)
         new = self.Complaint.search([("id", "not in", before.ids)])
         self.assertEqual(len(new), expected["complaint"], "one complaint per readable message, none per automatic one")
         self.assertTrue(all(c.name.startswith("CMP/") for c in new), "references come from the sequence")
@@ -322,6 +324,14 @@ class TestHostileMail(MailGatewayCase):
             [("model", "=", "iso10002.complaint"), ("res_id", "in", new.ids), ("message_type", "=", "auto_comment")]
         )
         self.assertLessEqual(len(acks), len(new))
+
+
+@tagged("post_install", "-at_install")
+class TestHostileMail(HostileMailCase):
+    @mute_logger("odoo.addons.mail.models.mail_thread", "odoo.addons.iso10002_complaints.models.mail_thread")
+    def test_30_hostile_messages_nothing_lost_no_loop(self):
+        """The first 30 of the 320 seeded messages of the fuzz run, in the quick suite."""
+        self._hostile_messages_nothing_lost_no_loop(30, 5)
 
     def test_controls_and_overrides_in_a_mail_lose_nothing(self):
         """A body or subject full of direction overrides and controls still makes its
@@ -471,3 +481,12 @@ class TestHostileMail(MailGatewayCase):
         self._process(raw)
         self._process(raw)
         self.assertEqual(len(self.Complaint.search([("id", "not in", before.ids)])), 1)
+
+
+@tagged("-standard", "iso10002_fuzz", "post_install", "-at_install")
+class TestHostileMailFuzz(HostileMailCase):
+    """The 320 seeded messages: run by ``make test`` (tag ``iso10002_fuzz``), not by ``make test-fast``."""
+
+    @mute_logger("odoo.addons.mail.models.mail_thread", "odoo.addons.iso10002_complaints.models.mail_thread")
+    def test_300_hostile_messages_nothing_lost_no_loop(self):
+        self._hostile_messages_nothing_lost_no_loop(320, 60)
