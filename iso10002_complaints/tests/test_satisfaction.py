@@ -614,10 +614,6 @@ class TestWhoRecordsSatisfaction(MailGatewayCase):
             say("HELD51", e)
 
     def test_52_who_may_record_and_when(self):
-        from datetime import timedelta
-
-        from odoo import fields
-
         c = self._sat_closed(contact_preference="phone")
         for user in (self.officer_b, self.auditor, self.employee, self.officer_other_company):
             with self.subTest(user=user.login):

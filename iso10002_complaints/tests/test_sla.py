@@ -629,10 +629,6 @@ class TestSlaFormerOfficer(MailGatewayCase):
 
     def test_42_sla_sweep_batch_fails_on_a_former_officer(self):
         """The whole sweep: one complaint owned by a former officer, one ordinary."""
-        from datetime import datetime
-
-        from freezegun import freeze_time
-
         former = new_test_user(self.env, login="former_officer2", groups=OFFICER, name="Former Officer 2")
         policy = self.env.ref("iso10002_complaints.sla_policy_default")
         policy.write({"ack_target_hours": 8, "resolution_target_hours": 16, "at_risk_percent": 75})
