@@ -3,6 +3,7 @@
 
     python3 tools/harness.py check   # the checks of .pre-commit-config.yaml, same pinned versions
     python3 tools/harness.py test    # static checks + the Odoo test suite
+    python3 tools/harness.py test --fast   # the same without the 300-case runs and the demo check
     python3 tools/harness.py demo    # a demo database served on :8069 (--port, --keep)
     python3 tools/harness.py readme  # each addon's README.rst from its readme/ fragments
 
@@ -46,6 +47,9 @@ TECHNICAL_ADDONS = [
 ]
 # the suites of the modules we extend run too: the bridge must not break them
 EXTENDED = ["helpdesk_mgmt"]
+# the seeded 300-case runs, tagged "-standard" (out of Odoo's default selection): the test
+# command selects them by this tag, which only tests of this repository carry
+FUZZ_TAG = "iso10002_fuzz"
 PY = sys.executable
 
 
@@ -632,14 +636,17 @@ def cmd_test(args):
         print(f"python3 imports Odoo {version}, not 18.0: the Odoo suite did not run.")
         failed += 1
     else:
-        tags = args.tags or ",".join(f"/{a}" for a in ADDONS + EXTENDED)
+        # "/addon" selects an addon's standard tests; the fuzz tag adds the seeded 300-case runs
+        standard = [f"/{a}" for a in ADDONS + EXTENDED]
+        tags = args.tags or ",".join(standard if args.fast else [*standard, FUZZ_TAG])
         p, f = odoo_suite(ADDONS, tags)
         passed, failed = passed + p, failed + f
-        if not args.tags:  # the whole suite: each technical addon alone, the demo command
+        if not args.tags:  # the whole suite: each technical addon alone, then the demo command
             for addon in TECHNICAL_ADDONS:
                 say(f"{addon} alone, without the complaints addons")
                 p, f = odoo_suite([addon], f"/{addon}")
                 passed, failed = passed + p, failed + f
+        if not args.tags and not args.fast:
             p, f = demo_check()
             passed, failed = passed + p, failed + f
     print(f"{passed} passed, {failed} failed")
@@ -778,7 +785,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     t = sub.add_parser("test")
-    t.add_argument("--tags", help="Odoo --test-tags (default: every addon of this repository)")
+    t.add_argument("--tags", help="Odoo --test-tags (default: every addon of this repository, fuzz runs included)")
+    t.add_argument(
+        "--fast", action="store_true", help="the standard tests only: no seeded 300-case runs, no demo check"
+    )
     sub.add_parser("check")
     sub.add_parser("readme", help="write each addon's README.rst from its readme/ fragments")
     d = sub.add_parser("demo")

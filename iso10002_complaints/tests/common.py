@@ -1,4 +1,4 @@
-from odoo.tests import RecordCapturer, TransactionCase, new_test_user
+from odoo.tests import HttpCase, RecordCapturer, TransactionCase, new_test_user
 
 from odoo.addons.mail.tests.common import MailCommon
 
@@ -67,6 +67,50 @@ Content-Disposition: attachment; filename="photo.png"
 {png_base64}
 --mixed-boundary--
 """
+
+
+# what a portal user may read of a complaint: the rest is internal (ISO 10002 4.10)
+PORTAL_FIELDS = {
+    "id",
+    "event_date",
+    "order_reference",
+    "contact_preference",
+    "display_name",
+    "name",
+    "subject",
+    "description",
+    "active",
+    "company_id",
+    "partner_id",
+    "email_from",
+    "team_id",
+    "stage_id",
+    "step",
+    "is_open",
+    "channel_id",
+    "received_date",
+    "product_ids",
+    "remedy_sought",
+    "acknowledged_date",
+    "acknowledgement_channel",
+    "currency_id",
+    "communication_date",
+    "communication_channel",
+    "complainant_response",
+    "complainant_response_date",
+    "complainant_feedback",
+    "closed_date",
+    "closure_reason",
+    "withdrawal_reason",
+    "out_of_scope_reason",
+    "external_referral",
+    "external_provider",
+    "external_referral_date",
+    "external_outcome",
+    "resolution_deadline",
+    # mail.thread.cc: the addresses the complainant copied
+    "email_cc",
+}
 
 
 class ComplaintsCase(TransactionCase):
@@ -244,3 +288,91 @@ class MailGatewayCase(ComplaintsMailCase):
             if acknowledge:
                 self.Complaint._cron_acknowledge()
         return capture.records
+
+
+class ComplaintsHttpCase(HttpCase):
+    """One user per role for the tests that go through HTTP (routes, JSON-RPC, the portal),
+    built once per class; each password is the login (``self.authenticate(user.login,
+    user.login)``). The class builds its own teams and complaints: the officers belong to
+    no team here.
+
+    ``officer`` and ``officer_b`` (for a second team), ``manager``, ``auditor``,
+    ``employee`` (an internal user without complaint rights), ``portal`` and
+    ``portal_colleague`` (two contacts of ``portal_customer``), and ``officer_other_company``
+    in ``company_b``."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        officer = "iso10002_complaints.group_complaint_officer"
+        cls.officer = new_test_user(cls.env, login="http_officer", groups=officer, email="officer@http.example")
+        cls.officer_b = new_test_user(cls.env, login="http_officer_b", groups=officer, email="officer.b@http.example")
+        cls.manager = new_test_user(cls.env, login="http_manager", groups="iso10002_complaints.group_complaint_manager")
+        cls.auditor = new_test_user(cls.env, login="http_auditor", groups="iso10002_complaints.group_complaint_auditor")
+        cls.employee = new_test_user(cls.env, login="http_employee", groups="base.group_user")
+        cls.portal_customer = cls.env["res.partner"].create({"name": "Portal Customer Ltd", "is_company": True})
+        cls.portal = new_test_user(
+            cls.env, login="http_portal", groups="base.group_portal", email="portal@http.example"
+        )
+        cls.portal_colleague = new_test_user(
+            cls.env, login="http_portal_colleague", groups="base.group_portal", email="colleague@http.example"
+        )
+        (cls.portal | cls.portal_colleague).partner_id.parent_id = cls.portal_customer
+        cls.company_b = cls.env["res.company"].create({"name": "Other HTTP Company"})
+        cls.officer_other_company = new_test_user(
+            cls.env,
+            login="http_officer_c",
+            groups=officer,
+            company_id=cls.company_b.id,
+            company_ids=[(6, 0, cls.company_b.ids)],
+        )
+
+
+class SlaCase(ComplaintsCase):
+    """Teams on an office calendar (UTC, Mon-Fri 8-12 and 13-17) and the default policy."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.calendar = cls._calendar("Office UTC", "UTC")
+        cls.team_a.resource_calendar_id = cls.calendar
+        cls.team_b.resource_calendar_id = cls.calendar
+        cls.manager.email = "manager@example.com"
+        cls.officer_b.email = "officer.b@example.com"
+        cls.company.complaint_escalation_user_id = cls.manager
+        cls.policy = cls.env.ref("iso10002_complaints.sla_policy_default")
+        cls.policy.write({"ack_target_hours": 8, "resolution_target_hours": 16, "at_risk_percent": 75})
+        cls.policy.escalation_ids.filtered(lambda r: r.level == 2).delay_hours = 8
+        cls.Complaint = cls.env["iso10002.complaint"]
+        cls.Mail = cls.env["mail.mail"].sudo()
+
+    @classmethod
+    def _calendar(cls, name, tz):
+        attendances = []
+        for day in range(5):
+            attendances += [
+                (0, 0, {"name": "AM", "dayofweek": str(day), "hour_from": 8, "hour_to": 12, "day_period": "morning"}),
+                (
+                    0,
+                    0,
+                    {"name": "PM", "dayofweek": str(day), "hour_from": 13, "hour_to": 17, "day_period": "afternoon"},
+                ),
+            ]
+        return cls.env["resource.calendar"].create({"name": name, "tz": tz, "attendance_ids": attendances})
+
+    def _received(self, when, **values):
+        """A complaint without e-mail address: it waits for its acknowledgement."""
+        values.setdefault("partner_id", self.person_about.id)
+        complaint = self._complaint(received_date=when, **values)
+        self.flush_tracking()  # as if created in its own transaction
+        return complaint
+
+    def _sweep(self):
+        self.env.flush_all()
+        done = self.Complaint._cron_sla_sweep()
+        self.flush_tracking()
+        self.env.invalidate_all()
+        return done
+
+    def _digests(self, user):
+        return self.Mail.search([("recipient_ids", "in", user.partner_id.id), ("subject", "like", "Complaints SLA")])

@@ -1,7 +1,7 @@
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
-from .common import ComplaintsCase
+from .common import ComplaintsCase, ComplaintsHttpCase
 
 
 @tagged("post_install", "-at_install")
@@ -229,3 +229,35 @@ class TestComplaintAccess(ComplaintsCase):
         categories = self.env["iso10002.complaint.category"].with_user(self.officer_a).search([])
         self.assertNotIn(private, categories)
         self.assertIn(self.category, categories)
+
+
+@tagged("post_install", "-at_install")
+class TestReadersAndTheToken(ComplaintsHttpCase):
+    """Who holds the complainant's access token: nobody who only reads the complaint."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False, mail_notify_force_send=False))
+        cls.team = cls.env["iso10002.complaint.team"].create({"name": "Second", "member_ids": cls.officer.ids})
+        cls.category = cls.env["iso10002.complaint.category"].create({"name": "Second category"})
+        cls.complaint = cls._new()
+
+    @classmethod
+    def _new(cls, **values):
+        return cls.env["iso10002.complaint"].create(
+            {
+                "subject": "Second",
+                "partner_id": cls.portal.partner_id.id,
+                "channel_id": cls.env.ref("iso10002_complaints.channel_phone").id,
+                "team_id": cls.team.id,
+                **values,
+            }
+        )
+
+    def test_readers_do_not_hold_the_complainants_token(self):
+        self.complaint.sudo()._portal_ensure_token()
+        for user in (self.auditor, self.officer):
+            with self.assertRaises(AccessError):
+                self.complaint.with_user(user).read(["access_token"])
+        self.assertIn("access_token=", self.complaint.with_user(self.officer).get_portal_url())

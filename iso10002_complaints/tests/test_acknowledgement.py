@@ -1,7 +1,8 @@
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import format_date
 
-from .common import ComplaintsMailCase
+from .common import ComplaintsCase, ComplaintsHttpCase, ComplaintsMailCase
 
 
 @tagged("post_install", "-at_install")
@@ -160,3 +161,59 @@ class TestAcknowledgement(ComplaintsMailCase):
             body_content=complaint.name,
             headers={"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"},
         )
+
+
+@tagged("post_install", "-at_install")
+class TestAcknowledgementLetter(ComplaintsCase):
+    def test_06_ack_letter_signed_by_who_acknowledged(self):
+        """Letters signed by whoever decided: the acknowledgement letter, recorded by the
+        manager, is printed in the owner's name while the chatter says the manager sent it."""
+        complaint = self._complaint(
+            contact_preference="letter",
+            user_id=self.officer_a.id,
+            partner_street="1 Main St",
+            partner_city="Town",
+        )
+        complaint = complaint.with_user(self.manager)
+        complaint.acknowledgement_channel = "letter"
+        complaint.action_acknowledge()
+        report = self.env["ir.actions.report"].with_user(self.manager)
+        html, _t = report._render_qweb_html(
+            "iso10002_complaints.action_report_complaint_acknowledgement", complaint.ids
+        )
+        signature = " ".join(html.decode().split()).split("Kind regards")[-1]
+        notes = " ".join(complaint.sudo().message_ids.mapped("body"))
+        self.assertIn(self.manager.name, notes)
+        self.assertIn(self.manager.name, signature, "letter signed by someone other than who sent it")
+
+
+@tagged("post_install", "-at_install")
+class TestAcknowledgementByEmailNeedsAnEmail(ComplaintsHttpCase):
+    """An acknowledgement recorded as sent by e-mail needs an e-mail address."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False, mail_notify_force_send=False))
+        cls.team = cls.env["iso10002.complaint.team"].create({"name": "Second", "member_ids": cls.officer.ids})
+        cls.category = cls.env["iso10002.complaint.category"].create({"name": "Second category"})
+        cls.complaint = cls._new()
+
+    @classmethod
+    def _new(cls, **values):
+        return cls.env["iso10002.complaint"].create(
+            {
+                "subject": "Second",
+                "partner_id": cls.portal.partner_id.id,
+                "channel_id": cls.env.ref("iso10002_complaints.channel_phone").id,
+                "team_id": cls.team.id,
+                **values,
+            }
+        )
+
+    def test_no_acknowledgement_by_e_mail_without_an_e_mail(self):
+        complaint = self._new(partner_id=False)
+        complaint.write({"email_from": "somebody@x.example", "acknowledgement_channel": "email"})
+        with self.assertRaises(UserError):
+            complaint.with_user(self.officer).action_acknowledge()
+        self.assertEqual(complaint.step, "received")

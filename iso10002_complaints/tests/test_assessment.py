@@ -7,10 +7,14 @@ from datetime import datetime
 
 from freezegun import freeze_time
 
-from odoo.tests import tagged
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
+from .common import ComplaintsCase, MailGatewayCase
 from .test_escalation import C, EscalationCase
+
+OFFICER = "iso10002_complaints.group_complaint_officer"
 
 
 @tagged("post_install", "-at_install")
@@ -167,3 +171,55 @@ class TestComplexityChoosesThePolicy(EscalationCase):
         with freeze_time("2026-03-09 08:00:00"):
             born_complex = self._received(datetime(2026, 3, 9, 8, 0), complexity="high")
         self.assertEqual(born_complex.sla_policy_id, complex_policy)
+
+
+@tagged("post_install", "-at_install")
+class TestSafetyMarking(ComplaintsCase):
+    # ------------------------------------------------------------- item 6/7
+    def test_09_safety_alert_not_to_the_person_complained_about(self):
+        """4.7, Annex D: the representative is the person complained about: the alert
+        (asking the immediate action) goes to someone else."""
+        self.company.complaint_representative_id = self.manager
+        self.company.complaint_escalation_user_id = False
+        complaint = self._complaint(user_id=self.officer_a.id, person_complained_about_id=self.manager.partner_id.id)
+        complaint.with_user(self.officer_a).write({"safety_issue": True})
+        alert = complaint.sudo().message_ids.filtered(lambda m: "safety issue" in (m.body or ""))
+        self.assertTrue(alert)
+        self.assertNotIn(self.manager.partner_id, alert.partner_ids, "alert sent to the person complained about")
+
+    # ------------------------------------------------------------- item 6
+    def test_13_safety_unmarked_to_skip_immediate_action(self):
+        """7.5: a safety issue, once alerted, is not unmarked by the officer to pass the
+        immediate-action gate."""
+        complaint = self._complaint(user_id=self.officer_a.id, safety_issue=True)
+        self._walk_to(complaint, "assessment")
+        officer = complaint.with_user(self.officer_a)
+        officer.investigator_id = self.officer_a
+        with self.assertRaises(UserError):
+            officer.action_investigate()
+        with self.assertRaises(UserError, msg="safety issue unmarked by the officer after the alert"):
+            officer.write({"safety_issue": False})
+
+
+@tagged("post_install", "-at_install")
+class TestSafetyEscalationManager(MailGatewayCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        params = cls.env["ir.config_parameter"].sudo()
+        params.set_param("iso10002_complaints.form_limit_address_per_hour", 0)
+        params.set_param("iso10002_complaints.form_limit_email_per_hour", 0)
+        cls.Complaint = cls.env["iso10002.complaint"]
+        cls.archived_officer = new_test_user(cls.env, login="gone_officer", groups=OFFICER, name="Gone Officer")
+        cls.archived_officer.active = False
+
+    def test_40_safety_marking_fails_when_escalation_manager_has_no_complaint_rights(self):
+        """The company's escalation manager is an internal user without complaint rights
+        (misconfigured, or an officer who changed job): marking a safety issue crashes."""
+        self.company.write({"complaint_escalation_user_id": self.employee.id})
+        c = self._complaint()
+        try:
+            c.with_user(self.officer_a).safety_issue = True
+            self.env.flush_all()
+        except AccessError as e:
+            self.fail(f"BREAK: marking a safety issue is refused: {e}")

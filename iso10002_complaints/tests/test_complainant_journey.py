@@ -4,9 +4,11 @@ routes."""
 
 import io
 import random
+from datetime import timedelta
 
 import openpyxl
 
+from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.http import Request
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -342,3 +344,63 @@ class TestRecourse(ComplaintsCase):
         self.assertEqual(rows[referred.name][header.index("Dispute-resolution Provider")], "Retail Ombudsman Recourse")
         self.assertEqual(rows[referred.name][header.index("Referral Outcome")], "Settled between the parties")
         self.assertEqual(rows[reviewed.name][header.index("Review Level")], 2)
+
+
+@tagged("post_install", "-at_install")
+class TestRecourseChronology(ComplaintsCase):
+    # ------------------------------------------------------------- item 4
+    def _rejected(self):
+        complaint = self._complaint(user_id=self.officer_a.id)
+        self._walk_to(complaint, "investigation")
+        officer = complaint.with_user(self.officer_a)
+        officer.write({"remedy": "refund", "compensation_amount": 50, "root_cause_id": self.root_cause.id})
+        officer.action_respond()
+        officer.write({"response_text": "<p>We refund you fifty.</p>", "communication_channel": "phone"})
+        officer.action_communicate()
+        officer.write({"complainant_response": "rejected", "complainant_feedback": "No."})
+        officer.write({"recourse_offered_date": fields.Date.today(), "recourse_means": "email"})
+        return complaint
+
+    def test_08_recourse_chronology(self):
+        """Annex H: an outcome is not dated before the referral it ends; a review is
+        not dated before the recourse was offered."""
+        complaint = self._rejected()
+        today = fields.Date.today()
+        with self.assertRaises(UserError, msg="referral outcome before the referral"):
+            with self.env.cr.savepoint():
+                complaint.with_user(self.officer_a).write(
+                    {
+                        "recourse_kind": "referral",
+                        "external_referral_date": today,
+                        "referral_outcome_date": today - timedelta(days=30),
+                    }
+                )
+                self.env.flush_all()
+
+    def test_08b_review_not_before_the_recourse_was_offered(self):
+        complaint = self._rejected()
+        today = fields.Date.today()
+        complaint.with_user(self.officer_a).recourse_offered_date = today - timedelta(days=2)
+        with self.assertRaises(UserError, msg="a review dated before the recourse was offered"):
+            with self.env.cr.savepoint():
+                complaint.with_user(self.officer_a).write(
+                    {"recourse_kind": "review", "review_date": today - timedelta(days=3)}
+                )
+                self.env.flush_all()
+        complaint.with_user(self.officer_a).write({"recourse_kind": "review", "review_date": today})
+        self.assertEqual(complaint.review_date, today)
+
+    # ------------------------------------------------------------- item 7
+    def test_17_reviewer_is_not_the_person_complained_about(self):
+        """4.7, Annex D, 7.9: the internal review is not made by the person complained about."""
+        complaint = self._rejected()
+        complaint.sudo().person_complained_about_id = self.manager.partner_id
+        with self.assertRaises(UserError, msg="reviewed by the person complained about"):
+            complaint.with_user(self.officer_a).write(
+                {
+                    "recourse_kind": "review",
+                    "reviewer_id": self.manager.id,
+                    "review_date": fields.Date.today(),
+                    "review_outcome": "upheld",
+                }
+            )

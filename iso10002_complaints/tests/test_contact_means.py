@@ -7,11 +7,19 @@ import random
 from datetime import timedelta
 
 from odoo import fields
+from odoo.exceptions import UserError
 from odoo.http import Request
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import ComplaintsMailCase
+from ..controllers.complaint_form import ComplaintForm
+from .common import ComplaintsCase, ComplaintsMailCase, MailGatewayCase
+
+
+def say(*args):
+    """What a probe saw (kept for reading the probe; nothing is logged: the harness
+    counts warnings as failures)."""
+
 
 OFFICER = "iso10002_complaints.group_complaint_officer"
 FORM = {
@@ -204,3 +212,108 @@ class TestTheChosenWayDrivesTheProcess(ComplaintsMailCase):
         told = complaint.activity_ids.filtered(lambda a: "new date" in (a.note or ""))
         self.assertEqual(told.user_id, complaint.user_id)
         self.assertIn("by letter", told.note)
+
+
+@tagged("post_install", "-at_install")
+class TestTheChosenWayIsRecordedTruly(ComplaintsCase):
+    # ------------------------------------------------------------- item 2
+    def test_02_letter_acknowledgement_needs_an_address(self):
+        """7.4 / 4.5: a letter recorded as sent needs an address to send it to."""
+        complaint = self._complaint(contact_preference="letter")
+        self.assertFalse(complaint._postal_address())
+        complaint = complaint.with_user(self.officer_a)
+        complaint.acknowledgement_channel = "letter"
+        with self.assertRaises(UserError, msg="acknowledged 'by letter' to no postal address"):
+            complaint.action_acknowledge()
+
+    def test_04_decision_by_letter_needs_an_address(self):
+        complaint = self._complaint(contact_preference="letter", user_id=self.officer_a.id)
+        self._walk_to(complaint, "response")
+        complaint = complaint.with_user(self.officer_a)
+        complaint.write({"response_text": "<p>Sorry.</p>", "communication_channel": "letter"})
+        with self.assertRaises(UserError, msg="decision 'sent by letter' to no postal address"):
+            complaint.action_communicate()
+
+    def test_05_email_decision_without_email_is_not_recorded_as_sent(self):
+        """Decision Sent By e-mail to a complainant with no e-mail address: nothing is
+        sent, nothing is attached, but the decision is recorded as communicated."""
+        partner = self.env["res.partner"].create({"name": "No Mail"})
+        complaint = self._complaint(partner_id=partner.id, user_id=self.officer_a.id)
+        self._walk_to(complaint, "response")
+        complaint = complaint.with_user(self.officer_a)
+        complaint.write({"response_text": "<p>Sorry.</p>", "communication_channel": "email"})
+        with self.assertRaises(UserError, msg="communicated 'by e-mail' with no e-mail address"):
+            complaint.action_communicate()
+
+    def test_20_progress_task_of_a_letter_complainant(self):
+        """7.4/7.8: a letter complainant's progress tasks are either done with their evidence
+        or closed with the complaint: none is left open on a closed complaint."""
+        partner = self.env["res.partner"].create({"name": "Letter Two", "street": "2 Paper Lane", "city": "Town"})
+        complaint = self._walk_to(
+            self._complaint(user_id=self.officer_a.id, partner_id=partner.id, contact_preference="letter"), "closed"
+        )
+        progress = complaint.sudo().activity_ids.filtered(lambda a: a.summary == "Tell the progress")
+        self.assertFalse(progress, "a 'Tell the progress' task left open on a closed complaint")
+
+
+@tagged("post_install", "-at_install")
+class TestContactMeansFromOutside(MailGatewayCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        params = cls.env["ir.config_parameter"].sudo()
+        params.set_param("iso10002_complaints.form_limit_address_per_hour", 0)
+        params.set_param("iso10002_complaints.form_limit_email_per_hour", 0)
+        cls.Complaint = cls.env["iso10002.complaint"]
+        cls.archived_officer = new_test_user(cls.env, login="gone_officer", groups=OFFICER, name="Gone Officer")
+        cls.archived_officer.active = False
+
+    def _mails_for(self, partner):
+        return (
+            self.env["mail.mail"]
+            .sudo()
+            .search(["|", ("recipient_ids", "in", partner.ids), ("email_to", "ilike", partner.email or "@@none@@")])
+        )
+
+    # ------------------------------------------------------------ 2. chosen means
+    def test_10_public_form_address_injects_html_into_owner_task(self):
+        """A visitor's postal address becomes live HTML (a phishing link) in the owner's task."""
+        self.team_a.write({"sequence": -100, "assignment_rule": "leader"})
+        public = self.env.ref("base.public_user")
+        evil = '<a href="https://evil.example/sso">Verify your Odoo session</a>'
+        post = {
+            "name": "Letter Writer",
+            "subject": "Injected address",
+            "description": "Lamp.",
+            "consent": "on",
+            "contact_preference": "letter",
+            "address": "1 Road " + evil,
+        }
+        c = self.Complaint._portal_submit(
+            ComplaintForm(self.env).complaint(post, public), public, remote_addr="10.0.0.9"
+        )
+        notes = " ".join(c.activity_ids.mapped(lambda a: str(a.note)))
+        say("PROBE10 note:", notes)
+        self.assertNotIn("<a ", notes, "BREAK: visitor's address is a live link in the task")
+        self.assertIn("&lt;a href", notes, "what they typed is shown as text")
+
+    @mute_logger("odoo.addons.mail.models.mail_mail")
+    def test_13_letter_complainant_gets_satisfaction_email_on_close(self):
+        letter = self.env["res.partner"].create({"name": "Letter Only", "email": "letter.only@example.com"})
+        c = self._complaint(partner_id=letter.id, contact_preference="letter")
+        before = self._mails_for(letter)
+        self._walk_to(c, "closed")
+        after = self._mails_for(letter) - before
+        say("PROBE13 mails to letter complainant on close:", after.mapped("subject"))
+        self.assertFalse(after, "BREAK: a letter complainant is e-mailed (satisfaction request)")
+
+    @mute_logger("odoo.addons.mail.models.mail_mail")
+    def test_14_letter_complainant_e_mailed_on_complainant_change(self):
+        c = self._walk_to(self._complaint(contact_preference="letter"), "acknowledged")
+        letter = self.env["res.partner"].create({"name": "New Letter", "email": "new.letter@example.com"})
+        c.with_user(self.officer_a).partner_id = letter
+        self.env.flush_all()
+        mails = self._mails_for(letter)
+        msgs = c.message_ids.filtered(lambda m: letter in m.partner_ids)
+        say("PROBE14 mails:", mails.mapped("subject"), "messages to:", msgs.mapped("subject"))
+        self.assertFalse(mails or msgs, "BREAK: the corrected letter complainant is acknowledged by e-mail")

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from freezegun import freeze_time
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.http import Request
 from odoo.modules.migration import load_script
@@ -21,8 +21,18 @@ from odoo.tools import mute_logger
 
 from odoo.addons.base.controllers.rpc import RPC_FAULT_CODE_ACCESS_ERROR
 
-from .common import ComplaintsCase
+from .common import ComplaintsCase, MailGatewayCase
 from .test_figures import oracle_figures
+
+OFFICER = "iso10002_complaints.group_complaint_officer"
+
+REFUSED = (AccessError, UserError, ValidationError)
+
+
+def say(*args):
+    """What a probe saw (kept for reading the probe; nothing is logged: the harness
+    counts warnings as failures)."""
+
 
 C = "iso10002.complaint"
 D = "iso10002.complaint.decision"
@@ -453,3 +463,92 @@ class TestDecisionsOfAnUpgradedDatabase(DecisionCase):
         report = self.env["ir.actions.report"].with_user(self.auditor)
         html, _type = report._render_qweb_html("iso10002_complaints.report_complaint_decision", old_way.ids)
         self.assertIn("fifty", html.decode())
+
+
+@tagged("post_install", "-at_install")
+class TestWhoDecidedAChangedDecision(ComplaintsCase):
+    # ------------------------------------------------------------- item 4
+    def _rejected(self):
+        complaint = self._complaint(user_id=self.officer_a.id)
+        self._walk_to(complaint, "investigation")
+        officer = complaint.with_user(self.officer_a)
+        officer.write({"remedy": "refund", "compensation_amount": 50, "root_cause_id": self.root_cause.id})
+        officer.action_respond()
+        officer.write({"response_text": "<p>We refund you fifty.</p>", "communication_channel": "phone"})
+        officer.action_communicate()
+        officer.write({"complainant_response": "rejected", "complainant_feedback": "No."})
+        officer.write({"recourse_offered_date": fields.Date.today(), "recourse_means": "email"})
+        return complaint
+
+    def test_07_changed_decision_recorded_as_decided_by_who_decided_it(self):
+        """7.9: the decision changed on review is made by someone not involved. The owner
+        closes (which sends it back to Response), the reviewer decides the new one: the
+        new version must name the reviewer, not the first decider."""
+        complaint = self._rejected()
+        complaint.with_user(self.officer_a).write(
+            {
+                "recourse_kind": "review",
+                "reviewer_id": self.manager.id,
+                "review_date": fields.Date.today(),
+                "review_outcome": "changed",
+            }
+        )
+        complaint.with_user(self.officer_a).action_close()  # the owner's Close button
+        self.assertEqual(complaint.step, "response")
+        manager = complaint.with_user(self.manager)
+        manager.write({"remedy": "compensation", "compensation_amount": 120, "response_text": "<p>On review: 120.</p>"})
+        manager.action_communicate()
+        v2 = complaint.decision_ids.sorted("version")[-1]
+        self.assertEqual(v2.reason, "review")
+        html, _t = (
+            self.env["ir.actions.report"]
+            .with_user(self.manager)
+            ._render_qweb_html("iso10002_complaints.report_complaint_decision", complaint.ids)
+        )
+        signature = " ".join(html.decode().split()).split("Kind regards")[-1]
+        self.assertNotEqual(v2.decided_by_id, self.officer_a, "changed decision recorded as the first decider's")
+        self.assertIn(self.manager.name, signature, "the new letter is signed by who decided it anew")
+
+
+@tagged("post_install", "-at_install")
+class TestDecisionVersionsThroughTheComplaint(MailGatewayCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        params = cls.env["ir.config_parameter"].sudo()
+        params.set_param("iso10002_complaints.form_limit_address_per_hour", 0)
+        params.set_param("iso10002_complaints.form_limit_email_per_hour", 0)
+        cls.Complaint = cls.env["iso10002.complaint"]
+        cls.archived_officer = new_test_user(cls.env, login="gone_officer", groups=OFFICER, name="Gone Officer")
+        cls.archived_officer.active = False
+
+    # -------------------------------------------------------- 4. decision versions
+    def test_20_decision_versions_through_the_complaint_one2many(self):
+        c = self._walk_to(self._complaint(), "communicated")
+        decision = c.decision_ids
+        self.assertEqual(len(decision), 1)
+        commands = [
+            [Command.create({"version": 9, "reason": "review", "communication_date": "2020-01-01 00:00:00"})],
+            [Command.update(decision.id, {"response_text": "<p>rewritten</p>"})],
+            [Command.delete(decision.id)],
+            [Command.unlink(decision.id)],
+            [Command.clear()],
+            [Command.set([])],
+        ]
+        for ctx in ({}, {"iso10002_engine": True}, {"module_uninstall": True}):
+            for cmd in commands:
+                with self.subTest(ctx=ctx, cmd=cmd):
+                    try:
+                        with self.env.cr.savepoint():
+                            c.with_user(self.manager).with_context(**ctx).write({"decision_ids": cmd})
+                            self.env.flush_all()
+                            c.invalidate_recordset()
+                            decision.invalidate_recordset()
+                            ok = (
+                                len(c.decision_ids) == 1
+                                and decision.exists()
+                                and "rewritten" not in str(decision.response_text)
+                            )
+                            self.assertTrue(ok, f"BREAK: decision versions changed by {cmd} {ctx}")
+                    except REFUSED as refusal:
+                        say("HELD20", cmd, refusal)

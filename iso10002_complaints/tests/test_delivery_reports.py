@@ -21,7 +21,7 @@ ALIAS = "complaints-a@complaints.example.com"
 BOUNCE = "bounce@complaints.example.com"
 MUTED = (
     "odoo.addons.mail.models.mail_thread",
-    "odoo.addons.iso10002_complaints.models.mail_thread",
+    "odoo.addons.mail_gateway_guard.models.mail_thread",
     "odoo.addons.iso10002_complaints.models.iso10002_complaint_mail",
 )
 # the shapes a report about our own message comes in: the whole message returned, its

@@ -463,3 +463,33 @@ class TestErasureFromOutside(HttpCase):
         self.assertEqual(
             self.env["iso10002.disposal.log"].search_count([("id", "in", ids), ("rule", "=", "erasure")]), 2
         )
+
+
+@tagged("post_install", "-at_install")
+class TestErasureReachesOtherRecords(ComplaintsCase):
+    def test_12_erased_contact_no_longer_in_other_records(self):
+        """4.10: after erasure, the complainant's name is nowhere in the complaint's SLA
+        trail or notices."""
+        partner = self.env["res.partner"].create({"name": "Zebedee Uniquename", "email": "zeb@example.com"})
+        complaint = self._complaint(
+            partner_id=partner.id, user_id=self.officer_a.id, subject="Zebedee Uniquename parcel"
+        )
+        self._walk_to(complaint, "closed")
+        complaint.with_user(self.manager).action_anonymise()
+        self.env.flush_all()
+        leaks = []
+        for model in self.env.registry.models:
+            Model = self.env[model].sudo()
+            if Model._abstract or Model._transient or not Model._auto:
+                continue
+            for name, field in Model._fields.items():
+                if field.type in ("char", "text", "html") and field.store and not field.translate:
+                    if field.company_dependent:
+                        continue
+                    table, column = Model._table, name
+                    self.env.cr.execute(
+                        f'SELECT count(*) FROM "{table}" WHERE "{column}"::text ILIKE %s', ("%Zebedee Uniquename%",)
+                    )
+                    if self.env.cr.fetchone()[0]:
+                        leaks.append(f"{model}.{name}")
+        self.assertFalse(leaks)

@@ -13,7 +13,7 @@ from odoo.sql_db import Cursor
 from odoo.tests import Form, HttpCase, new_test_user, tagged
 from odoo.tools import SQL, mute_logger
 
-from .test_sla import SlaCase
+from .common import ComplaintsCase, SlaCase
 
 C = "iso10002.complaint"
 MANAGER = "iso10002_complaints.group_complaint_manager"
@@ -293,3 +293,37 @@ class TestLadderWarning(EscalationCase):
             self.assertIn(": 3.", form.escalation_warning, "the same named users again")
         arch = policy.get_views([(False, "form")])["views"]["form"]["arch"]
         self.assertIn('invisible="not escalation_warning"', arch)
+
+
+@tagged("post_install", "-at_install")
+class TestEscalationRecipients(ComplaintsCase):
+    def test_10_escalation_not_to_the_person_complained_about(self):
+        """4.7, Annex D: a complaint about the team leader, owned by another officer: the
+        escalation does not go to the leader it is about."""
+        self.company.complaint_sla_enabled = True
+        self.team_a.member_ids = [(4, self.officer_b.id)]
+        complaint = self._complaint(person_complained_about_id=self.officer_a.partner_id.id)
+        self.assertEqual(complaint.user_id, self.officer_b)
+        self.assertTrue(complaint.sla_policy_id)
+        ladder = complaint._sla_escalation_ladders({complaint: 1})[complaint]
+        self.assertNotIn(self.officer_a, ladder[0][0], "escalated to the person complained about")
+
+    # ------------------------------------------------------------- item 5
+    def test_16_ladder_adding_nobody_warns(self):
+        policy = self.env["iso10002.sla.policy"].create(
+            {
+                "name": "Flat ladder",
+                "company_id": self.company.id,
+                "escalation_ids": [
+                    (0, 0, {"level": 1, "notify": "team_leader"}),
+                    (0, 0, {"level": 2, "delay_hours": 8, "notify": "users", "user_ids": [(6, 0, self.officer_a.ids)]}),
+                    (
+                        0,
+                        0,
+                        {"level": 3, "delay_hours": 16, "notify": "users", "user_ids": [(6, 0, self.officer_a.ids)]},
+                    ),
+                ],
+            }
+        )
+        self.assertTrue(policy.escalation_warning)
+        self.assertIn("3", policy.escalation_warning)

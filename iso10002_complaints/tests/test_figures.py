@@ -1023,3 +1023,46 @@ class TestWhatAFigureMustNotHide(ComplaintsCase):
                 team.invalidate_recordset()
                 self.assertEqual(team.open_complaint_count, 1, tz)
                 self.assertEqual(len(team.action_open_backlog()["domain"][0][2]), 1, tz)
+
+
+@tagged("post_install", "-at_install")
+class TestRepeatRate(ComplaintsCase):
+    # ------------------------------------------------------------- item 8/9
+    def test_11_repeat_rate_review_and_figure_agree_with_sql(self):
+        """8.2: two complaints from one e-mail address (one typed later on the complaint):
+        the catalogue's figure, the review's list and a plain SQL count agree."""
+        with freeze_time("2031-03-10 09:00:00"):
+            first = self._complaint(partner_id=False, email_from="Bob@Example.com")
+            second = self._complaint(partner_id=False)
+            third = self._complaint(partner_id=False, email_from="carol@example.com")
+        with freeze_time("2031-03-11 09:00:00"):
+            second.with_user(self.officer_a).write({"email_from": " bob@example.com"})
+            self.env.flush_all()
+        with freeze_time("2031-03-20 09:00:00"):
+            self.assertEqual(first.complainant_key, second.complainant_key)
+            period = (date(2031, 3, 1), date(2031, 3, 31))
+            ids = (first | second | third).ids
+            self.env.cr.execute(
+                """SELECT count(*) FILTER (WHERE complainant_key IN (
+                        SELECT complainant_key FROM iso10002_complaint WHERE id IN %s
+                         GROUP BY complainant_key HAVING count(*) > 1)),
+                          count(*) FILTER (WHERE complainant_key IS NOT NULL)
+                     FROM iso10002_complaint WHERE id IN %s""",
+                (tuple(ids), tuple(ids)),
+            )
+            numerator, denominator = self.env.cr.fetchone()
+            sql_rate = round(100.0 * numerator / denominator, 1)
+            measure = self.env(user=self.manager)["iso10002.figure"]._measures(
+                ["repeat_rate"], *period, domain=[("id", "in", ids)]
+            )["repeat_rate"]
+            wizard = self.env(user=self.manager)["iso10002.management.review.wizard"].create(
+                {"date_from": period[0], "date_to": period[1]}
+            )
+            review = wizard._review_values()
+            figures = {f["code"]: f["value"] for f in review["figures"]}
+            report = (
+                f"sql {numerator}/{denominator}={sql_rate}; figure {measure}; review figure "
+                f"{figures['repeat_rate']}; review repeats {review['repeats']}"
+            )
+            self.assertEqual((measure["numerator"], measure["denominator"]), (numerator, denominator), report)
+            self.assertEqual(review["repeats"]["complaints"], sum(t["value"] for t in review["repeats"]["top"]), report)

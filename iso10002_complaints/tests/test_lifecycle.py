@@ -7,7 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
-from .common import ComplaintsCase
+from .common import ComplaintsCase, ComplaintsHttpCase
 
 
 @tagged("post_install", "-at_install")
@@ -389,3 +389,41 @@ class TestComplaintLifecycle(ComplaintsCase):
         with self.assertRaises(UserError):
             self.complaint.copy()
         self.assertEqual(self.env["iso10002.complaint"].search_count([]), count)
+
+
+@tagged("post_install", "-at_install")
+class TestStagesAndReopening(ComplaintsHttpCase):
+    """Stages keep their step, and a reopened complaint walks the steps again."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False, mail_notify_force_send=False))
+        cls.team = cls.env["iso10002.complaint.team"].create({"name": "Second", "member_ids": cls.officer.ids})
+        cls.category = cls.env["iso10002.complaint.category"].create({"name": "Second category"})
+        cls.complaint = cls._new()
+
+    @classmethod
+    def _new(cls, **values):
+        return cls.env["iso10002.complaint"].create(
+            {
+                "subject": "Second",
+                "partner_id": cls.portal.partner_id.id,
+                "channel_id": cls.env.ref("iso10002_complaints.channel_phone").id,
+                "team_id": cls.team.id,
+                **values,
+            }
+        )
+
+    def test_a_stage_keeps_its_step_while_complaints_are_in_it(self):
+        with self.assertRaises(UserError):
+            self.complaint.stage_id.write({"step": "closed"})
+
+    def test_reopening_does_not_skip_steps(self):
+        complaint = self._new(partner_id=False)  # no e-mail: stays received
+        self.assertEqual(complaint.step, "received")
+        complaint.write({"withdrawal_reason": "Changed their mind"})
+        complaint.with_user(self.officer).action_withdraw()
+        complaint.with_user(self.officer).action_reopen()
+        self.assertEqual(complaint.step, "received")
+        self.assertFalse(complaint.assessment_date)

@@ -1,11 +1,15 @@
 import base64
+import email
+import email.policy
 from email.header import Header
 from email.mime.text import MIMEText
 
 from odoo.tests import RecordCapturer, tagged
 from odoo.tools import mute_logger
 
+from ..tools.text import BIDI_CONTROLS
 from .common import COMPLAINT_EMAIL, COMPLAINT_EMAIL_ATTACHMENTS, COMPLAINT_EMAIL_HTML, MailGatewayCase
+from .hostile_mail import HostileMail
 
 # the same e-mail without any From header
 COMPLAINT_EMAIL_NO_FROM = COMPLAINT_EMAIL.replace("From: {email_from}\n", "")
@@ -277,3 +281,212 @@ class TestMailIntake(MailGatewayCase):
         self.assertFalse(capture.records)
         self.assertFalse(self._new_mails, "nobody is mailed")
         self.assertNotSentEmail()
+
+
+class HostileMailCase(MailGatewayCase):
+    """The company's own address known, and the seeded hostile messages through the gateway."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.email = "info@ourcompany.example"
+
+    def _hostile_messages_nothing_lost_no_loop(self, count, least_automatic):
+        """``count`` seeded hostile messages (the first ones of the same seed whatever the
+        count), of which at least ``least_automatic`` are automatic."""
+        generator = HostileMail(10002, "complaints-a@complaints.example.com", "info@ourcompany.example")
+        expected = {"complaint": 0, "automatic": 0, "duplicate": 0}
+        errors = []
+        before = self.Complaint.search([])
+        team_messages = self.team_a.message_ids
+        automatic = set()  # the Message-Id of each automatic message
+        for index, (raw, expect) in enumerate(generator.messages(count)):
+            expected[expect] += 1
+            if expect == "automatic":
+                automatic.add(str(email.message_from_bytes(raw, policy=email.policy.SMTP)["Message-Id"]).strip())
+            try:
+                with self.env.cr.savepoint():
+                    self._process(raw)
+            except Exception as error:
+                errors.append(f"{index} {expect}: {type(error).__name__}: {error}")
+        self.assertFalse(errors, "\n".join(errors[:10]))
+        self.assertGreaterEqual(expected["automatic"], least_automatic)
+        new = self.Complaint.search([("id", "not in", before.ids)])
+        self.assertEqual(len(new), expected["complaint"], "one complaint per readable message, none per automatic one")
+        self.assertTrue(all(c.name.startswith("CMP/") for c in new), "references come from the sequence")
+        self.assertEqual(len(set(new.mapped("name"))), len(new))
+        # automatic mail (auto-replies, delivery reports, our own) is kept on the team,
+        # each message once, without acknowledgement
+        self.assertEqual(len(automatic), expected["automatic"])
+        kept = (self.team_a.message_ids - team_messages).filtered(lambda m: m.message_type == "email")
+        self.assertEqual(sorted(kept.mapped("message_id")), sorted(automatic))
+        acks = self.env["mail.message"].search(
+            [("model", "=", "iso10002.complaint"), ("res_id", "in", new.ids), ("message_type", "=", "auto_comment")]
+        )
+        self.assertLessEqual(len(acks), len(new))
+
+
+@tagged("post_install", "-at_install")
+class TestHostileMail(HostileMailCase):
+    @mute_logger("odoo.addons.mail.models.mail_thread", "odoo.addons.mail_gateway_guard.models.mail_thread")
+    def test_30_hostile_messages_nothing_lost_no_loop(self):
+        """The first 30 of the 320 seeded messages of the fuzz run, in the quick suite."""
+        self._hostile_messages_nothing_lost_no_loop(30, 5)
+
+    def test_controls_and_overrides_in_a_mail_lose_nothing(self):
+        """A body or subject full of direction overrides and controls still makes its
+        complaint (the form refuses such text from a client; the gateway keeps the mail and
+        drops the characters from the complaint's fields); the message is kept as sent."""
+        generator = HostileMail(2025, "complaints-a@complaints.example.com", "info@ourcompany.example")
+        for index in range(20):
+            raw, _expect = generator.make(["controls_body", "controls_html"][index % 2])
+            before = self.Complaint.search([])
+            self._process(raw)
+            complaint = self.Complaint.search([("id", "not in", before.ids)])
+            self.assertEqual(len(complaint), 1, raw[:300])
+            for text in (complaint.subject, complaint.description or ""):
+                self.assertFalse(
+                    [char for char in text if char in BIDI_CONTROLS or (char < " " and char not in "\r\n\t")],
+                    text,
+                )
+            self.assertTrue(complaint.message_ids.filtered(lambda m: m.message_type == "email"), "the mail, kept")
+
+    def test_same_subject_twice_two_numbered_complaints(self):
+        before = self.Complaint.search([])
+        for number in (1, 2):
+            self._process(
+                (
+                    "From: Bob <bob@buyer.example>\nTo: complaints-a@complaints.example.com\nSubject: Complaint\n"
+                    f"Message-Id: <same-{number}@buyer.example>\n\nIt broke again.\n"
+                ).encode()
+            )
+        new = self.Complaint.search([("id", "not in", before.ids)])
+        self.assertEqual(len(new), 2)
+        self.assertEqual(set(new.mapped("subject")), {"Complaint"})
+        self.assertTrue(all(name.startswith("CMP/") for name in new.mapped("name")))
+
+    def test_auto_reply_to_acknowledgement_lands_in_thread_without_new_ack(self):
+        self._process(
+            b"From: Bob <bob@buyer.example>\nTo: complaints-a@complaints.example.com\nSubject: Broken\n"
+            b"Message-Id: <first@buyer.example>\n\nBroken.\n"
+        )
+        complaint = self.Complaint.search([("email_from", "=", "bob@buyer.example")])
+        self.assertEqual(len(complaint), 1)
+        ack = complaint.message_ids.filtered(lambda m: m.message_type == "auto_comment")
+        self.assertEqual(len(ack), 1)
+        mail = (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("mail_message_id", "=", ack.id), ("recipient_ids", "in", complaint.partner_id.ids)])
+        )
+        self.assertIn("Auto-Submitted", mail.headers or "", "our acknowledgements say they are automatic")
+        count = self.Complaint.search_count([])
+        self._process(
+            (
+                "From: Bob <bob@buyer.example>\nTo: complaints-a@complaints.example.com\nSubject: Out of office\n"
+                f"Auto-Submitted: auto-replied\nIn-Reply-To: {ack.message_id}\nMessage-Id: <ooo@buyer.example>\n\n"
+                "I am away.\n"
+            ).encode()
+        )
+        self.assertEqual(self.Complaint.search_count([]), count)
+        self.assertIn("<ooo@buyer.example>", complaint.message_ids.mapped("message_id"))
+        self.assertEqual(len(complaint.message_ids.filtered(lambda m: m.message_type == "auto_comment")), 1)
+
+    def test_loop_guard_sees_senders_with_display_names(self):
+        self.env["ir.config_parameter"].sudo().set_param("mail.gateway.loop.threshold", 3)
+        before = self.Complaint.search([])
+        for number in range(6):
+            self._process(
+                (
+                    'From: "Auto Responder" <robot@buyer.example>\nTo: complaints-a@complaints.example.com\n'
+                    f"Subject: Thanks {number}\nMessage-Id: <loop-{number}@buyer.example>\n\nThanks.\n"
+                ).encode()
+            )
+        self.assertEqual(len(self.Complaint.search([("id", "not in", before.ids)])), 3)
+
+    def test_one_mail_to_two_teams_is_one_complaint(self):
+        before = self.Complaint.search([])
+        self._process(
+            b"From: Bob <bob@buyer.example>\nTo: complaints-a@complaints.example.com, "
+            b"complaints-b@complaints.example.com\nSubject: Both\nMessage-Id: <both@buyer.example>\n\nBoth.\n"
+        )
+        self.assertEqual(len(self.Complaint.search([("id", "not in", before.ids)])), 1)
+
+    def test_a_mail_without_message_id_delivered_twice_is_one_complaint(self):
+        raw = b"From: Bob <bob@buyer.example>\nTo: complaints-a@complaints.example.com\nSubject: No id\n\nNo id.\n"
+        before = self.Complaint.search([])
+        self._process(raw)
+        self._process(raw)
+        self.assertEqual(len(self.Complaint.search([("id", "not in", before.ids)])), 1)
+
+    def test_a_body_that_cannot_be_read_is_kept_whole(self):
+        raw = (
+            b"From: Bob <bob@buyer.example>\nTo: complaints-a@complaints.example.com\nSubject: Lost text\n"
+            b"Message-Id: <lost@buyer.example>\nContent-Type: multipart/mixed\n\nThe chair broke, no boundary.\n"
+        )
+        before = self.Complaint.search([])
+        self._process(raw)
+        complaint = self.Complaint.search([("id", "not in", before.ids)])
+        self.assertEqual(len(complaint), 1)
+        originals = self.env["ir.attachment"].search(
+            [("res_model", "=", complaint._name), ("res_id", "=", complaint.id), ("name", "=", "original_email.eml")]
+        )
+        self.assertIn(b"The chair broke", originals.raw)
+
+    def test_the_loop_guard_keeps_what_it_stops(self):
+        self.env["ir.config_parameter"].sudo().set_param("mail.gateway.loop.threshold", 2)
+        messages = len(self.team_a.message_ids)
+        for number in range(3):
+            self._process(
+                (
+                    "From: Flood <flood@buyer.example>\nTo: complaints-a@complaints.example.com\n"
+                    f"Subject: Flood {number}\nMessage-Id: <flood-{number}@buyer.example>\n\nFlood {number}.\n"
+                ).encode()
+            )
+        kept = self.team_a.message_ids.filtered(lambda m: m.message_id == "<flood-2@buyer.example>")
+        self.assertEqual(len(kept), 1, "the stopped message is kept on the team")
+        self.assertGreater(len(self.team_a.message_ids), messages)
+
+    def test_a_contact_of_another_company_still_complains(self):
+        self.env["res.partner"].create(
+            {"name": "Other company's Bob", "email": "bob@buyer.example", "company_id": self.company_b.id}
+        )
+        before = self.Complaint.search([])
+        self._process(
+            b"From: Bob <bob@buyer.example>\nTo: complaints-a@complaints.example.com\nSubject: Cross\n"
+            b"Message-Id: <cross@buyer.example>\n\nCross.\n"
+        )
+        complaint = self.Complaint.search([("id", "not in", before.ids)])
+        self.assertEqual(len(complaint), 1)
+        self.assertIn(complaint.partner_id.company_id, (self.company, self.env["res.company"]))
+
+    def test_a_reply_with_copies_lands_on_a_closed_complaint(self):
+        complaint = self._walk_to(self._complaint(), "closed")
+        ack = complaint.message_ids.filtered(lambda m: m.message_type == "auto_comment")[:1]
+        self._process(
+            (
+                "From: Jane <jane@example.com>\nTo: complaints-a@complaints.example.com\nCc: lawyer@law.example\n"
+                f"Subject: Re: closed\nIn-Reply-To: {ack.message_id}\nMessage-Id: <late@example.com>\n\n"
+                "One more thing.\n"
+            ).encode()
+        )
+        self.assertIn("<late@example.com>", complaint.message_ids.mapped("message_id"))
+
+    def test_redelivered_message_stays_one_complaint(self):
+        raw = (
+            b"From: Bob <bob@buyer.example>\nTo: complaints-a@complaints.example.com\nSubject: Once\n"
+            b"Message-Id: <once@buyer.example>\n\nOnce.\n"
+        )
+        before = self.Complaint.search([])
+        self._process(raw)
+        self._process(raw)
+        self.assertEqual(len(self.Complaint.search([("id", "not in", before.ids)])), 1)
+
+
+@tagged("-standard", "iso10002_fuzz", "post_install", "-at_install")
+class TestHostileMailFuzz(HostileMailCase):
+    """The 320 seeded messages: run by ``make test`` (tag ``iso10002_fuzz``), not by ``make test-fast``."""
+
+    @mute_logger("odoo.addons.mail.models.mail_thread", "odoo.addons.mail_gateway_guard.models.mail_thread")
+    def test_300_hostile_messages_nothing_lost_no_loop(self):
+        self._hostile_messages_nothing_lost_no_loop(320, 60)

@@ -5,13 +5,21 @@ or approves a complaint about themselves (4.7, Annex D)."""
 
 import re
 
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.http import Request
 from odoo.modules.migration import load_script
 from odoo.tests import Form, HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import MailGatewayCase
+from .common import ComplaintsCase, MailGatewayCase
+
+REFUSED = (AccessError, UserError, ValidationError)
+
+
+def say(*args):
+    """What a probe saw (kept for reading the probe; nothing is logged: the harness
+    counts warnings as failures)."""
+
 
 OFFICER = "iso10002_complaints.group_complaint_officer"
 
@@ -218,6 +226,156 @@ class TestOwnerFromTheWebsite(HttpCase):
             complaint = self.env["iso10002.complaint"].search([("subject", "=", f"Owned {login}")])
             self.assertEqual(complaint.user_id, self.officer, login)
             self.assertEqual(complaint.team_id, self.team)
+
+
+@tagged("post_install", "-at_install")
+class TestOwnerOnRecord(ComplaintsCase):
+    # ------------------------------------------------------------- item 1
+    def test_01_owner_cannot_be_removed_while_received(self):
+        """5.4, 7.3: a responsible person from receipt: removing the owner of a complaint
+        still in Received is refused as it is once acknowledged."""
+        complaint = self._complaint(contact_preference="letter")
+        self.assertEqual(complaint.step, "received")
+        self.assertTrue(complaint.user_id)
+        with self.assertRaises(UserError):
+            complaint.with_user(self.officer_a).write({"user_id": False})
+
+
+@tagged("post_install", "-at_install")
+class TestOwnerCannotBeForged(MailGatewayCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        params = cls.env["ir.config_parameter"].sudo()
+        params.set_param("iso10002_complaints.form_limit_address_per_hour", 0)
+        params.set_param("iso10002_complaints.form_limit_email_per_hour", 0)
+        cls.Complaint = cls.env["iso10002.complaint"]
+        cls.archived_officer = new_test_user(cls.env, login="gone_officer", groups=OFFICER, name="Gone Officer")
+        cls.archived_officer.active = False
+
+    # ------------------------------------------------------------------ 1. owner
+    def test_01_owner_forged_to_a_portal_user_on_create(self):
+        """An officer names a portal user as owner at creation (RPC create / import)."""
+        try:
+            c = self.Complaint.with_user(self.officer_a).create(
+                {
+                    "subject": "Owned by portal",
+                    "partner_id": self.complainant.id,
+                    "team_id": self.team_a.id,
+                    "user_id": self.portal_user.id,
+                }
+            )
+            self.env.flush_all()
+            say("BREAK01 owner:", c.sudo().user_id.login, "share:", c.sudo().user_id.share)
+            self.fail("BREAK: a portal user became the owner of a complaint")
+        except REFUSED as e:
+            say("HELD01", e)
+
+    def test_02_owner_forged_through_default_user_id(self):
+        """default_user_id in the context of a create (the form / RPC): an employee."""
+        try:
+            c = (
+                self.Complaint.with_user(self.officer_a)
+                .with_context(default_user_id=self.employee.id)
+                .create({"subject": "Default owner", "partner_id": self.complainant.id, "team_id": self.team_a.id})
+            )
+            self.assertTrue(c.sudo().user_id.has_group(OFFICER), "BREAK: default_user_id made a non-officer owner")
+        except REFUSED as e:
+            say("HELD02", e)
+
+    def test_02b_auditor_as_owner(self):
+        """The auditor reads every complaint but is no officer: may they be its owner?"""
+        c = self._walk_to(self._complaint(), "acknowledged")
+        try:
+            with self.env.cr.savepoint():
+                c.with_user(self.officer_a).write({"user_id": self.auditor.id})
+                self.env.flush_all()
+                say("BREAK02b owner now", c.user_id.login, "officer?", c.user_id.has_group(OFFICER))
+                self.fail("BREAK: the (read-only, independent) auditor was made the owner")
+        except REFUSED as e:
+            say("HELD02b", e)
+        try:
+            c2 = (
+                self.Complaint.with_user(self.officer_a)
+                .with_context(default_user_id=self.auditor.id)
+                .create({"subject": "Auditor owner", "partner_id": self.complainant.id, "team_id": self.team_a.id})
+            )
+            say("PROBE02b default_user_id auditor ->", c2.sudo().user_id.login)
+            self.assertNotEqual(c2.sudo().user_id, self.auditor, "BREAK: default_user_id made the auditor owner")
+        except REFUSED as e:
+            say("HELD02b-default", e)
+
+    def test_03_owner_handed_to_a_non_officer_or_archived_user(self):
+        c = self._walk_to(self._complaint(), "acknowledged")
+        for user in (self.employee, self.archived_officer, self.portal_user):
+            with self.subTest(user=user.login):
+                try:
+                    with self.env.cr.savepoint():
+                        c.with_user(self.officer_a).write({"user_id": user.id})
+                        self.env.flush_all()
+                        say("BREAK03 handed over to", user.login, "->", c.sudo().user_id.login)
+                        self.fail(f"BREAK: owner handed to {user.login} (not an active officer)")
+                except REFUSED as refusal:
+                    say("HELD03", user.login, refusal)
+
+    def test_04_owner_of_other_company_refused(self):
+        c = self._walk_to(self._complaint(), "acknowledged")
+        try:
+            c.with_user(self.officer_a).write({"user_id": self.officer_other_company.id})
+            self.env.flush_all()
+            self.fail("BREAK: other company's officer made owner")
+        except REFUSED as e:
+            say("HELD04", e)
+
+    def test_05_other_team_officer_cannot_take_ownership(self):
+        c = self._walk_to(self._complaint(), "acknowledged")
+        with self.assertRaises(AccessError):
+            c.with_user(self.officer_b).write({"user_id": self.officer_b.id})
+        with self.assertRaises(AccessError):
+            c.with_user(self.officer_b).read(["subject"])
+
+    def test_06_alias_defaults_owner(self):
+        """A manager's alias default names a portal user: the mail intake owner."""
+        self.team_a.alias_id.sudo().alias_defaults = repr({"team_id": self.team_a.id, "user_id": self.portal_user.id})
+        self.env["iso10002.complaint.team"].invalidate_model()
+        thread = self._intake(subject="Alias owner")
+        c = self.Complaint.sudo().search([("subject", "=", "Alias owner")])
+        say("PROBE06 owner:", c.user_id.login, "thread", thread)
+        if c:
+            self.assertFalse(c.user_id.share, "BREAK: the alias default made a portal user the owner")
+
+    def test_07_person_about_set_later_on_approver(self):
+        """The remedy approver is later named as the person complained about: kept?"""
+        self.company.complaint_officer_remedy_limit = 100
+        big = self._walk_to(self._complaint(), "investigation")
+        big.write({"remedy": "refund", "compensation_amount": 500, "root_cause_id": self.root_cause.id})
+        big.action_respond()
+        big.with_user(self.manager).action_approve_remedy()
+        with self.assertRaises(
+            ValidationError, msg="BREAK: the remedy approver is now the person complained about, approval kept"
+        ):
+            big.with_user(self.officer_a).person_complained_about_id = self.manager.partner_id
+            self.env.flush_all()
+            say("BREAK07 approved_by", big.remedy_approved_by_id.login, "about", big.person_complained_about_id.name)
+
+    def test_08_unowned_cannot_be_withdrawn_and_closed(self):
+        self.company.write({"complaint_escalation_user_id": False, "complaint_representative_id": False})
+        nobody = self.env["iso10002.complaint.team"].create({"name": "Empty team"})
+        c = self.Complaint.sudo().create({"subject": "Orphan", "partner_id": self.complainant.id, "team_id": nobody.id})
+        self.assertFalse(c.user_id)
+        with self.assertRaises(UserError):
+            c.action_withdraw()
+            c.action_close()
+        self.assertNotEqual(c.step, "closed")
+
+    def test_34_team_move_to_a_team_of_only_the_person_about(self):
+        """Moved to a team whose only officer is the person complained about: who owns it?"""
+        c = self._walk_to(self._complaint(person_complained_about_id=self.officer_b.partner_id.id), "acknowledged")
+        owner = c.user_id
+        c.with_user(self.officer_a).team_id = self.team_b
+        say("PROBE34 owner after move", owner.login, "->", c.user_id.login)
+        self.assertNotEqual(c.user_id, self.officer_b)
+        self.assertTrue(c.user_id)
 
 
 # after the install: Odoo tells no assignee while its registry loads

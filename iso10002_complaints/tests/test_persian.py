@@ -50,6 +50,34 @@ class PersianCase(ComplaintsCase):
         cls.irr = cls.env.ref("base.IRR")
         cls.irr.active = True
 
+    def _written_language_from_seeded_texts(self, count):
+        """Text mostly in Persian script is Persian, in Arabic is Arabic (when installed);
+        Latin script, digits, symbols and too little text tell nothing: ``count`` seeded
+        texts (the first ones of the same seed whatever the count)."""
+        rng = random.Random(12)
+        self.env["res.lang"]._activate_lang("ar_001")
+        persian_words = PERSIAN_TEXT.split()
+        arabic_words = ARABIC_TEXT.split()
+        latin_words = "the parcel arrived three weeks late and nobody answered my calls".split()
+        noise = ["12345", "CMP/2026/00001", "!!!", "https://example.com", "۱۴۰۵", "\u200c", "😀"]
+        arabic_marked = [word for word in arabic_words if set(word) & set("ةى")]
+        for _index in range(count):
+            main = rng.choice(["fa", "ar", "en"])
+            words = {"fa": persian_words, "ar": arabic_words, "en": latin_words}[main]
+            text = [rng.choice(words) for _word in range(rng.randint(4, 12))]
+            if main == "ar":
+                text.append(rng.choice(arabic_marked))  # Arabic, by a letter only Arabic uses
+            elif main == "fa" and rng.random() < 0.5:
+                # Persian typed on an Arabic keyboard: Arabic yeh and kaf
+                text = [word.replace("ی", "ي").replace("ک", "ك") for word in text]
+            text += [rng.choice(latin_words) for _word in range(rng.randint(0, 1))]
+            text += [rng.choice(noise) for _word in range(rng.randint(0, 3))]
+            rng.shuffle(text)
+            expected = {"fa": "fa_IR", "ar": "ar_001", "en": False}[main]
+            self.assertEqual(written_language(self.env, " ".join(text)), expected, " ".join(text))
+        self.assertFalse(written_language(self.env, "سلام"[:2]))
+        self.assertFalse(written_language(self.env, "", None, "۱۲۳۴"))
+
 
 @tagged("post_install", "-at_install")
 class TestReader(PersianCase):
@@ -156,31 +184,8 @@ class TestReader(PersianCase):
         self.assertEqual(sheet["B2"].value, datetime(2026, 11, 25, 0, 30), "Gregorian dates for the others")
 
     def test_written_language_from_seeded_texts(self):
-        """Text mostly in Persian script is Persian, in Arabic is Arabic (when installed);
-        Latin script, digits, symbols and too little text tell nothing."""
-        rng = random.Random(12)
-        self.env["res.lang"]._activate_lang("ar_001")
-        persian_words = PERSIAN_TEXT.split()
-        arabic_words = ARABIC_TEXT.split()
-        latin_words = "the parcel arrived three weeks late and nobody answered my calls".split()
-        noise = ["12345", "CMP/2026/00001", "!!!", "https://example.com", "۱۴۰۵", "\u200c", "😀"]
-        arabic_marked = [word for word in arabic_words if set(word) & set("ةى")]
-        for _index in range(300):
-            main = rng.choice(["fa", "ar", "en"])
-            words = {"fa": persian_words, "ar": arabic_words, "en": latin_words}[main]
-            text = [rng.choice(words) for _word in range(rng.randint(4, 12))]
-            if main == "ar":
-                text.append(rng.choice(arabic_marked))  # Arabic, by a letter only Arabic uses
-            elif main == "fa" and rng.random() < 0.5:
-                # Persian typed on an Arabic keyboard: Arabic yeh and kaf
-                text = [word.replace("ی", "ي").replace("ک", "ك") for word in text]
-            text += [rng.choice(latin_words) for _word in range(rng.randint(0, 1))]
-            text += [rng.choice(noise) for _word in range(rng.randint(0, 3))]
-            rng.shuffle(text)
-            expected = {"fa": "fa_IR", "ar": "ar_001", "en": False}[main]
-            self.assertEqual(written_language(self.env, " ".join(text)), expected, " ".join(text))
-        self.assertFalse(written_language(self.env, "سلام"[:2]))
-        self.assertFalse(written_language(self.env, "", None, "۱۲۳۴"))
+        """The first 30 of the 300 seeded texts of the fuzz run, in the quick suite."""
+        self._written_language_from_seeded_texts(30)
 
     def test_persian_digits_typed_in_a_reference(self):
         self.assertEqual(western_digits("CMP/۲۰۲۶/۰۰۰۱۲"), "CMP/2026/00012")
@@ -310,3 +315,11 @@ class TestPersianPortal(HttpCase, ComplaintsCase):
         data = {complaint.name, "Team", "A", "Officer", "Odoo"} | set(self.company.name.split())
         english = {word for word in re.findall(r"[A-Za-z]{2,}", text.replace(complaint.name, "")) if word not in data}
         self.assertFalse(english, f"English on the Persian page: {sorted(english)[:20]}")
+
+
+@tagged("-standard", "iso10002_fuzz", "post_install", "-at_install")
+class TestReaderFuzz(PersianCase):
+    """The 300 seeded texts: run by ``make test`` (tag ``iso10002_fuzz``), not by ``make test-fast``."""
+
+    def test_written_language_from_300_seeded_texts(self):
+        self._written_language_from_seeded_texts(300)

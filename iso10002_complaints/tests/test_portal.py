@@ -1,5 +1,11 @@
+from odoo.exceptions import AccessError
 from odoo.http import Request
+from odoo.modules.migration import load_script
 from odoo.tests import HttpCase, new_test_user, tagged
+
+from .common import ComplaintsCase, ComplaintsHttpCase, MailGatewayCase
+
+OFFICER = "iso10002_complaints.group_complaint_officer"
 
 
 @tagged("post_install", "-at_install")
@@ -121,3 +127,131 @@ class TestPortal(HttpCase):
         )
         self.assertIn("valid e-mail address", response.text)
         self.assertFalse(self.env["iso10002.complaint"].search([("subject", "=", "S")]))
+
+
+@tagged("post_install", "-at_install")
+class TestPortalReads(ComplaintsCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer = cls.env["res.partner"].create({"name": "Customer Ltd", "is_company": True})
+        cls.portal_user.partner_id.parent_id = cls.customer
+        cls.colleague = cls.env["res.users"].create(
+            {
+                "name": "Portal Colleague",
+                "login": "portal_colleague",
+                "password": "portal_colleague",
+                "email": "colleague@customer.example",
+                "groups_id": [(6, 0, [cls.env.ref("base.group_portal").id])],
+            }
+        )
+        cls.colleague.partner_id.parent_id = cls.customer
+        cls.mine = cls._complaint(partner_id=cls.portal_user.partner_id.id, findings="<p>internal finding</p>")
+        cls.secret = cls._complaint(partner_id=cls.colleague.partner_id.id, is_confidential=True)
+        cls.open_one = cls._complaint(partner_id=cls.colleague.partner_id.id)
+
+    def test_colleague_does_not_see_a_confidential_complaint(self):
+        seen = self.env["iso10002.complaint"].with_user(self.portal_user).search([])
+        self.assertIn(self.open_one, seen, "the company's complaints are shared")
+        self.assertNotIn(self.secret, seen)
+        self.assertIn(self.secret, self.env["iso10002.complaint"].with_user(self.colleague).search([]))
+
+    def test_upgrade_closes_the_confidential_hole_of_existing_databases(self):
+        rule = self.env.ref("iso10002_complaints.iso10002_complaint_rule_portal")
+        rule.domain_force = "[('partner_id', 'child_of', [user.commercial_partner_id.id])]"  # as 18.0.1.0.0
+        self.env.invalidate_all()
+        self.assertIn(self.secret, self.env["iso10002.complaint"].with_user(self.portal_user).search([]))
+        script = load_script("iso10002_complaints/migrations/18.0.1.1.0/post-migrate.py", "iso10002_post_migrate")
+        script.migrate(self.env.cr, "18.0.1.0.0")
+        self.env.invalidate_all()
+        self.env.registry.clear_cache()
+        self.assertNotIn(self.secret, self.env["iso10002.complaint"].with_user(self.portal_user).search([]))
+
+    def test_needs_assistance_note_is_for_complaint_roles(self):
+        self.complainant.sudo().write({"complaint_needs_assistance": True, "complaint_assistance_note": "Deaf"})
+        with self.assertRaises(AccessError):
+            self.complainant.with_user(self.employee).read(["complaint_assistance_note"])
+        note = self.complainant.with_user(self.officer_a).read(["complaint_assistance_note"])
+        self.assertEqual(note[0]["complaint_assistance_note"], "Deaf")
+
+
+@tagged("post_install", "-at_install")
+class TestPortalReadsOverTheOrm(MailGatewayCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        params = cls.env["ir.config_parameter"].sudo()
+        params.set_param("iso10002_complaints.form_limit_address_per_hour", 0)
+        params.set_param("iso10002_complaints.form_limit_email_per_hour", 0)
+        cls.Complaint = cls.env["iso10002.complaint"]
+        cls.archived_officer = new_test_user(cls.env, login="gone_officer", groups=OFFICER, name="Gone Officer")
+        cls.archived_officer.active = False
+
+    def test_12_portal_reads_phone_and_large_say(self):
+        c = self._complaint(partner_id=self.portal_user.partner_id.id, large_print=True, partner_phone="+44 1")
+        for name in ("partner_phone", "large_print", "partner_street", "user_id"):
+            with self.subTest(field=name), self.assertRaises(AccessError):
+                c.with_user(self.portal_user).read([name])
+
+
+@tagged("post_install", "-at_install")
+class TestPortalReplies(ComplaintsHttpCase):
+    """The complainant's replies from the portal page, and what the portal never reads."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False, mail_notify_force_send=False))
+        cls.team = cls.env["iso10002.complaint.team"].create({"name": "Second", "member_ids": cls.officer.ids})
+        cls.category = cls.env["iso10002.complaint.category"].create({"name": "Second category"})
+        cls.complaint = cls._new()
+
+    @classmethod
+    def _new(cls, **values):
+        return cls.env["iso10002.complaint"].create(
+            {
+                "subject": "Second",
+                "partner_id": cls.portal.partner_id.id,
+                "channel_id": cls.env.ref("iso10002_complaints.channel_phone").id,
+                "team_id": cls.team.id,
+                **values,
+            }
+        )
+
+    def test_the_complainant_replies_from_the_portal_page(self):
+        self.authenticate(self.portal.login, self.portal.login)
+        self.make_jsonrpc_request(
+            "/mail/message/post",
+            {
+                "thread_model": "iso10002.complaint",
+                "thread_id": self.complaint.id,
+                "post_data": {"body": "Here is my order number", "message_type": "comment"},
+            },
+        )
+        self.complaint.invalidate_recordset(["message_ids"])
+        self.assertIn("Here is my order number", " ".join(self.complaint.message_ids.mapped("body")))
+        self.make_jsonrpc_request(
+            "/mail/message/post",
+            {
+                "thread_model": "iso10002.complaint",
+                "thread_id": self.complaint.id,
+                "post_data": {
+                    "body": "Decision: rejected",
+                    "message_type": "auto_comment",
+                    "subtype_xmlid": "mail.mt_note",
+                },
+            },
+        )
+        self.complaint.invalidate_recordset(["message_ids"])
+        posted = self.complaint.message_ids.filtered(lambda m: "Decision: rejected" in (m.body or ""))
+        self.assertEqual(
+            (posted.message_type, posted.subtype_id), ("comment", self.env.ref("mail.mt_comment")), "a comment"
+        )
+
+    def test_portal_never_reads_internal_logs(self):
+        self.complaint.write({"findings": "<p>SECRET FINDING</p>"})
+        self.complaint.write({"findings": "<p>revised</p>"})
+        logs = self.complaint.message_ids.filtered(lambda m: "SECRET FINDING" in (m.body or ""))
+        self.assertTrue(logs)
+        with self.assertRaises(AccessError):
+            logs.with_user(self.portal).read(["body"])

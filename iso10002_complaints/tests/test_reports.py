@@ -13,8 +13,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import SQL
 
-from .common import ComplaintsCase
-from .test_sla import SlaCase
+from .common import ComplaintsCase, SlaCase
 
 
 def _report_args(xmlid, records):
@@ -761,3 +760,45 @@ class TestReviewGroupings(ComplaintsCase):
             if refused:
                 with self.assertRaises(AccessError):
                     wizard.sudo()._grouped(Complaint, [], REVIEW_GROUPINGS)
+
+
+@tagged("post_install", "-at_install")
+class TestRegisterCells(ComplaintsCase):
+    def test_register_never_writes_formulas(self):
+        complaint = self._complaint(subject='=HYPERLINK("http://evil.example","click")')
+        data = self.env["report.iso10002_complaints.register_xlsx"]._generate(complaint)
+        sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
+        cells = [cell for row in sheet.iter_rows() for cell in row if cell.value and "HYPERLINK" in str(cell.value)]
+        self.assertTrue(cells)
+        self.assertTrue(all(cell.data_type == "s" for cell in cells))
+
+
+@tagged("post_install", "-at_install")
+class TestOutputsForTheirReaders(ComplaintsCase):
+    def test_the_register_is_for_the_complaints_roles(self):
+        complaint = self._complaint(partner_id=self.portal_user.partner_id.id)
+        for user in (self.portal_user, self.employee):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                complaint.with_user(user).action_export_register()
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                self.env["report.iso10002_complaints.register_xlsx"].with_user(user)._generate(complaint)
+        with self.assertRaises(AccessError):
+            # an officer of another team names a complaint it cannot read
+            self.env["report.iso10002_complaints.register_xlsx"].with_user(self.officer_b)._generate(complaint)
+        self.assertTrue(complaint.with_user(self.officer_a).action_export_register()["url"])
+
+    def test_the_digest_counts_what_its_reader_may_read(self):
+        self._complaint(partner_id=self.person_about.id)
+        self._complaint(partner_id=self.person_about.id, team_id=self.team_b.id)
+        digest = self.env["digest.digest"].create({"name": "Weekly", "kpi_iso10002_complaints_received": True})
+        period = {"start_datetime": datetime(2000, 1, 1), "end_datetime": datetime(2100, 1, 1)}
+        counts = {}
+        for user in (self.officer_a, self.officer_b, self.manager):
+            digest.invalidate_model(["kpi_iso10002_complaints_received_value"])  # as the digest does per reader
+            counts[user.login] = digest.with_user(user).with_context(**period).kpi_iso10002_complaints_received_value
+        self.assertLess(counts["officer_a"], counts["cmp_manager"], "an officer counts only their teams'")
+        self.assertLess(counts["officer_b"], counts["cmp_manager"])
+        digest.invalidate_model(["kpi_iso10002_complaints_received_value"])
+        with self.assertRaises(AccessError):
+            # (the digest leaves the KPI out of their e-mail)
+            digest.with_user(self.employee).with_context(**period).kpi_iso10002_complaints_received_value  # noqa: B018

@@ -5,17 +5,27 @@ process audit. Driven from outside: XML-RPC as each role."""
 
 import random
 import xmlrpc.client
-from datetime import timedelta
+from datetime import date, timedelta
 
 from freezegun import freeze_time
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.modules.migration import load_script
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import ComplaintsCase
+from .common import ComplaintsCase, ComplaintsHttpCase, MailGatewayCase
+
+OFFICER = "iso10002_complaints.group_complaint_officer"
+
+REFUSED = (AccessError, UserError, ValidationError)
+
+
+def say(*args):
+    """What a probe saw (kept for reading the probe; nothing is logged: the harness
+    counts warnings as failures)."""
+
 
 C = "iso10002.complaint"
 W = "iso10002.satisfaction.wizard"
@@ -433,3 +443,289 @@ class TestSatisfactionOfAnUpgradedDatabase(ComplaintsCase):
         # answered before the upgrade: not recorded again by phone
         with self.assertRaisesRegex(UserError, "already answered"):
             self.env[W].create({"complaint_id": asked.id, "means": "phone", "answer": "1"}).action_record()
+
+
+@tagged("post_install", "-at_install")
+class TestSatisfactionRecorded(ComplaintsCase):
+    # ------------------------------------------------------------- item 3 (8.3)
+    def _sat_record(self, complaint, means, answer):
+        wizard = (
+            self.env["iso10002.satisfaction.wizard"]
+            .with_user(self.officer_a)
+            .create({"complaint_id": complaint.id, "means": means, "answer": answer})
+        )
+        wizard.action_record()
+
+    def test_18_satisfaction_response_rate_screens_and_sql(self):
+        """8.3: seeded complaints, each closed and asked its way: the response rate of the
+        catalogue, the review, the process audit and a plain SQL count agree; a request
+        made by letter that got no reply is a request without an answer."""
+        mail_partner = self.env["res.partner"].create({"name": "Mailer", "email": "mailer@example.com"})
+        letter_partner = self.env["res.partner"].create(
+            {"name": "Letter Writer", "email": "lw@example.com", "street": "1 Paper Lane", "city": "Town"}
+        )
+        phone_partner = self.env["res.partner"].create({"name": "Caller", "phone": "+1 555 0100"})
+        with freeze_time("2031-03-10 09:00:00"):
+            unanswered = self._walk_to(self._complaint(user_id=self.officer_a.id, partner_id=mail_partner.id), "closed")
+            rated = self._walk_to(self._complaint(user_id=self.officer_a.id, partner_id=mail_partner.id), "closed")
+            rated.sudo().rating_apply(5, token=rated.sudo()._rating_get_access_token())
+            by_phone = self._walk_to(
+                self._complaint(user_id=self.officer_a.id, partner_id=phone_partner.id, contact_preference="phone"),
+                "closed",
+            )
+            self._sat_record(by_phone, "phone", "3")
+            declined = self._walk_to(
+                self._complaint(user_id=self.officer_a.id, partner_id=phone_partner.id, contact_preference="phone"),
+                "closed",
+            )
+            self._sat_record(declined, "phone", "declined")
+            # asked by letter (the owner's task says: write to ask); no reply ever came
+            by_letter = self._walk_to(
+                self._complaint(user_id=self.officer_a.id, partner_id=letter_partner.id, contact_preference="letter"),
+                "closed",
+            )
+            self._sat_record(by_letter, "letter", "no_reply")
+        seeded = unanswered | rated | by_phone | declined | by_letter
+        with freeze_time("2031-04-20 09:00:00"):
+            ids = tuple(seeded.ids)
+            self.env.flush_all()
+            self.env.cr.execute(
+                """SELECT count(DISTINCT c.id) FILTER (WHERE r.id IS NOT NULL),
+                          count(DISTINCT c.id) FILTER (WHERE r.consumed AND r.rating > 0)
+                     FROM iso10002_complaint c
+                LEFT JOIN rating_rating r ON r.res_model = 'iso10002.complaint' AND r.res_id = c.id
+                    WHERE c.id IN %s AND c.closed_date BETWEEN '2031-03-01' AND '2031-03-31 23:59:59'""",
+                (ids,),
+            )
+            asked_sql, answered_sql = self.env.cr.fetchone()
+            period = (date(2031, 3, 1), date(2031, 3, 31))
+            env = self.env(user=self.manager)
+            measure = env["iso10002.figure"]._measures(
+                ["satisfaction_response_rate"], *period, domain=[("id", "in", seeded.ids)]
+            )["satisfaction_response_rate"]
+            review = (
+                env["iso10002.management.review.wizard"]
+                .create({"date_from": period[0], "date_to": period[1]})
+                ._review_values()
+            )
+            audit = (
+                env["iso10002.process.audit.wizard"]
+                .with_context(active_test=False)
+                .create({"date_from": period[0], "date_to": period[1], "sample_mode": "all"})
+            )._audit_values()
+            shown_audit = {f["code"]: f for f in audit["satisfaction"]}["satisfaction_response_rate"]
+            checks = {c["key"]: c for c in audit["checks"]}
+            report = (
+                f"sql asked={asked_sql} answered={answered_sql}; figure {measure}; review {review['satisfaction']}; "
+                f"audit figure {shown_audit.get('value')} "
+                f"{shown_audit.get('numerator')}/{shown_audit.get('denominator')}; "
+                f"audit check 'satisfaction asked' {checks['satisfaction'].get('passed')}/"
+                f"{checks['satisfaction'].get('applicable')}; letter complaint ratings {by_letter.sudo().rating_ids}; "
+                f"letter tasks {by_letter.sudo().activity_ids.mapped('summary')}"
+            )
+            self.assertEqual((measure["numerator"], measure["denominator"]), (answered_sql, asked_sql), report)
+            self.assertEqual(review["satisfaction"]["response_pct"], measure["value"], report)
+            self.assertEqual(shown_audit["value"], measure["value"], report)
+            # the letter asking for satisfaction was sent (that is what the task asked): it is
+            # a request, not answered
+            self.assertEqual(measure["denominator"], 5, "the letter request with no reply is not counted: " + report)
+
+    # ------------------------------------------------------------- item 2
+    def test_19_reopened_and_closed_again_is_asked_again(self):
+        """8.3: a complaint reopened, decided again and closed is asked again: the
+        answer given to the first closing does not count as asked/answered for the second."""
+        phone_partner = self.env["res.partner"].create({"name": "Caller Two", "phone": "+1 555 0101"})
+        complaint = self._walk_to(
+            self._complaint(user_id=self.officer_a.id, partner_id=phone_partner.id, contact_preference="phone"),
+            "closed",
+        )
+        self._sat_record(complaint, "phone", "5")
+        # reopened the next day (an answer of the same second as a reopening would count for it)
+        with freeze_time(fields.Datetime.now() + timedelta(days=1)):
+            complaint.with_user(self.officer_a).action_reopen()
+            self._walk_to(complaint, "closed")
+        self.assertTrue(complaint.sudo().activity_ids, "the owner is asked to ask again")
+        self.assertFalse(
+            complaint.step_history_id.satisfaction_asked and complaint.step_history_id.rating,
+            "the first closing's answer counts as the answer after the second",
+        )
+
+    # ------------------------------------------------------------- item 3
+    def test_21_one_answer_per_request(self):
+        """8.3: the answer recorded by phone closes the e-mailed request: the e-mail link
+        does not add a second, different answer afterwards."""
+        partner = self.env["res.partner"].create({"name": "Both Ways", "email": "both@example.com"})
+        complaint = self._walk_to(self._complaint(user_id=self.officer_a.id, partner_id=partner.id), "closed")
+        token = complaint.sudo().rating_ids.access_token
+        self.assertTrue(token)
+        self._sat_record(complaint, "phone", "1")
+        complaint.sudo().rating_apply(5, token=token)
+        ratings = complaint.sudo().rating_ids.filtered("consumed")
+        self.assertEqual(len(ratings), 1, "two answers to one request, by phone (1) and by e-mail (5)")
+
+
+@tagged("post_install", "-at_install")
+class TestWhoRecordsSatisfaction(MailGatewayCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        params = cls.env["ir.config_parameter"].sudo()
+        params.set_param("iso10002_complaints.form_limit_address_per_hour", 0)
+        params.set_param("iso10002_complaints.form_limit_email_per_hour", 0)
+        cls.Complaint = cls.env["iso10002.complaint"]
+        cls.archived_officer = new_test_user(cls.env, login="gone_officer", groups=OFFICER, name="Gone Officer")
+        cls.archived_officer.active = False
+
+    # ------------------------------------------------------- 3. satisfaction wizard
+    def _sat_closed(self, **values):
+        c = self._complaint(user_id=self.officer_a.id, **values)
+        return self._walk_to(c, "closed")
+
+    def _sat_record(self, user, complaint, **values):
+        vals = {"complaint_id": complaint.id, "means": "phone", "answer": "5", **values}
+        wizard = self.env["iso10002.satisfaction.wizard"].with_user(user).create(vals)
+        return wizard.action_record()
+
+    def test_50_phone_answer_then_the_emailed_link_answers_again(self):
+        """E-mailed request sent on close; the owner records a phone answer; then the
+        complainant's e-mailed link still rates: two answers to one request."""
+        c = self._sat_closed()
+        emailed = c.sudo().rating_ids.filtered(lambda r: not r.consumed)
+        say("PROBE50 e-mailed requests", len(emailed), emailed.mapped("satisfaction_means"))
+        self._sat_record(self.officer_a, c, answer="1")
+        if emailed:
+            try:
+                c.sudo().rating_apply(5, token=emailed[0].access_token)
+            except REFUSED as e:
+                say("HELD50", e)
+        answers = c.sudo().rating_ids.filtered("consumed")
+        say("PROBE50 consumed answers", [(r.rating, r.satisfaction_means) for r in answers])
+        self.assertLessEqual(len(answers), 1, "BREAK: two satisfaction answers for one request")
+
+    def test_51_record_satisfaction_on_an_anonymised_complaint(self):
+        c = self._sat_closed(contact_preference="phone")
+        c.with_user(self.manager).action_anonymise()
+        try:
+            self._sat_record(self.officer_a, c, feedback="Jane Doe of 1 High Street said it was fine")
+            rated = c.sudo().rating_ids.filtered("consumed")
+            say("BREAK51 rating on anonymised complaint", rated.mapped("feedback"))
+            self.fail("BREAK: personal words recorded on an anonymised complaint")
+        except REFUSED as e:
+            say("HELD51", e)
+
+    def test_52_who_may_record_and_when(self):
+        c = self._sat_closed(contact_preference="phone")
+        for user in (self.officer_b, self.auditor, self.employee, self.officer_other_company):
+            with self.subTest(user=user.login):
+                try:
+                    with self.env.cr.savepoint():
+                        self._sat_record(user, c)
+                        self.fail(f"BREAK: {user.login} recorded the satisfaction")
+                except REFUSED as e:
+                    say("HELD52", user.login, type(e).__name__)
+        for asked_by in (self.auditor, self.manager):
+            c = self._sat_closed(contact_preference="phone")
+            with self.subTest(asked_by=asked_by.login):
+                try:
+                    with self.env.cr.savepoint():
+                        self._sat_record(self.officer_a, c, asked_by_id=asked_by.id)
+                        say("PROBE52 officer_a recorded it as asked by", asked_by.login)
+                        if asked_by == self.auditor:
+                            self.fail("BREAK: the answer is attributed to the auditor, who does not handle it")
+                except REFUSED as e:
+                    say("HELD52-asked-by", asked_by.login, e)
+        c = self._sat_closed(contact_preference="phone")
+        for asked in (fields.Datetime.now() + timedelta(minutes=3), c.communication_date - timedelta(seconds=1)):
+            with self.subTest(asked=asked):
+                try:
+                    with self.env.cr.savepoint():
+                        self._sat_record(self.officer_a, c, asked_date=asked)
+                        self.fail(f"BREAK: asked_date {asked} accepted")
+                except REFUSED as e:
+                    say("HELD52-date", asked, e)
+        self._sat_record(self.officer_a, c)
+        with self.assertRaises(UserError):
+            self._sat_record(self.officer_a, c, answer="1")
+        with self.assertRaises(UserError):
+            self._sat_record(self.manager, c, answer="declined")
+
+    def test_53_forged_rating_through_context_defaults(self):
+        c = self._sat_closed(contact_preference="phone")
+        wizard = (
+            self.env["iso10002.satisfaction.wizard"]
+            .with_user(self.officer_a)
+            .with_context(
+                default_satisfaction_means="email",
+                default_rating=5,
+                default_consumed=True,
+                default_satisfaction_recorded_by_id=self.manager.id,
+                default_res_id=self.complainant.id,
+            )
+            .create({"complaint_id": c.id, "means": "phone", "answer": "1"})
+        )
+        try:
+            wizard.action_record()
+        except REFUSED as e:
+            say("HELD53", e)
+        r = c.sudo().rating_ids.filtered("consumed")
+        say("PROBE53", [(x.rating, x.satisfaction_means, x.satisfaction_recorded_by_id.login, x.res_id) for x in r])
+        if r:
+            self.assertEqual(
+                (r.rating, r.satisfaction_means, r.satisfaction_recorded_by_id), (1, "phone", self.officer_a)
+            )
+
+
+@tagged("post_install", "-at_install")
+class TestSatisfactionOnlyThroughTheRequest(ComplaintsHttpCase):
+    """Satisfaction is asked when an officer closes, and rated only through the request."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False, mail_notify_force_send=False))
+        cls.team = cls.env["iso10002.complaint.team"].create({"name": "Second", "member_ids": cls.officer.ids})
+        cls.category = cls.env["iso10002.complaint.category"].create({"name": "Second category"})
+        cls.complaint = cls._new()
+
+    @classmethod
+    def _new(cls, **values):
+        return cls.env["iso10002.complaint"].create(
+            {
+                "subject": "Second",
+                "partner_id": cls.portal.partner_id.id,
+                "channel_id": cls.env.ref("iso10002_complaints.channel_phone").id,
+                "team_id": cls.team.id,
+                **values,
+            }
+        )
+
+    def _walk(self, complaint, user):
+        complaint = complaint.with_user(user)
+        complaint.write({"severity": "high", "category_id": self.category.id})
+        complaint.action_assess()
+        complaint.write({"remedy": "apology", "response_text": "<p>Sorry</p>", "communication_channel": "email"})
+        complaint.action_respond()
+        complaint.action_communicate()
+        complaint.write({"complainant_response": "accepted"})
+        complaint.action_close()
+        return complaint
+
+    def test_an_officer_closes_and_the_company_asks_for_satisfaction(self):
+        complaint = self._walk(self._new(), self.officer)
+        self.assertEqual(complaint.step, "closed")
+        self.assertTrue(
+            self.env["rating.rating"].search([("res_model", "=", complaint._name), ("res_id", "=", complaint.id)])
+        )
+
+    def test_ratings_only_through_the_satisfaction_request(self):
+        token = self.complaint.sudo()._rating_get_access_token()
+        with self.assertRaises(AccessError):
+            self.complaint.with_user(self.officer).rating_apply(1, token=token, feedback="forged")
+        with self.assertRaises(AccessError):
+            self.complaint.with_user(self.officer).message_post(body="x", rating_value=1)
+        ratings = self.env["rating.rating"].with_user(self.employee).search([("res_model", "=", "iso10002.complaint")])
+        self.assertFalse(ratings, "employees outside the complaint roles read no complaint's rating (nor its token)")
+        followers = (
+            self.env["mail.followers"].with_user(self.employee).search([("res_model", "=", "iso10002.complaint")])
+        )
+        self.assertFalse(followers)

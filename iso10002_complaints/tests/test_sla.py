@@ -12,57 +12,14 @@ from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL, mute_logger
 
 from ..models.iso10002_complaint_sla import NOTICE_ROWS
-from .common import ComplaintsCase
+from .common import MailGatewayCase, SlaCase
+
+OFFICER = "iso10002_complaints.group_complaint_officer"
 
 
-class SlaCase(ComplaintsCase):
-    """Teams on an office calendar (UTC, Mon-Fri 8-12 and 13-17) and the default policy."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.calendar = cls._calendar("Office UTC", "UTC")
-        cls.team_a.resource_calendar_id = cls.calendar
-        cls.team_b.resource_calendar_id = cls.calendar
-        cls.manager.email = "manager@example.com"
-        cls.officer_b.email = "officer.b@example.com"
-        cls.company.complaint_escalation_user_id = cls.manager
-        cls.policy = cls.env.ref("iso10002_complaints.sla_policy_default")
-        cls.policy.write({"ack_target_hours": 8, "resolution_target_hours": 16, "at_risk_percent": 75})
-        cls.policy.escalation_ids.filtered(lambda r: r.level == 2).delay_hours = 8
-        cls.Complaint = cls.env["iso10002.complaint"]
-        cls.Mail = cls.env["mail.mail"].sudo()
-
-    @classmethod
-    def _calendar(cls, name, tz):
-        attendances = []
-        for day in range(5):
-            attendances += [
-                (0, 0, {"name": "AM", "dayofweek": str(day), "hour_from": 8, "hour_to": 12, "day_period": "morning"}),
-                (
-                    0,
-                    0,
-                    {"name": "PM", "dayofweek": str(day), "hour_from": 13, "hour_to": 17, "day_period": "afternoon"},
-                ),
-            ]
-        return cls.env["resource.calendar"].create({"name": name, "tz": tz, "attendance_ids": attendances})
-
-    def _received(self, when, **values):
-        """A complaint without e-mail address: it waits for its acknowledgement."""
-        values.setdefault("partner_id", self.person_about.id)
-        complaint = self._complaint(received_date=when, **values)
-        self.flush_tracking()  # as if created in its own transaction
-        return complaint
-
-    def _sweep(self):
-        self.env.flush_all()
-        done = self.Complaint._cron_sla_sweep()
-        self.flush_tracking()
-        self.env.invalidate_all()
-        return done
-
-    def _digests(self, user):
-        return self.Mail.search([("recipient_ids", "in", user.partner_id.id), ("subject", "like", "Complaints SLA")])
+def say(*args):
+    """What a probe saw (kept for reading the probe; nothing is logged: the harness
+    counts warnings as failures)."""
 
 
 @tagged("post_install", "-at_install")
@@ -649,3 +606,52 @@ class TestSla(SlaCase):
         self.assertEqual(median, 2.0)  # 1, 2 and 5 working hours (lunch excluded)
         self.assertAlmostEqual(average, 8 / 3)
         self.assertEqual(in_time, 100.0)
+
+
+@tagged("post_install", "-at_install")
+class TestSlaFormerOfficer(MailGatewayCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        params = cls.env["ir.config_parameter"].sudo()
+        params.set_param("iso10002_complaints.form_limit_address_per_hour", 0)
+        params.set_param("iso10002_complaints.form_limit_email_per_hour", 0)
+        cls.Complaint = cls.env["iso10002.complaint"]
+        cls.archived_officer = new_test_user(cls.env, login="gone_officer", groups=OFFICER, name="Gone Officer")
+        cls.archived_officer.active = False
+
+    def test_41_sla_escalation_crashes_on_a_former_officer(self):
+        """An owner loses the officer group (changed job): the SLA ladder reaches them via
+        Reach.can_read, which raises instead of answering False (the cron batch fails)."""
+        former = new_test_user(self.env, login="former_officer", groups=OFFICER, name="Former Officer")
+        self.team_a.member_ids |= former
+        c = self._complaint(user_id=former.id)
+        self.env.ref(OFFICER).sudo().users -= former
+        former.invalidate_recordset()
+        self.assertFalse(former.has_group(OFFICER))
+        try:
+            ladders = self.Complaint.sudo().browse(c.ids)._sla_escalation_ladders({c.sudo(): 1})
+            say("PROBE41 ladder", [(u.mapped("login"), n) for u, n in next(iter(ladders.values()))])
+        except AccessError as e:
+            self.fail(f"BREAK: the SLA escalation ladder crashes on a former officer: {e}")
+
+    def test_42_sla_sweep_batch_fails_on_a_former_officer(self):
+        """The whole sweep: one complaint owned by a former officer, one ordinary."""
+        former = new_test_user(self.env, login="former_officer2", groups=OFFICER, name="Former Officer 2")
+        policy = self.env.ref("iso10002_complaints.sla_policy_default")
+        policy.write({"ack_target_hours": 8, "resolution_target_hours": 16, "at_risk_percent": 75})
+        with freeze_time("2026-03-09 08:00:00"):
+            ordinary = self._complaint(received_date=datetime(2026, 3, 9, 8), partner_id=self.person_about.id)
+            orphan = self._complaint(
+                received_date=datetime(2026, 3, 9, 8), partner_id=self.person_about.id, user_id=former.id
+            )
+            self.flush_tracking()
+        self.env.ref(OFFICER).sudo().users -= former
+        self.env.invalidate_all()
+        try:
+            with freeze_time("2026-03-20 17:05:00"):
+                self.env.flush_all()
+                done = self.Complaint._cron_sla_sweep()
+            say("PROBE42 swept", done, ordinary.sla_state, orphan.sla_state)
+        except AccessError as e:
+            self.fail(f"BREAK: the SLA sweep fails for every complaint of the batch: {e}")

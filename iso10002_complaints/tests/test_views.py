@@ -1,7 +1,11 @@
+import json
+
 from lxml import etree
 
+from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, HttpCase, new_test_user, tagged
+from odoo.tools import mute_logger
 from odoo.tools.safe_eval import safe_eval
 
 from ..models.iso10002_complaint import ACTION_STEPS, CLOSED_WRITABLE, CLOSED_WRITABLE_PREFIXES, TRANSITIONS
@@ -169,3 +173,96 @@ class TestOverview(ComplaintsCase):
         menu = self.env.ref("iso10002_complaints.menu_root")
         first = menu.child_id.sorted("sequence")[:1]
         self.assertEqual(first.action, self.env.ref("iso10002_complaints.iso10002_complaint_team_action_overview"))
+
+
+@tagged("post_install", "-at_install")
+class TestOverviewButtons(ComplaintsCase):
+    def test_the_overview_buttons_open_only_the_figures_they_count(self):
+        self._complaint(partner_id=self.person_about.id, user_id=self.officer_a.id)
+        self._complaint(partner_id=self.person_about.id, user_id=self.officer_b.id)
+        team = self.team_a.with_user(self.officer_a)
+        opened = set(team.action_open_backlog()["domain"][0][2])
+        for sent in ("received", 42, {"open_end": 1}, ["open_end"], None, "__import__('os')", "actions_open_end"):
+            with self.subTest(sent=sent):
+                action = team.with_context(backlog_figure=sent, backlog_mine=sent).action_open_backlog()
+                self.assertEqual(set(action["domain"][0][2]), opened, "anything else opens the open complaints")
+                self.assertEqual(action["context"], {"default_team_id": self.team_a.id, "active_test": False})
+        mine = team.with_context(backlog_mine=True).action_open_backlog()
+        self.assertEqual(len(mine["domain"][0][2]), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestFormButtonsOverHttp(HttpCase):
+    """The form's buttons as the web client calls them."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.officer = new_test_user(
+            cls.env, login="http_form_officer", groups="iso10002_complaints.group_complaint_officer"
+        )
+        cls.manager = new_test_user(
+            cls.env, login="http_form_manager", groups="iso10002_complaints.group_complaint_manager"
+        )
+        cls.team = cls.env["iso10002.complaint.team"].create(
+            {"name": "HTTP form team", "member_ids": [Command.set((cls.officer | cls.manager).ids)]}
+        )
+        # without an e-mail address: the complaints stay Received until acknowledged
+        cls.caller = cls.env["res.partner"].create({"name": "Caller without e-mail"})
+        cls.complaint = cls._received("Refused over HTTP")
+
+    @classmethod
+    def _received(cls, subject):
+        return cls.env["iso10002.complaint"].create(
+            {"subject": subject, "partner_id": cls.caller.id, "team_id": cls.team.id}
+        )
+
+    def _raw_button(self, method, record):
+        """The JSON-RPC answer as the web client gets it, errors included."""
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "params": {"model": record._name, "method": method, "args": [record.ids], "kwargs": {}},
+        }
+        response = self.url_open(
+            "/web/dataset/call_button", data=json.dumps(payload), headers={"Content-Type": "application/json"}
+        )
+        return response.json()
+
+    @mute_logger("odoo.http")
+    def test_a_refused_step_tells_the_form_which_tab_to_open(self):
+        self.authenticate("http_form_officer", "http_form_officer")
+        answer = self._raw_button("action_acknowledge", self.complaint)
+        error = answer["error"]["data"]
+        self.assertEqual(error["name"], "odoo.exceptions.UserError", "a warning, not a server error")
+        self.assertIn("Say how complaint", error["message"])
+        self.assertEqual(
+            error["context"], {"iso10002_field": "acknowledgement_channel", "iso10002_page": "acknowledgement"}
+        )
+
+    @mute_logger("odoo.http")
+    def test_delete_is_offered_only_while_it_works(self):
+        Complaint = self.env["iso10002.complaint"]
+        arch = Complaint.with_user(self.manager).get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn('delete="0"', arch.split(">", 1)[0], "no Delete in the form's menu, which would refuse")
+        # an officer has no Delete and cannot call it
+        self.authenticate("http_form_officer", "http_form_officer")
+        self.assertEqual(
+            self._raw_button("action_delete", self.complaint)["error"]["data"]["name"], "odoo.exceptions.AccessError"
+        )
+        self.assertTrue(self.complaint.exists())
+        # a manager deletes a complaint that is still Received, and is taken back to the list
+        self.authenticate("http_form_manager", "http_form_manager")
+        spam = self._received("Spam")
+        self.assertTrue(spam.with_user(self.manager).can_delete)
+        action = self._raw_button("action_delete", spam)["result"]
+        self.assertEqual((action["res_model"], action["target"]), ("iso10002.complaint", "main"))
+        self.assertFalse(spam.exists())
+        # once acknowledged, the button is gone, and calling it is refused
+        self.complaint.write({"acknowledgement_channel": "phone"})
+        self.complaint.action_acknowledge()
+        self.assertFalse(self.complaint.with_user(self.manager).can_delete)
+        error = self._raw_button("action_delete", self.complaint)["error"]["data"]
+        self.assertEqual(error["name"], "odoo.exceptions.UserError")
+        self.assertIn("never deleted", error["message"])
+        self.assertTrue(self.complaint.exists())

@@ -19,7 +19,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.base.controllers.rpc import RPC_FAULT_CODE_ACCESS_ERROR, RPC_FAULT_CODE_WARNING
-from odoo.addons.iso10002_complaints.tests.test_trust import PORTAL_FIELDS
+from odoo.addons.iso10002_complaints.tests.common import PORTAL_FIELDS
 
 _logger = logging.getLogger(__name__)
 

@@ -1,0 +1,269 @@
+"""A record that cannot change without trace (ISO 10002 the second promise): no context key, RPC
+call or later write rewrites a complaint's process, dates, trail, messages or documents."""
+
+from odoo import fields
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from ..models.iso10002_complaint_mail import HTML_TRACED
+from .common import ComplaintsCase, ComplaintsHttpCase
+
+# context keys a client may send that must switch nothing off
+HOSTILE_CONTEXT = {
+    "tracking_disable": True,
+    "mail_notrack": True,
+    "mail_create_nolog": True,
+    "_force_unlink": True,
+    "iso10002_reopen": True,
+    "iso10002_sla_write": True,
+    "iso10002_no_acknowledgement": True,
+    "iso10002_engine": True,
+    "iso10002_sync": True,
+}
+
+
+@tagged("post_install", "-at_install")
+class TestTamperEvidence(ComplaintsCase):
+    def _as(self, user, records):
+        """``records`` as a client calling over RPC would have them: that user, a hostile context."""
+        return records.with_user(user).with_context(**HOSTILE_CONTEXT)
+
+    def test_closed_complaint_cannot_be_rewritten_through_context_keys(self):
+        complaint = self._complaint(remedy="refund", compensation_amount=50)
+        self._walk_to(complaint, "closed")
+        for user in (self.officer_a, self.manager):
+            with self.assertRaises(UserError):
+                self._as(user, complaint).write({"compensation_amount": 0})
+        self.assertEqual(complaint.compensation_amount, 50)
+
+    def test_process_dates_cannot_be_set(self):
+        complaint = self._walk_to(self._complaint(), "acknowledged")
+        for field in ("acknowledged_date", "received_date", "closed_date", "sla_state", "name", "reopen_count"):
+            if field == "received_date":
+                continue  # the date a complaint reached us is recorded at receipt, then tracked
+            with self.subTest(field=field), self.assertRaises(AccessError):
+                value = "2020-01-01 00:00:00" if "date" in field else ("met" if field == "sla_state" else "X")
+                value = 7 if field == "reopen_count" else value
+                self._as(self.officer_a, complaint).write({field: value})
+
+    def test_create_in_a_later_step_is_refused(self):
+        closed = self.env.ref("iso10002_complaints.stage_closed")
+        vals = {"subject": "Forged", "partner_id": self.complainant.id, "channel_id": self.channel_phone.id}
+        for user in (self.officer_a, self.manager):
+            Complaint = self._as(user, self.env["iso10002.complaint"])
+            with self.assertRaises(UserError):
+                Complaint.create({**vals, "team_id": self.team_a.id, "stage_id": closed.id})
+            with self.assertRaises(UserError):
+                Complaint.with_context(default_stage_id=closed.id).create({**vals, "team_id": self.team_a.id})
+            with self.assertRaises(AccessError):
+                Complaint.create({**vals, "acknowledged_date": "2020-01-01 00:00:00"})
+
+    def test_the_trail_is_not_written_through_the_complaint(self):
+        complaint = self._complaint()
+        for values in (
+            {"message_ids": [(5, 0, 0)]},
+            {"sla_event_ids": [(5, 0, 0)]},
+            {"rating_ids": [(5, 0, 0)]},
+            {"acknowledgement_pending": True},
+        ):
+            with self.subTest(field=list(values)), self.assertRaises(AccessError):
+                self._as(self.officer_a, complaint).write(values)
+        self.assertTrue(complaint.message_ids)
+        self.assertTrue(complaint.sla_event_ids)
+
+    def test_the_reference_comes_from_the_sequence(self):
+        complaint = self._as(self.officer_a, self.env["iso10002.complaint"]).create(
+            {"subject": "Mine", "partner_id": self.complainant.id, "channel_id": self.channel_phone.id}
+        )
+        self.assertTrue(complaint.name.startswith("CMP/"))
+        with self.assertRaises(AccessError):
+            self._as(self.officer_a, self.env["iso10002.complaint"]).create(
+                {"subject": "Mine", "name": "CMP/1999/00001", "channel_id": self.channel_phone.id}
+            )
+
+    def test_complaints_that_left_received_are_never_deleted(self):
+        complaint = self._walk_to(self._complaint(), "acknowledged")
+        with self.assertRaises(UserError):
+            self._as(self.manager, complaint).unlink()
+        self.assertTrue(complaint.exists())
+
+    def test_received_complaint_deleted_keeps_its_sla_history(self):
+        complaint = self._complaint(partner_id=self.person_about.id)  # no e-mail: stays received
+        events = complaint.sla_event_ids
+        self.assertTrue(events)
+        name = complaint.name
+        complaint.with_user(self.manager).unlink()
+        self.assertTrue(events.exists())
+        self.assertEqual(set(events.mapped("complaint_name")), {name})
+        self.assertEqual(events.company_id, self.company)
+
+    def test_every_content_field_leaves_a_trace(self):
+        complaint = self._walk_to(self._complaint(), "assessment")
+        self.flush_tracking()
+        changes = {
+            "impact": "high",
+            "urgency": "critical",
+            "complexity": "low",
+            "remedy_sought": "Money back",
+            "immediate_action": "Recalled the batch",
+            "complainant_feedback": "Thanks",
+            "description": "<p>A new story</p>",
+            "findings": "<p>The carrier lost it</p>",
+        }
+        before = complaint.message_ids
+        self._as(self.officer_a, complaint).write(changes)
+        self.flush_tracking()
+        new = complaint.message_ids - before
+        tracked = set(new.sudo().tracking_value_ids.field_id.mapped("name"))
+        for field in ("impact", "urgency", "complexity", "remedy_sought", "immediate_action", "complainant_feedback"):
+            self.assertIn(field, tracked)
+        logged = " ".join(new.mapped("body"))
+        self.assertIn("Description", logged)
+        self.assertIn("Findings", logged)
+
+    def test_every_field_a_person_writes_is_tracked(self):
+        """A class check: a new field that people edit and nobody tracks fails here."""
+
+        exempt = {"color", "access_token", "message_main_attachment_id", "rating_last_value", "email_cc"}
+        untracked = [
+            name
+            for name, field in self.env["iso10002.complaint"]._fields.items()
+            if field.store
+            and not field.readonly
+            and name not in exempt
+            and not name.startswith(("message_", "activity_", "rating_", "website_message"))
+            and field.type not in ("one2many",)
+            and not getattr(field, "tracking", None)
+            and name not in HTML_TRACED
+        ]
+        self.assertFalse(untracked, "fields that change without a trace")
+
+    def test_messages_of_a_complaint_cannot_be_edited_or_deleted(self):
+        complaint = self._complaint()
+        complaint.with_user(self.officer_a).message_post(body="Called the customer", message_type="comment")
+        for message in complaint.message_ids:
+            for user in (self.officer_a, self.manager):
+                with self.assertRaises(AccessError):
+                    message.with_user(user).with_context(**HOSTILE_CONTEXT).write({"body": "<p>nothing</p>"})
+                with self.assertRaises(AccessError):
+                    message.with_user(user).with_context(**HOSTILE_CONTEXT).unlink()
+
+    def test_attachments_of_a_complaint_stay(self):
+        complaint = self._complaint()
+        attachment = self.env["ir.attachment"].create(
+            {"name": "photo.png", "raw": b"img", "res_model": complaint._name, "res_id": complaint.id}
+        )
+        with self.assertRaises(AccessError):
+            attachment.with_user(self.officer_a).unlink()
+        with self.assertRaises(AccessError):
+            attachment.with_user(self.officer_a).write({"raw": b"other"})
+
+    def test_employees_do_not_create_ratings(self):
+        complaint = self._complaint()
+        with self.assertRaises(AccessError):
+            self.env["rating.rating"].with_user(self.officer_a).create(
+                {
+                    "res_model_id": self.env["ir.model"]._get_id(complaint._name),
+                    "res_id": complaint.id,
+                    "rating": 5,
+                    "consumed": True,
+                }
+            )
+
+    def test_only_final_complaints_are_archived(self):
+        complaint = self._walk_to(self._complaint(), "assessment")
+        with self.assertRaises(UserError):
+            self._as(self.officer_a, complaint).write({"active": False})
+        self._walk_to(complaint, "closed")
+        complaint.with_user(self.officer_a).write({"active": False})
+        self.assertFalse(complaint.active)
+
+    def test_a_later_decision_date_is_told_to_the_complainant(self):
+        complaint = self._complaint()  # acknowledged by e-mail, with a date
+        self.assertEqual(complaint.step, "acknowledged")
+        promised = complaint.resolution_deadline
+        self.env["iso10002.sla.policy"].create(
+            {
+                "name": "Low severity, slower",
+                "severity": "low",
+                "sequence": 1,
+                "ack_target_hours": 8,
+                "resolution_target_hours": 400,
+            }
+        )
+        complaint.with_user(self.officer_a).write({"severity": "low", "category_id": self.category.id})
+        self.assertGreater(complaint.resolution_deadline, promised)
+        told = complaint.message_ids.filtered(lambda m: "We now expect to give you our answer" in (m.body or ""))
+        self.assertEqual(len(told), 1)
+        self.assertIn(self.complainant, told.partner_ids)
+        self.assertIn(complaint._get_promised_decision_date(), told.body)
+
+    def test_import_path_keeps_history_without_acknowledgement(self):
+        closed = self.env.ref("iso10002_complaints.stage_closed")
+        complaint = self.env["iso10002.complaint"]._import_complaints(
+            [
+                {
+                    "subject": "From the old system",
+                    "partner_id": self.complainant.id,
+                    "channel_id": self.channel_phone.id,
+                    "stage_id": closed.id,
+                    "closed_date": fields.Datetime.now(),
+                }
+            ]
+        )
+        self.assertEqual(complaint.step, "closed")
+        self.assertFalse(complaint.message_ids.filtered(lambda m: m.message_type == "auto_comment"))
+
+
+@tagged("post_install", "-at_install")
+class TestTrailNotFilledInAfterwards(ComplaintsHttpCase):
+    """The trail is not filled in afterwards: dates, acknowledgement means, the complainant."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False, mail_notify_force_send=False))
+        cls.team = cls.env["iso10002.complaint.team"].create({"name": "Second", "member_ids": cls.officer.ids})
+        cls.category = cls.env["iso10002.complaint.category"].create({"name": "Second category"})
+        cls.complaint = cls._new()
+
+    @classmethod
+    def _new(cls, **values):
+        return cls.env["iso10002.complaint"].create(
+            {
+                "subject": "Second",
+                "partner_id": cls.portal.partner_id.id,
+                "channel_id": cls.env.ref("iso10002_complaints.channel_phone").id,
+                "team_id": cls.team.id,
+                **values,
+            }
+        )
+
+    def test_the_trail_is_not_filled_in_afterwards(self):
+        message = self.complaint.message_ids.filtered(lambda m: m.message_type == "auto_comment")[:1]
+        self.assertTrue(message)
+        outsider = self.env["res.partner"].create({"name": "Outsider"})
+        attachment = self.env["ir.attachment"].with_user(self.officer).create({"name": "late.txt", "raw": b"late"})
+        for values in (
+            {"is_internal": True},
+            {"partner_ids": [(4, outsider.id)]},
+            {"attachment_ids": [(4, attachment.id)]},
+        ):
+            with self.subTest(values=list(values)), self.assertRaises(AccessError):
+                message.with_user(self.officer).write(values)
+
+    def test_no_complaint_received_in_the_future(self):
+        with self.assertRaises(UserError):
+            self._new(received_date="2031-01-01 00:00:00")
+
+    def test_how_it_was_acknowledged_is_not_relabelled(self):
+        self.assertEqual(self.complaint.acknowledgement_channel, "email")
+        with self.assertRaises(UserError):
+            self.complaint.with_user(self.officer).write({"acknowledgement_channel": "phone"})
+        self.assertEqual(self.complaint.acknowledgement_channel, "email")
+
+    def test_the_complainant_is_not_deleted_from_under_the_complaint(self):
+        with self.assertRaises(Exception):  # noqa: B017 - restricted by the database
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                self.portal.partner_id.sudo().unlink()
