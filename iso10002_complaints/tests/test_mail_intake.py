@@ -255,7 +255,9 @@ class TestMailIntake(MailGatewayCase):
         template.body_html = '<p t-out="object.no_such_field.name"/>'
         with (
             self.mock_mail_gateway(),
-            mute_logger("odoo.addons.iso10002_complaints.models.iso10002_complaint", "odoo.addons.mail.models"),
+            mute_logger(
+                "odoo.addons.iso10002_complaints.models.iso10002_complaint_correspondence", "odoo.addons.mail.models"
+            ),
         ):
             complaint = self._intake(msg_id="<broken@buyer.example>")
         self.assertEqual(len(complaint), 1, "the complaint is recorded all the same")
