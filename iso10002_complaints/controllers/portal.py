@@ -42,6 +42,8 @@ class ComplaintPortal(CustomerPortal):
 
     @http.route(["/my/complaints/<int:complaint_id>"], type="http", auth="public", website=True)
     def portal_my_complaint(self, complaint_id, access_token=None, **kw):
+        if access_token is not None and not isinstance(access_token, str):
+            raise BadRequest()  # a file or a list where the link's token goes
         try:
             complaint_sudo = self._document_check_access("iso10002.complaint", complaint_id, access_token)
         except (AccessError, MissingError):
@@ -63,6 +65,8 @@ class ComplaintPortal(CustomerPortal):
         or through the link of the decision e-mail (its token). Refused: anyone else (a
         colleague who may read the complaint, another complainant's token), a decision
         already answered, a complaint without a decision waiting."""
+        if access_token is not None and not isinstance(access_token, str):
+            raise BadRequest()  # a file or a list where the link's token goes
         try:
             complaint_sudo = self._document_check_access("iso10002.complaint", complaint_id, access_token)
         except (AccessError, MissingError) as error:

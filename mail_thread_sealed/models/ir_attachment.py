@@ -1,4 +1,4 @@
-from odoo import _, api, models
+from odoo import api, models
 from odoo.exceptions import AccessError
 
 from .mail_thread import sealed_models
@@ -23,6 +23,9 @@ SEALED_ATTACHMENT_FIELDS = frozenset(
     }
 )
 
+# where the chatter keeps a file uploaded before its message is posted
+PENDING_MODELS = ("mail.compose.message", "mail.scheduled.message")
+
 
 class IrAttachment(models.Model):
     _inherit = "ir.attachment"
@@ -42,6 +45,21 @@ class IrAttachment(models.Model):
         sealed = sealed_models(self.env)
         if not sealed or not self:
             return
+        # moved onto a sealed record, a file would enter its record with a date and an
+        # author from elsewhere: only the record's own process moves one there
+        target = vals.get("res_model") if vals else None
+        if target in sealed and not self.env[target]._mail_thread_sealed_by_process():
+            # a file just uploaded to the composer is posted there by Odoo itself
+            moved = self.sudo().filtered(
+                lambda attachment: (
+                    attachment.res_model not in PENDING_MODELS
+                    and (attachment.res_model, attachment.res_id) != (target, vals.get("res_id", attachment.res_id))
+                )
+            )
+            if moved:
+                raise AccessError(
+                    self.env._("A file cannot be moved into the record of a document: its trail is sealed.")
+                )
         posted = (
             self.env["mail.message"]
             .sudo()
@@ -50,7 +68,9 @@ class IrAttachment(models.Model):
         models_ = {model for [model] in posted} | set(self.sudo().mapped("res_model"))
         if any(model in sealed and not self.env[model]._mail_thread_sealed_by_process() for model in models_):
             raise AccessError(
-                _("The files attached to this document are part of its record: they cannot be changed or deleted.")
+                self.env._(
+                    "The files attached to this document are part of its record: they cannot be changed or deleted."
+                )
             )
 
     def write(self, vals):

@@ -1,6 +1,6 @@
 from collections import defaultdict
 
-from odoo import SUPERUSER_ID, _, api, models
+from odoo import SUPERUSER_ID, api, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
@@ -69,9 +69,11 @@ class MailMessage(models.Model):
         fields = self._mail_thread_sealed_fields()
         if vals is not None and not fields & set(vals):
             return
-        self.flush_recordset(["model"])
+        self.flush_recordset(["model", "res_id"])
         messages = self.sudo()
         system = self.env.su or self.env.uid == SUPERUSER_ID
+        if vals is not None and ("model" in vals or "res_id" in vals):
+            self._check_moved_onto_sealed(messages, vals)
         for model in set(messages.mapped("model")):
             if not is_sealed(self.env, model) or self.env[model]._mail_thread_sealed_by_process():
                 continue
@@ -79,7 +81,23 @@ class MailMessage(models.Model):
             if vals is not None:
                 sealed = sealed.filtered(lambda message: message._changed_by(vals, system, fields))
             if sealed:
-                raise AccessError(_("The messages of this document are its record: they cannot be changed or deleted."))
+                raise AccessError(
+                    self.env._("The messages of this document are its record: they cannot be changed or deleted.")
+                )
+
+    def _check_moved_onto_sealed(self, messages, vals):
+        """A message moved onto a sealed record would enter its trail with an author, a
+        date and a type chosen elsewhere (a backdated e-mail "from" the complainant): only
+        the record's own process moves one there."""
+        for message in messages:
+            model = vals.get("model", message.model)
+            res_id = vals.get("res_id", message.res_id)
+            if (model, res_id) == (message.model, message.res_id) or not is_sealed(self.env, model):
+                continue
+            if not self.env[model]._mail_thread_sealed_by_process():
+                raise AccessError(
+                    self.env._("A message cannot be moved into the record of a document: its trail is sealed.")
+                )
 
     def _changed_by(self, vals, system, fields):
         self.ensure_one()

@@ -1,4 +1,4 @@
-from odoo import _, models
+from odoo import models
 from odoo.exceptions import AccessError
 
 
@@ -53,10 +53,12 @@ class MailThread(models.AbstractModel):
                 or values.get("message_type") == "email"
                 or (not internal and values.get("message_type", "comment") != "comment")
                 or (values.get("author_id") and values["author_id"] not in own.ids)
+                # no author: the chatter would show the e-mail address typed as its sender
+                or ("author_id" in values and not values["author_id"])
                 or values.get("author_guest_id")
             ):
                 raise AccessError(
-                    _(
+                    self.env._(
                         "A message on this document is written by its author, now: "
                         "its date, author and type are not chosen."
                     )

@@ -1,4 +1,4 @@
-from odoo import _, api, models
+from odoo import api, models
 from odoo.exceptions import AccessError
 
 from .mail_thread import is_sealed
@@ -17,7 +17,7 @@ class RatingRating(models.Model):
         if any(
             is_sealed(self.env, model) and not self.env[model]._mail_thread_sealed_by_process() for model in targets
         ):
-            raise AccessError(_("The ratings of this document are given through its rating link only."))
+            raise AccessError(self.env._("The ratings of this document are given through its rating link only."))
 
     def _models_of(self, vals_list):
         """The models rated by ``vals_list`` (by name or by ``ir.model``)."""

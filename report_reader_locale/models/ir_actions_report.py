@@ -32,7 +32,8 @@ class IrActionsReport(models.Model):
         documents' company, in the language ``_reader_locale_lang`` chooses."""
         report = self._get_report(report_ref)
         if not report.reader_locale:
-            return self
+            # the others are rendered as Odoo renders them, whatever a caller's context says
+            return self.with_context(**{READER_KEY: False})
         # how the documents are shown, not whether they may be: their access is the
         # report's to check
         records = self.env[report.model].browse(docids or []).sudo().exists()
