@@ -1,6 +1,9 @@
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.http import Request
 from odoo.tests import HttpCase, RecordCapturer, TransactionCase, new_test_user
 
 from odoo.addons.mail.tests.common import MailCommon
+from odoo.addons.report_reader_locale.tools import READER_KEY
 
 # A plain-text e-mail as it reaches a team's alias, in the form of Odoo's own gateway tests:
 # MailCommon.format() fills the fields; ``extra`` holds more header lines, each ending with
@@ -376,3 +379,61 @@ class SlaCase(ComplaintsCase):
 
     def _digests(self, user):
         return self.Mail.search([("recipient_ids", "in", user.partner_id.id), ("subject", "like", "Complaints SLA")])
+
+
+# the attacker's probes of the platform addons (issue 24), by feature: their shared set-up
+REFUSED = (AccessError, UserError, ValidationError)
+# context keys a client may send over RPC, hoping one of them is trusted
+FORGED_CONTEXT = {
+    "iso10002_engine": True,
+    "iso10002_sync": True,
+    "mail_thread_sealed": True,
+    "mail_thread_sealed_by_process": True,
+    "mail_gateway_guard": True,
+    READER_KEY: True,
+    "tracking_disable": True,
+    "mail_notrack": True,
+    "mail_create_nolog": True,
+    "module_uninstall": True,
+    "_force_unlink": True,
+    "install_mode": True,
+}
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+GOOD_FORM = {
+    "name": "Walk In",
+    "email": "walk.in@example.com",
+    "subject": "Closed shop",
+    "description": "The shop was closed during opening hours.",
+    "consent": "on",
+}
+
+
+class ComplaintsFromOutsideCase(HttpCase, MailGatewayCase):
+    """A complaint with a note in its trail, seen over HTTP and RPC by every role; the
+    public form's throttle off."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        params = cls.env["ir.config_parameter"].sudo()
+        params.set_param("iso10002_complaints.form_limit_address_per_hour", 0)
+        params.set_param("iso10002_complaints.form_limit_email_per_hour", 0)
+        cls.admin = cls.env.ref("base.user_admin")
+        cls.Complaint = cls.env["iso10002.complaint"].with_context(active_test=False)
+        cls.complaint = cls._complaint(subject="Sealed from outside")
+        cls.trail_message = cls.complaint.with_user(cls.officer_a).message_post(
+            body="Called the customer", message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
+
+    def _csrf(self):
+        return Request.csrf_token(self)
+
+    def _stored(self):
+        return (
+            self.Complaint.sudo().search_count([]),
+            self.env["ir.attachment"].sudo().search_count([("res_model", "=", "iso10002.complaint")]),
+            self.env["res.partner"].sudo().with_context(active_test=False).search_count([]),
+        )

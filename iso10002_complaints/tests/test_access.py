@@ -1,7 +1,10 @@
+import inspect
+
 from odoo.exceptions import AccessError, UserError
+from odoo.service.model import get_public_method
 from odoo.tests import tagged
 
-from .common import ComplaintsCase, ComplaintsHttpCase
+from .common import COMPLAINT_EMAIL, FORGED_CONTEXT, ComplaintsCase, ComplaintsFromOutsideCase, ComplaintsHttpCase
 
 
 @tagged("post_install", "-at_install")
@@ -261,3 +264,66 @@ class TestReadersAndTheToken(ComplaintsHttpCase):
             with self.assertRaises(AccessError):
                 self.complaint.with_user(user).read(["access_token"])
         self.assertIn("access_token=", self.complaint.with_user(self.officer).get_portal_url())
+
+
+@tagged("post_install", "-at_install")
+class TestTheSurfaceAClientReaches(ComplaintsFromOutsideCase):
+    """What a client reaches over RPC: no hook of the technical addons, no gateway, no company option."""
+
+    def test_the_new_hooks_are_not_callable_over_rpc(self):
+        private = {
+            "iso10002.complaint": [
+                "_mail_thread_sealed_by_process",
+                "_mail_thread_sealed_check_new_messages",
+                "_mail_gateway_keep_automatic_mail",
+                "_mail_gateway_keep_delivery_report",
+                "_mail_gateway_keep_looping_mail",
+                "_mail_gateway_is_guarded",
+                "_mail_gateway_guarded_models",
+                "_mail_gateway_is_own_address",
+                "_message_unreadable",
+                "_bounce_from_report_text",
+                "_review_company_ids" if hasattr(self.Complaint, "_review_company_ids") else "_portal_answer",
+            ],
+            "ir.actions.report": ["_reader_locale_lang", "_reader_locale_for", "_reader_locale_page_numbers"],
+            "mail.message": ["_check_sealed", "_check_new_sealed_messages", "_mail_thread_sealed_fields"],
+            "ir.attachment": ["_check_sealed", "_mail_thread_sealed_fields"],
+            "rating.rating": ["_check_sealed", "_models_of"],
+            "iso10002.register.download": ["_serve"],
+        }
+        for model, names in private.items():
+            for name in names:
+                with self.subTest(method=f"{model}.{name}"), self.assertRaises(AccessError):
+                    get_public_method(self.env[model], name)
+        # what the new model offers besides the ORM: nothing
+        download = type(self.env["iso10002.register.download"])
+        own = {name for name, value in vars(download).items() if not name.startswith("_") and inspect.isfunction(value)}
+        self.assertFalse(own, "public methods on iso10002.register.download")
+
+    def test_the_gateway_is_the_systems_only_whatever_the_context(self):
+        raw = COMPLAINT_EMAIL.format(
+            email_from="mallory@evil.example",
+            to="complaints-a@complaints.example.com",
+            subject="Forged",
+            msg_id="<forged@evil.example>",
+            extra="",
+            body="forged",
+        )
+        for user in (self.employee, self.officer_a, self.manager, self.auditor, self.portal_user):
+            for model in ("mail.thread", "iso10002.complaint", "res.partner"):
+                with self.subTest(user=user.login, model=model), self.assertRaises(AccessError):
+                    self.env[model].with_user(user).with_context(**FORGED_CONTEXT).message_process(
+                        "iso10002.complaint", raw, custom_values={"user_id": user.id}
+                    )
+        self.assertFalse(self.env["mail.message"].search([("message_id", "=", "<forged@evil.example>")]))
+
+    def test_company_reader_options_are_an_administrators_to_set(self):
+        for user in (self.employee, self.officer_a, self.manager, self.auditor, self.officer_other_company):
+            for company in (self.company, self.company_b):
+                for values in ({"reader_calendar": "solar_hijri"}, {"reader_rial_unit": "toman"}):
+                    with self.subTest(user=user.login, company=company.name, values=values):
+                        with self.assertRaises(AccessError):
+                            company.with_user(user).with_context(**FORGED_CONTEXT).write(values)
+            with self.subTest(user=user.login, settings=True), self.assertRaises(AccessError):
+                self.env["res.config.settings"].with_user(user).create({"reader_calendar": "solar_hijri"}).execute()
+        self.assertEqual(self.company.reader_calendar, "language")

@@ -1,6 +1,7 @@
 import base64
 import email
 import email.policy
+import random
 from email.header import Header
 from email.mime.text import MIMEText
 
@@ -8,7 +9,13 @@ from odoo.tests import RecordCapturer, tagged
 from odoo.tools import mute_logger
 
 from ..tools.text import BIDI_CONTROLS
-from .common import COMPLAINT_EMAIL, COMPLAINT_EMAIL_ATTACHMENTS, COMPLAINT_EMAIL_HTML, MailGatewayCase
+from .common import (
+    COMPLAINT_EMAIL,
+    COMPLAINT_EMAIL_ATTACHMENTS,
+    COMPLAINT_EMAIL_HTML,
+    ComplaintsFromOutsideCase,
+    MailGatewayCase,
+)
 from .hostile_mail import HostileMail
 
 # the same e-mail without any From header
@@ -492,3 +499,69 @@ class TestHostileMailFuzz(HostileMailCase):
     @mute_logger("odoo.addons.mail.models.mail_thread", "odoo.addons.mail_gateway_guard.models.mail_thread")
     def test_300_hostile_messages_nothing_lost_no_loop(self):
         self._hostile_messages_nothing_lost_no_loop(320, 60)
+
+
+@tagged("post_install", "-at_install")
+class TestTheGatewayFromOutside(ComplaintsFromOutsideCase):
+    """Seeded broken mail through the gateway: kept, never raised."""
+
+    @mute_logger(
+        "odoo.addons.mail.models.mail_thread",
+        "odoo.addons.mail_gateway_guard.models.mail_thread",
+        "odoo.addons.iso10002_complaints.models.iso10002_complaint_mail",
+        "odoo.models.unlink",
+    )
+    def test_seeded_broken_mail_through_the_gateway_is_kept_and_never_raises(self):
+        rng = random.Random(2424)
+        trail_id = self.trail_message.message_id or "<none@x>"
+        Message = self.env["mail.message"].sudo()
+        failures = []
+        for index in range(40):
+            kind = rng.choice(
+                ["nul", "truncated", "huge_header", "boundary", "raw8bit", "reply", "bounce", "autoreply"]
+            )
+            msg_id = f"<breaker-{index}@outside.example>"
+            body = f"Complaint {index}: " + "".join(rng.choice("abc xyz\u0634\u06a9") for _ in range(60))
+            extra = ""
+            to = "complaints-a@complaints.example.com"
+            sender = f"Sender {index} <sender{index}@outside.example>"
+            if kind == "reply":
+                extra = f"In-Reply-To: {trail_id}\nReferences: {trail_id}\n"
+            elif kind == "autoreply":
+                extra = "Auto-Submitted: auto-replied\nX-Autoreply: yes\n"
+            elif kind == "huge_header":
+                extra = "X-Junk: " + "A" * rng.choice([20_000, 200_000]) + "\n"
+            raw = COMPLAINT_EMAIL.format(
+                email_from=sender, to=to, subject=f"Case {index}", msg_id=msg_id, extra=extra, body=body
+            ).encode()
+            if kind == "nul":
+                at = rng.randrange(len(raw))
+                raw = raw[:at] + b"\x00" * rng.randint(1, 5) + raw[at:]
+            elif kind == "truncated":
+                raw = raw[: rng.randrange(len(raw) // 2, len(raw))]
+            elif kind == "boundary":
+                raw = raw.replace(
+                    b"Content-Type: text/plain; charset=utf-8", b'Content-Type: multipart/mixed; boundary="nope'
+                )
+            elif kind == "raw8bit":
+                raw = raw.replace(b"Subject: ", b"Subject: " + bytes(rng.randrange(128, 256) for _ in range(12)))
+            elif kind == "bounce":
+                raw = (
+                    "From: MAILER-DAEMON@outside.example\nTo: bounce@complaints.example.com\n"
+                    f"Subject: Undelivered\nMessage-ID: {msg_id}\nMIME-Version: 1.0\n"
+                    'Content-Type: multipart/report; report-type=delivery-status; boundary="b"\n\n'
+                    "--b\nContent-Type: text/plain\n\nCould not deliver.\n"
+                    "--b\nContent-Type: message/delivery-status\n\n"
+                    + rng.choice(["", "garbage", "Final-Recipient: rfc822; jane@example.com\nAction: failed\n"])
+                    + f"\n--b\nContent-Type: text/rfc822-headers\n\nMessage-ID: {trail_id}\n"
+                ).encode()
+            before = Message.search_count([])
+            try:
+                with self.env.cr.savepoint():
+                    self.env["mail.thread"].message_process("iso10002.complaint", raw)
+            except Exception as error:
+                failures.append(f"{index} {kind}: {type(error).__name__}: {str(error)[:120]}")
+                continue
+            if kind not in ("bounce", "autoreply") and Message.search_count([]) <= before:
+                failures.append(f"{index} {kind}: nothing recorded")
+        self.assertFalse(failures, "BREAK: mail lost or raised:\n" + "\n".join(failures))

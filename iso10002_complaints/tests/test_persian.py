@@ -17,7 +17,7 @@ from odoo.tests import HttpCase, RecordCapturer, tagged
 
 from odoo.addons.report_reader_locale.tools import READER_KEY, Reader, western_digits, written_language
 
-from .common import ComplaintsCase, MailGatewayCase
+from .common import ComplaintsCase, ComplaintsFromOutsideCase, MailGatewayCase
 from .test_public_form import GOOD
 
 PERSIAN_TEXT = "سفارش من با سه هفته تأخیر رسید و هیچ‌کس پاسخگوی تماس‌های من نبود."
@@ -323,3 +323,51 @@ class TestReaderFuzz(PersianCase):
 
     def test_written_language_from_300_seeded_texts(self):
         self._written_language_from_seeded_texts(300)
+
+
+@tagged("post_install", "-at_install")
+class TestTheReadersLocaleFromOutside(ComplaintsFromOutsideCase):
+    """The reader's locale is the documents' own: a report that does not opt in, another company's calendar."""
+
+    def _core_like_report(self):
+        """A report of another addon that does not opt in to the reader's locale."""
+        view = self.env["ir.ui.view"].create(
+            {
+                "name": "breaker_partner_report",
+                "type": "qweb",
+                "key": "iso10002_complaints.breaker_partner_report",
+                "arch": '<t t-name="iso10002_complaints.breaker_partner_report">'
+                '<t t-foreach="docs" t-as="o">'
+                '<p class="date" t-field="o.create_date" t-options="{\'widget\': \'date\'}"/>'
+                '<p class="num" t-out="o.color" t-options="{\'widget\': \'integer\'}"/></t></t>',
+            }
+        )
+        return self.env["ir.actions.report"].create(
+            {
+                "name": "Partner (not for the reader)",
+                "model": "res.partner",
+                "report_type": "qweb-html",
+                "report_name": view.key,
+            }
+        )
+
+    def test_a_report_that_does_not_opt_in_is_unchanged_by_a_forged_reader_context(self):
+        report = self._core_like_report()
+        self.company.reader_calendar = "solar_hijri"
+        self.complainant.write({"color": 12345})
+        Report = self.env["ir.actions.report"].with_user(self.employee)
+        plain = Report._render_qweb_html(report.report_name, self.complainant.ids)[0]
+        for forged in (True, self.company.id, self.company_b.id):
+            with self.subTest(forged=forged):
+                shown = Report.with_context(**{READER_KEY: forged})._render_qweb_html(
+                    report.report_name, self.complainant.ids
+                )[0]
+                self.assertEqual(shown, plain, "BREAK: a report that did not opt in rendered for the reader")
+
+    def test_another_companys_calendar_is_not_forged_into_a_users_documents(self):
+        self.company_b.reader_calendar = "solar_hijri"
+        Date = self.env["ir.qweb.field.date"].with_user(self.officer_a)
+        plain = Date.value_to_html(date(2026, 11, 25), {})
+        self.assertEqual(
+            Date.with_context(**{READER_KEY: self.company_b.id}).value_to_html(date(2026, 11, 25), {}), plain
+        )

@@ -11,6 +11,7 @@ from odoo.tools import mute_logger
 from odoo.addons.base.tests.common import new_test_user
 
 from ..controllers.complaint_form import PORTAL_LIMITS
+from .common import FORGED_CONTEXT, GOOD_FORM, ComplaintsFromOutsideCase
 
 GOOD = {
     "name": "Walk In",
@@ -24,6 +25,8 @@ PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
     b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
 )
+
+
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -338,3 +341,140 @@ class TestPublicFormFuzz(PublicFormCase):
     @mute_logger("odoo.http", "odoo.addons.mail.models.mail_mail")
     def test_300_seeded_bad_submissions_never_500_and_never_stored(self):
         self._seeded_bad_submissions_never_500_and_never_stored(320)
+
+
+@tagged("post_install", "-at_install")
+class TestThePublicFormFromOutside(ComplaintsFromOutsideCase):
+    """Seeded hostile posts on the complaints pages: a 400 with a message, nothing stored, never a 500."""
+
+    @mute_logger("odoo.http", "odoo.addons.http_routing.models.ir_http", "odoo.addons.mail.models.mail_mail")
+    def test_seeded_hostile_form_posts_are_400_with_a_message_and_store_nothing(self):
+        rng = random.Random(24)
+        self.authenticate(None, None)
+        before = self._stored()
+        fields_ = ["name", "email", "subject", "description", "phone", "address", "event_date", "consent"]
+        fields_ += ["contact_preference", "large_print", "remedy_sought", "order_reference"]
+        for index in range(36):
+            kind = rng.choice(["as_file", "repeated", "too_many", "too_big", "wrong_type", "bad_name", "no_consent"])
+            data = {**GOOD_FORM, "email": f"hostile{index}@example.com", "csrf_token": self._csrf()}
+            files = []
+            if kind == "as_file":
+                field = rng.choice(fields_)
+                data.pop(field, None)
+                files = [(field, ("x.txt", b"text", "text/plain"))]
+                if field == "large_print":
+                    data.pop("consent")  # a box ticked by a file is no box ticked: refused for the consent
+            elif kind == "repeated":
+                # the hostile value first, the good one after: whichever is read, never a 500
+                field = rng.choice([name for name in fields_ if name != "large_print"])
+                good = data.get(field, "on")
+                data = [(key, value) for key, value in data.items() if key != field]
+                data += [(field, rng.choice(["\x00", "x" * 300_000, "\u202e"])), (field, good)]
+                if field in ("remedy_sought", "order_reference", "phone", "address"):
+                    data = [(key, value) for key, value in data if key != "consent"]
+            elif kind == "too_many":
+                files = [("attachments", (f"p{i}.png", PNG, "image/png")) for i in range(rng.randint(6, 9))]
+            elif kind == "too_big":
+                big = b"%PDF-1.4\n" + (b"0" * 1023 + b"\n") * (10 * 1024)
+                files = [("attachments", ("big.pdf", big, "application/pdf"))]
+            elif kind == "wrong_type":
+                payload = rng.choice([b"MZ\x90\x00binary", b"<html><script>alert(1)</script>", b"<svg onload=x>"])
+                files = [("attachments", ("innocent.pdf", payload, "application/pdf"))]
+            elif kind == "bad_name":
+                files = [
+                    (
+                        "attachments",
+                        (rng.choice(["\u202egnp.exe", "x" * 5000 + ".png"]), PNG, "image/png"),
+                    )
+                ]
+            else:
+                data.pop("consent")
+            response = self.url_open("/complaints/new", data=data, files=files or None, allow_redirects=False)
+            with self.subTest(index=index, kind=kind):
+                self.assertEqual(response.status_code, 400, f"{kind}: {response.status_code}")
+                self.assertIn("alert-danger", response.text)
+        self.assertEqual(self._stored(), before, "BREAK: a refused post left something stored")
+
+    @mute_logger("odoo.http", "odoo.addons.http_routing.models.ir_http")
+    def test_the_lookup_and_the_answer_refuse_values_that_are_not_text_without_a_500(self):
+        self.authenticate(None, None)
+        for field in ("reference", "email"):
+            data = {"reference": "CMP/2026/00001", "email": "jane@example.com", "csrf_token": self._csrf()}
+            data.pop(field)
+            response = self.url_open(
+                "/complaints/find", data=data, files=[(field, ("x.txt", b"text", "text/plain"))], allow_redirects=False
+            )
+            with self.subTest(route="find", field=field):
+                self.assertEqual(response.status_code, 400)
+        complaint = self.complaint.sudo()
+        complaint._portal_ensure_token()
+        url = f"/my/complaints/{complaint.id}/answer"
+        for field in ("answer", "reason", "access_token"):
+            data = {"answer": "rejected", "reason": "No", "access_token": complaint.access_token}
+            data.pop(field)
+            data["csrf_token"] = self._csrf()
+            response = self.url_open(
+                url, data=data, files=[(field, ("x.txt", b"text", "text/plain"))], allow_redirects=False
+            )
+            with self.subTest(route="answer", field=field):
+                self.assertIn(
+                    response.status_code, (400, 403), f"BREAK: {field} sent as a file: {response.status_code}"
+                )
+        self.assertFalse(complaint.complainant_response)
+
+    def test_json_rpc_context_cannot_seal_or_unseal_for_a_client(self):
+        """Over JSON-RPC the context is JSON: no value a client sends is the process's own."""
+        self.authenticate("admin", "admin")
+        with mute_logger("odoo.http"), self.assertRaises(Exception):  # noqa: B017 - any refusal
+            self.make_jsonrpc_request(
+                "/web/dataset/call_kw/mail.message/unlink",
+                {
+                    "model": "mail.message",
+                    "method": "unlink",
+                    "args": [self.trail_message.ids],
+                    "kwargs": {"context": {**FORGED_CONTEXT, "iso10002_engine": {"__object__": True}}},
+                },
+            )
+        self.assertTrue(self.trail_message.exists())
+        # and the complaint still takes the officer's own note: nothing broken by the seal
+        note = self.complaint.with_user(self.officer_a).message_post(body="Still writing", message_type="comment")
+        self.assertEqual(note.author_id, self.officer_a.partner_id)
+
+    @mute_logger("odoo.http", "odoo.addons.http_routing.models.ir_http", "odoo.addons.website.models.ir_ui_view")
+    def test_a_document_too_large_in_one_line_is_refused_and_nothing_is_stored(self):
+        """A document over the cap without line breaks is refused before the form is read:
+        Werkzeug's parser holds such a part in memory and stops at 10 MB, so the visitor
+        gets Odoo's error page rather than the form's message (left as Odoo's). Never a
+        server error, and nothing is stored."""
+        self.authenticate(None, None)
+        data = {**GOOD_FORM, "email": "one.line@example.com", "csrf_token": self._csrf()}
+        big = b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024 + 1)
+        response = self.url_open(
+            "/complaints/new",
+            data=data,
+            files=[("attachments", ("big.pdf", big, "application/pdf"))],
+            allow_redirects=False,
+        )
+        self.assertGreaterEqual(response.status_code, 400)
+        self.assertLess(response.status_code, 500)
+        self.assertFalse(self.env["res.partner"].search_count([("email", "=", "one.line@example.com")]))
+
+    @mute_logger("odoo.http", "odoo.addons.http_routing.models.ir_http", "odoo.addons.mail.models.mail_mail")
+    def test_a_document_name_with_a_nul_is_never_stored_with_it(self):
+        self.authenticate(None, None)
+        data = {**GOOD_FORM, "email": "nul.name@example.com", "subject": "NUL name", "csrf_token": self._csrf()}
+        response = self.url_open(
+            "/complaints/new",
+            data=data,
+            files=[("attachments", ("a\x00b.png", PNG, "image/png"))],
+            allow_redirects=False,
+        )
+        self.assertIn(response.status_code, (303, 400))
+        complaint = self.Complaint.sudo().search([("subject", "=", "NUL name")])
+        names = (
+            self.env["ir.attachment"]
+            .sudo()
+            .search([("res_model", "=", complaint._name), ("res_id", "in", complaint.ids)])
+        )
+        for name in names.mapped("name"):
+            self.assertTrue(all(char.isprintable() for char in name), f"stored document name {name!r}")

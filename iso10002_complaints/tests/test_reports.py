@@ -11,9 +11,9 @@ from PyPDF2 import PdfFileReader
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
-from odoo.tools import SQL
+from odoo.tools import SQL, mute_logger
 
-from .common import ComplaintsCase, SlaCase
+from .common import REFUSED, ComplaintsCase, ComplaintsFromOutsideCase, SlaCase
 
 
 def _report_args(xmlid, records):
@@ -802,3 +802,77 @@ class TestOutputsForTheirReaders(ComplaintsCase):
         with self.assertRaises(AccessError):
             # (the digest leaves the KPI out of their e-mail)
             digest.with_user(self.employee).with_context(**period).kpi_iso10002_complaints_received_value  # noqa: B018
+
+
+@tagged("post_install", "-at_install")
+class TestTheRegisterDownloadFromOutside(ComplaintsFromOutsideCase):
+    """The register's download is its creator's, once, and never served as a page."""
+
+    def _download_of(self, user, data=b"PK\x03\x04register", name="complaints-register.xlsx"):
+        return (
+            self.env["iso10002.register.download"]
+            .with_user(user)
+            .create({"name": name, "data": base64.b64encode(data)})
+        )
+
+    def test_a_register_download_is_its_creators_only_over_rpc(self):
+        download = self._download_of(self.officer_a)
+        for user in (self.officer_b, self.auditor, self.manager, self.admin, self.officer_other_company):
+            Download = self.env["iso10002.register.download"].with_user(user).with_context(active_test=False)
+            with self.subTest(user=user.login):
+                self.assertFalse(Download.search([("id", "=", download.id)]))
+                self.assertFalse(Download.search_read([], ["data"]))
+                self.assertEqual(Download.search_count([]), 0)
+                self.assertFalse(Download.read_group([], ["name"], ["name"]))
+                for attempt in (
+                    lambda D=Download: D.browse(download.id).read(["data"]),
+                    lambda D=Download: D.browse(download.id).write({"data": base64.b64encode(b"<script>")}),
+                    lambda D=Download: D.browse(download.id).unlink(),
+                ):
+                    with self.assertRaises(AccessError):
+                        attempt()
+                # export: refused for lack of export rights, or of access to the row
+                try:
+                    rows = Download.browse(download.id).export_data(["data"])
+                except REFUSED:
+                    rows = {"datas": []}
+                self.assertFalse(rows["datas"], "BREAK: another user exported the register")
+        for user in (self.employee, self.portal_user):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                self._download_of(user)
+        # the creator column is not the creator's to rewrite
+        download.with_user(self.officer_a).write({"create_uid": self.officer_b.id})
+        self.assertEqual(download.create_uid, self.officer_a)
+
+    @mute_logger("odoo.http", "odoo.addons.http_routing.models.ir_http")
+    def test_the_register_route_streams_once_to_its_creator_and_never_as_a_page(self):
+        hostile = self._download_of(
+            self.officer_a, data=b"<html><script>alert(document.cookie)</script></html>", name="register.html"
+        )
+        url = f"/iso10002_complaints/register/{hostile.id}"
+        self.authenticate("officer_b", "officer_b")
+        self.assertEqual(self.url_open(url, allow_redirects=False).status_code, 404)
+        self.authenticate("admin", "admin")
+        self.assertEqual(self.url_open(url, allow_redirects=False).status_code, 404)
+        for guess in ("0", "-1", "abc", "99999999"):
+            self.assertIn(
+                self.url_open(f"/iso10002_complaints/register/{guess}", allow_redirects=False).status_code, (404,)
+            )
+        self.authenticate(None, None)
+        self.assertNotEqual(self.url_open(url, allow_redirects=False).status_code, 200)
+        self.assertTrue(hostile.exists(), "others' attempts consumed nothing")
+        self.authenticate("officer_a", "officer_a")
+        response = self.url_open(url, allow_redirects=False)
+        self.assertEqual(response.status_code, 200)
+        self.assertNotIn("html", response.headers["Content-Type"])
+        self.assertTrue(response.headers["Content-Disposition"].startswith("attachment"))
+        self.assertEqual(response.headers.get("X-Content-Type-Options"), "nosniff")
+        self.assertEqual(self.url_open(url, allow_redirects=False).status_code, 404, "streamed once")
+        # nor through call_kw: the private method that serves it
+        other = self._download_of(self.officer_a)
+        with mute_logger("odoo.http"), self.assertRaises(Exception):  # noqa: B017 - any refusal
+            self.make_jsonrpc_request(
+                "/web/dataset/call_kw/iso10002.register.download/_serve",
+                {"model": "iso10002.register.download", "method": "_serve", "args": [[other.id]], "kwargs": {}},
+            )
+        self.assertTrue(other.exists())

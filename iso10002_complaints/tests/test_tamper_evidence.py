@@ -7,7 +7,14 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..models.iso10002_complaint_mail import HTML_TRACED
-from .common import ComplaintsCase, ComplaintsHttpCase
+from .common import (
+    FORGED_CONTEXT,
+    PNG,
+    REFUSED,
+    ComplaintsCase,
+    ComplaintsFromOutsideCase,
+    ComplaintsHttpCase,
+)
 
 # context keys a client may send that must switch nothing off
 HOSTILE_CONTEXT = {
@@ -267,3 +274,132 @@ class TestTrailNotFilledInAfterwards(ComplaintsHttpCase):
         with self.assertRaises(Exception):  # noqa: B017 - restricted by the database
             with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
                 self.portal.partner_id.sudo().unlink()
+
+
+@tagged("post_install", "-at_install")
+class TestTheSealedTrailFromOutside(ComplaintsFromOutsideCase):
+    """The sealed trail against an administrator, a forged context and moves onto or off a complaint."""
+
+    def test_an_administrator_does_not_move_a_forged_message_onto_a_sealed_complaint(self):
+        """A message written on another document (where its date, author and type are
+        free) is not moved into a complaint's trail afterwards: the sealed trail refuses
+        it as it refuses the same message created on the complaint, for the
+        administrator too (core lets only administrators rewrite model and res_id)."""
+        forged = (
+            self.env["mail.message"]
+            .with_user(self.admin)
+            .create(
+                {
+                    "model": "res.partner",
+                    "res_id": self.complainant.id,
+                    "body": "I withdraw my complaint.",
+                    "author_id": self.complainant.id,
+                    "date": "2020-01-01 00:00:00",
+                    "message_type": "email",
+                }
+            )
+        )
+        with self.assertRaises(AccessError, msg="BREAK: a backdated e-mail in the complainant's name was moved in"):
+            forged.with_user(self.admin).write({"model": self.complaint._name, "res_id": self.complaint.id})
+        self.assertNotIn(forged, self.complaint.message_ids)
+
+    def test_nobody_writes_on_a_complaint_as_the_complainants_address(self):
+        """A message on a complaint is written by its author: not left without an author
+        and signed with the complainant's address (the chatter then shows it as theirs)."""
+        complaint = self.complaint.with_user(self.officer_a)
+        attempts = {
+            "create without author": lambda: (
+                self.env["mail.message"]
+                .with_user(self.officer_a)
+                .create(
+                    {
+                        "model": complaint._name,
+                        "res_id": complaint.id,
+                        "body": "I withdraw my complaint.",
+                        "author_id": False,
+                        "email_from": self.complainant.email_formatted,
+                        "message_type": "comment",
+                    }
+                )
+            ),
+            "message_post with the complainant's name": lambda: complaint.message_post(
+                body="I withdraw my complaint.",
+                email_from=f'"{self.complainant.name}" <jane.complainant@elsewhere.example>',
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            ),
+        }
+        for name, attempt in attempts.items():
+            with self.subTest(name):
+                try:
+                    with self.env.cr.savepoint():
+                        message = attempt()
+                        self.env.flush_all()
+                        self.assertEqual(
+                            message.sudo().author_id,
+                            self.officer_a.partner_id,
+                            f"BREAK ({name}): a message on the complaint shown as from "
+                            f"{message.sudo().email_from!r}, author {message.sudo().author_id.name!r}",
+                        )
+                except REFUSED:
+                    continue  # refused: what must hold
+
+    def test_the_sealed_trail_refuses_the_administrator_whatever_the_context(self):
+        message = self.trail_message
+        for context in ({}, FORGED_CONTEXT):
+            admin_message = message.with_user(self.admin).with_context(**context)
+            with self.subTest(context=bool(context)):
+                with self.assertRaises(AccessError):
+                    admin_message.write({"body": "<p>Edited</p>"})
+                with self.assertRaises(AccessError):
+                    admin_message.unlink()
+        self.assertTrue(message.exists())
+
+    def test_a_document_is_not_moved_off_a_sealed_complaint(self):
+        attachment = self.env["ir.attachment"].create(
+            {"name": "receipt.png", "raw": PNG, "res_model": self.complaint._name, "res_id": self.complaint.id}
+        )
+        for values in (
+            {"res_model": "res.partner", "res_id": self.complainant.id},
+            {"res_id": self._complaint(subject="Other").id},
+            {"res_model": False, "res_id": 0},
+        ):
+            with self.subTest(values=values), self.assertRaises(AccessError):
+                attachment.with_user(self.admin).with_context(**FORGED_CONTEXT).write(values)
+        with self.assertRaises(AccessError):
+            attachment.with_user(self.admin).with_context(**FORGED_CONTEXT).unlink()
+
+    def test_a_rating_is_neither_made_nor_moved_onto_a_sealed_complaint(self):
+        complaint_model = self.env["ir.model"]._get(self.complaint._name)
+        with self.assertRaises(AccessError):
+            self.env["rating.rating"].with_user(self.admin).with_context(**FORGED_CONTEXT).create(
+                {"res_model_id": complaint_model.id, "res_id": self.complaint.id, "rating": 5, "consumed": True}
+            )
+        elsewhere = self.env["rating.rating"].create(
+            {
+                "res_model_id": self.env["ir.model"]._get("res.partner").id,
+                "res_id": self.complainant.id,
+                "rating": 1,
+                "consumed": True,
+            }
+        )
+        with self.assertRaises(AccessError):
+            elsewhere.with_user(self.admin).write({"res_model_id": complaint_model.id, "res_id": self.complaint.id})
+
+    def test_the_messages_of_documents_that_are_not_sealed_stay_editable(self):
+        """The technical addons weaken nothing and seal nothing else: a contact's message,
+        a helpdesk ticket's, are edited and deleted as Odoo allows."""
+        records = [self.complainant.with_user(self.admin)]
+        if "helpdesk.ticket" in self.env:
+            records.append(
+                self.env["helpdesk.ticket"].create({"name": "Printer", "description": "It jams."}).with_user(self.admin)
+            )
+        for record in records:
+            with self.subTest(model=record._name):
+                self.assertFalse(getattr(type(record), "_mail_thread_sealed", False))
+                message = record.message_post(body="Typo", message_type="comment", subtype_xmlid="mail.mt_note")
+                message.write({"body": "<p>Fixed</p>"})
+                self.assertIn("Fixed", message.body)
+                record._message_update_content(message, body="<p>Fixed again</p>")
+                message.unlink()
+                self.assertFalse(message.exists())
