@@ -206,6 +206,70 @@ class TestMailThreadSealed(TransactionCase):
         )
         self.assertEqual(message.date, datetime(2020, 1, 1))
 
+    def test_nothing_is_moved_into_a_sealed_trail(self):
+        """A message or a file made elsewhere, with its own author, date and type, never
+        enters a sealed record's trail, not even moved by an administrator; a file just
+        uploaded to the composer is still posted by Odoo itself; the process moves them."""
+        with self._sealed():
+            partner = self.Partner.create({"name": "Sealed target"})
+        elsewhere = self.env["res.partner.category"].create({"name": "Not a thread"})
+        forged = (
+            self.env["mail.message"]
+            .with_user(self.admin)
+            .create(
+                {
+                    "model": "res.partner.category",
+                    "res_id": elsewhere.id,
+                    "body": "A backdated e-mail",
+                    "message_type": "email",
+                    "date": datetime(2020, 1, 1),
+                    "author_id": self.portal.partner_id.id,
+                }
+            )
+        )
+        old_file = self.env["ir.attachment"].create(
+            {"name": "old.txt", "raw": b"old", "res_model": "res.partner.category", "res_id": elsewhere.id}
+        )
+        with self._sealed():
+            for user in (self.employee, self.admin):
+                with self.subTest(user=user.login), self.assertRaisesRegex(AccessError, "moved into the record"):
+                    forged.with_user(user).sudo().write({"model": "res.partner", "res_id": partner.id})
+                with self.subTest(user=user.login), self.assertRaisesRegex(AccessError, "moved into the record"):
+                    old_file.with_user(user).sudo().write({"res_model": "res.partner", "res_id": partner.id})
+            self.assertEqual(forged.model, "res.partner.category")
+            # the composer's upload, posted with the message
+            upload = (
+                self.env["ir.attachment"]
+                .with_user(self.employee)
+                .create({"name": "new.txt", "raw": b"new", "res_model": "mail.compose.message", "res_id": 0})
+            )
+            posted = partner.with_user(self.employee).message_post(body="With a file", attachment_ids=upload.ids)
+            self.assertEqual((upload.res_model, upload.res_id), ("res.partner", partner.id))
+            self.assertEqual(posted.attachment_ids, upload)
+            # the process may
+            forged.with_context(**{PROCESS_KEY: PROCESS}).write({"model": "res.partner", "res_id": partner.id})
+            self.assertEqual(forged.res_id, partner.id)
+
+    def test_a_message_on_a_sealed_record_has_its_author(self):
+        """Without an author the chatter shows the typed e-mail address as the sender."""
+        with self._sealed():
+            partner = self.Partner.create({"name": "Who wrote it"})
+            for user in (self.employee, self.admin):
+                with self.subTest(user=user.login), self.assertRaisesRegex(AccessError, NEW_MESSAGE):
+                    self.env["mail.message"].with_user(user).create(
+                        {
+                            "model": "res.partner",
+                            "res_id": partner.id,
+                            "body": "Forged",
+                            "author_id": False,
+                            "email_from": '"Someone Else" <someone@example.com>',
+                        }
+                    )
+                with self.subTest(user=user.login), self.assertRaisesRegex(AccessError, NEW_MESSAGE):
+                    partner.with_user(user).message_post(
+                        body="Forged", email_from='"Someone Else" <nobody-known@example.com>'
+                    )
+
     def test_external_users_do_not_read_the_internal_trail(self):
         partner = self.portal.partner_id
         note = partner.sudo()._message_log(body="Internal log", partner_ids=partner.ids)

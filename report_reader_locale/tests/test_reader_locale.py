@@ -122,6 +122,16 @@ class TestReaderLocale(TransactionCase):
             _text(html, "o_integer"), env["res.lang"]._lang_get("fa_IR").format("%d", 12345, grouping=True)
         )
 
+    def test_a_report_that_does_not_opt_in_is_unchanged_whatever_the_callers_context(self):
+        self.company.write({"reader_calendar": "solar_hijri", "reader_rial_unit": "toman"})
+        plain = self.reports[False]
+        for forged in (True, self.company.id):
+            Report = self.env["ir.actions.report"].with_context(lang="en_US", **{READER_KEY: forged})
+            html = Report._render_qweb_html(plain.report_name, self.partner.ids, data=dict(self.values))[0].decode()
+            with self.subTest(forged=forged):
+                self.assertEqual(_text(html, "o_date"), "11/25/2026")
+                self.assertNotIn("Toman", _text(html, "o_amount"))
+
     # ------------------------------------------------------- any QWeb view
     def test_a_qweb_view_is_rendered_for_the_reader_only_with_the_context_key(self):
         arch = """<div><p class="o_date" t-out="day" t-options="{'widget': 'date'}"/></div>"""
