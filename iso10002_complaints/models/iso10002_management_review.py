@@ -5,7 +5,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
-from odoo.tools import format_date
+
+from odoo.addons.report_reader_locale.tools import Reader
 
 from ..tools.trust import as_engine, client_safe, is_engine, one
 
@@ -59,14 +60,13 @@ class Iso10002ManagementReview(models.Model):
             )
         return None
 
-    @api.depends("name", "date")
+    @api.depends("name", "date", "company_id.reader_calendar")
     @api.depends_context("lang")
     def _compute_display_name(self):
         for review in self:
-            # the date as the reader's language writes it, not in ISO form
-            review.display_name = (
-                f"{review.name} ({format_date(self.env, review.date)})" if review.date else review.name
-            )
+            # the date as its reader writes it (Solar Hijri for a Persian reader), not in ISO form
+            day = Reader(self.env, company=review.company_id).date(review.date)
+            review.display_name = f"{review.name} ({day})" if review.date else review.name
 
     @api.depends("kpi_snapshot", "date_from", "date_to", "company_ids", "team_ids")
     def _compute_figures_html(self):

@@ -876,3 +876,38 @@ class TestTheRegisterDownloadFromOutside(ComplaintsFromOutsideCase):
                 {"model": "iso10002.register.download", "method": "_serve", "args": [[other.id]], "kwargs": {}},
             )
         self.assertTrue(other.exists())
+
+
+@tagged("post_install", "-at_install")
+class TestTheAuditorsRegister(SlaCase):
+    """The register an auditor downloads: the rows SQL counts, theirs only."""
+
+    def test_an_auditors_register_has_the_rows_sql_counts_and_is_theirs_only(self):
+        """The register an auditor downloads lists the complaints they asked for (the
+        same rows as before), and its transient row is read by nobody else."""
+        auditor = new_test_user(self.env, "audit_register", groups="iso10002_complaints.group_complaint_auditor")
+        with freeze_time("2026-03-09 11:00:00"):
+            for when in (datetime(2026, 3, 9, 8, 0), datetime(2026, 3, 9, 9, 0)):
+                self._received(when)
+        complaints = self.env["iso10002.complaint"].with_user(auditor).search([])
+        action = complaints.action_export_register()
+        download_id = int(action["url"].rsplit("/", 1)[1])
+        Download = self.env["iso10002.register.download"]
+        self.assertFalse(Download.with_user(self.manager).search([("id", "=", download_id)]))
+        self.assertFalse(Download.with_user(self.auditor).search([("id", "=", download_id)]))
+        download = Download.with_user(auditor).browse(download_id)
+        book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(download.data)))
+        names = [row[0].value for row in book.worksheets[0].iter_rows(min_row=2)]
+        expected = [
+            row[0]
+            for row in self.env.execute_query(
+                SQL(
+                    "SELECT name FROM iso10002_complaint WHERE id = ANY(%s) ORDER BY received_date, id",
+                    complaints.ids,
+                )
+            )
+        ]
+        self.assertEqual(names, expected)
+        name, _content = download._serve()
+        self.assertTrue(name.endswith(".xlsx"))
+        self.assertFalse(Download.sudo().search([("id", "=", download_id)]), "served once")

@@ -655,3 +655,79 @@ class TestSlaFormerOfficer(MailGatewayCase):
             say("PROBE42 swept", done, ordinary.sla_state, orphan.sla_state)
         except AccessError as e:
             self.fail(f"BREAK: the SLA sweep fails for every complaint of the batch: {e}")
+
+
+@tagged("post_install", "-at_install")
+class TestPoliciesAppliedTogether(SlaCase):
+    """Complaints given a policy together get what each would get alone."""
+
+    def _sla_rows(self, complaints):
+        return {
+            row[0]: row[1:]
+            for row in self.env.execute_query(
+                SQL(
+                    "SELECT id, sla_policy_id, ack_deadline, resolution_deadline FROM iso10002_complaint "
+                    "WHERE id = ANY(%s)",
+                    complaints.ids,
+                )
+            )
+        }
+
+    def _policy_notes(self, complaints):
+        return dict(
+            self.env.execute_query(
+                SQL(
+                    "SELECT res_id, array_agg(body ORDER BY id) FROM mail_message WHERE model = 'iso10002.complaint' "
+                    "AND res_id = ANY(%s) AND body::text LIKE %s GROUP BY res_id",
+                    complaints.ids,
+                    "%SLA policy Safety now applies%",
+                )
+            )
+        )
+
+    def test_complaints_rematched_together_get_the_deadlines_and_notes_each_would_get_alone(self):
+        """The policy's writes batched per group of complaints planned alike change nothing
+        of each complaint: the same policy, the same deadlines, one note and one policy
+        event each, as when each complaint is rematched on its own."""
+        safety = self.env["iso10002.complaint.category"].create({"name": "Safety"})
+        urgent = self.env["iso10002.sla.policy"].create(
+            {
+                "name": "Safety",
+                "category_ids": [(6, 0, safety.ids)],
+                "ack_target_hours": 1,
+                "resolution_target_hours": 4,
+            }
+        )
+        received = [datetime(2026, 3, 9, 8, 0), datetime(2026, 3, 9, 8, 0), datetime(2026, 3, 9, 10, 30)]
+        with freeze_time("2026-03-09 11:00:00"):
+            together = self.env["iso10002.complaint"].browse()
+            alone = self.env["iso10002.complaint"].browse()
+            for when in received:
+                together |= self._received(when)
+                alone |= self._received(when)
+            together.category_id = safety  # one write: the batched path
+            for complaint in alone:
+                complaint.category_id = safety  # one write each: a batch of one
+            self.env.flush_all()
+        rows_together, rows_alone = self._sla_rows(together), self._sla_rows(alone)
+        for one, other in zip(together, alone, strict=True):
+            self.assertEqual(rows_together[one.id], rows_alone[other.id])
+            self.assertEqual(rows_together[one.id][0], urgent.id)
+        self.assertEqual(rows_together[together[0].id][1], datetime(2026, 3, 9, 9, 0))
+        self.assertEqual(rows_together[together[2].id][1], datetime(2026, 3, 9, 11, 30))
+        notes = self._policy_notes(together)
+        self.assertEqual(sorted(notes), sorted(together.ids), "one note per complaint")
+        for complaint in together:
+            self.assertEqual(len(notes[complaint.id]), 1)
+            self.assertIn(str(rows_together[complaint.id][2]), notes[complaint.id][0], "its own deadline")
+        events = dict(
+            self.env.execute_query(
+                SQL(
+                    "SELECT complaint_id, count(*) FROM iso10002_sla_event WHERE complaint_id = ANY(%s) "
+                    "AND kind = 'policy' AND policy_id = %s GROUP BY complaint_id",
+                    together.ids,
+                    urgent.id,
+                )
+            )
+        )
+        self.assertEqual(events, dict.fromkeys(together.ids, 1))

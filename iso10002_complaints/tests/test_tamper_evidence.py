@@ -4,7 +4,7 @@ call or later write rewrites a complaint's process, dates, trail, messages or do
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from ..models.iso10002_complaint_mail import HTML_TRACED
 from .common import (
@@ -14,6 +14,7 @@ from .common import (
     ComplaintsCase,
     ComplaintsFromOutsideCase,
     ComplaintsHttpCase,
+    SlaCase,
 )
 
 # context keys a client may send that must switch nothing off
@@ -403,3 +404,61 @@ class TestTheSealedTrailFromOutside(ComplaintsFromOutsideCase):
                 record._message_update_content(message, body="<p>Fixed again</p>")
                 message.unlink()
                 self.assertFalse(message.exists())
+
+
+@tagged("post_install", "-at_install")
+class TestTheSealedTrailAgainstTheAdministrator(SlaCase):
+    """The trail of a complaint against the administrator and the superuser."""
+
+    def test_the_sealed_trail_refuses_the_administrator_and_the_superuser_as_before(self):
+        """The messages, documents and ratings of a complaint are neither changed nor
+        deleted by the administrator, nor as superuser (the chatter's routes); the
+        complaints addon's satisfaction fields stay the process's own."""
+        complaint = self._complaint()
+        message = complaint.message_post(body="What the complainant said", subtype_xmlid="mail.mt_note")
+        document = self.env["ir.attachment"].create(
+            {"name": "receipt.txt", "raw": b"paid", "res_model": "iso10002.complaint", "res_id": complaint.id}
+        )
+        rating = (
+            self.env["rating.rating"]
+            .sudo()
+            .create(
+                {
+                    "res_model_id": self.env["ir.model"]._get_id("iso10002.complaint"),
+                    "res_id": complaint.id,
+                    "partner_id": self.complainant.id,
+                }
+            )
+        )
+        admin = self.env.ref("base.user_admin")
+        for env in (self.env(user=admin), self.env(su=True)):
+            with self.assertRaises(AccessError):
+                message.with_env(env).write({"body": "Something else"})
+            with self.assertRaises(AccessError):
+                message.with_env(env).unlink()
+            with self.assertRaises(AccessError):
+                document.with_env(env).write({"raw": b"unpaid"})
+            with self.assertRaises(AccessError):
+                document.with_env(env).unlink()
+        with self.assertRaises(AccessError):
+            rating.with_user(admin).write({"rating": 5})
+        with self.assertRaises(AccessError):
+            rating.with_user(admin).unlink()
+        with self.assertRaises(AccessError):
+            self.env["rating.rating"].with_user(admin).create(
+                {"res_model_id": self.env["ir.model"]._get_id("iso10002.complaint"), "res_id": complaint.id}
+            )
+        partner_rating = (
+            self.env["rating.rating"]
+            .sudo()
+            .create({"res_model_id": self.env["ir.model"]._get_id("res.partner"), "res_id": self.complainant.id})
+        )
+        with self.assertRaises(AccessError):
+            partner_rating.with_user(admin).write({"satisfaction_means": "phone"})
+        # the oracle: the rows are untouched
+        self.assertEqual(
+            self.env.execute_query(SQL("SELECT count(*) FROM mail_message WHERE id = %s", message.id))[0][0], 1
+        )
+        self.assertEqual(
+            self.env.execute_query(SQL("SELECT count(*) FROM ir_attachment WHERE id = %s", document.id))[0][0], 1
+        )
