@@ -12,6 +12,8 @@ import statistics
 import subprocess
 import sys
 import time
+from datetime import datetime
+from unittest.mock import patch
 
 ADDON = "iso10002_complaints"
 # the repository this file is in: the addons path of a benchmark is its own tree's
@@ -45,14 +47,17 @@ def db_args(argv=None):
     return found
 
 
-def parse_args(doc, add_arguments=None):
-    """The script's own options (``--rounds`` and what ``add_arguments`` adds); the
-    ``--db_*`` options are Odoo's, read by :func:`bench_database`."""
+def parse_args(doc, add_arguments=None, rounds=5):
+    """The script's own options (``--rounds``, by default ``rounds``, and what
+    ``add_arguments`` adds); the ``--db_*`` options are Odoo's, read by :func:`bench_database`."""
     parser = argparse.ArgumentParser(
         description=doc.split("\n", 1)[0], allow_abbrev=False, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--rounds", type=int, default=5, help="rounds, each running every compared variant once (default 5)"
+        "--rounds",
+        type=int,
+        default=rounds,
+        help=f"rounds, each running every compared variant once (default {rounds})",
     )
     if add_arguments:
         add_arguments(parser)
@@ -194,3 +199,40 @@ def autocommit_cursor(db):
             yield cr
     finally:
         connection.close()
+
+
+# The moment the benchmarks' process takes for "now": a Wednesday at 10:00 UTC, inside the
+# working hours of Odoo's standard calendar, with no public holiday near. Working hours
+# depend on the weekday, so a sweep run at the real time of a Sunday did other work than
+# the same sweep on a Tuesday (8,747 transitions one day, 5,001 another).
+FROZEN_NOW = datetime(2026, 6, 3, 10, 0)
+
+
+@contextlib.contextmanager
+def frozen_clock(now=FROZEN_NOW):
+    """Odoo's clock in this process (``fields.Datetime.now``, ``fields.Date.today`` and
+    ``fields.Date.context_today``) stopped at ``now``: the same work every day. Time
+    itself (``time.perf_counter``, which the figures are measured with) runs on."""
+    from odoo import fields
+
+    context_today = fields.Date.context_today
+
+    def today_at(record, timestamp=None):
+        return context_today(record, timestamp or now)
+
+    with (
+        patch.object(fields.Datetime, "now", staticmethod(lambda *args: now)),
+        patch.object(fields.Date, "today", staticmethod(lambda *args: now.date())),
+        patch.object(fields.Date, "context_today", staticmethod(today_at)),
+    ):
+        yield now
+
+
+def machine(db):
+    """What the figures were measured on: the cores, PostgreSQL's version, the frozen day."""
+    import odoo
+
+    with odoo.modules.registry.Registry(db).cursor() as cr:
+        cr.execute("SHOW server_version")
+        version = cr.fetchone()[0]
+    return {"cores": os.cpu_count(), "postgresql": version, "now": FROZEN_NOW.isoformat()}

@@ -53,7 +53,7 @@ from email.policy import SMTP
 from email.utils import format_datetime
 
 import _bench
-from _bench import alternate, bench_database, parse_args, stats, step
+from _bench import alternate, bench_database, frozen_clock, machine, parse_args, stats, step
 
 ADDONS = "iso10002_complaints,iso10002_complaints_helpdesk"
 SEED = 10002
@@ -167,8 +167,9 @@ def main():
 
     specs = build_messages(random.Random(SEED), args.messages)
     _bench.ADDON = ADDONS  # the helpdesk bridge too
-    with bench_database("intake") as db:
+    with bench_database("intake") as db, frozen_clock():
         figures, lost = run(db, specs, args.rounds)
+        figures["machine"] = machine(db)
     if lost:
         print(f"ERROR: messages lost or altered: {'; '.join(lost)}", file=sys.stderr, flush=True)
     print(json.dumps(figures), flush=True)

@@ -40,7 +40,7 @@ import time
 import zipfile
 from datetime import date, datetime
 
-from _bench import Memory, alternate, bench_database, parse_args, stats, step, summarize
+from _bench import Memory, alternate, bench_database, frozen_clock, machine, parse_args, stats, step, summarize
 
 TOTAL = 100_000
 # the words of the generated subjects (compared by the similar-complaints lookup)
@@ -58,8 +58,9 @@ REGISTER = "report.iso10002_complaints.register_xlsx"
 
 def main():
     args = parse_args(__doc__)
-    with bench_database("review") as db:
+    with bench_database("review") as db, frozen_clock():
         figures = run(db, args.rounds)
+        figures["machine"] = machine(db)
     print(json.dumps(figures), flush=True)
 
 
