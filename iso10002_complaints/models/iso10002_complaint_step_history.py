@@ -391,8 +391,9 @@ class Iso10002Complaint(models.Model):
                           recorded_date = COALESCE(c.recorded_date, new.recorded_date)
                      FROM iso10002_complaint_step_history new
                     WHERE new.id = ANY(%s) AND c.id = new.complaint_id
-                      AND (c.step_history_id IS NULL OR c.step_history_id IN
-                           (SELECT id FROM iso10002_complaint_step_history WHERE date <= new.date))""",
+                      AND (c.step_history_id IS NULL OR EXISTS (
+                           SELECT 1 FROM iso10002_complaint_step_history old
+                            WHERE old.id = c.step_history_id AND old.date <= new.date))""",
                 [row.id for row in latest.values()],
             )
         )
