@@ -1,3 +1,5 @@
+import json
+
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.http import Request
 from odoo.tests import HttpCase, RecordCapturer, TransactionCase, new_test_user
@@ -437,3 +439,56 @@ class ComplaintsFromOutsideCase(HttpCase, MailGatewayCase):
             self.env["ir.attachment"].sudo().search_count([("res_model", "=", "iso10002.complaint")]),
             self.env["res.partner"].sudo().with_context(active_test=False).search_count([]),
         )
+
+
+class SecondTeamHttpCase(ComplaintsHttpCase):
+    """The role users, a team of the officer's own with a category, and a complaint of the
+    portal user's recorded by phone (``_new`` records more)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False, mail_notify_force_send=False))
+        cls.team = cls.env["iso10002.complaint.team"].create({"name": "Second", "member_ids": cls.officer.ids})
+        cls.category = cls.env["iso10002.complaint.category"].create({"name": "Second category"})
+        cls.complaint = cls._new()
+
+    @classmethod
+    def _new(cls, **values):
+        return cls.env["iso10002.complaint"].create(
+            {
+                "subject": "Second",
+                "partner_id": cls.portal.partner_id.id,
+                "channel_id": cls.env.ref("iso10002_complaints.channel_phone").id,
+                "team_id": cls.team.id,
+                **values,
+            }
+        )
+
+
+class CorrectiveActionRpcCase(HttpCase):
+    """A corrective action of an officer, verified by another, reached over JSON-RPC as the
+    web client and integrators reach it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.officer = new_test_user(cls.env, login="ms_officer", groups="iso10002_complaints.group_complaint_officer")
+        cls.verifier = new_test_user(cls.env, login="ms_verifier", groups="iso10002_complaints.group_complaint_officer")
+        cls.action = cls.env["iso10002.corrective.action"].create(
+            {"name": "Fix the labels", "user_id": cls.officer.id, "verifier_id": cls.verifier.id}
+        )
+
+    def _call(self, method, args, kwargs=None, route="/web/dataset/call_kw", model="iso10002.corrective.action"):
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "params": {
+                "model": model,
+                "method": method,
+                "args": args,
+                "kwargs": kwargs or {},
+            },
+        }
+        response = self.url_open(route, data=json.dumps(payload), headers={"Content-Type": "application/json"})
+        return response.json()

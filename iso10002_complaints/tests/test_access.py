@@ -4,7 +4,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.service.model import get_public_method
 from odoo.tests import tagged
 
-from .common import COMPLAINT_EMAIL, FORGED_CONTEXT, ComplaintsCase, ComplaintsFromOutsideCase, ComplaintsHttpCase
+from .common import COMPLAINT_EMAIL, FORGED_CONTEXT, ComplaintsCase, ComplaintsFromOutsideCase, SecondTeamHttpCase
 
 
 @tagged("post_install", "-at_install")
@@ -235,28 +235,8 @@ class TestComplaintAccess(ComplaintsCase):
 
 
 @tagged("post_install", "-at_install")
-class TestReadersAndTheToken(ComplaintsHttpCase):
+class TestReadersAndTheToken(SecondTeamHttpCase):
     """Who holds the complainant's access token: nobody who only reads the complaint."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False, mail_notify_force_send=False))
-        cls.team = cls.env["iso10002.complaint.team"].create({"name": "Second", "member_ids": cls.officer.ids})
-        cls.category = cls.env["iso10002.complaint.category"].create({"name": "Second category"})
-        cls.complaint = cls._new()
-
-    @classmethod
-    def _new(cls, **values):
-        return cls.env["iso10002.complaint"].create(
-            {
-                "subject": "Second",
-                "partner_id": cls.portal.partner_id.id,
-                "channel_id": cls.env.ref("iso10002_complaints.channel_phone").id,
-                "team_id": cls.team.id,
-                **values,
-            }
-        )
 
     def test_readers_do_not_hold_the_complainants_token(self):
         self.complaint.sudo()._portal_ensure_token()

@@ -2,7 +2,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import format_date
 
-from .common import ComplaintsCase, ComplaintsHttpCase, ComplaintsMailCase
+from .common import ComplaintsCase, ComplaintsMailCase, SecondTeamHttpCase
 
 
 @tagged("post_install", "-at_install")
@@ -188,28 +188,8 @@ class TestAcknowledgementLetter(ComplaintsCase):
 
 
 @tagged("post_install", "-at_install")
-class TestAcknowledgementByEmailNeedsAnEmail(ComplaintsHttpCase):
+class TestAcknowledgementByEmailNeedsAnEmail(SecondTeamHttpCase):
     """An acknowledgement recorded as sent by e-mail needs an e-mail address."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False, mail_notify_force_send=False))
-        cls.team = cls.env["iso10002.complaint.team"].create({"name": "Second", "member_ids": cls.officer.ids})
-        cls.category = cls.env["iso10002.complaint.category"].create({"name": "Second category"})
-        cls.complaint = cls._new()
-
-    @classmethod
-    def _new(cls, **values):
-        return cls.env["iso10002.complaint"].create(
-            {
-                "subject": "Second",
-                "partner_id": cls.portal.partner_id.id,
-                "channel_id": cls.env.ref("iso10002_complaints.channel_phone").id,
-                "team_id": cls.team.id,
-                **values,
-            }
-        )
 
     def test_no_acknowledgement_by_e_mail_without_an_e_mail(self):
         complaint = self._new(partner_id=False)

@@ -1,7 +1,6 @@
 """Corrective actions that close the loop (ISO 10002 8.6): from a complaint or a review, done by
 one person, judged effective by another."""
 
-import json
 import random
 from datetime import date, timedelta
 
@@ -9,10 +8,10 @@ from freezegun import freeze_time
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .common import ComplaintsCase
+from .common import ComplaintsCase, CorrectiveActionRpcCase
 
 
 @tagged("post_install", "-at_install")
@@ -135,31 +134,8 @@ class TestCorrectiveLoop(ComplaintsCase):
 
 
 @tagged("post_install", "-at_install")
-class TestCorrectiveActionsOverRpc(HttpCase):
+class TestCorrectiveActionsOverRpc(CorrectiveActionRpcCase):
     """The refusals as the web client and integrators reach them: JSON-RPC."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.officer = new_test_user(cls.env, login="ms_officer", groups="iso10002_complaints.group_complaint_officer")
-        cls.verifier = new_test_user(cls.env, login="ms_verifier", groups="iso10002_complaints.group_complaint_officer")
-        cls.action = cls.env["iso10002.corrective.action"].create(
-            {"name": "Fix the labels", "user_id": cls.officer.id, "verifier_id": cls.verifier.id}
-        )
-
-    def _call(self, method, args, kwargs=None, route="/web/dataset/call_kw", model="iso10002.corrective.action"):
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "params": {
-                "model": model,
-                "method": method,
-                "args": args,
-                "kwargs": kwargs or {},
-            },
-        }
-        response = self.url_open(route, data=json.dumps(payload), headers={"Content-Type": "application/json"})
-        return response.json()
 
     @mute_logger("odoo.http")
     def test_the_verdict_cannot_be_written_or_forced_through_the_context(self):

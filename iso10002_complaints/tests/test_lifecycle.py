@@ -7,7 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
-from .common import ComplaintsCase, ComplaintsHttpCase
+from .common import ComplaintsCase, SecondTeamHttpCase
 
 
 @tagged("post_install", "-at_install")
@@ -392,28 +392,8 @@ class TestComplaintLifecycle(ComplaintsCase):
 
 
 @tagged("post_install", "-at_install")
-class TestStagesAndReopening(ComplaintsHttpCase):
+class TestStagesAndReopening(SecondTeamHttpCase):
     """Stages keep their step, and a reopened complaint walks the steps again."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False, mail_notify_force_send=False))
-        cls.team = cls.env["iso10002.complaint.team"].create({"name": "Second", "member_ids": cls.officer.ids})
-        cls.category = cls.env["iso10002.complaint.category"].create({"name": "Second category"})
-        cls.complaint = cls._new()
-
-    @classmethod
-    def _new(cls, **values):
-        return cls.env["iso10002.complaint"].create(
-            {
-                "subject": "Second",
-                "partner_id": cls.portal.partner_id.id,
-                "channel_id": cls.env.ref("iso10002_complaints.channel_phone").id,
-                "team_id": cls.team.id,
-                **values,
-            }
-        )
 
     def test_a_stage_keeps_its_step_while_complaints_are_in_it(self):
         with self.assertRaises(UserError):

@@ -3,7 +3,7 @@ from odoo.http import Request
 from odoo.modules.migration import load_script
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import ComplaintsCase, ComplaintsHttpCase, MailGatewayCase
+from .common import ComplaintsCase, MailGatewayCase, SecondTeamHttpCase
 
 OFFICER = "iso10002_complaints.group_complaint_officer"
 
@@ -195,28 +195,8 @@ class TestPortalReadsOverTheOrm(MailGatewayCase):
 
 
 @tagged("post_install", "-at_install")
-class TestPortalReplies(ComplaintsHttpCase):
+class TestPortalReplies(SecondTeamHttpCase):
     """The complainant's replies from the portal page, and what the portal never reads."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False, mail_notify_force_send=False))
-        cls.team = cls.env["iso10002.complaint.team"].create({"name": "Second", "member_ids": cls.officer.ids})
-        cls.category = cls.env["iso10002.complaint.category"].create({"name": "Second category"})
-        cls.complaint = cls._new()
-
-    @classmethod
-    def _new(cls, **values):
-        return cls.env["iso10002.complaint"].create(
-            {
-                "subject": "Second",
-                "partner_id": cls.portal.partner_id.id,
-                "channel_id": cls.env.ref("iso10002_complaints.channel_phone").id,
-                "team_id": cls.team.id,
-                **values,
-            }
-        )
 
     def test_the_complainant_replies_from_the_portal_page(self):
         self.authenticate(self.portal.login, self.portal.login)

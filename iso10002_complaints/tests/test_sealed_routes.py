@@ -9,7 +9,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.base.tests.common import new_test_user
 
-from .common import ComplaintsHttpCase
+from .common import ComplaintsHttpCase, SecondTeamHttpCase
 
 
 @tagged("post_install", "-at_install")
@@ -243,28 +243,8 @@ class TestReportDownloads(HttpCase):
 
 
 @tagged("post_install", "-at_install")
-class TestMessagesNotForgedByDefaults(ComplaintsHttpCase):
+class TestMessagesNotForgedByDefaults(SecondTeamHttpCase):
     """Context defaults do not forge the messages of a complaint."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False, mail_notify_force_send=False))
-        cls.team = cls.env["iso10002.complaint.team"].create({"name": "Second", "member_ids": cls.officer.ids})
-        cls.category = cls.env["iso10002.complaint.category"].create({"name": "Second category"})
-        cls.complaint = cls._new()
-
-    @classmethod
-    def _new(cls, **values):
-        return cls.env["iso10002.complaint"].create(
-            {
-                "subject": "Second",
-                "partner_id": cls.portal.partner_id.id,
-                "channel_id": cls.env.ref("iso10002_complaints.channel_phone").id,
-                "team_id": cls.team.id,
-                **values,
-            }
-        )
 
     def test_context_defaults_do_not_forge_messages(self):
         company_partner = self.complaint.company_id.partner_id

@@ -1,18 +1,17 @@
 """Similar and repeated complaints (ISO 10002 8.2): found by commercial entity and by text, linked,
 counted, and refused where a reader may not look."""
 
-import json
 import random
 from datetime import date, datetime, timedelta
 from unittest.mock import patch
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from ..models import iso10002_complaint_analysis as analysis
-from .common import ComplaintsCase
+from .common import ComplaintsCase, CorrectiveActionRpcCase
 
 
 def _received(case, when, **values):
@@ -187,31 +186,8 @@ class TestSimilarComplaints(ComplaintsCase):
 
 
 @tagged("post_install", "-at_install")
-class TestSimilarComplaintsOverRpc(HttpCase):
+class TestSimilarComplaintsOverRpc(CorrectiveActionRpcCase):
     """The refusals as the web client and integrators reach them: JSON-RPC."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.officer = new_test_user(cls.env, login="ms_officer", groups="iso10002_complaints.group_complaint_officer")
-        cls.verifier = new_test_user(cls.env, login="ms_verifier", groups="iso10002_complaints.group_complaint_officer")
-        cls.action = cls.env["iso10002.corrective.action"].create(
-            {"name": "Fix the labels", "user_id": cls.officer.id, "verifier_id": cls.verifier.id}
-        )
-
-    def _call(self, method, args, kwargs=None, route="/web/dataset/call_kw", model="iso10002.corrective.action"):
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "params": {
-                "model": model,
-                "method": method,
-                "args": args,
-                "kwargs": kwargs or {},
-            },
-        }
-        response = self.url_open(route, data=json.dumps(payload), headers={"Content-Type": "application/json"})
-        return response.json()
 
     @mute_logger("odoo.http")
     def test_similar_complaints_over_rpc_as_officers_of_two_teams(self):

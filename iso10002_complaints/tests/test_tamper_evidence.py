@@ -13,7 +13,7 @@ from .common import (
     REFUSED,
     ComplaintsCase,
     ComplaintsFromOutsideCase,
-    ComplaintsHttpCase,
+    SecondTeamHttpCase,
     SlaCase,
 )
 
@@ -225,28 +225,8 @@ class TestTamperEvidence(ComplaintsCase):
 
 
 @tagged("post_install", "-at_install")
-class TestTrailNotFilledInAfterwards(ComplaintsHttpCase):
+class TestTrailNotFilledInAfterwards(SecondTeamHttpCase):
     """The trail is not filled in afterwards: dates, acknowledgement means, the complainant."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False, mail_notify_force_send=False))
-        cls.team = cls.env["iso10002.complaint.team"].create({"name": "Second", "member_ids": cls.officer.ids})
-        cls.category = cls.env["iso10002.complaint.category"].create({"name": "Second category"})
-        cls.complaint = cls._new()
-
-    @classmethod
-    def _new(cls, **values):
-        return cls.env["iso10002.complaint"].create(
-            {
-                "subject": "Second",
-                "partner_id": cls.portal.partner_id.id,
-                "channel_id": cls.env.ref("iso10002_complaints.channel_phone").id,
-                "team_id": cls.team.id,
-                **values,
-            }
-        )
 
     def test_the_trail_is_not_filled_in_afterwards(self):
         message = self.complaint.message_ids.filtered(lambda m: m.message_type == "auto_comment")[:1]

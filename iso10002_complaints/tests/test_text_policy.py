@@ -1,39 +1,17 @@
 """The text policy: what people may type into the texts of the process (no controls, no direction
 overrides), as clients reach it."""
 
-import json
 import random
 
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import tagged
 from odoo.tools import mute_logger
+
+from .common import CorrectiveActionRpcCase
 
 
 @tagged("post_install", "-at_install")
-class TestTextPolicyOverRpc(HttpCase):
+class TestTextPolicyOverRpc(CorrectiveActionRpcCase):
     """The refusals as the web client and integrators reach them: JSON-RPC."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.officer = new_test_user(cls.env, login="ms_officer", groups="iso10002_complaints.group_complaint_officer")
-        cls.verifier = new_test_user(cls.env, login="ms_verifier", groups="iso10002_complaints.group_complaint_officer")
-        cls.action = cls.env["iso10002.corrective.action"].create(
-            {"name": "Fix the labels", "user_id": cls.officer.id, "verifier_id": cls.verifier.id}
-        )
-
-    def _call(self, method, args, kwargs=None, route="/web/dataset/call_kw", model="iso10002.corrective.action"):
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "params": {
-                "model": model,
-                "method": method,
-                "args": args,
-                "kwargs": kwargs or {},
-            },
-        }
-        response = self.url_open(route, data=json.dumps(payload), headers={"Content-Type": "application/json"})
-        return response.json()
 
     @mute_logger("odoo.http")
     def test_text_nobody_types_is_refused_with_a_clear_error(self):
