@@ -198,6 +198,32 @@ ODOO_PIN_REPLACEMENTS = {"cbor2==5.4.2": "cbor2==5.4.6"}
 ODOO_BUILD_PACKAGES = ["libpq-dev", "libldap2-dev", "libsasl2-dev", "build-essential"]
 
 
+# Debian packages of the tests: the IMAP server the fetch job reads from
+# (mail_gateway_guard/tests/mail_servers.py)
+TEST_PACKAGES = {"dovecot-imapd": "dovecot"}
+
+
+def install_system_packages(packages):
+    """The Debian ``packages`` ({package: its binary}) whose binary is not found, when this
+    runs as root with apt-get. Return the packages still missing."""
+
+    def not_found():
+        return [p for p, b in packages.items() if not shutil.which(b) and not Path("/usr/sbin", b).exists()]
+
+    missing = not_found()
+    if missing and os.geteuid() == 0 and shutil.which("apt-get"):
+        say("installing " + " ".join(missing))
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        res = run(["apt-get", "install", "-y", "-qq", *missing], check=False, capture_output=True, env=env)
+        if res.returncode:
+            run(["apt-get", "update", "-qq"], check=False, capture_output=True, env=env)
+            run(["apt-get", "install", "-y", "-qq", *missing], check=False, capture_output=True, env=env)
+    still = not_found()
+    for package in still:
+        say(f"{package} is not installed and could not be: the tests that need it will fail")
+    return still
+
+
 def install_odoo(src):
     """Install the Odoo 18.0 source tree ``src`` for this python3, with its requirements,
     as one installs any Odoo source checkout (``pip install -e``)."""
@@ -628,6 +654,7 @@ def cmd_test(args):
     install_tools()
     if version:
         use_patched_wkhtmltopdf()
+        install_system_packages(TEST_PACKAGES)
     passed, failed = static_checks()
     if not version:
         print(missing_odoo_help())

@@ -1,1 +1,1 @@
-from . import mail_gateway_guarded, mail_thread
+from . import fetchmail_server, mail_gateway_guarded, mail_thread

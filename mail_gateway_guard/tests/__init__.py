@@ -1,1 +1,1 @@
-from . import test_gateway_protections, test_guarded_models
+from . import test_fetchmail, test_gateway_protections, test_guarded_models

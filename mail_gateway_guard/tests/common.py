@@ -52,3 +52,37 @@ class GatewayGuardCase(MailCommon):
             for name in HOOKS:
                 stack.enter_context(patch.object(model_class, name, hooks.get(name, getattr(mixin, name)), create=True))
             yield
+
+
+class Crash(BaseException):
+    """The worker killed: nothing after it runs, and its transaction is rolled back."""
+
+
+@contextmanager
+def commits(cr, crash=None):
+    """``cr.commit()`` as a job that commits as it goes (the fetch job) calls it, inside a
+    test's transaction: each commit ends a savepoint and runs the post-commit hooks, as
+    PostgreSQL's COMMIT and Odoo's cursor do. When ``crash()`` is true at a commit, the
+    worker dies there instead (:class:`Crash`): what it did since its last commit is rolled
+    back and no post-commit hook runs. Yields the number of commits made (a list of one)."""
+    made = [0]
+
+    def commit():
+        cr.flush()
+        if crash and crash():
+            cr.postcommit.clear()
+            cr.clear()
+            cr.execute("ROLLBACK TO SAVEPOINT commits_test")
+            raise Crash()
+        cr.execute("RELEASE SAVEPOINT commits_test")
+        cr.execute("SAVEPOINT commits_test")
+        made[0] += 1
+        cr.postcommit.run()
+
+    cr.flush()
+    cr.execute("SAVEPOINT commits_test")
+    try:
+        with patch.object(cr, "commit", commit):
+            yield made
+    finally:
+        cr.execute("RELEASE SAVEPOINT commits_test")
