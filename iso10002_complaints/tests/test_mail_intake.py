@@ -2,11 +2,21 @@ import base64
 import email
 import email.policy
 import random
+import re
+import smtplib
+import sys
+import tempfile
 from email.header import Header
+from email.message import EmailMessage
 from email.mime.text import MIMEText
+from unittest.mock import patch
 
-from odoo.tests import RecordCapturer, tagged
+from odoo.tests import HOST, RecordCapturer, tagged
 from odoo.tools import mute_logger
+from odoo.tools.misc import file_path
+
+from odoo.addons.mail_gateway_guard.tests.common import Crash, commits
+from odoo.addons.mail_gateway_guard.tests.mail_servers import Dovecot, MailHub, free_port
 
 from ..tools.text import BIDI_CONTROLS
 from .common import (
@@ -17,6 +27,7 @@ from .common import (
     MailGatewayCase,
 )
 from .hostile_mail import HostileMail
+from .test_persian import _load_persian
 
 # the same e-mail without any From header
 COMPLAINT_EMAIL_NO_FROM = COMPLAINT_EMAIL.replace("From: {email_from}\n", "")
@@ -300,26 +311,40 @@ class HostileMailCase(MailGatewayCase):
         super().setUpClass()
         cls.company.email = "info@ourcompany.example"
 
-    def _hostile_messages_nothing_lost_no_loop(self, count, least_automatic):
+    def _hostile_corpus(self, count):
         """``count`` seeded hostile messages (the first ones of the same seed whatever the
-        count), of which at least ``least_automatic`` are automatic."""
+        count): their raw bytes, how many of each outcome are expected, and the Message-Id
+        of each automatic one."""
         generator = HostileMail(10002, "complaints-a@complaints.example.com", "info@ourcompany.example")
-        expected = {"complaint": 0, "automatic": 0, "duplicate": 0}
-        errors = []
-        before = self.Complaint.search([])
-        team_messages = self.team_a.message_ids
-        automatic = set()  # the Message-Id of each automatic message
-        for index, (raw, expect) in enumerate(generator.messages(count)):
+        raws, expected, automatic = [], {"complaint": 0, "automatic": 0, "duplicate": 0}, set()
+        for raw, expect in generator.messages(count):
+            raws.append(raw)
             expected[expect] += 1
             if expect == "automatic":
                 automatic.add(str(email.message_from_bytes(raw, policy=email.policy.SMTP)["Message-Id"]).strip())
+        return raws, expected, automatic
+
+    def _hostile_messages_nothing_lost_no_loop(self, count, least_automatic):
+        """The hostile corpus through the gateway (``message_process``), of which at least
+        ``least_automatic`` messages are automatic."""
+        raws, expected, automatic = self._hostile_corpus(count)
+        errors = []
+        before = self.Complaint.search([])
+        team_messages = self.team_a.message_ids
+        for index, raw in enumerate(raws):
             try:
                 with self.env.cr.savepoint():
                     self._process(raw)
             except Exception as error:
-                errors.append(f"{index} {expect}: {type(error).__name__}: {error}")
+                errors.append(f"{index}: {type(error).__name__}: {error}")
         self.assertFalse(errors, "\n".join(errors[:10]))
         self.assertGreaterEqual(expected["automatic"], least_automatic)
+        self._assert_nothing_lost_no_loop(before, team_messages, expected, automatic)
+
+    def _assert_nothing_lost_no_loop(self, before, team_messages, expected, automatic):
+        """Since ``before`` (the complaints) and ``team_messages`` (the team's trail): one
+        complaint per readable message, each automatic one kept once on the team, no
+        acknowledgement but to the new complaints."""
         new = self.Complaint.search([("id", "not in", before.ids)])
         self.assertEqual(len(new), expected["complaint"], "one complaint per readable message, none per automatic one")
         self.assertTrue(all(c.name.startswith("CMP/") for c in new), "references come from the sequence")
@@ -333,6 +358,7 @@ class HostileMailCase(MailGatewayCase):
             [("model", "=", "iso10002.complaint"), ("res_id", "in", new.ids), ("message_type", "=", "auto_comment")]
         )
         self.assertLessEqual(len(acks), len(new))
+        return new
 
 
 @tagged("post_install", "-at_install")
@@ -565,3 +591,192 @@ class TestTheGatewayFromOutside(ComplaintsFromOutsideCase):
             if kind not in ("bounce", "autoreply") and Message.search_count([]) <= before:
                 failures.append(f"{index} {kind}: nothing recorded")
         self.assertFalse(failures, "BREAK: mail lost or raised:\n" + "\n".join(failures))
+
+
+@tagged("post_install", "-at_install")
+class TestMailIntakeThroughImap(HostileMailCase):
+    """The seeded hostile corpus in a real IMAP mailbox (Debian's Dovecot, on a free port),
+    fetched by Odoo's incoming mail server as its job does, with the worker killed in the
+    middle of the batch."""
+
+    def setUp(self):
+        super().setUp()
+        self.imap = Dovecot({"complaints": "imap-secret"}).start()
+        self.addCleanup(self.imap.stop)
+        self.server = self.env["fetchmail.server"].create(
+            {
+                "name": "Complaints mailbox",
+                "server_type": "imap",
+                "server": self.imap.host,
+                "port": self.imap.port,
+                "is_ssl": False,
+                "user": "complaints",
+                "password": "imap-secret",
+            }
+        )
+
+    def _fetch(self, crash=None):
+        """The fetch job, then the intake job it triggers."""
+        with commits(self.env.cr, crash=crash):
+            self.server.fetch_mail()
+        self.Complaint._cron_acknowledge()
+
+    @mute_logger(
+        "odoo.addons.mail.models.mail_thread",
+        "odoo.addons.mail_gateway_guard.models.mail_thread",
+        "odoo.addons.mail.models.fetchmail",
+    )
+    def test_the_hostile_corpus_fetched_with_a_crash_loses_nothing_and_makes_nothing_twice(self):
+        raws, expected, automatic = self._hostile_corpus(60)
+        self.assertGreaterEqual(expected["automatic"], 8)
+        before = self.Complaint.search([])
+        team_messages = self.team_a.message_ids
+        self.imap.deliver("complaints", raws)
+        crashed = False
+        try:  # the worker is killed at its 25th commit (not assertRaises: it rolls back)
+            self._fetch(crash=lambda made: made == 24)
+        except Crash:
+            crashed = True
+        self.assertTrue(crashed)
+        unread = [key for key, flags in self.imap.flags("complaints").items() if "\\Seen" not in flags]
+        self.assertEqual(len(unread), len(raws) - 24, "the messages not committed are unread on the server")
+        self._fetch()  # the worker restarts
+        self.assertFalse([key for key, flags in self.imap.flags("complaints").items() if "\\Seen" not in flags])
+        new = self._assert_nothing_lost_no_loop(before, team_messages, expected, automatic)
+        # each e-mail's Message-Id is recorded once
+        recorded = (
+            self.env["mail.message"]
+            .sudo()
+            .search(
+                [("model", "in", ("iso10002.complaint", "iso10002.complaint.team")), ("message_type", "=", "email")]
+            )
+        )
+        recorded = recorded.filtered(lambda m: m.res_id in new.ids or m.model == "iso10002.complaint.team")
+        self.assertEqual(len(recorded.mapped("message_id")), len(set(recorded.mapped("message_id"))))
+        # fetched again: nothing unread, nothing new
+        self._fetch()
+        self.assertEqual(self.Complaint.search_count([("id", "not in", before.ids)]), len(new))
+
+
+@tagged("post_install", "-at_install")
+class TestMailThroughServers(ComplaintsFromOutsideCase):
+    """A complaint e-mailed in Persian through a mail server that pipes the team's domain
+    to the mailgate script (Postfix's way, here an aiosmtpd server on a free port), its
+    acknowledgement sent by Odoo through that SMTP server and read there, and the
+    complainant's reply piped back into the complaint."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        _load_persian(cls.env)
+        cls.env["ir.mail_server"].search([]).active = False
+        cls.mailgate = file_path("mail_gateway_guard/static/scripts/odoo-mailgate.py")
+
+    def setUp(self):
+        super().setUp()
+        maildir = self.enterContext(tempfile.TemporaryDirectory(prefix="mailhub-"))
+        admin = self.env.ref("base.user_admin")
+        self.hub = MailHub(
+            f"{maildir}/catch-all",
+            pipe_domains=["complaints.example.com"],
+            pipe_command=[
+                sys.executable,
+                self.mailgate,
+                *("-d", self.env.cr.dbname, "-u", str(admin.id), "-p", "admin"),
+                *("--host", HOST, "--port", str(self.http_port())),
+            ],
+        ).start()
+        self.addCleanup(self.hub.stop)
+        self.env["ir.mail_server"].create(
+            {"name": "Local mail hub", "smtp_host": self.hub.host, "smtp_port": self.hub.port, "sequence": 1}
+        )
+        self.persian = self.env["res.partner"].create(
+            {"name": "حسین مرادی", "email": "hossein@buyer.example", "lang": "fa_IR"}
+        )
+
+    def _send(self, message):
+        """``message`` to the mail server, as the complainant's mail client sends it (the
+        server then pipes it to Odoo, which serves it on this test's transaction)."""
+        self.env.flush_all()
+        try:
+            with smtplib.SMTP(self.hub.host, self.hub.port, timeout=120) as smtp:
+                smtp.send_message(message)
+        finally:
+            self.env.invalidate_all()
+
+    def _sent_by_odoo(self, mails):
+        """``mails`` (mail.mail) sent through the SMTP server for real: not as in tests."""
+        with patch("odoo.modules.module.current_test", False):
+            mails.send(raise_exception=True)
+
+    def test_acknowledgement_at_the_smtp_server_and_the_reply_back_into_the_thread(self):
+        first = EmailMessage()
+        first["From"] = "حسین مرادی <hossein@buyer.example>"
+        first["To"] = "complaints-a@complaints.example.com"
+        first["Subject"] = "شکایت از تأخیر در ارسال"
+        first["Message-Id"] = "<first-complaint@buyer.example>"
+        first.set_content("سفارش من با سه هفته تأخیر رسید.")
+        before = self.Complaint.search([])
+        self._send(first)
+        self.assertEqual([(rcpt, code) for rcpt, code, _out in self.hub.piped], [(first["To"], 0)], self.hub.piped)
+        complaint = self.Complaint.search([("id", "not in", before.ids)])
+        self.assertEqual(len(complaint), 1)
+        self.assertEqual(complaint.partner_id, self.persian)
+        self.Complaint._cron_acknowledge()
+        outgoing = self.env["mail.mail"].sudo().search([("model", "=", complaint._name), ("res_id", "=", complaint.id)])
+        outgoing = outgoing.filtered(lambda mail: self.persian in mail.recipient_ids)
+        self.assertEqual(len(outgoing), 1, "one e-mail to the complainant: the acknowledgement")
+        received, message_id = len(self.hub.received), outgoing.message_id
+        self._sent_by_odoo(outgoing)
+
+        # what reached the SMTP server
+        _mail_from, rcpt_tos, raw = self.hub.wait_for(received + 1)[received]
+        self.assertEqual(rcpt_tos, ["hossein@buyer.example"])
+        ack = email.message_from_bytes(raw, policy=email.policy.default)
+        self.assertEqual(ack["Auto-Submitted"], "auto-generated", "an automatic reply says so (RFC 3834)")
+        self.assertEqual(ack["Message-Id"], message_id)
+        self.assertIn("<first-complaint@buyer.example>", ack["References"], "threaded under the complaint's e-mail")
+        template = self.env.ref("iso10002_complaints.mail_template_complaint_acknowledgement")
+        subject = template._render_field("subject", complaint.ids, compute_lang=True)[complaint.id]
+        self.assertEqual(ack["Subject"], subject)
+        self.assertIn("شکایت", subject, "in the complainant's language")
+        html = ack.get_body(("html",)).get_content()
+        self.assertIn(complaint.name, html)
+        links = re.findall(r'href="([^"]+/complaints)"', html)
+        self.assertTrue(links, "the link to the complaints-handling policy")
+        self.assertTrue(links[0].endswith("/fa/complaints"), links)
+        page = self.url_open(links[0][links[0].index("/fa/") :])
+        self.assertEqual(page.status_code, 200)
+        self.assertIn('lang="fa-IR"', page.text)
+
+        # the complainant answers from their mail client
+        reply = EmailMessage()
+        reply["From"] = "حسین مرادی <hossein@buyer.example>"
+        reply["To"] = ack["Reply-To"] or ack["From"]
+        reply["Subject"] = "Re: " + ack["Subject"]
+        reply["Message-Id"] = "<reply-to-ack@buyer.example>"
+        reply["In-Reply-To"] = ack["Message-Id"]
+        reply["References"] = f"{ack['References']} {ack['Message-Id']}"
+        reply.set_content("شماره سفارش من ۴۲ است.")
+        self.assertTrue(reply["To"].endswith("@complaints.example.com>") or "@complaints.example.com" in reply["To"])
+        self._send(reply)
+        self.assertEqual([code for _rcpt, code, _out in self.hub.piped], [0, 0], self.hub.piped)
+        self.assertEqual(self.Complaint.search([("id", "not in", before.ids)]), complaint, "no new complaint")
+        answer = complaint.message_ids.filtered(lambda m: m.message_id == "<reply-to-ack@buyer.example>")
+        self.assertEqual(len(answer), 1)
+        self.assertEqual(answer.author_id, self.persian)
+        self.assertIn("۴۲", answer.body)
+
+    def test_the_mail_server_keeps_what_odoo_could_not_take(self):
+        """Odoo down: the mailgate script exits with EX_TEMPFAIL, the mail server answers
+        451 and the complainant's server keeps the message to try again."""
+        self.hub.pipe_command[self.hub.pipe_command.index("--port") + 1] = str(free_port())
+        message = EmailMessage()
+        message["From"] = "hossein@buyer.example"
+        message["To"] = "complaints-a@complaints.example.com"
+        message["Subject"] = "Odoo is down"
+        message.set_content("Try again later.")
+        with self.assertRaises(smtplib.SMTPDataError) as refused:
+            self._send(message)
+        self.assertEqual(refused.exception.smtp_code, 451)
+        self.assertEqual([code for _rcpt, code, _out in self.hub.piped], [75])

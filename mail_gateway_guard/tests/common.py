@@ -62,14 +62,14 @@ class Crash(BaseException):
 def commits(cr, crash=None):
     """``cr.commit()`` as a job that commits as it goes (the fetch job) calls it, inside a
     test's transaction: each commit ends a savepoint and runs the post-commit hooks, as
-    PostgreSQL's COMMIT and Odoo's cursor do. When ``crash()`` is true at a commit, the
-    worker dies there instead (:class:`Crash`): what it did since its last commit is rolled
+    PostgreSQL's COMMIT and Odoo's cursor do. When ``crash(commits made)`` is true at a
+    commit, the worker dies there instead (:class:`Crash`): what it did since its last commit is rolled
     back and no post-commit hook runs. Yields the number of commits made (a list of one)."""
     made = [0]
 
     def commit():
         cr.flush()
-        if crash and crash():
+        if crash and crash(made[0]):
             cr.postcommit.clear()
             cr.clear()
             cr.execute("ROLLBACK TO SAVEPOINT commits_test")

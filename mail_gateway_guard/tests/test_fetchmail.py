@@ -70,7 +70,7 @@ class TestFetchFromImap(GatewayGuardCase):
         its commit: it would be lost). The next fetch takes the rest, each once."""
         message_ids = self._deliver(8)
 
-        def fourth_message_processed():
+        def fourth_message_processed(_commits):
             return sum(self._records_of(message_ids).values()) == 4
 
         # (not assertRaises: Odoo's rolls back what its block did, the commits included)
