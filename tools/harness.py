@@ -198,6 +198,8 @@ ODOO_PIN_REPLACEMENTS = {"cbor2==5.4.2": "cbor2==5.4.6"}
 ODOO_BUILD_PACKAGES = ["libpq-dev", "libldap2-dev", "libsasl2-dev", "build-essential"]
 
 
+# what the demo needs beside the addons' requirements: its local mail server
+DEMO_REQUIREMENTS = ["aiosmtpd"]
 # Debian packages of the tests: the IMAP server the fetch job reads from
 # (mail_gateway_guard/tests/mail_servers.py)
 TEST_PACKAGES = {"dovecot-imapd": "dovecot"}
@@ -735,15 +737,23 @@ def wait_for_http(port, proc, timeout=300):
 
 
 def cmd_demo(args):
-    """A database with the addons and their demo data, served on ``--port``. It needs
-    only the addons' runtime requirements (no developers' tools); npm's rtlcss, which
-    Odoo uses for right-to-left reports, goes into .demo/ unless it is installed."""
+    """A database with the addons and their demo data, served on ``--port``, with e-mail
+    working locally (tools/demo_mail.py): a mail server on ``--smtp-port`` pipes the demo's
+    alias domain to Odoo and keeps every e-mail Odoo sends in .demo/mail/. It needs only
+    the addons' runtime requirements (no developers' tools) and aiosmtpd; npm's rtlcss,
+    which Odoo uses for right-to-left reports, goes into .demo/ unless it is installed."""
     if not ensure_odoo():
         sys.exit(missing_odoo_help())
     install_requirements(dev=False)
+    run([PY, "-m", "pip", "install", "-q", "--disable-pip-version-check", *DEMO_REQUIREMENTS], check=False)
     DEMO_DIR.mkdir(exist_ok=True)
     install_tools(("rtlcss",), prefix=DEMO_DIR)
     use_patched_wkhtmltopdf()
+    if args.mail_check:
+        install_system_packages(TEST_PACKAGES)
+    sys.path.insert(0, str(ROOT / "tools"))
+    import demo_mail
+
     keep = DEMO_DIR / "pg" if args.keep else None
     with contextlib.ExitStack() as stack:
         data_dir = (
@@ -760,52 +770,84 @@ def cmd_demo(args):
             say(f"creating database {db} with the addons and demo data")
             install = ["-i", ",".join(ADDONS), "--stop-after-init", "--workers=0", "--no-http", "--log-level=warn"]
             run([*base, "-d", db, *install])
-        say(f"serving http://localhost:{args.port} (login admin / password admin); Ctrl-C stops")
+        mail_dir = DEMO_DIR / "mail"
+        if not args.keep:
+            shutil.rmtree(mail_dir, ignore_errors=True)
+        smtp_port = args.smtp_port if not args.exit_when_ready else free_port()
+        mailhub = stack.enter_context(demo_mail.hub(mail_dir / "catch-all", smtp_port, db, args.port))
         serve = [*base, "-d", db, f"--http-port={args.port}", "--log-level=warn"]
         if args.exit_when_ready:
-            serve.append("--max-cron-threads=0")  # a check: no cron run to interrupt
-        if args.intake_check:
+            # a check: no cron run to interrupt, but the mail check's (acknowledgements)
+            serve.append(f"--max-cron-threads={1 if args.mail_check else 0}")
+        if args.intake_check or args.mail_check:
             # as deployed: prefork workers, each its own process and database connection
             serve += ["--workers=2", f"--gevent-port={free_port()}"]
             form_throttle_off(db_opts, db)
-        proc = subprocess.Popen(serve)
+        server = {"proc": subprocess.Popen(serve, start_new_session=True)}
+
+        def restart():
+            """Odoo killed, every process of it at once (SIGKILL), then started again."""
+            os.killpg(server["proc"].pid, signal.SIGKILL)
+            server["proc"].wait()
+            server["proc"] = subprocess.Popen(serve, start_new_session=True)
+            return wait_for_http(args.port, server["proc"])
+
+        def stop():
+            server["proc"].send_signal(signal.SIGINT)
+            server["proc"].wait()
+
         try:
+            ready = wait_for_http(args.port, server["proc"])
+            say(f"http://localhost:{args.port}/web/login {'answers' if ready else 'DID NOT ANSWER'}")
+            addresses = demo_mail.configure(args.port, db, mailhub.port) if ready else []
+            if ready:
+                sample = mail_dir / "sample-complaint.eml"
+                demo_mail.sample(sample, addresses[0])
+                say(f"serving http://localhost:{args.port} (login admin / password admin); Ctrl-C stops")
+                say(f"e-mail: the teams' addresses are {', '.join(addresses)} (on /complaints)")
+                say(f"e-mail a complaint: the local mail server is smtp://localhost:{mailhub.port}, for example")
+                say(
+                    f"  curl smtp://localhost:{mailhub.port} --mail-from sara@customer.example "
+                    f"--mail-rcpt {addresses[0]} --upload-file {sample}"
+                )
+                say(f"every e-mail Odoo sends is kept in {mail_dir / 'catch-all' / 'new'} (one file each, Maildir)")
             if args.exit_when_ready:
-                ready = wait_for_http(args.port, proc)
-                say(f"http://localhost:{args.port}/web/login {'answers' if ready else 'DID NOT ANSWER'}")
                 failed = 0 if ready else 1
                 if ready and args.intake_check:
-                    sys.path.insert(0, str(ROOT / "tools"))
                     import intake_check
 
                     failed += intake_check.run(args.port, connect_kwargs(db_opts, db), visitors=args.intake_check)[1]
-                proc.send_signal(signal.SIGINT)
-                proc.wait()
+                if ready and args.mail_check:
+                    failed += demo_mail.check(args.port, connect_kwargs(db_opts, db), db, mailhub, restart)[1]
+                stop()
                 return 1 if failed else 0
-            proc.wait()
+            server["proc"].wait()
         except KeyboardInterrupt:
-            proc.send_signal(signal.SIGINT)
-            proc.wait()
+            stop()
     return 0
 
 
 def demo_check():
     """The README's demo command as a new user runs it, on a free port: it must serve
     its login page; then, served in prefork mode, 16 visitors file the public form at
-    once and none of their complaints is lost (tools/intake_check.py). Return (passed,
-    failed): the demo, and each check of the intake."""
+    once and none of their complaints is lost (tools/intake_check.py), and e-mail goes in
+    and out through real mail servers, Odoo killed in the middle of an IMAP batch
+    (tools/demo_mail.py). Return (passed, failed): the demo, and each of those checks."""
     port = free_port()
-    say(f"checking `make demo PORT={port}` and concurrent intake with --workers=2")
-    flags = "DEMO_FLAGS=--exit-when-ready --intake-check 16"
+    say(f"checking `make demo PORT={port}`, concurrent intake and e-mail with --workers=2")
+    flags = "DEMO_FLAGS=--exit-when-ready --intake-check 16 --mail-check"
     make = ["make", "-s", "-C", str(ROOT), "demo", f"PORT={port}", flags]
     res = run(make, check=False, capture_output=True, text=True)
     sys.stdout.write(res.stdout[-20000:])
     sys.stdout.write(res.stderr[-5000:])
-    checks = re.findall(r"^\[intake-check\] [^:]+: (ok|FAILED)$", res.stdout, re.MULTILINE)
-    intake_failed = checks.count("FAILED") + (0 if checks else 3)
+    passed, failed = 0, 0
+    for name, expected in (("intake-check", 3), ("mail-check", 7)):
+        checks = re.findall(rf"^\[{name}\] [^:]+: (ok|FAILED)", res.stdout, re.MULTILINE)
+        passed += checks.count("ok")
+        failed += checks.count("FAILED") + max(0, expected - len(checks))
     demo_ok = f"localhost:{port}/web/login answers" in res.stdout
     say(f"make demo PORT={port}: {'ok' if demo_ok else 'FAILED'}")
-    return (1 if demo_ok else 0) + checks.count("ok"), (0 if demo_ok else 1) + intake_failed
+    return passed + (1 if demo_ok else 0), failed + (0 if demo_ok else 1)
 
 
 def main():
@@ -822,7 +864,13 @@ def main():
     d.add_argument("--port", type=int, default=8069)
     d.add_argument("--database", default="iso10002_demo")
     d.add_argument("--keep", action="store_true", help="keep the database in .demo/ between runs")
+    d.add_argument("--smtp-port", type=int, default=2525, help="the local mail server's port (default 2525)")
     d.add_argument("--exit-when-ready", action="store_true", help="stop once the login page answers (a check)")
+    d.add_argument(
+        "--mail-check",
+        action="store_true",
+        help="with --exit-when-ready: e-mail in and out through the local servers, and IMAP with Odoo killed",
+    )
     d.add_argument(
         "--intake-check",
         type=int,
