@@ -83,8 +83,8 @@ import _bench
 from _bench import bench_database, machine, parse_args, stats, step
 
 sys.path.insert(0, os.path.join(_bench.ROOT, "tools"))
-import harness  # noqa: E402  the demo's way of serving Odoo in prefork mode
-import intake_check  # noqa: E402  the demo's concurrent visitors (the form's CSRF token)
+import harness  # the demo's way of serving Odoo in prefork mode
+import intake_check  # the demo's concurrent visitors (the form's CSRF token)
 
 ADDONS = "iso10002_complaints,iso10002_complaints_helpdesk"
 ALIAS_DOMAIN = "load.example.com"
@@ -319,7 +319,7 @@ def visitor(base, run_id, index, deadline, recorder):
             "csrf_token": csrf,
         }
 
-        def post(data=data):
+        def post(data=data, session=session):
             answer = session.post(f"{base}/complaints/new", data=data, allow_redirects=False, timeout=120)
             if answer.status_code == 303 and answer.headers.get("Location", "").endswith("/complaints/filed"):
                 return "ok", None
@@ -374,7 +374,9 @@ def complainant(base, index, deadline, recorder):
         if timed(recorder, "portal_list", listing) != "ok":
             continue
 
-        def page(complaint_id=rng.choice(ids)):
+        chosen = rng.choice(ids)
+
+        def page(complaint_id=chosen):
             answer = session.get(f"{base}/my/complaints/{complaint_id}", timeout=120)
             return ("ok", None) if answer.status_code == 200 else ("error", answer.status_code)
 
@@ -424,8 +426,8 @@ def officer(base, db, login_name, uid, categories, index, deadline, recorder):
     """An officer listing the open complaints and moving one a step, as the form does."""
     rpc = JsonRpc(base, db, uid, PASSWORD)
     rng = random.Random(index)
+    found = []
     while time.monotonic() < deadline:
-        found = []
 
         def listing():
             found[:] = rpc(
