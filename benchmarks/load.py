@@ -472,20 +472,26 @@ def officer(base, db, login_name, uid, categories, index, deadline, recorder):
         timed(recorder, "officer_step", move)
 
 
+def email(alias, key):
+    """(Message-Id, the e-mail as XML-RPC bytes) of a complaint to ``alias``, its sender
+    its own (the gateway's loop detection counts the records of a sender)."""
+    message = EmailMessage(policy=SMTP)
+    message_id = f"<load-{key}@mail.example.org>"
+    message["From"] = f"Sender {key} <sender.{key}@mail.example.org>"
+    message["To"] = alias
+    message["Subject"] = f"Load e-mail {key}"
+    message["Message-Id"] = message_id
+    message.set_content("I was charged twice for the same order. Please refund one of the payments.")
+    return message_id, xmlrpc.client.Binary(message.as_bytes())
+
+
 def mailer(base, db, admin_uid, alias, run_id, index, deadline, recorder):
     """The mail gateway: e-mails to the complaints team's alias, as odoo-mailgate.py feeds them."""
     proxy = xmlrpc.client.ServerProxy(f"{base}/xmlrpc/2/object", allow_none=True)
     for number in itertools.count():
         if time.monotonic() >= deadline:
             return
-        message = EmailMessage(policy=SMTP)
-        message_id = f"<load-{run_id}-{index}-{number}@mail.example.org>"
-        message["From"] = f"Sender {index}-{number} <sender.{run_id}.{index}.{number}@mail.example.org>"
-        message["To"] = alias
-        message["Subject"] = f"Load e-mail {run_id} {index}-{number}"
-        message["Message-Id"] = message_id
-        message.set_content("I was charged twice for the same order. Please refund one of the payments.")
-        raw = xmlrpc.client.Binary(message.as_bytes())
+        message_id, raw = email(alias, f"{run_id}-{index}-{number}")
 
         def feed(raw=raw):
             proxy.execute_kw(db, admin_uid, ADMIN[1], "mail.thread", "message_process", [False, raw], {})
@@ -494,6 +500,22 @@ def mailer(base, db, admin_uid, alias, run_id, index, deadline, recorder):
         if timed(recorder, "mail_in", feed) == "ok":
             with recorder.lock:
                 recorder.mailed.append(message_id)
+
+
+def trigger_crons(connect, cron_ids):
+    """The jobs due now, and the cron workers woken, as ``ir.cron._trigger`` does it: they
+    listen on a connection to the ``postgres`` database, where the NOTIFY must go."""
+    import psycopg2
+
+    with contextlib.closing(psycopg2.connect(**connect)) as conn, conn.cursor() as cr:
+        for cron_id in cron_ids:
+            cr.execute(
+                "INSERT INTO ir_cron_trigger (cron_id, call_at) VALUES (%s, now() at time zone 'utc')", (cron_id,)
+            )
+        conn.commit()
+    with contextlib.closing(psycopg2.connect(**dict(connect, dbname="postgres"))) as conn, conn.cursor() as cr:
+        cr.execute("SELECT pg_notify('cron_trigger', %s)", (connect["dbname"],))
+        conn.commit()
 
 
 def clock(connect, cron_id, deadline, recorder):
@@ -514,11 +536,8 @@ def clock(connect, cron_id, deadline, recorder):
                                       ORDER BY random() LIMIT %s)""",
                     (DUE_PER_TICK,),
                 )
-                cr.execute(
-                    "INSERT INTO ir_cron_trigger (cron_id, call_at) VALUES (%s, now() at time zone 'utc')", (cron_id,)
-                )
-                cr.execute("NOTIFY cron_trigger, %s", (connect["dbname"],))
             conn.commit()
+            trigger_crons(connect, [cron_id])
             recorder.add("clock_tick", "ok", 0.0)
             time.sleep(CLOCK_EVERY_S)
 
