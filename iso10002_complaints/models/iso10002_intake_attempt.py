@@ -39,19 +39,18 @@ class Iso10002IntakeAttempt(models.Model):
         )
 
     @api.model
-    def _latch(self, kind, key):
-        """Write the key's latch row: two submissions of one key at once (two workers, two
-        servers) write the same row, and the later one fails with a serialization failure
-        that Odoo retries, when it counts what the first recorded. Counting alone would
-        not do: each transaction counts what was committed when it started (repeatable
-        read), so that posts at the same moment all passed a limit."""
+    def _latch(self, keys):
+        """Write the latch row of each (kind, key): two submissions of one key at once
+        (two workers, two servers) write the same row, and the later one fails with a
+        serialization failure that Odoo retries, when it counts what the first recorded.
+        Counting alone would not do: each transaction counts what was committed when it
+        started (repeatable read), so that posts at the same moment all passed a limit.
+        One statement for the keys, in their order (the address first): no deadlock."""
         self.env.cr.execute(
             SQL(
-                """INSERT INTO iso10002_intake_attempt (kind, key, date) VALUES (%s, %s, %s)
+                """INSERT INTO iso10002_intake_attempt (kind, key, date) VALUES %s
                    ON CONFLICT (kind, key) WHERE date = %s DO UPDATE SET date = EXCLUDED.date""",
-                kind,
-                key,
-                LATCH_DATE,
+                SQL(", ").join(SQL("(%s, %s, %s)", kind, key, LATCH_DATE) for kind, key in keys),
                 LATCH_DATE,
             ),
             log_exceptions=False,  # a serialization failure here is retried, not an error
@@ -94,9 +93,9 @@ class Iso10002IntakeAttempt(models.Model):
             for kind, value in (("address", self._network(address)), ("email", email))
             if value
         ]
-        for kind, key in keys:
-            if self._limit(kind) > 0:
-                self._latch(kind, key)
+        latched = [(kind, key) for kind, key in keys if self._limit(kind) > 0]
+        if latched:
+            self._latch(latched)
         for kind, key in keys:
             limit = self._limit(kind)
             if (
