@@ -15,15 +15,19 @@ port (``benchmarks/load.py``'s ``odoo_server``). Outgoing mail is queued, never 
    hour past, plain SQL). The sweep's cron runs in batches of 25, and a second cron job
    does the same sweep (as a job "run manually" on one server while the other's cron
    worker runs it), so both servers' cron workers sweep at the same moment. Printed:
-   the sweeps each server ran, the complaints escalated, ``double_escalations`` (a
-   complaint escalated twice to one level, must be 0) and ``double_breaches`` (a
-   complaint whose breach was recorded twice, must be 0), and what is still due (0).
+   the runs of each job on each server and how many failed (rolled back), the
+   complaints escalated, ``double_escalations`` (a complaint escalated twice to one
+   level, must be 0) and ``double_breaches`` (a complaint whose breach was recorded
+   twice, must be 0), and what is still due (0).
 2. The acknowledgement job. ``--emails`` e-mails reach the complaints team's alias
    through both servers at once (XML-RPC ``message_process``, as the mailgate script),
    each intake triggering the job; a second job does the same work in batches of 10 as
    well. Printed: ``double_acknowledgements`` (a complaint that entered the Acknowledged
-   step twice, or got two acknowledgement e-mails, must be 0), ``lost_emails`` (0), and
-   the complaints still waiting for their acknowledgement (0).
+   step twice, or got two acknowledgement e-mails, must be 0), ``lost_emails`` (0), the
+   complaints still waiting for their acknowledgement (0), and the runs of each job on
+   each server and how many failed: two runs that took the same complaints at once
+   conflict, and the later one fails with a serialization failure and is rolled back
+   (logged as an ERROR "server action failed"; its complaints go to the next run).
 3. The throttle, at ``--limit`` complaints per network address and hour (the e-mail
    limit off: every post gives another address). The visitor's address is the proxy's
    ``X-Forwarded-For`` (``--proxy-mode``; Odoo 18 reads it only with ``X-Forwarded-Host``).
@@ -40,6 +44,7 @@ database is dropped at the end. The last line is one JSON object with the counts
 import contextlib
 import json
 import os
+import re
 import tempfile
 import threading
 import time
@@ -120,12 +125,19 @@ def wait_until(cr, query, args=(), timeout=300):
 
 
 def jobs_done(log_paths, cron_ids):
-    """Per server, the runs of each job its cron worker finished (Odoo's "done in" line)."""
+    """Per server, the runs of each job by its cron worker (Odoo's "done in" line, a
+    failed run's too) and those of them that failed (rolled back, e.g. on a serialization
+    failure when two runs changed one complaint), as ``"runs/failed"``."""
     done = {}
     for server, path in enumerate(log_paths, start=1):
         with open(path, errors="replace") as log:
             text = log.read()
-        done[f"server{server}"] = {str(cron_id): text.count(f"({cron_id}) done in") for cron_id in cron_ids}
+        runs = {}
+        for cron_id in cron_ids:
+            finished = text.count(f"({cron_id}) done in")
+            failed = len(re.findall(r"\(" + str(cron_id) + r"\) server action #\d+ failed", text))
+            runs[str(cron_id)] = f"{finished}/{failed}"
+        done[f"server{server}"] = runs
     return done
 
 
@@ -174,7 +186,7 @@ def check_sweep(connect, db, context, log_paths):
     print(
         f"sweep: {len(context['complaint_ids'])} complaints due, {escalated} escalated, "
         f"{double_escalations} escalated twice to a level, {double_breaches} breached twice, {due} still due; "
-        f"sweep runs per server and job: {done}",
+        f"sweep runs (runs/failed) per server and job: {done}",
         flush=True,
     )
     return {
@@ -251,7 +263,7 @@ def check_acknowledgements(connect, db, context, bases, count, log_paths):
         f"acknowledgements: {count} e-mails, {len(accepted)} accepted ({len(failed)} refused: {failed[:3]}), "
         f"{len(set(complaint_ids))} complaints ({lost} lost), {acknowledged} acknowledged, {pending} waiting; "
         f"{double_steps} acknowledged twice (steps), {double_mails} with two acknowledgement e-mails; "
-        f"acknowledgement runs per server and job: {done}",
+        f"acknowledgement runs (runs/failed) per server and job: {done}",
         flush=True,
     )
     return {
