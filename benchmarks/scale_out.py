@@ -125,9 +125,9 @@ def wait_until(cr, query, args=(), timeout=300):
 
 
 def jobs_done(log_paths, cron_ids):
-    """Per server, the runs of each job by its cron worker (Odoo's "done in" line, a
-    failed run's too) and those of them that failed (rolled back, e.g. on a serialization
-    failure when two runs changed one complaint), as ``"runs/failed"``."""
+    """Per server, the runs of each job by its cron worker that ended well (Odoo's "done
+    in" line) and those that failed (rolled back, e.g. on a serialization failure when
+    two runs changed one complaint), as ``"done/failed"``."""
     done = {}
     for server, path in enumerate(log_paths, start=1):
         with open(path, errors="replace") as log:
@@ -186,7 +186,7 @@ def check_sweep(connect, db, context, log_paths):
     print(
         f"sweep: {len(context['complaint_ids'])} complaints due, {escalated} escalated, "
         f"{double_escalations} escalated twice to a level, {double_breaches} breached twice, {due} still due; "
-        f"sweep runs (runs/failed) per server and job: {done}",
+        f"sweep runs (done/failed) per server and job: {done}",
         flush=True,
     )
     return {
@@ -263,7 +263,7 @@ def check_acknowledgements(connect, db, context, bases, count, log_paths):
         f"acknowledgements: {count} e-mails, {len(accepted)} accepted ({len(failed)} refused: {failed[:3]}), "
         f"{len(set(complaint_ids))} complaints ({lost} lost), {acknowledged} acknowledged, {pending} waiting; "
         f"{double_steps} acknowledged twice (steps), {double_mails} with two acknowledgement e-mails; "
-        f"acknowledgement runs (runs/failed) per server and job: {done}",
+        f"acknowledgement runs (done/failed) per server and job: {done}",
         flush=True,
     )
     return {
