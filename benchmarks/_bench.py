@@ -69,19 +69,19 @@ def parse_args(doc, add_arguments=None, rounds=5):
 
 
 @contextlib.contextmanager
-def bench_database(name):
-    """Yield the name of a new database with the addon (no demo data); drop it afterwards.
+def bench_database(name, demo=False):
+    """Yield the name of a new database with the addon (no demo data, unless ``demo``);
+    drop it afterwards.
 
     The database options (``--db_host``, ``--db_port``, ``--db_user``, ``--db_password``)
     are taken from the command line, as Odoo takes them.
     """
     options = db_args()
     db = f"iso10002_bench_{name}_{os.getpid()}"
-    print(f"creating database {db} with {ADDON} from {ROOT} (no demo data)", flush=True)
+    print(f"creating database {db} with {ADDON} from {ROOT} ({'with' if demo else 'no'} demo data)", flush=True)
+    without_demo = [] if demo else ["--without-demo=all"]
     subprocess.run(
-        odoo_cmd(
-            [*options, "-i", ADDON, "--without-demo=all", "--stop-after-init", "--no-http", "--log-level=warn"], db
-        ),
+        odoo_cmd([*options, "-i", ADDON, *without_demo, "--stop-after-init", "--no-http", "--log-level=warn"], db),
         check=True,
     )
     import odoo

@@ -4,16 +4,20 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 # submissions of the public form allowed per hour, unless set in the system parameters
 DEFAULT_LIMITS = {"address": 10, "email": 3}
+# the date of a key's latch row (see _latch): outside any counted hour, and cleaned up
+# by the daily autovacuum like the attempts
+LATCH_DATE = "1970-01-01 00:00:00"
 
 
 class Iso10002IntakeAttempt(models.Model):
     """Complaints filed on the public form, per network address and e-mail, for throttling.
 
     Only a hash of the address or e-mail is kept, for one day (database-wide, so that it
-    holds across HTTP workers)."""
+    holds across HTTP workers and Odoo servers)."""
 
     _name = "iso10002.intake.attempt"
     _description = "Complaint Form Submission"
@@ -23,6 +27,34 @@ class Iso10002IntakeAttempt(models.Model):
     kind = fields.Selection([("address", "Network address"), ("email", "E-mail")], required=True)
     key = fields.Char(required=True, index=True)
     date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
+
+    def init(self):
+        # one latch row per kind and key (_latch)
+        self.env.cr.execute(
+            SQL(
+                "CREATE UNIQUE INDEX IF NOT EXISTS iso10002_intake_attempt_latch "
+                "ON iso10002_intake_attempt (kind, key) WHERE date = %s",
+                LATCH_DATE,
+            )
+        )
+
+    @api.model
+    def _latch(self, keys):
+        """Write the latch row of each (kind, key): two submissions of one key at once
+        (two workers, two servers) write the same row, and the later one fails with a
+        serialization failure that Odoo retries, when it counts what the first recorded.
+        Counting alone would not do: each transaction counts what was committed when it
+        started (repeatable read), so that posts at the same moment all passed a limit.
+        One statement for the keys, in their order (the address first): no deadlock."""
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO iso10002_intake_attempt (kind, key, date) VALUES %s
+                   ON CONFLICT (kind, key) WHERE date = %s DO UPDATE SET date = EXCLUDED.date""",
+                SQL(", ").join(SQL("(%s, %s, %s)", kind, key, LATCH_DATE) for kind, key in keys),
+                LATCH_DATE,
+            ),
+            log_exceptions=False,  # a serialization failure here is retried, not an error
+        )
 
     @api.model
     def _hash(self, value):
@@ -61,6 +93,9 @@ class Iso10002IntakeAttempt(models.Model):
             for kind, value in (("address", self._network(address)), ("email", email))
             if value
         ]
+        latched = [(kind, key) for kind, key in keys if self._limit(kind) > 0]
+        if latched:
+            self._latch(latched)
         for kind, key in keys:
             limit = self._limit(kind)
             if (

@@ -3,14 +3,20 @@ ones over HTTP, a visitor typing a customer's address, the throttle, a portal us
 acknowledgement."""
 
 import random
+import uuid
 
+import psycopg2
+
+from odoo import SUPERUSER_ID, api
+from odoo.exceptions import UserError
 from odoo.http import Request
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, TransactionCase, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.base.tests.common import new_test_user
 
 from ..controllers.complaint_form import PORTAL_LIMITS
+from ..models.iso10002_intake_attempt import LATCH_DATE
 from .common import FORGED_CONTEXT, GOOD_FORM, ComplaintsFromOutsideCase
 
 GOOD = {
@@ -478,3 +484,55 @@ class TestThePublicFormFromOutside(ComplaintsFromOutsideCase):
         )
         for name in names.mapped("name"):
             self.assertTrue(all(char.isprintable() for char in name), f"stored document name {name!r}")
+
+
+@tagged("post_install", "-at_install")
+class TestThrottleAcrossServers(TransactionCase):
+    """Two Odoo servers (or two workers) receive posts of one visitor at the same moment:
+    each request is a transaction of its own, which counts what was committed when it
+    started. Real transactions here, committed, and their rows removed at the end."""
+
+    def _env(self, cr):
+        return api.Environment(cr, SUPERUSER_ID, {})
+
+    @mute_logger("odoo.sql_db")
+    def test_posts_at_the_same_moment_count_against_one_limit(self):
+        email = f"burst.{uuid.uuid4().hex[:12]}@example.com"  # the e-mail limit: 3 an hour
+        # the cursors and their first environment are made here: a new transaction looks
+        # its registry up under the registry's lock, which the test runner holds
+        first, second, setup = (self.registry.cursor() for _index in range(3))
+        try:
+            Attempt = self._env(setup)["iso10002.intake.attempt"]
+            for _index in range(2):
+                Attempt._check_and_record(None, email)
+            setup.commit()
+            # the second server's request starts (its snapshot) before the first one's ends
+            second_env = self._env(second)
+            second.execute("SELECT 1")
+            self._env(first)["iso10002.intake.attempt"]._check_and_record(None, email)
+            first.commit()  # the third of the hour, filed
+            # the fourth: it counts 2 in its snapshot; it must not pass the limit of 3
+            with self.assertRaises(psycopg2.errors.SerializationFailure):
+                second_env["iso10002.intake.attempt"]._check_and_record(None, email)
+            second.rollback()
+            # as Odoo retries a request after a serialization failure: refused now
+            with self.assertRaisesRegex(UserError, "Too many complaints"):
+                second_env["iso10002.intake.attempt"]._check_and_record(None, email)
+            second.rollback()
+            key = Attempt._hash(email)
+            setup.execute(
+                "SELECT count(*) FROM iso10002_intake_attempt WHERE kind = 'email' AND key = %s AND date > %s",
+                [key, LATCH_DATE],
+            )
+            self.assertEqual(setup.fetchone()[0], 3, "three posts counted, not four")
+        finally:
+            for cr in (first, second):
+                cr.rollback()
+                cr.close()
+            setup.rollback()
+            setup.execute(
+                "DELETE FROM iso10002_intake_attempt WHERE key = %s",
+                [self._env(setup)["iso10002.intake.attempt"]._hash(email)],
+            )
+            setup.commit()
+            setup.close()
