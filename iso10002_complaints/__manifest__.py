@@ -2,7 +2,7 @@
     "name": "ISO 10002 Complaints Handling",
     "summary": "Customer complaints handled the ISO 10002:2018 way: "
     "receipt, acknowledgement, assessment, investigation, response, closure",
-    "version": "18.0.1.7.0",
+    "version": "18.0.1.8.0",
     "category": "Services/Complaints",
     "website": "https://github.com/iso10002/iso10002_complaints",
     "author": "iso10002_complaints developers",

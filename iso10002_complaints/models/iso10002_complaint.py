@@ -1487,6 +1487,23 @@ class Iso10002Complaint(models.Model):
         return True
 
     @api.model
+    def _claim_ids(self, condition, order, limit):
+        """The ids of up to ``limit`` complaints where ``condition`` (SQL) holds, in ``order``,
+        locked for this worker: rows another worker holds are skipped, so that a job run by
+        two workers or two Odoo servers at once (a cron on each, or by hand beside the cron)
+        handles each complaint once, and neither waits for the other nor fails."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM iso10002_complaint WHERE %s ORDER BY %s LIMIT %s FOR NO KEY UPDATE SKIP LOCKED",
+                condition,
+                order,
+                limit,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
     def _cron_auto_close(self, limit=500):
         """Close complaints whose decision got no answer after their company's delay."""
         now = fields.Datetime.now()

@@ -11,6 +11,7 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
+from odoo.tools import SQL
 from odoo.tools.mail import email_normalize
 
 from odoo.addons.report_reader_locale.tools import Reader
@@ -182,9 +183,11 @@ class Iso10002Complaint(models.Model):
         received date, as at intake) in one batch, then each acknowledgement.
 
         Each acknowledgement in its own savepoint: one that cannot be sent by e-mail (a
-        broken template, say) is handed to its owner and does not hold up the others."""
-        pending = self.with_context(active_test=False).search(
-            [("acknowledgement_pending", "=", True)], limit=limit, order="id"
+        broken template, say) is handed to its owner and does not hold up the others. The
+        complaints are claimed (:meth:`_claim_ids`): the job run on two servers at once
+        acknowledges each complaint once."""
+        pending = self.with_context(active_test=False).browse(
+            self._claim_ids(SQL("acknowledgement_pending"), SQL("id"), limit)
         )
         with ClockSet.shared(self.env):
             pending.filtered(lambda c: not c.sla_policy_id)._sla_on_create()

@@ -527,18 +527,7 @@ class Iso10002Complaint(models.Model):
     @api.model
     def _sla_due_ids(self, now, limit):
         """Due complaints, locked for this worker; rows another worker holds are skipped."""
-        query = SQL(
-            """SELECT id FROM iso10002_complaint
-                WHERE sla_next_check <= %s AND active
-             ORDER BY sla_next_check
-                LIMIT %s
-           FOR NO KEY UPDATE SKIP LOCKED""",
-            now,
-            limit,
-        )
-        self.env.flush_all()
-        self.env.cr.execute(query)
-        return [row[0] for row in self.env.cr.fetchall()]
+        return self._claim_ids(SQL("sla_next_check <= %s AND active", now), SQL("sla_next_check"), limit)
 
     @api.model
     def _cron_sla_sweep(self, limit=SWEEP_BATCH):
