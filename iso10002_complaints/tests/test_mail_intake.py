@@ -780,3 +780,21 @@ class TestMailThroughServers(ComplaintsFromOutsideCase):
             self._send(message)
         self.assertEqual(refused.exception.smtp_code, 451)
         self.assertEqual([code for _rcpt, code, _out in self.hub.piped], [75])
+
+    @mute_logger("odoo.http", "odoo.addons.mail.models.mail_thread")
+    def test_a_mail_to_no_team_is_returned_at_once(self):
+        """An address of the team's domain that is no alias (a typo): Odoo finds no route
+        for it, and trying again will not find one. The script says so (EX_NOUSER; Odoo's
+        own script fails too), and the mail server returns the message to its sender now
+        rather than keeping it in its queue for days."""
+        message = EmailMessage()
+        message["From"] = "hossein@buyer.example"
+        message["To"] = "complains-a@complaints.example.com"
+        message["Subject"] = "A typo in the address"
+        message.set_content("Where does this go?")
+        before = self.Complaint.search([])
+        with self.assertRaises(smtplib.SMTPDataError) as refused:
+            self._send(message)
+        self.assertEqual(refused.exception.smtp_code // 100, 5, refused.exception)
+        self.assertEqual([code for _rcpt, code, _out in self.hub.piped], [67], self.hub.piped)
+        self.assertFalse(self.Complaint.search([("id", "not in", before.ids)]))
