@@ -231,6 +231,24 @@ class TestMailIntake(MailGatewayCase):
             "and not acknowledged again",
         )
 
+    def test_a_stranger_answering_into_a_complaint_is_not_relayed_to_the_complainant(self):
+        """Whoever knows a Message-Id of a complaint's thread (the complainant's own e-mail,
+        whose id their mail client made, or any e-mail of it forwarded) can send an answer
+        into it. A stranger's words are not mailed to the complainant from the company's
+        address (a phishing relay)."""
+        complaint = self._intake(msg_id="<bob-complaint@buyer.example>")
+        with self.mock_mail_gateway():
+            self._intake(
+                email_from="Mallory <mallory@evil.example>",
+                subject="Re: Broken chair",
+                body="To receive your refund, pay the handling fee at http://evil.example/pay",
+                msg_id="<forged@evil.example>",
+                extra="In-Reply-To: <bob-complaint@buyer.example>\nReferences: <bob-complaint@buyer.example>\n",
+            )
+        self.assertFalse(self._mails_to(complaint.partner_id), "nothing of the stranger's is mailed to the complainant")
+        landed = complaint.message_ids.filtered(lambda m: m.message_id == "<forged@evil.example>")
+        self.assertEqual(len(landed), 1, "kept in the complaint, for its handlers to read")
+
     def test_acknowledgement_reply_to_is_the_alias(self):
         with self.mock_mail_gateway():
             complaint = self._intake()
