@@ -816,3 +816,25 @@ class TestMailThroughServers(ComplaintsFromOutsideCase):
         self.assertEqual(refused.exception.smtp_code // 100, 5, refused.exception)
         self.assertEqual([code for _rcpt, code, _out in self.hub.piped], [67], self.hub.piped)
         self.assertFalse(self.Complaint.search([("id", "not in", before.ids)]))
+
+    def test_an_eight_bit_mail_with_a_nul_byte_through_the_mailgate(self):
+        """Mail servers pass 8-bit bodies in their own charset (8BITMIME) and, now and then,
+        a NUL byte: the script sends the bytes as they came, and the gateway keeps them."""
+        raw = (
+            b"From: Ren\xe9e <renee@buyer.example>\r\nTo: complaints-a@complaints.example.com\r\n"
+            b"Subject: Chaise cass\xe9e\r\nMessage-Id: <latin1-nul@buyer.example>\r\n"
+            b"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=iso-8859-1\r\n"
+            b"Content-Transfer-Encoding: 8bit\r\n\r\nLa chaise est cass\xe9e d\xe8s le premier jour.\x00 Merci.\r\n"
+        )
+        before = self.Complaint.search([])
+        self.env.flush_all()
+        try:
+            with smtplib.SMTP(self.hub.host, self.hub.port, timeout=120) as smtp:
+                smtp.sendmail("renee@buyer.example", ["complaints-a@complaints.example.com"], raw)
+        finally:
+            self.env.invalidate_all()
+        self.assertEqual([code for _rcpt, code, _out in self.hub.piped], [0], self.hub.piped)
+        complaint = self.Complaint.search([("id", "not in", before.ids)])
+        self.assertEqual(len(complaint), 1)
+        self.assertIn("cassée dès le premier jour", complaint.description)
+        self.assertIn("Merci", complaint.description, "nothing cut at the NUL byte")
