@@ -208,3 +208,40 @@ class TestFetchFromImap(GatewayGuardCase):
         with commits(self.env.cr):
             self.server.fetch_mail()
         self.assertEqual(self._records_of(message_ids), dict.fromkeys(message_ids, 1))
+
+    def test_a_conflict_in_making_a_record_tells_the_sender_nothing(self):
+        """Odoo reports a record it could not make from an e-mail to the e-mail's sender
+        ("not delivered") and marks the alias invalid, from a cursor of its own. After a
+        conflict with another worker the e-mail is fetched again and recorded: its sender
+        is told nothing, and the alias stays valid."""
+        message_ids = self._deliver(1)
+        Partner = type(self.env["res.partner"])
+        original = Partner.message_new
+        conflicts = []
+
+        def message_new(partner, msg_dict, custom_values=None):
+            if not conflicts:
+                conflicts.append(msg_dict["message_id"])
+                raise errors.SerializationFailure("could not serialize access due to concurrent update")
+            return original(partner, msg_dict, custom_values)
+
+        @contextmanager
+        def cursor(registry, readonly=False):
+            yield self.env.cr  # Odoo's cursor of its own, seeing this test's alias
+
+        bounced = []
+        Thread = type(self.env["mail.thread"])
+        with (
+            patch.object(Partner, "message_new", message_new),
+            patch.object(type(self.registry), "cursor", cursor),
+            patch.object(Thread, "_routing_create_bounce_email", lambda thread, *args, **kw: bounced.append(args)),
+            mute_logger("odoo.addons.mail.models.fetchmail"),
+        ):
+            with commits(self.env.cr):
+                self.server.fetch_mail()
+            with commits(self.env.cr):
+                self.server.fetch_mail()
+        self.assertEqual(conflicts, message_ids)
+        self.assertEqual(self._records_of(message_ids), dict.fromkeys(message_ids, 1))
+        self.assertFalse(bounced, "the sender is not told the e-mail bounced")
+        self.assertNotEqual(self.alias.alias_status, "invalid")
