@@ -230,7 +230,10 @@ class Iso10002Complaint(models.Model):
         """Whoever followed before they could no longer read the complaint (moved to
         another team, the complaint made confidential) is not sent its messages; and
         what the process writes to the complainant (an acknowledgement, a new date) goes
-        to them alone, not as a copy to every follower (the owner reads it in the chatter)."""
+        to them alone, not as a copy to every follower (the owner reads it in the chatter).
+        An e-mail into the thread from a stranger (neither the complainant nor a user of
+        the company: anyone who knows a Message-Id of the thread can write one) is read by
+        the handlers only: it is not relayed to the complainant from the company."""
         recipients = super()._notify_get_recipients(message, msg_vals, **kwargs)
         if not self:
             return recipients
@@ -238,6 +241,11 @@ class Iso10002Complaint(models.Model):
         if message_type == "auto_comment":
             addressed = set((msg_vals or {}).get("partner_ids") or message.partner_ids.ids)
             recipients = [r for r in recipients if r["id"] in addressed]
+        if message_type == "email":
+            author_id = (msg_vals or {}).get("author_id") or message.author_id.id
+            author = self.env["res.partner"].sudo().browse(author_id)
+            if author_id not in self.sudo().partner_id.ids and not any(not user.share for user in author.user_ids):
+                recipients = [r for r in recipients if r.get("type") == "user"]
         complainants = set(self.sudo().partner_id.ids)
         partner_ids = [r["id"] for r in recipients if r["id"] not in complainants]
         blind = set(self._partners_who_cannot_read(partner_ids).ids) if partner_ids else set()

@@ -231,6 +231,24 @@ class TestMailIntake(MailGatewayCase):
             "and not acknowledged again",
         )
 
+    def test_a_stranger_answering_into_a_complaint_is_not_relayed_to_the_complainant(self):
+        """Whoever knows a Message-Id of a complaint's thread (the complainant's own e-mail,
+        whose id their mail client made, or any e-mail of it forwarded) can send an answer
+        into it. A stranger's words are not mailed to the complainant from the company's
+        address (a phishing relay)."""
+        complaint = self._intake(msg_id="<bob-complaint@buyer.example>")
+        with self.mock_mail_gateway():
+            self._intake(
+                email_from="Mallory <mallory@evil.example>",
+                subject="Re: Broken chair",
+                body="To receive your refund, pay the handling fee at http://evil.example/pay",
+                msg_id="<forged@evil.example>",
+                extra="In-Reply-To: <bob-complaint@buyer.example>\nReferences: <bob-complaint@buyer.example>\n",
+            )
+        self.assertFalse(self._mails_to(complaint.partner_id), "nothing of the stranger's is mailed to the complainant")
+        landed = complaint.message_ids.filtered(lambda m: m.message_id == "<forged@evil.example>")
+        self.assertEqual(len(landed), 1, "kept in the complaint, for its handlers to read")
+
     def test_acknowledgement_reply_to_is_the_alias(self):
         with self.mock_mail_gateway():
             complaint = self._intake()
@@ -780,3 +798,43 @@ class TestMailThroughServers(ComplaintsFromOutsideCase):
             self._send(message)
         self.assertEqual(refused.exception.smtp_code, 451)
         self.assertEqual([code for _rcpt, code, _out in self.hub.piped], [75])
+
+    @mute_logger("odoo.http", "odoo.addons.mail.models.mail_thread")
+    def test_a_mail_to_no_team_is_returned_at_once(self):
+        """An address of the team's domain that is no alias (a typo): Odoo finds no route
+        for it, and trying again will not find one. The script says so (EX_NOUSER; Odoo's
+        own script fails too), and the mail server returns the message to its sender now
+        rather than keeping it in its queue for days."""
+        message = EmailMessage()
+        message["From"] = "hossein@buyer.example"
+        message["To"] = "complains-a@complaints.example.com"
+        message["Subject"] = "A typo in the address"
+        message.set_content("Where does this go?")
+        before = self.Complaint.search([])
+        with self.assertRaises(smtplib.SMTPDataError) as refused:
+            self._send(message)
+        self.assertEqual(refused.exception.smtp_code // 100, 5, refused.exception)
+        self.assertEqual([code for _rcpt, code, _out in self.hub.piped], [67], self.hub.piped)
+        self.assertFalse(self.Complaint.search([("id", "not in", before.ids)]))
+
+    def test_an_eight_bit_mail_with_a_nul_byte_through_the_mailgate(self):
+        """Mail servers pass 8-bit bodies in their own charset (8BITMIME) and, now and then,
+        a NUL byte: the script sends the bytes as they came, and the gateway keeps them."""
+        raw = (
+            b"From: Ren\xe9e <renee@buyer.example>\r\nTo: complaints-a@complaints.example.com\r\n"
+            b"Subject: Chaise cass\xe9e\r\nMessage-Id: <latin1-nul@buyer.example>\r\n"
+            b"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=iso-8859-1\r\n"
+            b"Content-Transfer-Encoding: 8bit\r\n\r\nLa chaise est cass\xe9e d\xe8s le premier jour.\x00 Merci.\r\n"
+        )
+        before = self.Complaint.search([])
+        self.env.flush_all()
+        try:
+            with smtplib.SMTP(self.hub.host, self.hub.port, timeout=120) as smtp:
+                smtp.sendmail("renee@buyer.example", ["complaints-a@complaints.example.com"], raw)
+        finally:
+            self.env.invalidate_all()
+        self.assertEqual([code for _rcpt, code, _out in self.hub.piped], [0], self.hub.piped)
+        complaint = self.Complaint.search([("id", "not in", before.ids)])
+        self.assertEqual(len(complaint), 1)
+        self.assertIn("cassée dès le premier jour", complaint.description)
+        self.assertIn("Merci", complaint.description, "nothing cut at the NUL byte")

@@ -1,1 +1,1 @@
-from . import fetchmail_server, mail_gateway_guarded, mail_thread
+from . import fetchmail_server, mail_alias, mail_gateway_guarded, mail_thread

@@ -81,13 +81,20 @@ class MailThread(models.AbstractModel):
         if isinstance(message, str):
             message = message.encode("utf-8", "replace")
         try:
-            with self.env.cr.savepoint():
-                return super().message_process(model, message, **options)
+            try:
+                with self.env.cr.savepoint():
+                    return super().message_process(model, message, **options)
+            except Exception as error:
+                if not is_unreadable_error(error):
+                    raise
+                _logger.info("Unreadable incoming e-mail (%s): delivered with the original attached", error)
+                return super().message_process(model, self._message_unreadable(message), **options)
         except Exception as error:
-            if not is_unreadable_error(error):
-                raise
-            _logger.info("Unreadable incoming e-mail (%s): delivered with the original attached", error)
-            return super().message_process(model, self._message_unreadable(message), **options)
+            # the fetch job marks the message read whatever happened: it needs to know
+            fetch = self.env.context.get("mail_gateway_fetch")
+            if fetch is not None:
+                fetch.error = error
+            raise
 
     @api.model
     def _message_unreadable(self, raw):

@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 DOVECOT_PACKAGE = "dovecot-imapd"
+EX_TEMPFAIL = 75  # sysexits.h: the mail server keeps the message and tries again
 
 
 def free_port():
@@ -274,8 +275,10 @@ class MailHub:
             proc = subprocess.run(self.pipe_command, input=raw, capture_output=True, env=env, check=False, timeout=300)
             with self._lock:
                 self.piped.append((rcpt, proc.returncode, (proc.stdout + proc.stderr).decode(errors="replace")))
-            if proc.returncode:
+            if proc.returncode == EX_TEMPFAIL:
                 return "451 4.3.0 the mail gateway did not take the message; try again later"
+            if proc.returncode:  # pipe(8): any other failure returns the message to its sender
+                return f"554 5.3.0 the mail gateway refused the message (exit status {proc.returncode})"
             break  # one pipe per message: the gateway routes it to every recipient
         with self._lock:
             box = mailbox.Maildir(str(self.maildir), create=False)

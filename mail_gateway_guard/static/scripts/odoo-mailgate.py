@@ -8,9 +8,11 @@ current systems); Postfix, in /etc/aliases:
 
 Same options as Odoo's script. Two differences:
 - the message is read as bytes and sent as they are (mail in 8-bit charsets arrives intact);
-- any failure exits with 75 (EX_TEMPFAIL): the mail server keeps the message in its queue
+- a failure exits with 75 (EX_TEMPFAIL): the mail server keeps the message in its queue
   and tries again later instead of bouncing it, so that an Odoo being restarted loses
-  nothing.
+  nothing. But for a recipient that is no alias of Odoo's (a typo in the address): trying
+  again will not help, the script exits with 67 (EX_NOUSER) and the mail server returns the
+  message to its sender at once.
 """
 
 import optparse
@@ -18,7 +20,10 @@ import sys
 import traceback
 import xmlrpc.client
 
+EX_NOUSER = 67
 EX_TEMPFAIL = 75
+# what Odoo's gateway raises for a message to an address that is no alias
+NO_ROUTE = "ValueError: No possible route found for incoming message"
 
 
 def main():
@@ -40,7 +45,7 @@ def main():
         )
     except xmlrpc.client.Fault as e:
         sys.stderr.write(f"xmlrpc.client.Fault: {e.faultCode}\n{e.faultString}\n")
-        sys.exit(EX_TEMPFAIL)
+        sys.exit(EX_NOUSER if NO_ROUTE in str(e.faultString) else EX_TEMPFAIL)
     except Exception:
         traceback.print_exc(None, sys.stderr)
         sys.exit(EX_TEMPFAIL)
