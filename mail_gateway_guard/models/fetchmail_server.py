@@ -7,6 +7,8 @@ from odoo import models
 _logger = logging.getLogger(__name__)
 
 SEEN = "\\Seen"
+# set on the cursor by the gateway when it could not process the message being fetched
+FETCH_FAILED = "mail_gateway_guard.fetch_failed"
 # the first key of the advisory locks on fetchmail servers (a positive int4)
 LOCK_SPACE = zlib.crc32(b"fetchmail.server") & 0x7FFFFFFF
 
@@ -20,7 +22,13 @@ class SeenAfterCommit:
     told the server the message was read while its record was rolled back: the e-mail is
     lost. Marked after the commit, a message whose commit did not happen stays unread and
     is fetched again; one that was committed but not yet marked is fetched again too, and
-    the gateway recognises its Message-Id and makes nothing twice."""
+    the gateway recognises its Message-Id and makes nothing twice.
+
+    A message the gateway could not process (an error, a serialization failure with
+    another worker) is not marked read at all: Odoo's job logs it, goes on with the next
+    one and commits, and would mark it read with nothing recorded. Left unread, it is
+    fetched again at the next run, as a mail server retries what the mailgate script could
+    not deliver."""
 
     def __init__(self, connection, cr):
         self._connection = connection
@@ -31,7 +39,10 @@ class SeenAfterCommit:
 
     def store(self, message_set, command, flags):
         if command == "+FLAGS" and flags == SEEN:
-            self._cr.postcommit.add(partial(self._mark_read, message_set))
+            if self._cr.cache.pop(FETCH_FAILED, False):
+                _logger.warning("Fetched message %s could not be processed: left unread, to fetch again", message_set)
+            else:
+                self._cr.postcommit.add(partial(self._mark_read, message_set))
             return "OK", [None]
         return self._connection.store(message_set, command, flags)
 

@@ -21,6 +21,7 @@ from ..tools.delivery_report import (
     report_text,
 )
 from ..tools.raw_message import KEPT_HEADERS, is_unreadable_error, no_nul, raw_header
+from .fetchmail_server import FETCH_FAILED
 
 _logger = logging.getLogger(__name__)
 
@@ -81,13 +82,19 @@ class MailThread(models.AbstractModel):
         if isinstance(message, str):
             message = message.encode("utf-8", "replace")
         try:
-            with self.env.cr.savepoint():
-                return super().message_process(model, message, **options)
-        except Exception as error:
-            if not is_unreadable_error(error):
-                raise
-            _logger.info("Unreadable incoming e-mail (%s): delivered with the original attached", error)
-            return super().message_process(model, self._message_unreadable(message), **options)
+            try:
+                with self.env.cr.savepoint():
+                    return super().message_process(model, message, **options)
+            except Exception as error:
+                if not is_unreadable_error(error):
+                    raise
+                _logger.info("Unreadable incoming e-mail (%s): delivered with the original attached", error)
+                return super().message_process(model, self._message_unreadable(message), **options)
+        except Exception:
+            if self.env.context.get("fetchmail_cron_running"):
+                # the fetch job goes on with the next message: this one must stay unread
+                self.env.cr.cache[FETCH_FAILED] = True
+            raise
 
     @api.model
     def _message_unreadable(self, raw):

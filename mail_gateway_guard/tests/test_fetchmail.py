@@ -1,5 +1,11 @@
+from unittest.mock import patch
+
+from psycopg2.errors import SerializationFailure
+
 from odoo.tests import tagged
 from odoo.tools import mute_logger
+
+from odoo.addons.mail.models.mail_thread import MailThread
 
 from ..models.fetchmail_server import LOCK_SPACE
 from .common import Crash, GatewayGuardCase, commits
@@ -118,3 +124,35 @@ class TestFetchFromImap(GatewayGuardCase):
         with commits(self.env.cr) as made:
             self.server.fetch_mail()
         self.assertEqual(self._records_of(message_ids), dict.fromkeys(message_ids, 1))
+
+    def test_a_message_that_could_not_be_processed_stays_unread_and_is_fetched_again(self):
+        """The gateway fails on one message (here a serialization failure with another
+        worker): Odoo's job logs it, goes on with the next and commits. The message is
+        left unread on the server, not marked read with nothing recorded (lost), and the
+        next fetch records it."""
+        message_ids = self._deliver(3)
+        process = MailThread.message_process
+        failed = []
+
+        def message_process(thread, model, message, *args, **kwargs):
+            if message_ids[1].encode() in message and not failed:
+                failed.append(message_ids[1])
+                raise SerializationFailure("could not serialize access due to concurrent update")
+            return process(thread, model, message, *args, **kwargs)
+
+        with (
+            patch.object(MailThread, "message_process", message_process),
+            commits(self.env.cr),
+            self.assertLogs("odoo.addons.mail_gateway_guard.models.fetchmail_server", "WARNING") as logged,
+        ):
+            self.server.fetch_mail()
+        self.assertEqual(failed, [message_ids[1]])
+        self.assertEqual(len(logged.output), 1, logged.output)
+        self.assertEqual(self._records_of(message_ids), {message_ids[0]: 1, message_ids[1]: 0, message_ids[2]: 1})
+        flags = self.imap.flags("inbox")
+        self.assertEqual(["\\Seen" in flags[i] for i in message_ids], [True, False, True])
+        # the next run of the job
+        with commits(self.env.cr):
+            self.server.fetch_mail()
+        self.assertEqual(self._records_of(message_ids), dict.fromkeys(message_ids, 1))
+        self.assertTrue(all("\\Seen" in flags for flags in self.imap.flags("inbox").values()))
