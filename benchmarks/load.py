@@ -53,16 +53,21 @@ acknowledgement job's backlog, waited for), checked in the database (each must b
 
 - ``lost_submissions``: a form post answered with success, or an e-mail accepted by the
   gateway, without its complaint (by subject; by Message-Id);
+- ``double_submissions``: one of them with more than one complaint;
 - ``duplicate_references``: two complaints of a company with one reference;
-- ``double_acknowledgements``: a complaint that entered the Acknowledged step twice (its
-  step history), or got two acknowledgement e-mails;
+- ``double_acknowledgements``: a complaint acknowledged twice (two acknowledgement
+  messages, in any language, or its first acknowledgement recorded twice);
 - ``double_escalations``: a complaint escalated twice to one level (its SLA events).
+
+Each as ``iso10002_complaints/tests/integrity.py`` defines it, in plain SQL: the same
+definition as ``scale_out.py``, the demo's mail check and the tests.
 
 The database is dropped at the end. The last line is one JSON object with the figures,
 ``machine`` (cores, PostgreSQL), the budgets and ``within_budget``.
 """
 
 import contextlib
+import importlib.util
 import itertools
 import json
 import os
@@ -86,6 +91,19 @@ sys.path.insert(0, os.path.join(_bench.ROOT, "tools"))
 import harness  # the demo's way of serving Odoo in prefork mode
 import intake_check  # the demo's concurrent visitors (the form's CSRF token)
 
+
+def _oracle():
+    """iso10002_complaints/tests/integrity.py: the figures "nothing lost, nothing twice",
+    defined once for the tests, the benchmarks and the demo (it imports nothing of Odoo)."""
+    path = os.path.join(_bench.ROOT, "iso10002_complaints", "tests", "integrity.py")
+    spec = importlib.util.spec_from_file_location("iso10002_integrity", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+oracle = _oracle()
+
 ADDONS = "iso10002_complaints,iso10002_complaints_helpdesk"
 ALIAS_DOMAIN = "load.example.com"
 PASSWORD = "load-bench-password"
@@ -93,7 +111,13 @@ ADMIN = ("admin", "admin")  # the demo data's administrator
 CLOCK_EVERY_S = 10
 DUE_PER_TICK = 20
 BUDGETS = {"form_p95_ratio": 1.5}
-ZERO_CHECKS = ("lost_submissions", "duplicate_references", "double_acknowledgements", "double_escalations")
+ZERO_CHECKS = (
+    "lost_submissions",
+    "double_submissions",
+    "duplicate_references",
+    "double_acknowledgements",
+    "double_escalations",
+)
 RETRY_RE = re.compile(r"(SERIALIZATION_FAILURE|LOCK_NOT_AVAILABLE|DEADLOCK_DETECTED), \d+ tries left")
 CONCURRENT_RE = re.compile(r"could not serialize access due to concurrent update")
 # a record of Odoo's log starts with its date; ERROR_RE: one of level ERROR or CRITICAL
@@ -646,56 +670,32 @@ def integrity(connect, filed, mailed):
     import psycopg2
 
     with contextlib.closing(psycopg2.connect(**connect)) as conn, conn.cursor() as cr:
-        cr.execute("SELECT subject FROM iso10002_complaint WHERE subject = ANY(%s)", (filed,))
-        stored = [row[0] for row in cr.fetchall()]
-        cr.execute(
-            """SELECT m.message_id FROM mail_message m JOIN iso10002_complaint c ON c.id = m.res_id
-                WHERE m.model = 'iso10002.complaint' AND m.message_id = ANY(%s)""",
-            (mailed,),
-        )
-        received = {row[0] for row in cr.fetchall()}
-        cr.execute(
-            """SELECT count(*) FROM (SELECT 1 FROM iso10002_complaint
-                GROUP BY company_id, name HAVING count(*) > 1) AS doubles"""
-        )
-        duplicates = cr.fetchone()[0]
-        cr.execute(
-            """SELECT count(*) FROM (SELECT 1 FROM iso10002_complaint_step_history
-                WHERE step = 'acknowledged' AND moved GROUP BY complaint_id HAVING count(*) > 1) AS doubles"""
-        )
-        double_steps = cr.fetchone()[0]
-        # the acknowledgement e-mail: an automatic message whose subject ends with the reference
-        cr.execute(
-            """SELECT count(*) FROM (SELECT 1 FROM mail_message m JOIN iso10002_complaint c ON c.id = m.res_id
-                WHERE m.model = 'iso10002.complaint' AND m.message_type = 'auto_comment'
-                  AND m.subject LIKE '%%' || c.name GROUP BY c.id HAVING count(*) > 1) AS doubles"""
-        )
-        double_mails = cr.fetchone()[0]
-        cr.execute(
-            """SELECT count(*) FROM (SELECT 1 FROM iso10002_sla_event WHERE kind = 'escalation'
-                GROUP BY complaint_id, escalation_level HAVING count(*) > 1) AS doubles"""
-        )
-        double_escalations = cr.fetchone()[0]
+        lost, twice = oracle.submissions(cr, filed, mailed)
+        duplicates = len(oracle.duplicate_references(cr))
+        # every complaint of the run: those filed and mailed, and those of the demo data
+        cr.execute("SELECT id FROM iso10002_complaint")
+        everyone = [row[0] for row in cr.fetchall()]
+        double_acks = oracle.double_acknowledgements(cr, everyone)
+        double_escalations = len(oracle.double_escalations(cr, everyone))
         cr.execute("SELECT kind, count(*) FROM iso10002_sla_event GROUP BY kind")
         sla_events = dict(cr.fetchall())
         cr.execute("SELECT step, count(*) FROM iso10002_complaint GROUP BY step")
         steps = dict(cr.fetchall())
         cr.execute("SELECT count(*) FROM helpdesk_ticket")
         tickets = cr.fetchone()[0]
-    lost_posts = len(filed) - len(set(stored) & set(filed))
-    lost_mails = len(set(mailed) - received)
     print(
-        f"after the run: {len(filed)} form posts filed, {len(stored)} stored ({lost_posts} lost); "
-        f"{len(mailed)} e-mails accepted, {len(received)} with their complaint ({lost_mails} lost); "
-        f"{duplicates} duplicate references; {double_steps} complaints acknowledged twice (steps), "
-        f"{double_mails} with two acknowledgement e-mails; {double_escalations} escalated twice to a level; "
+        f"after the run: {len(filed)} form posts filed, {len(mailed)} e-mails accepted; "
+        f"{len(lost)} without their complaint {lost[:5]}, {len(twice)} with two {twice[:5]}; "
+        f"{duplicates} duplicate references; {len(double_acks)} complaints acknowledged twice {double_acks[:5]}; "
+        f"{double_escalations} escalated twice to a level; "
         f"SLA events {sla_events}; complaints by step {steps}; {tickets} helpdesk tickets",
         flush=True,
     )
     return {
-        "lost_submissions": lost_posts + lost_mails,
+        "lost_submissions": len(lost),
+        "double_submissions": len(twice),
         "duplicate_references": duplicates,
-        "double_acknowledgements": double_steps + double_mails,
+        "double_acknowledgements": len(double_acks),
         "double_escalations": double_escalations,
         "sla_events": sla_events,
     }

@@ -841,7 +841,7 @@ def demo_check():
     sys.stdout.write(res.stdout[-20000:])
     sys.stdout.write(res.stderr[-5000:])
     passed, failed = 0, 0
-    for name, expected in (("intake-check", 3), ("mail-check", 7)):
+    for name, expected in (("intake-check", 3), ("mail-check", 8)):
         checks = re.findall(rf"^\[{name}\] [^:]+: (ok|FAILED)", res.stdout, re.MULTILINE)
         passed += checks.count("ok")
         failed += checks.count("FAILED") + max(0, expected - len(checks))

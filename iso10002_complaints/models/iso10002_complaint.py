@@ -6,10 +6,12 @@ creation and changes with their named hooks, its reference and its owner. Each o
 concern is a file of its own (see models/__init__.py).
 """
 
+import logging
 import re
 from datetime import timedelta
 
 from lxml import etree
+from psycopg2.errors import SerializationFailure
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
@@ -28,6 +30,8 @@ from ..tools.trust import (
 )
 from ..tools.work_clock import ClockSet
 from .iso10002_complaint_stage import FINAL_STEPS
+
+_logger = logging.getLogger(__name__)
 
 LEVELS = [("low", "Low"), ("medium", "Medium"), ("high", "High"), ("critical", "Critical")]
 LEVEL_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
@@ -1491,17 +1495,28 @@ class Iso10002Complaint(models.Model):
         """The ids of up to ``limit`` complaints where ``condition`` (SQL) holds, in ``order``,
         locked for this worker: rows another worker holds are skipped, so that a job run by
         two workers or two Odoo servers at once (a cron on each, or by hand beside the cron)
-        handles each complaint once, and neither waits for the other nor fails."""
+        handles each complaint once, and neither waits for the other nor fails.
+
+        A row another run changed and committed since this transaction began cannot be
+        locked here (PostgreSQL's "could not serialize access due to concurrent update",
+        in Odoo's repeatable read): that run handled it, and this one takes nothing and
+        ends well instead of failing with an error; what is left is for the next run."""
         self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                "SELECT id FROM iso10002_complaint WHERE %s ORDER BY %s LIMIT %s FOR NO KEY UPDATE SKIP LOCKED",
-                condition,
-                order,
-                limit,
-            )
-        )
-        return [row[0] for row in self.env.cr.fetchall()]
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM iso10002_complaint WHERE %s ORDER BY %s LIMIT %s FOR NO KEY UPDATE SKIP LOCKED",
+                        condition,
+                        order,
+                        limit,
+                    ),
+                    log_exceptions=False,
+                )
+                return [row[0] for row in self.env.cr.fetchall()]
+        except SerializationFailure:
+            _logger.info("Complaints taken by another run of the job since this one began: left to the next run")
+            return []
 
     @api.model
     def _cron_auto_close(self, limit=500):

@@ -1,6 +1,6 @@
 from odoo.exceptions import UserError
 from odoo.tests import tagged
-from odoo.tools import format_date
+from odoo.tools import SQL, format_date
 
 from .common import ComplaintsCase, ComplaintsMailCase, SecondTeamHttpCase
 
@@ -197,3 +197,47 @@ class TestAcknowledgementByEmailNeedsAnEmail(SecondTeamHttpCase):
         with self.assertRaises(UserError):
             complaint.with_user(self.officer).action_acknowledge()
         self.assertEqual(complaint.step, "received")
+
+
+@tagged("post_install", "-at_install")
+class TestJobsClaimTheirComplaints(ComplaintsCase):
+    """The acknowledgement job and the SLA sweep run by two workers or two Odoo servers at
+    once (``_claim_ids``): each complaint is handled by one run; the other run neither
+    waits for it nor fails. Another worker is a connection of its own, on complaints of
+    the demo data (committed, so that it sees them)."""
+
+    def setUp(self):
+        super().setUp()
+        # two committed complaints this test's transaction has not written (nor locked)
+        self.env.cr.execute(
+            "SELECT id FROM iso10002_complaint WHERE xmin::text <> (txid_current() % 4294967296)::text "
+            "ORDER BY id LIMIT 3"
+        )
+        self.ids = [row[0] for row in self.env.cr.fetchall()]
+        self.assertEqual(len(self.ids), 3, "the demo data's complaints")
+        # the first two for the test of a lock held; the third for the one that commits
+        self.condition = SQL("id IN %s", tuple(self.ids[:2]))
+        self.Complaint = self.env["iso10002.complaint"]
+
+    def _other_worker(self):
+        other = self.enterContext(self.env.registry.cursor())
+        other.execute("SET lock_timeout = '5s'")
+        return other
+
+    def test_a_complaint_another_run_holds_is_skipped_without_waiting(self):
+        other = self._other_worker()
+        other.execute("SELECT id FROM iso10002_complaint WHERE id = %s FOR NO KEY UPDATE", (self.ids[0],))
+        self.env.cr.execute("SET LOCAL lock_timeout = '5s'")  # a wait would fail the test
+        self.assertEqual(self.Complaint._claim_ids(self.condition, SQL("id"), 10), [self.ids[1]])
+        other.rollback()
+
+    def test_a_complaint_another_run_handled_meanwhile_ends_this_run_well(self):
+        """Another run changed a complaint and committed after this transaction began:
+        PostgreSQL refuses to lock it here (repeatable read). This run takes nothing, and
+        its transaction goes on: no failed job, no error in the log."""
+        other = self._other_worker()
+        other.execute("UPDATE iso10002_complaint SET write_date = write_date WHERE id = %s", (self.ids[2],))
+        other.commit()
+        condition = SQL("id = %s", self.ids[2])
+        self.assertEqual(self.Complaint._claim_ids(condition, SQL("id"), 10), [])
+        self.assertEqual(self.Complaint.browse(self.ids).exists().ids, self.ids, "the transaction goes on")

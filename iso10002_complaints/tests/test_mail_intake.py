@@ -12,13 +12,14 @@ from email.mime.text import MIMEText
 from unittest.mock import patch
 
 from odoo.tests import HOST, RecordCapturer, tagged
-from odoo.tools import mute_logger
+from odoo.tools import email_normalize, mute_logger
 from odoo.tools.misc import file_path
 
 from odoo.addons.mail_gateway_guard.tests.common import Crash, commits
 from odoo.addons.mail_gateway_guard.tests.mail_servers import Dovecot, MailHub, free_port
 
 from ..tools.text import BIDI_CONTROLS
+from . import integrity
 from .common import (
     COMPLAINT_EMAIL,
     COMPLAINT_EMAIL_ATTACHMENTS,
@@ -372,10 +373,21 @@ class HostileMailCase(MailGatewayCase):
         self.assertEqual(len(automatic), expected["automatic"])
         kept = (self.team_a.message_ids - team_messages).filtered(lambda m: m.message_type == "email")
         self.assertEqual(sorted(kept.mapped("message_id")), sorted(automatic))
-        acks = self.env["mail.message"].search(
-            [("model", "=", "iso10002.complaint"), ("res_id", "in", new.ids), ("message_type", "=", "auto_comment")]
+        # each complaint whose sender can be written to acknowledged once, the others not
+        # at all (their owner is asked to): in the chatter (the figure "acknowledged twice"
+        # of the benchmarks and the demo) and in the outgoing mail queue
+        self.env.flush_all()
+        acknowledged = integrity.acknowledgements(self.env.cr, new.ids)
+        reachable = new.filtered(lambda c: c.partner_id and email_normalize(c.partner_id.email or ""))
+        self.assertTrue(reachable)
+        self.assertEqual(acknowledged, {c.id: int(c in reachable) for c in new})
+        self.assertEqual(integrity.double_acknowledgements(self.env.cr, new.ids), [])
+        queued = self.env["mail.mail"].sudo().search([("model", "=", new._name), ("res_id", "in", reachable.ids)])
+        self.assertEqual(
+            sorted(mail.res_id for mail in queued if mail.mail_message_id.message_type == "auto_comment"),
+            sorted(reachable.ids),
+            "one acknowledgement e-mail queued to each",
         )
-        self.assertLessEqual(len(acks), len(new))
         return new
 
 
@@ -747,6 +759,29 @@ class TestMailThroughServers(ComplaintsFromOutsideCase):
         received, message_id = len(self.hub.received), outgoing.message_id
         self._sent_by_odoo(outgoing)
 
+        # what the acknowledgement records: the auditor's figures, the owner's chatter, and
+        # the figure "acknowledged twice" of the benchmarks and the demo (plain SQL), which
+        # must find an acknowledgement written in Persian (its reference is not at the end)
+        self.assertEqual(complaint.step, "acknowledged")
+        self.assertEqual(complaint.stage_id, self.env.ref("iso10002_complaints.stage_acknowledged"))
+        self.assertTrue(complaint.acknowledged_date)
+        self.assertEqual(complaint.acknowledgement_channel, "email")
+        history = (
+            self.env["iso10002.complaint.step.history"]
+            .sudo()
+            .search([("complaint_id", "=", complaint.id), ("step", "=", "acknowledged"), ("moved", "=", True)])
+        )
+        self.assertEqual(len(history), 1, "the figures count one acknowledgement")
+        self.assertEqual(history.ack_date, complaint.acknowledged_date)
+        acknowledgement = self.env["mail.message"].sudo().search([("message_id", "=", message_id)])
+        self.assertEqual((acknowledgement.model, acknowledgement.res_id), (complaint._name, complaint.id))
+        owner = complaint.user_id
+        self.assertTrue(owner, "the team's rule gave the complaint an owner")
+        self.assertIn(acknowledgement, complaint.with_user(owner).message_ids, "the owner reads it in the chatter")
+        self.env.flush_all()
+        self.assertEqual(integrity.acknowledgements(self.env.cr, complaint.ids), {complaint.id: 1})
+        self.assertEqual(integrity.double_acknowledgements(self.env.cr, complaint.ids), [])
+
         # what reached the SMTP server
         _mail_from, rcpt_tos, raw = self.hub.wait_for(received + 1)[received]
         self.assertEqual(rcpt_tos, ["hossein@buyer.example"])
@@ -784,6 +819,28 @@ class TestMailThroughServers(ComplaintsFromOutsideCase):
         self.assertEqual(len(answer), 1)
         self.assertEqual(answer.author_id, self.persian)
         self.assertIn("۴۲", answer.body)
+
+        # what the reply causes: the owner is told, the complainant reads it on the portal
+        # (by the link of their e-mails), and nobody is acknowledged a second time
+        self.assertIn(owner.partner_id, answer.notification_ids.res_partner_id, "the owner is notified")
+        self.assertFalse(answer.is_internal)
+        self.assertIn(complaint.access_token, html, "the acknowledgement links to the complaint's page")
+        self.env.flush_all()
+        shown = self.make_jsonrpc_request(
+            "/mail/chatter_fetch",
+            {"thread_model": complaint._name, "thread_id": complaint.id, "token": complaint.access_token, "limit": 50},
+        )
+        shown = {message["id"] for message in shown["data"]["mail.message"]}
+        self.assertIn(answer.id, shown, "the complainant's reply on their portal page")
+        self.assertIn(acknowledgement.id, shown, "and the acknowledgement it answers")
+        self._sent_by_odoo(
+            self.env["mail.mail"]
+            .sudo()
+            .search([("model", "=", complaint._name), ("res_id", "=", complaint.id), ("state", "=", "outgoing")])
+        )
+        to_complainant = [raw for _from, rcpts, raw in self.hub.received if rcpts == ["hossein@buyer.example"]]
+        self.assertEqual(len(to_complainant), 1, "one e-mail reached the complainant: the acknowledgement")
+        self.assertEqual(integrity.double_acknowledgements(self.env.cr, complaint.ids), [])
 
     def test_the_mail_server_keeps_what_odoo_could_not_take(self):
         """Odoo down: the mailgate script exits with EX_TEMPFAIL, the mail server answers
