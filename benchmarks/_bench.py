@@ -257,3 +257,12 @@ def machine(db):
         cr.execute("SHOW server_version")
         version = cr.fetchone()[0]
     return {"cores": os.cpu_count(), "postgresql": version, "now": FROZEN_NOW.isoformat()}
+
+
+def database_mb(db):
+    """The database's size on disk at the end of the run, in MB (what ``--complaints`` costs)."""
+    import odoo
+
+    with odoo.modules.registry.Registry(db).cursor() as cr:
+        cr.execute("SELECT pg_database_size(current_database())")
+        return round(cr.fetchone()[0] / 2**20)

@@ -7,7 +7,8 @@ Creates its own database (the addon without demo data), generates ``--complaints
 complaints (default 100,000) with plain SQL (categories, channels, teams, root causes, SLA
 outcomes), one every 5 minutes up to the end of 2025: the 100,000 fit in the year 2025
 (from 1 January), a million are the years of complaints piled up since 2016, of which the
-year 2025 holds 105,120. It measures, over ``--rounds`` rounds:
+year 2025 holds 105,120 (those received before 2025 are all closed: 7 in 10 of the year's
+are). It measures, over ``--rounds`` rounds:
 
 - figures_ms: every figure of the catalogue (iso10002.figure) for the year, as of its
   end, from the step history; figures_floor_ms beside it: the same kind of counts in one
@@ -60,6 +61,7 @@ from _bench import (
     Memory,
     alternate,
     bench_database,
+    database_mb,
     frozen_clock,
     machine,
     parse_args,
@@ -91,6 +93,7 @@ def main():
     args = parse_args(__doc__, complaints=TOTAL)
     with bench_database("review") as db, frozen_clock():
         figures = run(db, args.rounds, args.complaints)
+        figures["database_mb"] = database_mb(db)
         figures["machine"] = machine(db)
     print(json.dumps(figures), flush=True)
 
@@ -178,22 +181,24 @@ def generate(registry, total=TOTAL):
                 create_uid, write_uid, create_date, write_date)
             SELECT 'BENCH/' || n, w.subject, (%(partners)s)[1 + mod(n * 7, 2000)], c.company_id,
                    (%(teams)s)[1 + mod(n, 4)],
-                   CASE WHEN mod(n, 10) < 7 THEN %(closed)s ELSE %(open)s END,
-                   CASE WHEN mod(n, 10) < 7 THEN 'closed' ELSE 'investigation' END,
+                   CASE WHEN k.closed THEN %(closed)s ELSE %(open)s END,
+                   CASE WHEN k.closed THEN 'closed' ELSE 'investigation' END,
                    (%(channels)s)[1 + mod(n, %(nchannels)s)], (%(categories)s)[1 + mod(n * 3, 12)],
                    (%(causes)s)[1 + mod(n, 8)],
                    (ARRAY['low', 'medium', 'high', 'critical'])[1 + mod(n, 4)],
                    d, d + interval '3 hours',
-                   CASE WHEN mod(n, 10) < 7 THEN d + make_interval(days => 1 + mod(n, 9)) END,
-                   CASE WHEN mod(n, 10) < 7 THEN d + make_interval(days => 2 + mod(n, 9)) END,
+                   CASE WHEN k.closed THEN d + make_interval(days => 1 + mod(n, 9)) END,
+                   CASE WHEN k.closed THEN d + make_interval(days => 2 + mod(n, 9)) END,
                    c.priority, c.currency_id, true, 0, c.sla_policy_id, mod(n, 5) > 0, 3.0,
-                   CASE WHEN mod(n, 10) < 7 THEN 8.0 * (1 + mod(n, 9)) END, mod(n, 9) < 6,
+                   CASE WHEN k.closed THEN 8.0 * (1 + mod(n, 9)) END, mod(n, 9) < 6,
                    d + interval '10 days', mod(n, 3),
                    'bench-' || (1 + mod(n * 7, 2000)), w.subject,
                    (ARRAY['one_off', 'one_off', 'one_off', 'recurring', 'systemic'])[1 + mod(n, 5)],
-                   mod(n, 10) >= 7, 1, 1, now(), now()
+                   NOT k.closed, 1, 1, now(), now()
               FROM generate_series(1, %(total)s) AS n,
                    LATERAL (SELECT timestamp '2025-01-01' + make_interval(mins => (n - %(before)s) * 5) AS d) AS t,
+                   -- 7 in 10 closed, and every one received before 2025 (more than a year of them)
+                   LATERAL (SELECT mod(n, 10) < 7 OR n < %(before)s AS closed) AS k,
                    LATERAL (SELECT concat_ws(' ', (%(words)s)[1 + mod(n, %(nwords)s)],
                                              (%(words)s)[1 + mod(n * 7, %(nwords)s)],
                                              (%(words)s)[1 + mod(n * 13, %(nwords)s)],
@@ -377,9 +382,7 @@ def measure_overview(registry, rounds):
             }
         )
         # the manager owns some of the open complaints (the "mine" count)
-        cr.execute(
-            "UPDATE iso10002_complaint SET user_id = %s WHERE is_open AND mod(id, 50) = 0", [manager.id]
-        )
+        cr.execute("UPDATE iso10002_complaint SET user_id = %s WHERE is_open AND mod(id, 50) = 0", [manager.id])
         cr.execute("ANALYZE iso10002_complaint")
         cr.commit()
         uid = manager.id

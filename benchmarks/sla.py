@@ -41,6 +41,7 @@ from _bench import (
     alternate,
     autocommit_cursor,
     bench_database,
+    database_mb,
     frozen_clock,
     machine,
     parse_args,
@@ -60,6 +61,7 @@ def main():
     args = parse_args(__doc__, complaints=TOTAL)
     with bench_database("sla") as db, frozen_clock():
         figures = run(db, args.rounds, args.complaints)
+        figures["database_mb"] = database_mb(db)
         figures["machine"] = machine(db)
     print(json.dumps(figures), flush=True)
 
