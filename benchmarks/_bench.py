@@ -47,9 +47,10 @@ def db_args(argv=None):
     return found
 
 
-def parse_args(doc, add_arguments=None, rounds=5):
-    """The script's own options (``--rounds``, by default ``rounds``, and what
-    ``add_arguments`` adds); the ``--db_*`` options are Odoo's, read by :func:`bench_database`."""
+def parse_args(doc, add_arguments=None, rounds=5, complaints=None):
+    """The script's own options (``--rounds``, by default ``rounds``; ``--complaints``, by
+    default ``complaints``, if given; and what ``add_arguments`` adds); the ``--db_*``
+    options are Odoo's, read by :func:`bench_database`."""
     parser = argparse.ArgumentParser(
         description=doc.split("\n", 1)[0], allow_abbrev=False, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -59,11 +60,20 @@ def parse_args(doc, add_arguments=None, rounds=5):
         default=rounds,
         help=f"rounds, each running every compared variant once (default {rounds})",
     )
+    if complaints:
+        parser.add_argument(
+            "--complaints",
+            type=int,
+            default=complaints,
+            help=f"complaints generated with SQL (default {complaints:,}; 1000000 for the register of a million)",
+        )
     if add_arguments:
         add_arguments(parser)
     args, _odoo_args = parser.parse_known_args()
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
+    if complaints and args.complaints < 1000:
+        parser.error("--complaints must be at least 1000")
     args.parser = parser
     return args
 
@@ -140,6 +150,17 @@ def alternate(rounds, variants, swap=False):
 def summarize(samples, digits=3):
     """:func:`stats` of each figure of :func:`alternate`."""
     return {name: stats(values, digits) for name, values in samples.items()}
+
+
+def verdicts(figures, budgets):
+    """The budgets and their verdicts, for the script's JSON: ``budgets``, ``verdicts``
+    (each figure's median, or the plain number of a ratio, within its budget or not) and
+    ``within_budget`` (all of them)."""
+    found = {
+        key: (figures[key]["median"] if isinstance(figures[key], dict) else figures[key]) <= budget
+        for key, budget in budgets.items()
+    }
+    return {"budgets": budgets, "verdicts": found, "within_budget": all(found.values())}
 
 
 class Memory:
@@ -236,3 +257,12 @@ def machine(db):
         cr.execute("SHOW server_version")
         version = cr.fetchone()[0]
     return {"cores": os.cpu_count(), "postgresql": version, "now": FROZEN_NOW.isoformat()}
+
+
+def database_mb(db):
+    """The database's size on disk at the end of the run, in MB (what ``--complaints`` costs)."""
+    import odoo
+
+    with odoo.modules.registry.Registry(db).cursor() as cr:
+        cr.execute("SELECT pg_database_size(current_database())")
+        return round(cr.fetchone()[0] / 2**20)

@@ -83,9 +83,13 @@ class Iso10002ComplaintTeam(models.Model):
         now = Figure._now()
         teams = self.filtered("id")
         companies = teams.company_id & self.env.companies
-        by_team = Figure._measures_by_team(BACKLOG_FIGURES, *now, teams=teams, companies=companies)
+        # every backlog figure counts open complaints only, and as of now a complaint's
+        # state is its current step: the open ones (is_open, indexed) are all the figures
+        # need to read, not the years of closed complaints beside them
+        open_ = [("is_open", "=", True)]
+        by_team = Figure._measures_by_team(BACKLOG_FIGURES, *now, domain=open_, teams=teams, companies=companies)
         mine = Figure._measures_by_team(
-            ["open_end"], *now, domain=[("user_id", "=", self.env.uid)], teams=teams, companies=companies
+            ["open_end"], *now, domain=[*open_, ("user_id", "=", self.env.uid)], teams=teams, companies=companies
         )
         for team in self:
             figures = by_team.get(team._origin, {})

@@ -8,7 +8,7 @@ import xlsxwriter
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.tools import split_every
+from odoo.tools import SQL, split_every
 
 from odoo.addons.report_reader_locale.tools import RIAL, Reader
 
@@ -36,6 +36,19 @@ CELL_FORMATS = {
     "title": {"bold": True, "font_size": 14},
     "pct": {"num_format": "0.0\\%"},
 }
+
+
+# the complaint fields the register's columns read (_columns), fetched a thousand rows at
+# a time; a column reading another field still works, at the cost of a fetch of all fields
+REGISTER_FIELDS = (
+    "name", "received_date", "channel_id", "partner_id", "email_from", "subject", "category_id", "product_ids",
+    "severity", "priority", "team_id", "user_id", "stage_id", "step", "is_confidential", "acknowledged_date",
+    "ack_deadline", "ack_hours", "ack_in_time", "assessment_date", "investigator_id", "root_cause_id", "remedy",
+    "compensation_amount", "currency_id", "company_id", "decision_date", "communication_date",
+    "resolution_deadline", "resolution_hours", "resolved_in_time", "sla_state", "escalation_level",
+    "complainant_response", "recourse_kind", "review_level", "review_outcome", "dispute_provider_id",
+    "referral_result", "closed_date", "closure_reason", "rating_last_value", "reopen_count", "sla_policy_id",
+)  # fmt: skip
 
 
 def register_workbook(output):
@@ -92,6 +105,13 @@ class ReportIso10002RegisterXlsx(models.AbstractModel):
             )
             return value, unit if complaint.currency_id.name == RIAL else complaint.currency_id.name
 
+        def complainant(complaint):
+            # a named complainant's display name is its stored complete name (read with the
+            # rows, not computed again for every thousand of them); a nameless address's is
+            # computed, its type's label in the reader's language
+            partner = complaint.partner_id
+            return (partner.complete_name if partner.name else partner.display_name) or ""
+
         def yes_no(fname, when):
             # in time or not, once the step is done and a policy set its target
             return lambda c: (yes if c[fname] else no) if c[when] and c.sla_policy_id else ""
@@ -100,7 +120,7 @@ class ReportIso10002RegisterXlsx(models.AbstractModel):
             (self.env._("Reference"), 16, "text", lambda c: c.name),
             (self.env._("Received"), 18, "datetime", lambda c: c.received_date),
             (self.env._("Channel"), 12, "text", lambda c: c.channel_id.name or ""),
-            (self.env._("Complainant"), 24, "text", lambda c: c.partner_id.display_name or ""),
+            (self.env._("Complainant"), 24, "text", complainant),
             (self.env._("E-mail"), 24, "text", lambda c: c.email_from or ""),
             (self.env._("Subject"), 36, "text", lambda c: c.subject),
             (self.env._("Category"), 24, "text", lambda c: c.category_id.complete_name or ""),
@@ -184,9 +204,17 @@ class ReportIso10002RegisterXlsx(models.AbstractModel):
         # any number of complaints is written in about the same memory
         ordered = complaints.search([("id", "in", complaints.ids)], order="received_date, id").ids
         tz = pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
+        # only the columns the register shows are read (not every field of a complaint,
+        # its descriptions and findings among them), and of the complainants their names
+        Complaint, Partner = self.env["iso10002.complaint"], self.env["res.partner"]
+        read = [fname for fname in REGISTER_FIELDS if Complaint._fields[fname].is_accessible(self.env)]
+        partner_read = [fname for fname in ("name", "complete_name") if Partner._fields[fname].is_accessible(self.env)]
         row = 0
         for chunk in split_every(1000, ordered):
-            for complaint in complaints.browse(chunk):
+            records = complaints.browse(chunk)
+            records.fetch(read)
+            records.partner_id.fetch(partner_read)
+            for complaint in records:
                 row += 1
                 for col, (_header, _width, fmt, getter) in enumerate(columns):
                     value = getter(complaint)
@@ -268,8 +296,17 @@ class ReportIso10002RegisterXlsx(models.AbstractModel):
             date_from = first.date() if first else fields.Date.context_today(self)
             date_to = fields.Date.context_today(self)
             codes = [code for code in CATALOGUE if not code.startswith("actions_")]
+            # the complaints' companies in one query (complaints.company_id would read every
+            # field of every complaint into memory: a million rows, at a million)
+            complaints.flush_model(["company_id"])
+            companies = self.env["res.company"].browse(
+                company_id
+                for (company_id,) in self.env.execute_query(
+                    SQL("SELECT DISTINCT company_id FROM iso10002_complaint WHERE id = ANY(%s)", complaints.ids)
+                )
+            )
             measures = Figure._measures(
-                codes, date_from, date_to, domain=[("id", "in", complaints.ids)], companies=complaints.company_id
+                codes, date_from, date_to, domain=[("id", "in", complaints.ids)], companies=companies
             )
         rows = [
             {**figure, **measures[figure["code"]], "ratio": Figure._ratio(measures[figure["code"]])}
