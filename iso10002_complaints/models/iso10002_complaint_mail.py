@@ -2,6 +2,7 @@
 
 import logging
 from ast import literal_eval
+from datetime import timedelta
 
 from markupsafe import Markup
 
@@ -18,6 +19,9 @@ from .iso10002_complaint import PROGRESS_ACTIVITY
 
 # HTML fields cannot be tracked by mail.thread: their previous text is logged instead
 HTML_TRACED = ("description", "findings", "response_text")
+# how long after its receipt an e-mail may be processed and still be dated by it: a mail
+# server keeps a message it could not deliver for up to 5 days (Postfix's queue lifetime)
+RECEIPT_DELAY_DAYS = 7
 
 _logger = logging.getLogger(__name__)
 
@@ -200,6 +204,7 @@ class Iso10002Complaint(models.Model):
         values.setdefault("description", msg_dict.get("body") or "")
         values.setdefault("channel_id", channel.id)
         values.setdefault("company_id", company.id)
+        values["received_date"] = self._received_by_mail(msg_dict)
         if partner:
             values.setdefault("partner_id", partner.id)
         if email_from:
@@ -213,6 +218,20 @@ class Iso10002Complaint(models.Model):
         return self.with_context(mail_create_nosubscribe=True, **{ACKNOWLEDGE_KEY: DEFERRED_ACKNOWLEDGEMENT}).create(
             text_values(self, values)
         )
+
+    @api.model
+    def _received_by_mail(self, msg_dict):
+        """When a complaint e-mail was received (ISO 10002 7.2): when our mail server got
+        it (``received_at``, its topmost ``Received:`` header), not when Odoo processed it:
+        a message fetched again after a crash or an outage, or one the mail server kept
+        while Odoo was down, starts its clocks at its receipt. Only a time in the last
+        RECEIPT_DELAY_DAYS days is taken (the header could be the sender's own without a
+        mail server of ours in between); otherwise, now."""
+        now = fields.Datetime.now()
+        received = msg_dict.get("received_at")
+        if received and now - timedelta(days=RECEIPT_DELAY_DAYS) <= received <= now:
+            return received
+        return now
 
     @api.model
     def _mail_gateway_keep_automatic_mail(self, message_dict, defaults, reason):

@@ -1,16 +1,20 @@
 import base64
+import datetime
 import email
 import email.policy
+import email.utils
 import random
 import re
 import smtplib
 import sys
 import tempfile
+from datetime import timedelta
 from email.header import Header
 from email.message import EmailMessage
 from email.mime.text import MIMEText
 from unittest.mock import patch
 
+from odoo import fields
 from odoo.tests import HOST, RecordCapturer, tagged
 from odoo.tools import email_normalize, mute_logger
 from odoo.tools.misc import file_path
@@ -193,6 +197,38 @@ class TestMailIntake(MailGatewayCase):
         self.assertEqual(len(complaint), 1)
         self.assertEqual(complaint.subject, "(no subject)")
         self._assert_acknowledged_alone(complaint)
+
+    def test_a_mail_is_dated_by_its_receipt_not_by_its_processing(self):
+        """Received (ISO 10002 7.2) is when our mail server got the e-mail (its topmost
+        Received: header), not when Odoo processed it: a message fetched again after a
+        crash or kept by the mail server while Odoo was down starts its SLA clock and
+        counts in the acknowledgement time from its receipt. A date in the future, older
+        than the delay a mail server keeps a message, or unreadable gives now."""
+        now = fields.Datetime.now().replace(microsecond=0)
+
+        def received(when):
+            stamp = email.utils.format_datetime(when.replace(tzinfo=datetime.timezone.utc))
+            return f"Received: from mx.buyer.example by mx.complaints.example.com; {stamp}\n"
+
+        two_days_ago = now - timedelta(days=2, hours=3)
+        cases = [
+            (received(two_days_ago) + received(now - timedelta(days=20)), two_days_ago),
+            (received(now - timedelta(days=30)), None),
+            (received(now + timedelta(days=1)), None),
+            ("Received: from mx.buyer.example; not a date at all\n", None),
+            ("", None),
+        ]
+        for index, (headers, expected) in enumerate(cases):
+            with self.subTest(index=index):
+                complaint = self._intake(subject=f"Receipt {index}", extra=headers)
+                self.assertEqual(len(complaint), 1)
+                if expected:
+                    self.assertEqual(complaint.received_date, expected)
+                    # the acknowledgement came two days after the receipt, and says so
+                    self.assertTrue(complaint.acknowledged_date)
+                    self.assertGreaterEqual(complaint.acknowledged_date - complaint.received_date, timedelta(days=2))
+                else:
+                    self.assertGreaterEqual(complaint.received_date, now)
 
     def test_duplicate_message_id_is_ignored(self):
         raw = self.format(

@@ -20,7 +20,7 @@ from ..tools.delivery_report import (
     report_outcome,
     report_text,
 )
-from ..tools.raw_message import KEPT_HEADERS, is_unreadable_error, no_nul, raw_header
+from ..tools.raw_message import KEPT_HEADERS, is_unreadable_error, no_nul, raw_header, received_at
 
 _logger = logging.getLogger(__name__)
 
@@ -119,13 +119,21 @@ class MailThread(models.AbstractModel):
         safe.add_attachment(raw, maintype="application", subtype="octet-stream", filename="original_email.eml")
         return safe.as_bytes()
 
+    def message_post(self, **kwargs):
+        # what message_parse adds for the models (received_at) is not a message's value:
+        # the gateway posts the parsed message with all its keys
+        kwargs.pop("received_at", None)
+        return super().message_post(**kwargs)
+
     @api.model
     def message_parse(self, message, save_original=False):
         """A message without Message-Id gets one made from its content (the same message
         delivered twice gets the same id, so it is recognised); a message of which nothing
         could be read is attached whole; NUL characters, which PostgreSQL refuses, are
-        replaced."""
+        replaced. ``received_at``: when the receiving mail server got it (its topmost
+        ``Received:`` header), for models that date their records by receipt."""
         msg_dict = super().message_parse(message, save_original=save_original)
+        msg_dict["received_at"] = received_at(message)
         if not message.get("Message-Id"):
             digest = hashlib.sha256(message.as_bytes(policy=email.policy.compat32)).hexdigest()[:40]
             msg_dict["message_id"] = f"<{digest}@no-message-id.invalid>"

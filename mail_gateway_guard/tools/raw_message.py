@@ -1,6 +1,8 @@
 """Raw messages the standard library's e-mail parser cannot read."""
 
+import datetime
 import email.errors
+import email.utils
 import logging
 import os
 import re
@@ -46,3 +48,19 @@ def raw_header(raw, name):
     except Exception:  # an encoded word in an unknown charset: kept as it came
         _logger.debug("header %s kept undecoded", name)
     return value.replace("\x00", "\ufffd")
+
+
+def received_at(message):
+    """When the last mail server on the way received ``message`` (an ``email.message``):
+    the date of its topmost ``Received:`` header, the one the receiving server added
+    (RFC 5321 4.4), as a naive UTC datetime; None without one or when it cannot be read.
+    Unlike ``Date:``, which the sender's client writes, it is the time of receipt."""
+    try:
+        header = message.get("Received")
+        _trace, _sep, date = str(header or "").rpartition(";")
+        when = email.utils.parsedate_to_datetime(" ".join(date.split())) if date.strip() else None
+    except Exception:  # whatever the sender put there: no date of receipt
+        return None
+    if when is None or when.tzinfo is None:
+        return None
+    return when.astimezone(datetime.timezone.utc).replace(tzinfo=None)
