@@ -351,7 +351,18 @@ def make_targets(registry):
         env["ir.config_parameter"].set_param("mail.mail.force.send.limit", "0")
         domain = env["mail.alias.domain"].create({"name": ALIAS_DOMAIN})
         env.company.alias_domain_id = domain
-        team = env["iso10002.complaint.team"].create({"name": "Bench complaints", "alias_name": "complaints"})
+        # an officer in the team: a complaint is acknowledged by e-mail once it has an owner
+        officer = env["res.users"].create(
+            {
+                "name": "Bench Officer",
+                "login": "bench_officer",
+                "email": "officer@bench.example",
+                "groups_id": [(6, 0, env.ref("iso10002_complaints.group_complaint_officer").ids)],
+            }
+        )
+        team = env["iso10002.complaint.team"].create(
+            {"name": "Bench complaints", "alias_name": "complaints", "user_id": officer.id, "member_ids": officer.ids}
+        )
         helpdesk = env["helpdesk.ticket.team"].create({"name": "Bench helpdesk", "alias_name": "helpdesk"})
         (team.alias_id | helpdesk.alias_id).alias_domain_id = domain
         targets = {
