@@ -477,27 +477,12 @@ class Iso10002Figure(models.AbstractModel):
             "open": OPEN,
         }
         facts = SQL(
-            """WITH escalated AS (
-                   SELECT DISTINCT complaint_id FROM iso10002_sla_event
-                    WHERE kind = 'escalation' AND date BETWEEN %(start)s AND %(end)s
-               ), candidates AS (
-                   -- of the complaints whose latest row is their state at the end, those a
-                   -- figure may count: recorded in the period (the cohort), closed in it,
-                   -- open at its end (their latest row's step is their step now: open now)
-                   -- or escalated in it. The years of complaints closed before the period
-                   -- are not joined to their history. (A CTE of its own: in the branch's
-                   -- WHERE, the OR of a subquery hides its few rows from the planner, which
-                   -- then walks the whole history)
-                   SELECT id FROM iso10002_complaint
-                    WHERE is_open OR recorded_date >= %(start)s OR closed_date >= %(start)s
-                   UNION SELECT complaint_id FROM escalated
-               ), state AS (
+            """WITH state AS (
                    -- each complaint as it stood at the end: its latest row, unless that came
                    -- later (then the last row before the end), none if recorded later
                    SELECT h.* FROM %(readable_from)s
                      JOIN iso10002_complaint_step_history h ON h.id = iso10002_complaint.step_history_id
                     WHERE %(readable_where)s AND h.date <= %(end)s
-                      AND iso10002_complaint.id IN (SELECT id FROM candidates)
                    UNION ALL
                    SELECT before_end.* FROM %(readable_from)s
                      JOIN iso10002_complaint_step_history latest ON latest.id = iso10002_complaint.step_history_id
@@ -507,6 +492,9 @@ class Iso10002Figure(models.AbstractModel):
                      ORDER BY h.date DESC, h.id DESC LIMIT 1
                     ) AS before_end
                     WHERE %(readable_where)s AND latest.date > %(end)s AND latest.recorded_date <= %(end)s
+               ), escalated AS (
+                   SELECT DISTINCT complaint_id FROM iso10002_sla_event
+                    WHERE kind = 'escalation' AND date BETWEEN %(start)s AND %(end)s
                ), scoped AS (
                    SELECT s.complaint_id, s.team_id, s.category_id, s.step, s.paused, s.ack_deadline,
                           s.resolution_deadline, s.at_risk_date, s.response, s.rating, s.complainant_key,
