@@ -204,19 +204,7 @@ def _check_imap_crash(port, connect, db, restart, count):
     expected = {kind: sum(1 for _raw, expect in corpus if expect == kind) for kind in ("complaint", "automatic")}
     ok = []
     with servers.Dovecot({"complaints": "imap-check"}) as imap:
-        server = rpc(
-            "fetchmail.server",
-            "create",
-            {
-                "name": "Mail check",
-                "server_type": "imap",
-                "server": imap.host,
-                "port": imap.port,
-                "is_ssl": False,
-                "user": "complaints",
-                "password": "imap-check",
-            },
-        )
+        server = rpc("fetchmail.server", "create", imap.incoming_server("complaints", "Mail check"))
         rpc("fetchmail.server", "button_confirm_login", [server])
         marker = _sql(connect, "SELECT coalesce(max(id), 0) FROM mail_message")[0][0]
         complaints_before = _sql(connect, "SELECT coalesce(max(id), 0) FROM iso10002_complaint")[0][0]

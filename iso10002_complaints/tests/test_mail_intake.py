@@ -19,8 +19,8 @@ from odoo.tests import HOST, RecordCapturer, tagged
 from odoo.tools import email_normalize, mute_logger
 from odoo.tools.misc import file_path
 
-from odoo.addons.mail_gateway_guard.tests.common import Crash, commits
-from odoo.addons.mail_gateway_guard.tests.mail_servers import Dovecot, MailHub, free_port
+from odoo.addons.mail_gateway_guard.tests.common import Crash, commits, imap_mailbox
+from odoo.addons.mail_gateway_guard.tests.mail_servers import MailHub, free_port
 
 from ..tools.text import BIDI_CONTROLS
 from . import integrity
@@ -667,19 +667,7 @@ class TestMailIntakeThroughImap(HostileMailCase):
 
     def setUp(self):
         super().setUp()
-        self.imap = Dovecot({"complaints": "imap-secret"}).start()
-        self.addCleanup(self.imap.stop)
-        self.server = self.env["fetchmail.server"].create(
-            {
-                "name": "Complaints mailbox",
-                "server_type": "imap",
-                "server": self.imap.host,
-                "port": self.imap.port,
-                "is_ssl": False,
-                "user": "complaints",
-                "password": "imap-secret",
-            }
-        )
+        self.imap, self.server = imap_mailbox(self, "complaints", "Complaints mailbox")
 
     def _fetch(self, crash=None):
         """The fetch job, then the intake job it triggers."""

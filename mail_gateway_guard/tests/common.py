@@ -86,3 +86,14 @@ def commits(cr, crash=None):
             yield made
     finally:
         cr.execute("RELEASE SAVEPOINT commits_test")
+
+
+def imap_mailbox(case, user, name):
+    """A Dovecot of its own for the test ``case`` (the mailbox outlives the test's
+    transaction), stopped after it, and Odoo's incoming mail server reading ``user``'s
+    mailbox there: (the Dovecot, the fetchmail.server)."""
+    from .mail_servers import Dovecot
+
+    imap = Dovecot({user: f"{user}-secret"}).start()
+    case.addCleanup(imap.stop)
+    return imap, case.env["fetchmail.server"].create(imap.incoming_server(user, name))

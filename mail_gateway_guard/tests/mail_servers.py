@@ -171,6 +171,19 @@ service stats {{
     def __exit__(self, *exc):
         self.stop()
 
+    def incoming_server(self, user, name):
+        """The values of Odoo's incoming mail server (``fetchmail.server``) reading
+        ``user``'s mailbox here."""
+        return {
+            "name": name,
+            "server_type": "imap",
+            "server": self.host,
+            "port": self.port,
+            "is_ssl": False,
+            "user": user,
+            "password": self.users[user],
+        }
+
     # -- what a mail client does ---------------------------------------------
     @contextlib.contextmanager
     def mailbox(self, user):

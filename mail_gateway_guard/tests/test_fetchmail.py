@@ -8,8 +8,7 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..models.fetchmail_server import LOCK_SPACE
-from .common import Crash, GatewayGuardCase, commits
-from .mail_servers import Dovecot
+from .common import Crash, GatewayGuardCase, commits, imap_mailbox
 
 
 @tagged("post_install", "-at_install")
@@ -20,20 +19,7 @@ class TestFetchFromImap(GatewayGuardCase):
 
     def setUp(self):
         super().setUp()
-        # a server of its own for each test: the mailbox outlives the test's transaction
-        self.imap = Dovecot({"inbox": "imap-secret"}).start()
-        self.addCleanup(self.imap.stop)
-        self.server = self.env["fetchmail.server"].create(
-            {
-                "name": "Local IMAP",
-                "server_type": "imap",
-                "server": self.imap.host,
-                "port": self.imap.port,
-                "is_ssl": False,
-                "user": "inbox",
-                "password": "imap-secret",
-            }
-        )
+        self.imap, self.server = imap_mailbox(self, "inbox", "Local IMAP")
 
     def _mail(self, number):
         return (
