@@ -328,11 +328,8 @@ def visitor(base, run_id, index, deadline, recorder):
             return
         session = requests.Session()
         subject = f"Load form {run_id} {index}-{number}"
-        try:
-            page = session.get(f"{base}/complaints/new", timeout=120)
-            csrf = intake_check.CSRF_RE.search(page.text).group(1)
-        except Exception as error:
-            recorder.add("form_get", "error", 0.0, error)
+        csrf = form_token(session, f"{base}/complaints/new", recorder, "form_get")
+        if csrf is None:
             continue
         data = {
             "name": f"Visitor {index}",
@@ -354,17 +351,24 @@ def visitor(base, run_id, index, deadline, recorder):
                 recorder.filed.append(subject)
 
 
+def form_token(session, url, recorder, action):
+    """The CSRF token of the form page at ``url``, or None (the failure recorded as ``action``)."""
+    try:
+        page = session.get(url, timeout=120)
+        return intake_check.CSRF_RE.search(page.text).group(1)
+    except Exception as error:
+        recorder.add(action, "error", 0.0, error)
+        return None
+
+
 def ticketer(base, run_id, index, deadline, recorder):
     """OCA helpdesk_mgmt's ticket form, again and again, as a signed-in portal user."""
     session = login(base, f"load.ticketer{index}", PASSWORD)
     for number in itertools.count():
         if time.monotonic() >= deadline:
             return
-        try:
-            page = session.get(f"{base}/new/ticket", timeout=120)
-            csrf = intake_check.CSRF_RE.search(page.text).group(1)
-        except Exception as error:
-            recorder.add("helpdesk_get", "error", 0.0, error)
+        csrf = form_token(session, f"{base}/new/ticket", recorder, "helpdesk_get")
+        if csrf is None:
             continue
         data = {
             "subject": f"Load ticket {run_id} {index}-{number}",
